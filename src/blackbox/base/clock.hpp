@@ -1,0 +1,23 @@
+#pragma once
+
+// Time, behind a seam. Monotonic nanoseconds are CLOCK_MONOTONIC, the same clock Python's
+// time.monotonic_ns() reads, so supervisor samples and journal records share one axis.
+
+#include <cstdint>
+#include <string>
+
+namespace blackbox::base {
+
+// CLOCK_MONOTONIC in nanoseconds.
+std::int64_t monotonic_ns() noexcept;
+
+// CLOCK_REALTIME in nanoseconds since the Unix epoch.
+std::int64_t wall_ns() noexcept;
+
+// "2026-11-22T04:21:19.512Z" for a wall time in nanoseconds.
+std::string iso8601_utc(std::int64_t wall_ns);
+
+// "20261122T042119Z" for a wall time in nanoseconds (sortable, file-name safe).
+std::string compact_utc(std::int64_t wall_ns);
+
+}  // namespace blackbox::base

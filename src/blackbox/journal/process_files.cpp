@@ -1,0 +1,77 @@
+#include <blackbox/journal/process_files.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <system_error>
+#include <tuple>
+
+namespace blackbox::journal {
+
+namespace {
+
+template <typename Number>
+std::optional<Number> parse_number(std::string_view text) {
+    Number value{};
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+// "gw12" sorts after "gw2".
+long worker_number(const std::string& role) {
+    auto digits = role.find_first_of("0123456789");
+    if (digits == std::string::npos) {
+        return -1;
+    }
+    return parse_number<long>(std::string_view(role).substr(digits)).value_or(-1);
+}
+
+}  // namespace
+
+std::optional<ProcessFiles> parse_stem(const std::string& stem) {
+    auto first = stem.find('-');
+    auto last = stem.rfind('-');
+    if (first == std::string::npos || last == first) {
+        return std::nullopt;
+    }
+    auto attempt = parse_number<int>(std::string_view(stem).substr(0, first));
+    auto pid = parse_number<long>(std::string_view(stem).substr(last + 1));
+    std::string role = stem.substr(first + 1, last - first - 1);
+    if (!attempt || !pid || role.empty()) {
+        return std::nullopt;
+    }
+    ProcessFiles files;
+    files.attempt = *attempt;
+    files.role = std::move(role);
+    files.pid = *pid;
+    return files;
+}
+
+std::vector<ProcessFiles> find_process_files(const std::filesystem::path& run_dir) {
+    std::vector<ProcessFiles> found;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(run_dir / "journal", error)) {
+        const auto& path = entry.path();
+        if (path.extension() != ".jsonl") {
+            continue;
+        }
+        auto stem = path.stem().string();
+        auto files = parse_stem(stem);
+        if (!files) {
+            continue;
+        }
+        files->journal = path;
+        files->collected = run_dir / "collected" / (stem + ".jsonl");
+        files->faulthandler = run_dir / "faulthandler" / (stem + ".txt");
+        found.push_back(std::move(*files));
+    }
+    std::sort(found.begin(), found.end(), [](const ProcessFiles& a, const ProcessFiles& b) {
+        return std::make_tuple(a.attempt, a.is_worker(), worker_number(a.role), a.role, a.pid) <
+               std::make_tuple(b.attempt, b.is_worker(), worker_number(b.role), b.role, b.pid);
+    });
+    return found;
+}
+
+}  // namespace blackbox::journal

@@ -1,0 +1,37 @@
+#pragma once
+
+// Injecting the bundled pytest plugin into any Python without installing anything: the
+// package's directory goes first on PYTHONPATH, `pytest_blackbox.plugin` is added to
+// PYTEST_PLUGINS, and the run directory is passed in BLACKBOX_* variables. The user's own
+// PYTHONPATH and PYTEST_PLUGINS are kept.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace blackbox::plugin {
+
+inline constexpr const char* kPluginModule = "pytest_blackbox.plugin";
+
+// The directory holding the `pytest_blackbox` package: $BLACKBOX_PLUGIN_PATH when set, else
+// `<exe dir>/../share/blackbox/python` (installed and build trees share that layout).
+// nullopt when the package is not there.
+std::optional<std::filesystem::path> find_plugin_directory(const std::filesystem::path& executable);
+
+struct Injection {
+    std::filesystem::path plugin_dir;
+    std::filesystem::path run_dir;
+    int attempt = 1;
+    bool fsync = false;
+    bool unbuffered = false;  // PYTHONUNBUFFERED=1 (output through pipes)
+};
+
+// The child's environment: `parent` ("KEY=VALUE" entries) with the injection applied.
+std::vector<std::string> inject(const std::vector<std::string>& parent, const Injection& injection);
+
+// This process's environment as "KEY=VALUE" entries.
+std::vector<std::string> current_environment();
+
+}  // namespace blackbox::plugin

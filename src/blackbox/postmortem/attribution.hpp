@@ -1,0 +1,31 @@
+#pragma once
+
+// Attribution: for every pytest process that died, what it was doing (test and phase, a module
+// being collected, session start-up or shutdown) and how it died (the supervisor's wait status,
+// the xdist controller's report, faulthandler's file, or nothing — "unknown").
+
+#include <blackbox/postmortem/faulthandler_dump.hpp>
+#include <blackbox/postmortem/process_replay.hpp>
+#include <blackbox/postmortem/run_model.hpp>
+
+#include <optional>
+#include <vector>
+
+namespace blackbox::postmortem {
+
+struct ProcessEvidence {
+    const ProcessReplay* process = nullptr;
+    std::optional<FaulthandlerDump> dump;  // the last dump in its faulthandler file
+};
+
+struct EndFacts {
+    std::vector<AttemptEnd> attempt_ends;  // wait statuses the supervisor saw (end.json)
+    std::optional<int> forwarded_signal;   // the user asked the run to stop
+};
+
+// One crash per dead process (collection crashes of several xdist workers on one module are
+// merged), in process order.
+std::vector<Crash> attribute_crashes(const std::vector<ProcessEvidence>& processes,
+                                     const EndFacts& end);
+
+}  // namespace blackbox::postmortem

@@ -1,0 +1,86 @@
+#include <blackbox/base/signal_name.hpp>
+#include <blackbox/postmortem/json_view.hpp>
+#include <blackbox/postmortem/rerun_command.hpp>
+#include <blackbox/postmortem/run_loader.hpp>
+
+namespace blackbox::postmortem {
+
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+json optional_json(const std::optional<T>& value) {
+    return value ? json(*value) : json(nullptr);
+}
+
+json signal_json(const std::optional<int>& signal) {
+    return signal ? json(base::signal_name(*signal)) : json(nullptr);
+}
+
+json counts_json(const Counts& counts) {
+    return {{"collected", counts.collected}, {"passed", counts.passed},
+            {"failed", counts.failed},       {"skipped", counts.skipped},
+            {"xfailed", counts.xfailed},     {"xpassed", counts.xpassed},
+            {"errors", counts.errors},       {"crashed", counts.crashed},
+            {"not_run", counts.not_run},     {"deselected", counts.deselected}};
+}
+
+}  // namespace
+
+json crash_to_json(const Crash& crash, const RunModel& run) {
+    std::optional<std::string> target = crash.module ? crash.module : crash.nodeid;
+    return {
+        {"nodeid", optional_json(crash.nodeid)},
+        {"phase", crash.phase},
+        {"module", optional_json(crash.module)},
+        {"worker", optional_json(crash.worker)},
+        {"fixture", optional_json(crash.fixture)},
+        {"signal", signal_json(crash.signal)},
+        {"exit_code", optional_json(crash.exit_code)},
+        {"cause", crash.cause},
+        {"evidence", crash.evidence},
+        {"traceback", optional_json(crash.traceback)},
+        {"rss_bytes", optional_json(crash.rss_bytes)},
+        {"attempt", crash.attempt},
+        {"pid", crash.pid},
+        {"collateral", crash.collateral},
+        {"rerun", target ? json(rerun_command(run, *target)) : json(nullptr)},
+    };
+}
+
+json postmortem_json(const RunModel& run) {
+    json crashes = json::array();
+    for (const auto& crash : run.crashes) {
+        crashes.push_back(crash_to_json(crash, run));
+    }
+    json collect_errors = json::array();
+    for (const auto& error : run.collect_errors) {
+        collect_errors.push_back({{"nodeid", error.nodeid},
+                                  {"longrepr", error.longrepr},
+                                  {"worker", optional_json(error.worker)}});
+    }
+    return {
+        {"format", 1},
+        {"run_dir", run.dir.string()},
+        {"id", run.id},
+        {"status", run.status},
+        {"command", run.command},
+        {"cwd", run.cwd},
+        {"started", optional_json(run.started)},
+        {"ended", optional_json(run.ended)},
+        {"exit",
+         {{"code", optional_json(run.exit.code)},
+          {"signal", signal_json(run.exit.signal)},
+          {"pytest_exitstatus", optional_json(run.pytest_exitstatus)},
+          {"blackbox", run.finished ? json(run_exit_code(run)) : json(nullptr)}}},
+        {"attempts", run.attempts},
+        {"tests", counts_json(run.counts)},
+        {"crashes", std::move(crashes)},
+        {"collect_errors", std::move(collect_errors)},
+        {"context", run.context},
+        {"warnings", run.warnings},
+    };
+}
+
+}  // namespace blackbox::postmortem

@@ -1,0 +1,16 @@
+#pragma once
+
+// The post-mortem as JSON: what `blackbox show --json` prints and postmortem.json holds
+// (docs/commands/show.md).
+
+#include <blackbox/postmortem/run_model.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace blackbox::postmortem {
+
+nlohmann::json crash_to_json(const Crash& crash, const RunModel& run);
+
+nlohmann::json postmortem_json(const RunModel& run);
+
+}  // namespace blackbox::postmortem

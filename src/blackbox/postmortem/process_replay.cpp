@@ -1,0 +1,299 @@
+#include <blackbox/postmortem/process_replay.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
+namespace blackbox::postmortem {
+
+namespace {
+
+using nlohmann::json;
+
+std::optional<std::string> optional_string(const json& record, const char* key) {
+    auto it = record.find(key);
+    if (it == record.end() || !it->is_string()) {
+        return std::nullopt;
+    }
+    return it->get<std::string>();
+}
+
+std::string string_or(const json& record, const char* key, std::string fallback) {
+    return optional_string(record, key).value_or(std::move(fallback));
+}
+
+std::optional<int> optional_int(const json& record, const char* key) {
+    auto it = record.find(key);
+    if (it == record.end() || !it->is_number_integer()) {
+        return std::nullopt;
+    }
+    return it->get<int>();
+}
+
+std::int64_t ns_of(const json& record) {
+    auto it = record.find("ns");
+    return it != record.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+}
+
+bool is_phase(const std::string& phase) {
+    return phase == "setup" || phase == "call" || phase == "teardown";
+}
+
+// Replays records in order; one handler per record type, so a new type touches one handler.
+class Replayer {
+public:
+    explicit Replayer(ProcessReplay& out) : out_(out) {}
+
+    void apply(const json& record) {
+        using Handler = void (Replayer::*)(const json&);
+        static const std::unordered_map<std::string_view, Handler> kHandlers{
+            {"start", &Replayer::on_start},
+            {"session_start", &Replayer::on_session_start},
+            {"collect", &Replayer::on_collect},
+            {"collect_end", &Replayer::on_collect_end},
+            {"collection", &Replayer::on_collection},
+            {"test", &Replayer::on_test},
+            {"begin", &Replayer::on_begin},
+            {"end", &Replayer::on_end},
+            {"fixture_begin", &Replayer::on_fixture_begin},
+            {"fixture_end", &Replayer::on_fixture_end},
+            {"interrupt", &Replayer::on_interrupt},
+            {"worker_down", &Replayer::on_worker_down},
+            {"worker_crash", &Replayer::on_worker_crash},
+            {"session_end", &Replayer::on_session_end},
+            {"exit", &Replayer::on_exit},
+        };
+        const auto& ev = record["ev"].get_ref<const std::string&>();
+        auto handler = kHandlers.find(ev);
+        if (handler == kHandlers.end()) {
+            unknown_.push_back(ev);
+            return;
+        }
+        auto ns = ns_of(record);
+        if (ns != 0) {
+            if (out_.first_ns == 0) {
+                out_.first_ns = ns;
+            }
+            out_.last_ns = std::max(out_.last_ns, ns);
+        }
+        (this->*handler->second)(record);
+    }
+
+    void finish() {
+        std::sort(unknown_.begin(), unknown_.end());
+        unknown_.erase(std::unique(unknown_.begin(), unknown_.end()), unknown_.end());
+        for (const auto& ev : unknown_) {
+            out_.warnings.push_back(fmt::format("{}: skipped records of unknown type \"{}\"",
+                                                out_.files.journal.filename().string(), ev));
+        }
+    }
+
+private:
+    void set_activity(InFlight::Activity activity, const json& record) {
+        out_.last.activity = activity;
+        out_.last.since_ns = ns_of(record);
+    }
+
+    void on_start(const json& record) {
+        out_.start = record;
+        set_activity(InFlight::Activity::startup, record);
+    }
+
+    void on_session_start(const json& record) {
+        out_.session_started = true;
+        auto controller = record.find("controller");
+        out_.controller = controller != record.end() && controller->is_boolean() &&
+                          controller->get<bool>();
+    }
+
+    void on_collect(const json& record) {
+        collecting_.push_back(string_or(record, "nodeid", ""));
+        show_collecting(record);
+    }
+
+    void on_collect_end(const json& record) {
+        auto nodeid = string_or(record, "nodeid", "");
+        auto it = std::find(collecting_.rbegin(), collecting_.rend(), nodeid);
+        if (it != collecting_.rend()) {
+            collecting_.erase(std::next(it).base(), collecting_.end());
+        }
+        if (string_or(record, "outcome", "") == "failed") {
+            out_.collect_errors.push_back(
+                {nodeid, string_or(record, "longrepr", ""),
+                 out_.files.is_worker() ? std::optional(out_.files.role) : std::nullopt});
+        }
+        if (collecting_.empty()) {
+            out_.last.nodeid.reset();
+            out_.last.phase = "session";
+            set_activity(InFlight::Activity::startup, record);
+        } else {
+            show_collecting(record);
+        }
+    }
+
+    void show_collecting(const json& record) {
+        out_.last.nodeid = collecting_.back();
+        out_.last.phase = "collect";
+        set_activity(InFlight::Activity::collecting, record);
+    }
+
+    void on_collection(const json& record) {
+        collecting_.clear();
+        if (auto count = optional_int(record, "count")) {
+            out_.collected_count = static_cast<std::size_t>(std::max(*count, 0));
+        }
+        if (auto deselected = optional_int(record, "deselected")) {
+            out_.deselected_count = static_cast<std::size_t>(std::max(*deselected, 0));
+        }
+        between_tests(record);
+    }
+
+    void between_tests(const json& record) {
+        out_.last.nodeid.reset();
+        out_.last.phase = "session";
+        out_.last.fixture.reset();
+        set_activity(InFlight::Activity::between_tests, record);
+    }
+
+    void on_test(const json& record) {
+        TestResult test;
+        test.nodeid = string_or(record, "nodeid", "");
+        test.attempt = out_.files.attempt;
+        if (out_.files.is_worker()) {
+            test.worker = out_.files.role;
+        }
+        out_.tests.push_back(std::move(test));
+        out_.last.nodeid = out_.tests.back().nodeid;
+        out_.last.phase = "setup";  // logstart comes right before setup begins
+        out_.last.fixture.reset();
+        set_activity(InFlight::Activity::in_test, record);
+    }
+
+    std::optional<PhaseResult>* phase_slot(const std::string& phase) {
+        if (out_.tests.empty()) {
+            return nullptr;
+        }
+        auto& test = out_.tests.back();
+        if (phase == "setup") {
+            return &test.setup;
+        }
+        if (phase == "call") {
+            return &test.call;
+        }
+        if (phase == "teardown") {
+            return &test.teardown;
+        }
+        return nullptr;
+    }
+
+    void on_begin(const json& record) {
+        auto phase = string_or(record, "phase", "");
+        if (!is_phase(phase) || out_.tests.empty()) {
+            return;
+        }
+        pending_begin_ns_ = ns_of(record);
+        out_.last.phase = phase;
+        out_.last.fixture.reset();
+        set_activity(InFlight::Activity::in_test, record);
+    }
+
+    void on_end(const json& record) {
+        auto phase = string_or(record, "phase", "");
+        auto* slot = phase_slot(phase);
+        if (slot == nullptr) {
+            return;
+        }
+        PhaseResult result;
+        result.outcome = string_or(record, "outcome", "");
+        if (auto dur = record.find("dur"); dur != record.end() && dur->is_number()) {
+            result.duration_s = dur->get<double>();
+        }
+        result.begin_ns = pending_begin_ns_;
+        result.end_ns = ns_of(record);
+        result.wasxfail = optional_string(record, "wasxfail");
+        result.reason = optional_string(record, "reason");
+        result.longrepr = optional_string(record, "longrepr");
+        if (auto sections = record.find("sections");
+            sections != record.end() && sections->is_array()) {
+            for (const auto& section : *sections) {
+                if (section.is_array() && section.size() == 2 && section[0].is_string() &&
+                    section[1].is_string()) {
+                    result.sections.emplace_back(section[0].get<std::string>(),
+                                                 section[1].get<std::string>());
+                }
+            }
+        }
+        if (auto props = record.find("props"); props != record.end()) {
+            result.props = *props;
+        }
+        *slot = std::move(result);
+        pending_begin_ns_ = 0;
+        if (phase == "teardown") {
+            between_tests(record);
+        }
+    }
+
+    void on_fixture_begin(const json& record) {
+        out_.last.fixture = optional_string(record, "name");
+    }
+
+    void on_fixture_end(const json&) { out_.last.fixture.reset(); }
+
+    void on_interrupt(const json& record) {
+        out_.interrupt = string_or(record, "reason", "KeyboardInterrupt");
+    }
+
+    void on_worker_down(const json& record) {
+        out_.workers_down.push_back({string_or(record, "worker", ""),
+                                     optional_string(record, "error"),
+                                     optional_int(record, "code"), optional_int(record, "signal")});
+    }
+
+    void on_worker_crash(const json& record) {
+        out_.worker_crashes.push_back(
+            {string_or(record, "worker", ""), string_or(record, "nodeid", "")});
+    }
+
+    void on_session_end(const json& record) {
+        out_.exitstatus = optional_int(record, "exitstatus").value_or(0);
+        out_.last.nodeid.reset();
+        out_.last.phase = "session";
+        out_.last.fixture.reset();
+        set_activity(InFlight::Activity::after_session, record);
+    }
+
+    void on_exit(const json& record) {
+        out_.exited = true;
+        out_.last.nodeid.reset();
+        out_.last.phase = "session";
+        set_activity(InFlight::Activity::after_session, record);
+    }
+
+    ProcessReplay& out_;
+    std::vector<std::string> collecting_;  // nested collectors (a package, then its module)
+    std::int64_t pending_begin_ns_ = 0;
+    std::vector<std::string> unknown_;
+};
+
+}  // namespace
+
+ProcessReplay replay_process(const journal::ProcessFiles& files,
+                             const journal::ReadResult& journal) {
+    ProcessReplay out;
+    out.files = files;
+    out.warnings = journal.warnings;
+    Replayer replayer(out);
+    for (const auto& record : journal.records) {
+        replayer.apply(record);
+    }
+    replayer.finish();
+    if (out.start.is_null()) {
+        out.warnings.push_back(
+            fmt::format("{}: no start record", files.journal.filename().string()));
+    }
+    return out;
+}
+
+}  // namespace blackbox::postmortem

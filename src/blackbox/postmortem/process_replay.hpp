@@ -1,0 +1,61 @@
+#pragma once
+
+// Replays one process's journal into what it did: the tests it ran with their phase results,
+// its collection, and where it was when the journal ends (what was in flight if it died).
+
+#include <blackbox/journal/process_files.hpp>
+#include <blackbox/journal/reader.hpp>
+#include <blackbox/postmortem/run_model.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace blackbox::postmortem {
+
+// Where a process was at its last record.
+struct InFlight {
+    enum class Activity { startup, collecting, between_tests, in_test, after_session };
+    Activity activity = Activity::startup;
+    std::optional<std::string> nodeid;   // the test, or the collector being collected
+    std::string phase = "session";       // the brief's phase words
+    std::optional<std::string> fixture;  // a broader fixture being set up or torn down
+    std::int64_t since_ns = 0;
+};
+
+struct WorkerDown {
+    std::string worker;
+    std::optional<std::string> error;
+    std::optional<int> code, signal;
+};
+
+struct WorkerCrash {
+    std::string worker;
+    std::string nodeid;
+};
+
+struct ProcessReplay {
+    journal::ProcessFiles files;
+    nlohmann::json start;  // the `start` record, or null when it is missing
+    bool controller = false;
+    bool session_started = false;
+    std::optional<int> exitstatus;  // from `session_end`
+    bool exited = false;            // the `exit` record: pytest shut down in order
+    std::optional<std::string> interrupt;
+    std::vector<TestResult> tests;  // in the order they started; outcome not yet derived
+    std::vector<CollectError> collect_errors;
+    std::optional<std::size_t> collected_count, deselected_count;
+    std::vector<WorkerDown> workers_down;
+    std::vector<WorkerCrash> worker_crashes;
+    InFlight last;
+    std::int64_t first_ns = 0, last_ns = 0;
+    std::vector<std::string> warnings;
+
+    // Ended without finishing: no `exit` and no `session_end` record.
+    bool cut_short() const { return !exited && !exitstatus; }
+};
+
+ProcessReplay replay_process(const journal::ProcessFiles& files,
+                             const journal::ReadResult& journal);
+
+}  // namespace blackbox::postmortem

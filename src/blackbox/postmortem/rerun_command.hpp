@@ -1,0 +1,20 @@
+#pragma once
+
+// The shell command that re-runs just one test (or one module) the way the run ran it.
+
+#include <blackbox/postmortem/run_model.hpp>
+
+#include <string>
+#include <vector>
+
+namespace blackbox::postmortem {
+
+// POSIX shell quoting: the word unchanged when it is safe, else in single quotes.
+std::string shell_quote(const std::string& word);
+
+// `blackbox run -- <python> -m pytest '<target>'`, keeping the interpreter and pytest entry of
+// the recorded command (falling back to `python3 -m pytest`), prefixed by `cd <rootdir> &&`
+// when pytest's rootdir (node ids are relative to it) is not the working directory.
+std::string rerun_command(const RunModel& run, const std::string& target);
+
+}  // namespace blackbox::postmortem

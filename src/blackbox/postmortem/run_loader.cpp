@@ -1,0 +1,352 @@
+#include <blackbox/base/error.hpp>
+#include <blackbox/base/file_io.hpp>
+#include <blackbox/journal/process_files.hpp>
+#include <blackbox/journal/reader.hpp>
+#include <blackbox/postmortem/attribution.hpp>
+#include <blackbox/postmortem/process_replay.hpp>
+#include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/postmortem/test_outcome.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace blackbox::postmortem {
+
+namespace {
+
+using nlohmann::json;
+
+json read_json_file(const std::filesystem::path& path, std::vector<std::string>& warnings) {
+    auto content = base::read_file(path);
+    if (!content) {
+        return nullptr;
+    }
+    auto parsed = json::parse(*content, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+        warnings.push_back(fmt::format("{}: not a JSON object, ignored", path.filename().string()));
+        return nullptr;
+    }
+    return parsed;
+}
+
+std::optional<int> int_at(const json& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_number_integer() ? std::optional(it->get<int>())
+                                                         : std::nullopt;
+}
+
+std::optional<std::string> string_at(const json& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? std::optional(it->get<std::string>())
+                                                 : std::nullopt;
+}
+
+WaitStatus wait_status_of(const json& wait) {
+    WaitStatus status;
+    if (wait.is_object()) {
+        status.code = int_at(wait, "code");
+        status.signal = int_at(wait, "signal");
+        auto core = wait.find("core_dumped");
+        status.core_dumped = core != wait.end() && core->is_boolean() && core->get<bool>();
+    }
+    return status;
+}
+
+void read_run_json(RunModel& run) {
+    auto doc = read_json_file(run.dir / "run.json", run.warnings);
+    if (doc.is_null()) {
+        return;
+    }
+    run.id = string_at(doc, "id").value_or("");
+    run.recorder = string_at(doc, "recorder").value_or("");
+    run.cwd = string_at(doc, "cwd").value_or("");
+    run.started = string_at(doc, "started");
+    if (auto command = doc.find("command"); command != doc.end() && command->is_array()) {
+        for (const auto& arg : *command) {
+            if (arg.is_string()) {
+                run.command.push_back(arg.get<std::string>());
+            }
+        }
+    }
+    if (auto context = doc.find("context"); context != doc.end() && context->is_object()) {
+        run.context = *context;
+    }
+}
+
+void read_end_json(RunModel& run) {
+    auto doc = read_json_file(run.dir / "end.json", run.warnings);
+    if (doc.is_null()) {
+        return;
+    }
+    run.finished = true;
+    run.ended = string_at(doc, "ended");
+    run.forwarded_signal = int_at(doc, "forwarded_signal");
+    run.blackbox_exit_code = int_at(doc, "exit_code");
+    if (auto attempts = doc.find("attempts"); attempts != doc.end() && attempts->is_array()) {
+        for (const auto& entry : *attempts) {
+            if (!entry.is_object()) {
+                continue;
+            }
+            AttemptEnd end;
+            end.attempt = int_at(entry, "attempt").value_or(1);
+            end.pid = int_at(entry, "pid").value_or(0);
+            end.wait = wait_status_of(entry.value("wait", json()));
+            run.attempt_ends.push_back(end);
+        }
+    }
+    if (auto duration = doc.find("duration_s"); duration != doc.end() && duration->is_number()) {
+        run.duration_s = duration->get<double>();
+    }
+}
+
+// Items in collection order, first collector wins; every worker collects the whole suite.
+void read_collected(RunModel& run, const std::vector<journal::ProcessFiles>& files,
+                    std::unordered_map<std::string, std::size_t>& index) {
+    for (const auto& process : files) {
+        auto content = base::read_file(process.collected);
+        if (!content) {
+            continue;
+        }
+        std::string_view text = *content;
+        while (!text.empty()) {
+            auto newline = text.find('\n');
+            if (newline == std::string_view::npos) {
+                break;  // a torn last item: the writer died while writing the list
+            }
+            auto line = text.substr(0, newline);
+            text.remove_prefix(newline + 1);
+            auto item = json::parse(line.begin(), line.end(), nullptr, false);
+            if (item.is_discarded() || !item.is_object()) {
+                continue;
+            }
+            auto nodeid = string_at(item, "nodeid");
+            if (!nodeid || index.count(*nodeid) != 0) {
+                continue;
+            }
+            index.emplace(*nodeid, run.tests.size());
+            TestResult test;
+            test.nodeid = *nodeid;
+            test.outcome = "not_run";
+            test.item = std::move(item);
+            run.tests.push_back(std::move(test));
+        }
+    }
+}
+
+// A later report of the same test (a re-run attempt) replaces an earlier one only when it got
+// further.
+std::size_t phases_reported(const TestResult& test) {
+    return (test.setup ? 1U : 0U) + (test.call ? 1U : 0U) + (test.teardown ? 1U : 0U);
+}
+
+void merge_results(RunModel& run, const std::vector<ProcessReplay>& replays,
+                   std::unordered_map<std::string, std::size_t>& index) {
+    for (const auto& replay : replays) {
+        for (const auto& result : replay.tests) {
+            auto found = index.find(result.nodeid);
+            if (found == index.end()) {
+                index.emplace(result.nodeid, run.tests.size());
+                run.tests.push_back(result);
+                continue;
+            }
+            auto& test = run.tests[found->second];
+            if (phases_reported(result) >= phases_reported(test)) {
+                auto item = std::move(test.item);
+                test = result;
+                test.item = std::move(item);
+            }
+        }
+    }
+}
+
+void merge_context(RunModel& run, const std::vector<ProcessReplay>& replays) {
+    if (!run.context.is_object()) {
+        run.context = json::object();
+    }
+    for (const auto& replay : replays) {
+        if (replay.files.is_worker() || !replay.start.is_object()) {
+            continue;
+        }
+        for (const char* key : {"python", "pytest", "xdist"}) {
+            if (auto it = replay.start.find(key); it != replay.start.end()) {
+                run.context[key] = *it;
+            }
+        }
+        if (auto rootdir = string_at(replay.start, "rootdir")) {
+            run.rootdir = *rootdir;
+        }
+        if (run.cwd.empty()) {
+            run.cwd = string_at(replay.start, "cwd").value_or("");
+        }
+        if (run.command.empty()) {
+            if (auto argv = replay.start.find("argv"); argv != replay.start.end() &&
+                                                       argv->is_array()) {
+                for (const auto& arg : *argv) {
+                    if (arg.is_string()) {
+                        run.command.push_back(arg.get<std::string>());
+                    }
+                }
+            }
+        }
+        break;
+    }
+}
+
+const ProcessReplay* last_main(const std::vector<ProcessReplay>& replays) {
+    const ProcessReplay* found = nullptr;
+    for (const auto& replay : replays) {
+        if (!replay.files.is_worker()) {
+            found = &replay;
+        }
+    }
+    return found;
+}
+
+void count(RunModel& run) {
+    Counts& counts = run.counts;
+    counts.collected = run.tests.size();
+    for (const auto& test : run.tests) {
+        const auto& o = test.outcome;
+        counts.passed += o == "passed";
+        counts.failed += o == "failed";
+        counts.skipped += o == "skipped";
+        counts.xfailed += o == "xfailed";
+        counts.xpassed += o == "xpassed";
+        counts.errors += o == "error";
+        counts.crashed += o == "crashed";
+        counts.not_run += o == "not_run";
+    }
+    counts.errors += run.collect_errors.size();
+}
+
+std::string derive_status(const RunModel& run, const ProcessReplay* main) {
+    bool recorder_stopped = run.recorder == "supervisor"
+                                ? !run.finished
+                                : (main != nullptr && main->cut_short());
+    if (recorder_stopped) {
+        return "incomplete";
+    }
+    if (!run.crashes.empty()) {
+        return "crashed";
+    }
+    if (run.forwarded_signal || (main != nullptr && main->interrupt)) {
+        return "interrupted";
+    }
+    std::optional<int> status = run.pytest_exitstatus;
+    if (!status) {
+        status = run.exit.signal ? std::nullopt : run.exit.code;
+    }
+    if (status == 0 && main != nullptr) {
+        return "passed";
+    }
+    if (status == 1) {
+        return "failed";
+    }
+    return "error";
+}
+
+}  // namespace
+
+RunModel load_run(const std::filesystem::path& dir) {
+    std::error_code error;
+    bool has_run_json = std::filesystem::is_regular_file(dir / "run.json", error);
+    bool has_journals = std::filesystem::is_directory(dir / "journal", error);
+    if (!has_run_json && !has_journals) {
+        throw Error(fmt::format("{} is not a blackbox run directory (no run.json, no journal/)",
+                                dir.string()),
+                    kNotARunExitCode);
+    }
+    RunModel run;
+    run.dir = dir;
+    read_run_json(run);
+    read_end_json(run);
+
+    auto files = journal::find_process_files(dir);
+    std::vector<ProcessReplay> replays;
+    replays.reserve(files.size());
+    for (const auto& process : files) {
+        replays.push_back(replay_process(process, journal::read_journal(process.journal)));
+        auto& warnings = replays.back().warnings;
+        run.warnings.insert(run.warnings.end(), warnings.begin(), warnings.end());
+        run.attempts = std::max(run.attempts, process.attempt);
+    }
+    if (!has_run_json && !replays.empty()) {
+        run.recorder = "plugin";
+    }
+
+    std::unordered_map<std::string, std::size_t> index;
+    read_collected(run, files, index);
+    merge_results(run, replays, index);
+    merge_context(run, replays);
+    for (const auto& replay : replays) {
+        for (const auto& collect_error : replay.collect_errors) {
+            bool seen = std::any_of(
+                run.collect_errors.begin(), run.collect_errors.end(),
+                [&](const CollectError& known) { return known.nodeid == collect_error.nodeid; });
+            if (!seen) {
+                run.collect_errors.push_back(collect_error);
+            }
+        }
+    }
+
+    const ProcessReplay* main = last_main(replays);
+    if (main != nullptr) {
+        run.pytest_exitstatus = main->exitstatus;
+    }
+    if (!run.attempt_ends.empty()) {
+        run.exit = run.attempt_ends.back().wait;
+    }
+
+    std::vector<ProcessEvidence> evidence;
+    evidence.reserve(replays.size());
+    for (const auto& replay : replays) {
+        ProcessEvidence item{&replay, std::nullopt};
+        if (auto text = base::read_file(replay.files.faulthandler)) {
+            item.dump = parse_last_dump(*text);
+        }
+        evidence.push_back(std::move(item));
+    }
+    run.crashes = attribute_crashes(evidence, EndFacts{run.attempt_ends, run.forwarded_signal});
+
+    for (auto& test : run.tests) {
+        test.outcome = derive_outcome(test);
+    }
+    for (std::size_t i = 0; i < run.crashes.size(); ++i) {
+        const auto& crash = run.crashes[i];
+        if (!crash.nodeid || crash.phase == "collect" || crash.phase == "session") {
+            continue;
+        }
+        auto found = index.find(*crash.nodeid);
+        if (found != index.end()) {
+            run.tests[found->second].outcome = "crashed";
+            run.tests[found->second].crash = i;
+        }
+    }
+    for (const auto& replay : replays) {
+        // Every xdist worker deselects the same items; the controller deselects none.
+        run.counts.deselected = std::max(run.counts.deselected, replay.deselected_count.value_or(0));
+    }
+    count(run);
+    run.status = derive_status(run, main);
+    return run;
+}
+
+int run_exit_code(const RunModel& run) {
+    if (run.exit.signal) {
+        return 128 + *run.exit.signal;
+    }
+    int code = run.exit.code.value_or(1);
+    bool cut_short = !run.crashes.empty() && std::any_of(run.crashes.begin(), run.crashes.end(),
+                                                         [](const Crash& crash) {
+                                                             return crash.cause == "exit" &&
+                                                                    !crash.worker;
+                                                         });
+    if (cut_short && code == 0) {
+        return 1;
+    }
+    return code;
+}
+
+}  // namespace blackbox::postmortem

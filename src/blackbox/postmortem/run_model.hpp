@@ -1,0 +1,114 @@
+#pragma once
+
+// The one model of a run: every output (the terminal post-mortem, `show --json`, later the
+// reports and the database) is a view of it, so each fact is computed once, here.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace blackbox::postmortem {
+
+// What one phase (setup, call or teardown) of a test reported.
+struct PhaseResult {
+    std::string outcome;  // pytest's report outcome: "passed", "failed", "skipped"
+    double duration_s = 0;
+    std::int64_t begin_ns = 0;  // 0 when the journal has no `begin` for it
+    std::int64_t end_ns = 0;
+    std::optional<std::string> wasxfail;
+    std::optional<std::string> reason;    // skip reason
+    std::optional<std::string> longrepr;  // failure text
+    std::vector<std::pair<std::string, std::string>> sections;  // captured output
+    nlohmann::json props;                                       // user_properties, or null
+};
+
+// One crash: a pytest process that died, and what it was doing (the brief's contract).
+struct Crash {
+    std::optional<std::string> nodeid;  // the test, or the module being collected
+    std::string phase;                  // "setup", "call", "teardown", "collect", "session"
+    std::optional<std::string> module;  // for collection crashes: the collector's node id
+    std::optional<std::string> worker;  // xdist worker id
+    std::optional<std::string> fixture; // a class/module/session fixture being set up or torn down
+    std::optional<int> signal;
+    std::optional<int> exit_code;
+    std::string cause;     // "segfault", "abort", …, "killed", "exit", "unknown"
+    std::string evidence;  // how the cause was established
+    std::optional<std::string> traceback;  // faulthandler's text
+    std::vector<std::string> frames;       // the dying thread's frames, innermost first
+    std::optional<std::int64_t> rss_bytes;
+    int attempt = 1;
+    long pid = 0;
+    std::int64_t since_ns = 0;  // when the in-flight phase began (0 when unknown)
+    bool collateral = false;    // still running when another process's death ended the run
+};
+
+struct TestResult {
+    std::string nodeid;
+    std::string outcome;  // passed failed skipped xfailed xpassed error crashed not_run
+    std::optional<PhaseResult> setup, call, teardown;
+    std::optional<std::string> worker;
+    int attempt = 1;
+    std::optional<std::size_t> crash;  // index into RunModel::crashes
+    nlohmann::json item;               // the collected item's metadata (or null)
+
+    double duration_s() const;  // setup + call + teardown, as JUnit's `time`
+};
+
+struct CollectError {
+    std::string nodeid;
+    std::string longrepr;
+    std::optional<std::string> worker;
+};
+
+struct Counts {
+    std::size_t collected = 0, passed = 0, failed = 0, skipped = 0, xfailed = 0, xpassed = 0,
+                errors = 0, crashed = 0, not_run = 0, deselected = 0;
+};
+
+// The main process's wait status as the supervisor saw it (end.json).
+struct WaitStatus {
+    std::optional<int> code;
+    std::optional<int> signal;
+    bool core_dumped = false;
+};
+
+struct AttemptEnd {
+    int attempt = 1;
+    long pid = 0;
+    WaitStatus wait;
+};
+
+struct RunModel {
+    std::filesystem::path dir;
+    std::string id;
+    std::string recorder;  // "supervisor", "plugin", or "" when run.json is missing
+    std::vector<std::string> command;
+    std::string cwd;
+    nlohmann::json context;  // run.json's context plus the Python facts from the journals
+    std::optional<std::string> started, ended;  // ISO-8601 UTC
+    double duration_s = 0;
+
+    bool finished = false;  // end.json exists: the supervisor saw the end
+    std::vector<AttemptEnd> attempt_ends;
+    std::optional<int> forwarded_signal;
+    std::optional<int> blackbox_exit_code;  // end.json's exit_code
+    int attempts = 0;
+
+    std::string status;  // passed failed crashed interrupted error incomplete
+    WaitStatus exit;     // the last attempt's main process
+    std::optional<int> pytest_exitstatus;  // from the last main journal's session_end
+    std::string rootdir;
+
+    std::vector<TestResult> tests;  // collection order
+    std::vector<CollectError> collect_errors;
+    std::vector<Crash> crashes;
+    Counts counts;
+    std::vector<std::string> warnings;  // journals' skipped lines and other oddities
+};
+
+}  // namespace blackbox::postmortem

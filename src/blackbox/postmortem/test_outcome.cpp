@@ -1,0 +1,37 @@
+#include <blackbox/postmortem/test_outcome.hpp>
+
+namespace blackbox::postmortem {
+
+namespace {
+
+std::string from_main_phase(const PhaseResult& phase) {
+    bool xfail = phase.wasxfail.has_value();
+    if (phase.outcome == "passed") {
+        return xfail ? "xpassed" : "passed";
+    }
+    if (phase.outcome == "skipped") {
+        return xfail ? "xfailed" : "skipped";
+    }
+    return "failed";  // a strict xpass is reported as a failure by pytest itself
+}
+
+}  // namespace
+
+std::string derive_outcome(const TestResult& test) {
+    if (test.setup && test.setup->outcome == "failed") {
+        return "error";
+    }
+    if (test.setup && test.setup->outcome == "skipped") {
+        return test.setup->wasxfail ? "xfailed" : "skipped";
+    }
+    std::string outcome = test.call ? from_main_phase(*test.call) : "not_run";
+    if (test.teardown && test.teardown->outcome == "failed" && outcome != "failed") {
+        return "error";
+    }
+    if (outcome == "not_run" && test.setup) {
+        return test.teardown ? "passed" : "not_run";  // e.g. a setup that ran, then no call
+    }
+    return outcome;
+}
+
+}  // namespace blackbox::postmortem

@@ -1,0 +1,141 @@
+#include <blackbox/base/signal_name.hpp>
+#include <blackbox/postmortem/rerun_command.hpp>
+#include <blackbox/postmortem/text_view.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+namespace blackbox::postmortem {
+
+namespace {
+
+struct Style {
+    bool color;
+    std::string paint(std::string_view code, std::string_view text) const {
+        return color ? fmt::format("\033[{}m{}\033[0m", code, text) : std::string(text);
+    }
+    std::string bold(std::string_view text) const { return paint("1", text); }
+    std::string red(std::string_view text) const { return paint("1;31", text); }
+    std::string green(std::string_view text) const { return paint("1;32", text); }
+    std::string yellow(std::string_view text) const { return paint("1;33", text); }
+};
+
+std::string status_word(const RunModel& run, const Style& style) {
+    if (run.status == "passed") {
+        return style.green("passed");
+    }
+    if (run.status == "crashed" || run.status == "failed") {
+        return style.red(run.status);
+    }
+    return style.yellow(run.status);
+}
+
+std::string death_of(const Crash& crash) {
+    std::string what = crash.cause;
+    if (crash.signal) {
+        what += " (" + base::signal_name(*crash.signal) + ")";
+    } else if (crash.exit_code) {
+        what += fmt::format(" (exit code {})", *crash.exit_code);
+    }
+    return what;
+}
+
+std::string culprit_of(const Crash& crash) {
+    if (crash.phase == "collect") {
+        return fmt::format("pytest died while collecting {}", crash.module.value_or("?"));
+    }
+    if (crash.phase == "session" || !crash.nodeid) {
+        return "pytest died outside any test";
+    }
+    return fmt::format("{} died in {}", *crash.nodeid, crash.phase);
+}
+
+void append_crash(std::string& out, const Crash& crash, const RunModel& run,
+                  const TextOptions& options, const Style& style) {
+    out += fmt::format("{} {}: {}\n", style.red("crash"), culprit_of(crash),
+                       style.bold(death_of(crash)));
+    if (crash.worker) {
+        out += fmt::format("  worker    {}\n", *crash.worker);
+    }
+    if (crash.fixture) {
+        out += fmt::format("  fixture   {}\n", *crash.fixture);
+    }
+    if (crash.attempt > 1) {
+        out += fmt::format("  attempt   {}\n", crash.attempt);
+    }
+    out += fmt::format("  evidence  {}\n", crash.evidence);
+    if (!crash.frames.empty()) {
+        out += "  stack     (most recent call first)\n";
+        std::size_t shown = std::min(crash.frames.size(), options.max_frames);
+        for (std::size_t i = 0; i < shown; ++i) {
+            out += fmt::format("    {}\n", crash.frames[i]);
+        }
+        if (crash.frames.size() > shown) {
+            out += fmt::format("    … {} more frames\n", crash.frames.size() - shown);
+        }
+    } else if (!crash.traceback) {
+        out += "  stack     none (a SIGKILL leaves no Python stack)\n";
+    }
+    auto target = crash.module ? crash.module : crash.nodeid;
+    if (target && crash.phase != "session") {
+        out += fmt::format("  re-run    {}\n", rerun_command(run, *target));
+    }
+}
+
+std::string counts_text(const Counts& counts) {
+    std::vector<std::string> parts;
+    auto add = [&](std::size_t n, const char* word) {
+        if (n != 0) {
+            parts.push_back(fmt::format("{} {}", n, word));
+        }
+    };
+    add(counts.passed, "passed");
+    add(counts.failed, "failed");
+    add(counts.skipped, "skipped");
+    add(counts.xfailed, "xfailed");
+    add(counts.xpassed, "xpassed");
+    add(counts.errors, counts.errors == 1 ? "error" : "errors");
+    add(counts.crashed, "crashed");
+    add(counts.not_run, "not run");
+    std::string text = fmt::format("{} collected", counts.collected);
+    if (!parts.empty()) {
+        text += ": " + fmt::format("{}", fmt::join(parts, ", "));
+    }
+    return text;
+}
+
+std::string shown_dir(const RunModel& run, const TextOptions& options) {
+    if (!options.relative_to.empty()) {
+        auto relative = run.dir.lexically_relative(options.relative_to);
+        if (!relative.empty() && relative.native().rfind("..", 0) != 0) {
+            return relative.string();
+        }
+    }
+    return run.dir.string();
+}
+
+}  // namespace
+
+std::string postmortem_text(const RunModel& run, const TextOptions& options) {
+    Style style{options.color};
+    std::string out;
+    std::string verdict = fmt::format("{} {} — {}", style.bold("blackbox:"), status_word(run, style),
+                                      counts_text(run.counts));
+    if (run.status == "incomplete") {
+        verdict += " — the recording stopped abruptly (the supervisor or pytest was killed "
+                   "before the end was recorded)";
+    }
+    for (const auto& crash : run.crashes) {
+        append_crash(out, crash, run, options, style);
+    }
+    for (const auto& error : run.collect_errors) {
+        out += fmt::format("{} collecting {}\n", style.yellow("error"), error.nodeid);
+    }
+    out += verdict + "\n";
+    out += fmt::format("  run dir   {}\n", shown_dir(run, options));
+    return out;
+}
+
+}  // namespace blackbox::postmortem

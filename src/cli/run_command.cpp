@@ -1,0 +1,170 @@
+// `blackbox run [OPTIONS] [-- COMMAND...]`: record a pytest run (docs/commands/run.md).
+
+#include "command_table.hpp"
+
+#include <blackbox/base/clock.hpp>
+#include <blackbox/base/error.hpp>
+#include <blackbox/base/file_io.hpp>
+#include <blackbox/context/execution_context.hpp>
+#include <blackbox/plugin/plugin_environment.hpp>
+#include <blackbox/postmortem/json_view.hpp>
+#include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/supervise/command_lookup.hpp>
+#include <blackbox/supervise/session.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <cstdlib>
+#include <iostream>
+
+namespace blackbox::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// Exit status when the recorder itself cannot work (no run directory, no plugin).
+constexpr int kRecorderError = 3;
+
+struct RunOptions {
+    std::string run_dir;
+    std::string python = "python3";
+    std::size_t keep_runs = 20;
+    bool fsync = false;
+    bool no_pty = false;
+    std::vector<std::string> command;
+};
+
+json wait_json(const supervise::ExitStatus& status) {
+    return {{"code", status.code() ? json(*status.code()) : json(nullptr)},
+            {"signal", status.signal() ? json(*status.signal()) : json(nullptr)},
+            {"core_dumped", status.core_dumped()}};
+}
+
+void write_json(const fs::path& path, const json& doc) {
+    base::write_file_atomically(path, doc.dump(2) + "\n");
+}
+
+int run(const RunOptions& options, const Invocation& invocation) {
+    std::vector<std::string> command = options.command;
+    if (command.empty()) {
+        command = {options.python, "-m", "pytest"};
+    }
+    const char* path_env = std::getenv("PATH");
+    if (!supervise::find_executable(command[0], path_env ? path_env : "")) {
+        std::cerr << "blackbox: command not found: " << command[0] << "\n";
+        return 127;
+    }
+    auto plugin_dir = plugin::find_plugin_directory(invocation.executable);
+    if (!plugin_dir) {
+        throw Error("cannot find the bundled pytest plugin (pytest_blackbox) next to " +
+                        invocation.executable.string() + "; set BLACKBOX_PLUGIN_PATH",
+                    kRecorderError);
+    }
+
+    const auto cwd = fs::current_path();
+    const auto state = rundir::state_dir(cwd);
+    const auto started_wall = base::wall_ns();
+    const auto started_ns = base::monotonic_ns();
+    const auto id = rundir::new_run_id(started_wall);
+    fs::path run_dir;
+    try {
+        run_dir = rundir::create_run_directory(state, id, options.run_dir);
+        write_json(run_dir / "run.json",
+                   {{"format", 1},
+                    {"id", id},
+                    {"started", base::iso8601_utc(started_wall)},
+                    {"started_ns", started_ns},
+                    {"command", command},
+                    {"cwd", cwd.string()},
+                    {"recorder", "supervisor"},
+                    {"context", context::gather_execution_context(context::system_sources())}});
+    } catch (const Error& error) {
+        throw Error(error.what(), kRecorderError);
+    }
+
+    supervise::SessionOptions session;
+    session.argv = command;
+    session.allow_terminal = !options.no_pty;
+    bool on_terminal = session.allow_terminal && ::isatty(STDOUT_FILENO) != 0;
+    session.environment = plugin::inject(
+        plugin::current_environment(),
+        {*plugin_dir, run_dir, 1, options.fsync, /*unbuffered=*/!on_terminal});
+    session.output_log = run_dir / "output.log";
+    session.on_started = [&](pid_t) {
+        rundir::update_latest_link(state, run_dir);
+        if (options.run_dir.empty()) {
+            rundir::prune_runs(state, options.keep_runs, run_dir);
+        }
+    };
+    auto result = supervise::run_session(session);
+    if (result.spawn_errno) {
+        rundir::remove_run_directory(run_dir);
+        std::cerr << "blackbox: cannot run " << command[0] << ": "
+                  << std::strerror(*result.spawn_errno) << "\n";
+        return *result.spawn_errno == ENOENT ? 127 : 126;
+    }
+
+    const auto ended_wall = base::wall_ns();
+    json end = {{"ended", base::iso8601_utc(ended_wall)},
+                {"ended_ns", base::monotonic_ns()},
+                {"duration_s", static_cast<double>(ended_wall - started_wall) / 1e9},
+                {"attempts", json::array({{{"attempt", 1},
+                                           {"pid", result.pid},
+                                           {"wait", wait_json(result.status)}}})},
+                {"wait", wait_json(result.status)},
+                {"forwarded_signal", result.forwarded_signal ? json(*result.forwarded_signal)
+                                                             : json(nullptr)},
+                {"exit_code", nullptr}};
+    write_json(run_dir / "end.json", end);
+    auto model = postmortem::load_run(run_dir);
+    int exit_code = postmortem::run_exit_code(model);
+    end["exit_code"] = exit_code;
+    write_json(run_dir / "end.json", end);
+    model.blackbox_exit_code = exit_code;
+    write_json(run_dir / "postmortem.json", postmortem::postmortem_json(model));
+
+    postmortem::TextOptions text;
+    text.color = ::isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+    text.relative_to = cwd;
+    std::cerr << "\n" << postmortem::postmortem_text(model, text);
+    return exit_code;
+}
+
+}  // namespace
+
+std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
+    auto options = std::make_shared<RunOptions>();
+    app.usage("blackbox run [OPTIONS] [-- COMMAND...]");
+    app.footer(
+        "COMMAND is the whole command that runs pytest (default: python3 -m pytest).\n"
+        "Exit status: pytest's own; 128+N when pytest died of signal N; its exit code (1 for 0)\n"
+        "when it ended without finishing its session; 127 when the command does not exist.");
+    app.add_option("--run-dir", options->run_dir,
+                   "Record into DIR instead of .blackbox/runs/<timestamp>-<id>/");
+    app.add_option("--python", options->python,
+                   "Interpreter for the default command `PYTHON -m pytest`")
+        ->capture_default_str();
+    app.add_option("--keep-runs", options->keep_runs,
+                   "Keep at most N runs in .blackbox/runs (older ones are deleted)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    app.add_flag("--fsync", options->fsync,
+                 "fdatasync() every journal record (survives power loss; costs ~0.1 ms/record)");
+    app.add_flag("--no-pty", options->no_pty,
+                 "Never run pytest on a pseudo-terminal, even when the output is a terminal");
+    return [options, &invocation] {
+        options->command = invocation.after_dash;
+        return run(*options, invocation);
+    };
+}
+
+}  // namespace blackbox::cli

@@ -1,0 +1,65 @@
+// `blackbox show [--json] [RUN_DIR]`: the post-mortem of a recorded run, from its files alone.
+
+#include "command_table.hpp"
+
+#include <blackbox/base/error.hpp>
+#include <blackbox/postmortem/json_view.hpp>
+#include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/rundir/run_directory.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+namespace blackbox::cli {
+
+namespace {
+
+struct ShowOptions {
+    bool json = false;
+    std::string run_dir;
+};
+
+int show(const ShowOptions& options) {
+    std::filesystem::path dir = options.run_dir;
+    if (dir.empty()) {
+        dir = rundir::state_dir(std::filesystem::current_path()) / "latest";
+        std::error_code error;
+        if (!std::filesystem::exists(dir, error)) {
+            throw Error("no recorded run here (.blackbox/latest is missing); run `blackbox run` "
+                        "first or name a run directory",
+                        postmortem::kNotARunExitCode);
+        }
+        dir = std::filesystem::canonical(dir, error);
+    }
+    std::error_code error;
+    if (!std::filesystem::is_directory(dir, error)) {
+        throw Error(dir.string() + " is not a directory", postmortem::kNotARunExitCode);
+    }
+    auto run = postmortem::load_run(std::filesystem::absolute(dir));
+    if (options.json) {
+        std::cout << postmortem::postmortem_json(run).dump(2) << "\n";
+    } else {
+        postmortem::TextOptions text;
+        text.color = ::isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+        text.relative_to = std::filesystem::current_path();
+        std::cout << postmortem::postmortem_text(run, text);
+        for (const auto& warning : run.warnings) {
+            std::cerr << "blackbox: warning: " << warning << "\n";
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
+std::function<int()> setup_show(CLI::App& app, const Invocation&) {
+    auto options = std::make_shared<ShowOptions>();
+    app.add_flag("--json", options->json, "Print the post-mortem as JSON");
+    app.add_option("run_dir", options->run_dir, "Run directory (default: .blackbox/latest)");
+    return [options] { return show(*options); };
+}
+
+}  // namespace blackbox::cli

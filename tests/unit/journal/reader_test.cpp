@@ -1,0 +1,84 @@
+#include <blackbox/journal/reader.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace blackbox::journal {
+namespace {
+
+TEST(JournalReader, ReadsEveryCompleteRecord) {
+    auto result = parse_journal(
+        "{\"ev\":\"start\",\"ns\":1,\"v\":1}\n{\"ev\":\"test\",\"ns\":2,\"nodeid\":\"t.py::a\"}\n",
+        "j");
+    ASSERT_EQ(result.records.size(), 2U);
+    EXPECT_EQ(result.records[1]["nodeid"], "t.py::a");
+    EXPECT_FALSE(result.torn_tail);
+    EXPECT_TRUE(result.warnings.empty());
+}
+
+TEST(JournalReader, KeepsRecordsBeforeATornTail) {
+    auto result = parse_journal("{\"ev\":\"start\",\"ns\":1}\n{\"ev\":\"test\",\"ns\":2,\"nod", "j");
+    ASSERT_EQ(result.records.size(), 1U);
+    EXPECT_TRUE(result.torn_tail);
+    ASSERT_EQ(result.warnings.size(), 1U);
+    EXPECT_NE(result.warnings[0].find("torn"), std::string::npos);
+}
+
+TEST(JournalReader, ATornTailThatIsValidJsonIsStillSkipped) {
+    // Without its newline the writer's single write() did not complete.
+    auto result = parse_journal("{\"ev\":\"start\",\"ns\":1}\n{\"ev\":\"exit\",\"ns\":2}", "j");
+    EXPECT_EQ(result.records.size(), 1U);
+    EXPECT_TRUE(result.torn_tail);
+}
+
+TEST(JournalReader, SkipsGarbageLinesAndKeepsGoing) {
+    auto result = parse_journal(
+        "{\"ev\":\"start\",\"ns\":1}\n\x01\x02garbage\xff\n[1,2]\n\"str\"\n{\"no_ev\":1}\n"
+        "{\"ev\":5}\n{\"ev\":\"exit\",\"ns\":9}\n",
+        "j");
+    ASSERT_EQ(result.records.size(), 2U);
+    EXPECT_EQ(result.records[1]["ev"], "exit");
+    EXPECT_EQ(result.warnings.size(), 5U);
+    EXPECT_FALSE(result.torn_tail);
+}
+
+TEST(JournalReader, SkipsAnOversizedRecord) {
+    std::string huge = "{\"ev\":\"end\",\"longrepr\":\"" + std::string(kMaxRecordBytes, 'x') +
+                       "\"}\n";
+    auto result = parse_journal("{\"ev\":\"start\",\"ns\":1}\n" + huge + "{\"ev\":\"exit\"}\n", "j");
+    ASSERT_EQ(result.records.size(), 2U);
+    ASSERT_EQ(result.warnings.size(), 1U);
+    EXPECT_NE(result.warnings[0].find("oversized"), std::string::npos);
+}
+
+TEST(JournalReader, KeepsUnknownRecordTypesForTheReplayToJudge) {
+    auto result = parse_journal("{\"ev\":\"from_the_future\",\"ns\":1}\n", "j");
+    EXPECT_EQ(result.records.size(), 1U);
+}
+
+TEST(JournalReader, AcceptsEmptyLinesAndEmptyFiles) {
+    EXPECT_TRUE(parse_journal("", "j").records.empty());
+    auto result = parse_journal("\n\n{\"ev\":\"start\"}\n\n", "j");
+    EXPECT_EQ(result.records.size(), 1U);
+    EXPECT_TRUE(result.warnings.empty());
+}
+
+TEST(JournalReader, KeepsNonAsciiNodeIdsByteForByte) {
+    auto result = parse_journal(
+        "{\"ev\":\"test\",\"nodeid\":\"t.py::test_x[\\u00e9-'q'-a::b/c]\"}\n"
+        "{\"ev\":\"test\",\"nodeid\":\"t.py::test_y[\xc3\xa9]\"}\n",
+        "j");
+    ASSERT_EQ(result.records.size(), 2U);
+    EXPECT_EQ(result.records[0]["nodeid"].get<std::string>(), "t.py::test_x[\xc3\xa9-'q'-a::b/c]");
+    EXPECT_EQ(result.records[1]["nodeid"].get<std::string>(), "t.py::test_y[\xc3\xa9]");
+}
+
+TEST(JournalReader, AnUnreadableFileGivesAWarningNotAnError) {
+    auto result = read_journal("/nonexistent/journal.jsonl");
+    EXPECT_TRUE(result.records.empty());
+    EXPECT_EQ(result.warnings.size(), 1U);
+}
+
+}  // namespace
+}  // namespace blackbox::journal

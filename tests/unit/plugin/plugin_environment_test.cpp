@@ -1,0 +1,55 @@
+#include <blackbox/plugin/plugin_environment.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace blackbox::plugin {
+namespace {
+
+std::string value(const std::vector<std::string>& env, const std::string& key) {
+    for (const auto& entry : env) {
+        if (entry.rfind(key + "=", 0) == 0) {
+            return entry.substr(key.size() + 1);
+        }
+    }
+    return "<unset>";
+}
+
+Injection injection() {
+    Injection result;
+    result.plugin_dir = "/opt/bb/share/blackbox/python";
+    result.run_dir = "/p/.blackbox/runs/x";
+    result.attempt = 2;
+    return result;
+}
+
+TEST(PluginEnvironment, KeepsTheUsersPythonpathAndPlugins) {
+    auto env = inject({"PYTHONPATH=/mine:/also", "PYTEST_PLUGINS=my.plugin", "HOME=/h"},
+                      injection());
+    EXPECT_EQ(value(env, "PYTHONPATH"), "/opt/bb/share/blackbox/python:/mine:/also");
+    EXPECT_EQ(value(env, "PYTEST_PLUGINS"), "my.plugin,pytest_blackbox.plugin");
+    EXPECT_EQ(value(env, "HOME"), "/h");
+    EXPECT_EQ(value(env, "BLACKBOX_RUN_DIR"), "/p/.blackbox/runs/x");
+    EXPECT_EQ(value(env, "BLACKBOX_ATTEMPT"), "2");
+    EXPECT_EQ(value(env, "BLACKBOX_FSYNC"), "<unset>");
+}
+
+TEST(PluginEnvironment, SetsWhatIsMissingWithoutEmptyEntries) {
+    auto options = injection();
+    options.fsync = true;
+    options.unbuffered = true;
+    auto env = inject({}, options);
+    EXPECT_EQ(value(env, "PYTHONPATH"), "/opt/bb/share/blackbox/python");
+    EXPECT_EQ(value(env, "PYTEST_PLUGINS"), "pytest_blackbox.plugin");
+    EXPECT_EQ(value(env, "BLACKBOX_FSYNC"), "1");
+    EXPECT_EQ(value(env, "PYTHONUNBUFFERED"), "1");
+}
+
+TEST(PluginEnvironment, DoesNotListThePluginTwice) {
+    auto env = inject({"PYTEST_PLUGINS=a, pytest_blackbox.plugin"}, injection());
+    EXPECT_EQ(value(env, "PYTEST_PLUGINS"), "a, pytest_blackbox.plugin");
+}
+
+}  // namespace
+}  // namespace blackbox::plugin
