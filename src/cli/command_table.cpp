@@ -1,14 +1,13 @@
 #include "command_table.hpp"
 
-#include <blackbox/base/error.hpp>
-
-#include <fmt/format.h>
-
-#include <unistd.h>
-
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <blackbox/base/error.hpp>
 
 namespace blackbox::cli {
 
@@ -41,9 +40,10 @@ int main(int argc, char** argv) {
         words.erase(dash, words.end());
     }
 
-    CLI::App app{"blackbox: a flight recorder for pytest. When a test run dies, it names the test, "
-                 "the phase, the cause and the Python stack.",
-                 "blackbox"};
+    CLI::App app{
+        "blackbox: a flight recorder for pytest. When a test run dies, it names the test, "
+        "the phase, the cause and the Python stack.",
+        "blackbox"};
     app.set_version_flag("--version", std::string(BLACKBOX_VERSION));
     app.require_subcommand(1);
     app.footer("Run `blackbox COMMAND --help` for a command's options.");
@@ -63,8 +63,7 @@ int main(int argc, char** argv) {
     try {
         for (auto* sub : app.get_subcommands()) {
             if (invocation.dash_given && sub->get_name() != "run") {
-                std::cerr << "blackbox " << sub->get_name() << ": unexpected '--'\n"
-                          << sub->help();
+                std::cerr << "blackbox " << sub->get_name() << ": unexpected '--'\n" << sub->help();
                 return kUsageError;
             }
             return runners.at(sub->get_name())();

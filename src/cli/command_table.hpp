@@ -2,13 +2,13 @@
 
 // The subcommands, from one table: `blackbox --help` is generated from it.
 
-#include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 namespace blackbox::cli {
 

@@ -1,3 +1,5 @@
 #include "command_table.hpp"
 
-int main(int argc, char** argv) { return blackbox::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+    return blackbox::cli::main(argc, argv);
+}

@@ -1,6 +1,13 @@
 // `blackbox run [OPTIONS] [-- COMMAND...]`: record a pytest run (docs/commands/run.md).
 
-#include "command_table.hpp"
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
@@ -14,15 +21,7 @@
 #include <blackbox/supervise/command_lookup.hpp>
 #include <blackbox/supervise/session.hpp>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <cstdlib>
-#include <iostream>
+#include "command_table.hpp"
 
 namespace blackbox::cli {
 
@@ -95,9 +94,9 @@ int run(const RunOptions& options, const Invocation& invocation) {
     session.argv = command;
     session.allow_terminal = !options.no_pty;
     bool on_terminal = session.allow_terminal && ::isatty(STDOUT_FILENO) != 0;
-    session.environment = plugin::inject(
-        plugin::current_environment(),
-        {*plugin_dir, run_dir, 1, options.fsync, /*unbuffered=*/!on_terminal});
+    session.environment =
+        plugin::inject(plugin::current_environment(),
+                       {*plugin_dir, run_dir, 1, options.fsync, /*unbuffered=*/!on_terminal});
     session.output_log = run_dir / "output.log";
     session.on_started = [&](pid_t) {
         rundir::update_latest_link(state, run_dir);
@@ -114,16 +113,16 @@ int run(const RunOptions& options, const Invocation& invocation) {
     }
 
     const auto ended_wall = base::wall_ns();
-    json end = {{"ended", base::iso8601_utc(ended_wall)},
-                {"ended_ns", base::monotonic_ns()},
-                {"duration_s", static_cast<double>(ended_wall - started_wall) / 1e9},
-                {"attempts", json::array({{{"attempt", 1},
-                                           {"pid", result.pid},
-                                           {"wait", wait_json(result.status)}}})},
-                {"wait", wait_json(result.status)},
-                {"forwarded_signal", result.forwarded_signal ? json(*result.forwarded_signal)
-                                                             : json(nullptr)},
-                {"exit_code", nullptr}};
+    json end = {
+        {"ended", base::iso8601_utc(ended_wall)},
+        {"ended_ns", base::monotonic_ns()},
+        {"duration_s", static_cast<double>(ended_wall - started_wall) / 1e9},
+        {"attempts",
+         json::array({{{"attempt", 1}, {"pid", result.pid}, {"wait", wait_json(result.status)}}})},
+        {"wait", wait_json(result.status)},
+        {"forwarded_signal",
+         result.forwarded_signal ? json(*result.forwarded_signal) : json(nullptr)},
+        {"exit_code", nullptr}};
     write_json(run_dir / "end.json", end);
     auto model = postmortem::load_run(run_dir);
     int exit_code = postmortem::run_exit_code(model);
@@ -143,7 +142,6 @@ int run(const RunOptions& options, const Invocation& invocation) {
 
 std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
     auto options = std::make_shared<RunOptions>();
-    app.usage("blackbox run [OPTIONS] [-- COMMAND...]");
     app.footer(
         "COMMAND is the whole command that runs pytest (default: python3 -m pytest).\n"
         "Exit status: pytest's own; 128+N when pytest died of signal N; its exit code (1 for 0)\n"

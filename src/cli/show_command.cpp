@@ -1,6 +1,8 @@
 // `blackbox show [--json] [RUN_DIR]`: the post-mortem of a recorded run, from its files alone.
 
-#include "command_table.hpp"
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/postmortem/json_view.hpp>
@@ -8,10 +10,7 @@
 #include <blackbox/postmortem/text_view.hpp>
 #include <blackbox/rundir/run_directory.hpp>
 
-#include <unistd.h>
-
-#include <cstdlib>
-#include <iostream>
+#include "command_table.hpp"
 
 namespace blackbox::cli {
 
@@ -28,9 +27,10 @@ int show(const ShowOptions& options) {
         dir = rundir::state_dir(std::filesystem::current_path()) / "latest";
         std::error_code error;
         if (!std::filesystem::exists(dir, error)) {
-            throw Error("no recorded run here (.blackbox/latest is missing); run `blackbox run` "
-                        "first or name a run directory",
-                        postmortem::kNotARunExitCode);
+            throw Error(
+                "no recorded run here (.blackbox/latest is missing); run `blackbox run` "
+                "first or name a run directory",
+                postmortem::kNotARunExitCode);
         }
         dir = std::filesystem::canonical(dir, error);
     }

@@ -1,8 +1,8 @@
-#include <blackbox/base/clock.hpp>
+#include <ctime>
 
 #include <fmt/format.h>
 
-#include <ctime>
+#include <blackbox/base/clock.hpp>
 
 namespace blackbox::base {
 
@@ -23,9 +23,13 @@ std::tm utc_fields(std::int64_t wall_ns) {
 
 }  // namespace
 
-std::int64_t monotonic_ns() noexcept { return read_clock(CLOCK_MONOTONIC); }
+std::int64_t monotonic_ns() noexcept {
+    return read_clock(CLOCK_MONOTONIC);
+}
 
-std::int64_t wall_ns() noexcept { return read_clock(CLOCK_REALTIME); }
+std::int64_t wall_ns() noexcept {
+    return read_clock(CLOCK_REALTIME);
+}
 
 std::string iso8601_utc(std::int64_t wall_ns) {
     std::tm t = utc_fields(wall_ns);
@@ -35,8 +39,8 @@ std::string iso8601_utc(std::int64_t wall_ns) {
 
 std::string compact_utc(std::int64_t wall_ns) {
     std::tm t = utc_fields(wall_ns);
-    return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
-                       t.tm_hour, t.tm_min, t.tm_sec);
+    return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", t.tm_year + 1900, t.tm_mon + 1,
+                       t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
 }
 
 }  // namespace blackbox::base

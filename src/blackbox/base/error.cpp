@@ -1,6 +1,6 @@
-#include <blackbox/base/error.hpp>
-
 #include <cstring>
+
+#include <blackbox/base/error.hpp>
 
 namespace blackbox {
 

@@ -11,14 +11,14 @@
 namespace blackbox {
 
 class Error : public std::runtime_error {
-public:
+  public:
     explicit Error(const std::string& what, int exit_code = 1)
         : std::runtime_error(what), exit_code_(exit_code) {}
 
     // The process exit status a top-level handler should use for this error.
     int exit_code() const noexcept { return exit_code_; }
 
-private:
+  private:
     int exit_code_;
 };
 

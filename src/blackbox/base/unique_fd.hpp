@@ -3,13 +3,12 @@
 // An owned file descriptor, closed on destruction. Move-only.
 
 #include <unistd.h>
-
 #include <utility>
 
 namespace blackbox::base {
 
 class UniqueFd {
-public:
+  public:
     UniqueFd() noexcept = default;
     explicit UniqueFd(int fd) noexcept : fd_(fd) {}
     UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
@@ -38,7 +37,7 @@ public:
         fd_ = fd;
     }
 
-private:
+  private:
     int fd_ = -1;
 };
 

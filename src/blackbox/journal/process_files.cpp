@@ -1,9 +1,9 @@
-#include <blackbox/journal/process_files.hpp>
-
 #include <algorithm>
 #include <charconv>
 #include <system_error>
 #include <tuple>
+
+#include <blackbox/journal/process_files.hpp>
 
 namespace blackbox::journal {
 

@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/journal/reader.hpp>
-
-#include <fmt/format.h>
 
 namespace blackbox::journal {
 
@@ -13,13 +13,14 @@ void parse_line(std::string_view line, std::size_t number, std::string_view name
         return;
     }
     if (line.size() > kMaxRecordBytes) {
-        result.warnings.push_back(fmt::format("{}:{}: skipped an oversized record ({} bytes)",
-                                              name, number, line.size()));
+        result.warnings.push_back(fmt::format("{}:{}: skipped an oversized record ({} bytes)", name,
+                                              number, line.size()));
         return;
     }
     auto record = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
     if (record.is_discarded()) {
-        result.warnings.push_back(fmt::format("{}:{}: skipped a line that is not JSON", name, number));
+        result.warnings.push_back(
+            fmt::format("{}:{}: skipped a line that is not JSON", name, number));
         return;
     }
     auto ev = record.find("ev");
@@ -42,8 +43,8 @@ ReadResult parse_journal(std::string_view content, std::string_view name) {
         if (newline == std::string_view::npos) {
             // A record is complete only with its newline: the writer's single write() puts both.
             result.torn_tail = true;
-            result.warnings.push_back(fmt::format(
-                "{}:{}: skipped a torn last record ({} bytes)", name, number, content.size()));
+            result.warnings.push_back(fmt::format("{}:{}: skipped a torn last record ({} bytes)",
+                                                  name, number, content.size()));
             break;
         }
         parse_line(content.substr(0, newline), number, name, result);

@@ -4,13 +4,13 @@
 // content: a torn last line, garbage, records that are not objects and oversized lines are
 // skipped with a warning, and every good record is kept.
 
-#include <nlohmann/json.hpp>
-
 #include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace blackbox::journal {
 

@@ -1,8 +1,8 @@
-#include <blackbox/plugin/plugin_environment.hpp>
-
 #include <algorithm>
 #include <cstdlib>
 #include <sstream>
+
+#include <blackbox/plugin/plugin_environment.hpp>
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -35,7 +35,9 @@ std::vector<std::string> current_environment() {
 
 namespace {
 
-std::string key_of(const std::string& entry) { return entry.substr(0, entry.find('=')); }
+std::string key_of(const std::string& entry) {
+    return entry.substr(0, entry.find('='));
+}
 
 std::optional<std::string> value_of(const std::vector<std::string>& env, const std::string& key) {
     for (const auto& entry : env) {
@@ -72,7 +74,8 @@ bool lists_plugin(const std::string& plugins) {
 
 }  // namespace
 
-std::vector<std::string> inject(const std::vector<std::string>& parent, const Injection& injection) {
+std::vector<std::string> inject(const std::vector<std::string>& parent,
+                                const Injection& injection) {
     std::vector<std::string> env = parent;
     auto pythonpath = value_of(env, "PYTHONPATH");
     set(env, "PYTHONPATH",

@@ -1,11 +1,11 @@
-#include <blackbox/base/signal_name.hpp>
-#include <blackbox/postmortem/attribution.hpp>
-#include <blackbox/postmortem/death_cause.hpp>
+#include <algorithm>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <algorithm>
+#include <blackbox/base/signal_name.hpp>
+#include <blackbox/postmortem/attribution.hpp>
+#include <blackbox/postmortem/death_cause.hpp>
 
 namespace blackbox::postmortem {
 
@@ -200,8 +200,8 @@ bool merge_into_existing(std::vector<Crash>& crashes, const Crash& crash) {
     for (auto& existing : crashes) {
         if (existing.phase == "collect" && existing.module == crash.module &&
             existing.attempt == crash.attempt && existing.cause == crash.cause) {
-            existing.evidence += fmt::format("; worker {} died the same way",
-                                             crash.worker.value_or("main"));
+            existing.evidence +=
+                fmt::format("; worker {} died the same way", crash.worker.value_or("main"));
             return true;
         }
     }
@@ -233,8 +233,7 @@ std::vector<Crash> attribute_crashes(const std::vector<ProcessEvidence>& process
             continue;
         }
         int attempt = evidence.process->files.attempt;
-        bool main_died = std::find(attempts_whose_main_died.begin(),
-                                   attempts_whose_main_died.end(),
+        bool main_died = std::find(attempts_whose_main_died.begin(), attempts_whose_main_died.end(),
                                    attempt) != attempts_whose_main_died.end();
         auto crash = worker_crash(evidence, processes, end, main_died, attempt == last_attempt);
         if (crash && !merge_into_existing(crashes, *crash)) {

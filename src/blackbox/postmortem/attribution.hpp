@@ -4,12 +4,12 @@
 // being collected, session start-up or shutdown) and how it died (the supervisor's wait status,
 // the xdist controller's report, faulthandler's file, or nothing — "unknown").
 
+#include <optional>
+#include <vector>
+
 #include <blackbox/postmortem/faulthandler_dump.hpp>
 #include <blackbox/postmortem/process_replay.hpp>
 #include <blackbox/postmortem/run_model.hpp>
-
-#include <optional>
-#include <vector>
 
 namespace blackbox::postmortem {
 

@@ -1,6 +1,6 @@
-#include <blackbox/postmortem/death_cause.hpp>
-
 #include <csignal>
+
+#include <blackbox/postmortem/death_cause.hpp>
 
 namespace blackbox::postmortem {
 

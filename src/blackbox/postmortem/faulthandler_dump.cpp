@@ -1,9 +1,9 @@
-#include <blackbox/postmortem/faulthandler_dump.hpp>
-
 #include <algorithm>
 #include <array>
 #include <csignal>
 #include <utility>
+
+#include <blackbox/postmortem/faulthandler_dump.hpp>
 
 namespace blackbox::postmortem {
 

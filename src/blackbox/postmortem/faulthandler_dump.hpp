@@ -12,10 +12,10 @@
 namespace blackbox::postmortem {
 
 struct FaulthandlerDump {
-    bool fatal = false;         // a "Fatal Python error" block (the process died of it)
-    std::string error;          // "Segmentation fault"; empty for a dump on request
-    std::optional<int> signal;  // the signal the error names, when it names one
-    std::string text;           // the whole block, trailing blank lines removed (bounded)
+    bool fatal = false;               // a "Fatal Python error" block (the process died of it)
+    std::string error;                // "Segmentation fault"; empty for a dump on request
+    std::optional<int> signal;        // the signal the error names, when it names one
+    std::string text;                 // the whole block, trailing blank lines removed (bounded)
     std::vector<std::string> frames;  // the current thread's frames, innermost first
 };
 

@@ -3,9 +3,9 @@
 // The post-mortem as JSON: what `blackbox show --json` prints and postmortem.json holds
 // (docs/commands/show.md).
 
-#include <blackbox/postmortem/run_model.hpp>
-
 #include <nlohmann/json.hpp>
+
+#include <blackbox/postmortem/run_model.hpp>
 
 namespace blackbox::postmortem {
 

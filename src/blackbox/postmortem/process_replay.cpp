@@ -1,10 +1,10 @@
-#include <blackbox/postmortem/process_replay.hpp>
-
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <string_view>
 #include <unordered_map>
+
+#include <fmt/format.h>
+
+#include <blackbox/postmortem/process_replay.hpp>
 
 namespace blackbox::postmortem {
 
@@ -43,7 +43,7 @@ bool is_phase(const std::string& phase) {
 
 // Replays records in order; one handler per record type, so a new type touches one handler.
 class Replayer {
-public:
+  public:
     explicit Replayer(ProcessReplay& out) : out_(out) {}
 
     void apply(const json& record) {
@@ -90,7 +90,7 @@ public:
         }
     }
 
-private:
+  private:
     void set_activity(InFlight::Activity activity, const json& record) {
         out_.last.activity = activity;
         out_.last.since_ns = ns_of(record);
@@ -104,8 +104,8 @@ private:
     void on_session_start(const json& record) {
         out_.session_started = true;
         auto controller = record.find("controller");
-        out_.controller = controller != record.end() && controller->is_boolean() &&
-                          controller->get<bool>();
+        out_.controller =
+            controller != record.end() && controller->is_boolean() && controller->get<bool>();
     }
 
     void on_collect(const json& record) {
@@ -247,8 +247,8 @@ private:
 
     void on_worker_down(const json& record) {
         out_.workers_down.push_back({string_or(record, "worker", ""),
-                                     optional_string(record, "error"),
-                                     optional_int(record, "code"), optional_int(record, "signal")});
+                                     optional_string(record, "error"), optional_int(record, "code"),
+                                     optional_int(record, "signal")});
     }
 
     void on_worker_crash(const json& record) {

@@ -3,13 +3,13 @@
 // Replays one process's journal into what it did: the tests it ran with their phase results,
 // its collection, and where it was when the journal ends (what was in flight if it died).
 
-#include <blackbox/journal/process_files.hpp>
-#include <blackbox/journal/reader.hpp>
-#include <blackbox/postmortem/run_model.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <blackbox/journal/process_files.hpp>
+#include <blackbox/journal/reader.hpp>
+#include <blackbox/postmortem/run_model.hpp>
 
 namespace blackbox::postmortem {
 

@@ -1,8 +1,8 @@
-#include <blackbox/postmortem/rerun_command.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+
+#include <blackbox/postmortem/rerun_command.hpp>
 
 namespace blackbox::postmortem {
 

@@ -2,10 +2,10 @@
 
 // The shell command that re-runs just one test (or one module) the way the run ran it.
 
-#include <blackbox/postmortem/run_model.hpp>
-
 #include <string>
 #include <vector>
+
+#include <blackbox/postmortem/run_model.hpp>
 
 namespace blackbox::postmortem {
 

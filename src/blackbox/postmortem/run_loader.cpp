@@ -1,3 +1,8 @@
+#include <algorithm>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/journal/process_files.hpp>
@@ -6,11 +11,6 @@
 #include <blackbox/postmortem/process_replay.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
-
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <unordered_map>
 
 namespace blackbox::postmortem {
 
@@ -181,8 +181,8 @@ void merge_context(RunModel& run, const std::vector<ProcessReplay>& replays) {
             run.cwd = string_at(replay.start, "cwd").value_or("");
         }
         if (run.command.empty()) {
-            if (auto argv = replay.start.find("argv"); argv != replay.start.end() &&
-                                                       argv->is_array()) {
+            if (auto argv = replay.start.find("argv");
+                argv != replay.start.end() && argv->is_array()) {
                 for (const auto& arg : *argv) {
                     if (arg.is_string()) {
                         run.command.push_back(arg.get<std::string>());
@@ -222,9 +222,8 @@ void count(RunModel& run) {
 }
 
 std::string derive_status(const RunModel& run, const ProcessReplay* main) {
-    bool recorder_stopped = run.recorder == "supervisor"
-                                ? !run.finished
-                                : (main != nullptr && main->cut_short());
+    bool recorder_stopped =
+        run.recorder == "supervisor" ? !run.finished : (main != nullptr && main->cut_short());
     if (recorder_stopped) {
         return "incomplete";
     }
@@ -326,7 +325,8 @@ RunModel load_run(const std::filesystem::path& dir) {
     }
     for (const auto& replay : replays) {
         // Every xdist worker deselects the same items; the controller deselects none.
-        run.counts.deselected = std::max(run.counts.deselected, replay.deselected_count.value_or(0));
+        run.counts.deselected =
+            std::max(run.counts.deselected, replay.deselected_count.value_or(0));
     }
     count(run);
     run.status = derive_status(run, main);
@@ -338,11 +338,10 @@ int run_exit_code(const RunModel& run) {
         return 128 + *run.exit.signal;
     }
     int code = run.exit.code.value_or(1);
-    bool cut_short = !run.crashes.empty() && std::any_of(run.crashes.begin(), run.crashes.end(),
-                                                         [](const Crash& crash) {
-                                                             return crash.cause == "exit" &&
-                                                                    !crash.worker;
-                                                         });
+    bool cut_short = !run.crashes.empty() &&
+                     std::any_of(run.crashes.begin(), run.crashes.end(), [](const Crash& crash) {
+                         return crash.cause == "exit" && !crash.worker;
+                     });
     if (cut_short && code == 0) {
         return 1;
     }

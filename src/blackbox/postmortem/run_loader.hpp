@@ -3,9 +3,9 @@
 // Builds the RunModel of a run directory from its files alone (run.json, end.json, journals,
 // collected items, faulthandler files), so it works on a run whose supervisor was killed.
 
-#include <blackbox/postmortem/run_model.hpp>
-
 #include <filesystem>
+
+#include <blackbox/postmortem/run_model.hpp>
 
 namespace blackbox::postmortem {
 

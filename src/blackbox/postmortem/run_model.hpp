@@ -3,14 +3,14 @@
 // The one model of a run: every output (the terminal post-mortem, `show --json`, later the
 // reports and the database) is a view of it, so each fact is computed once, here.
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace blackbox::postmortem {
 
@@ -21,23 +21,23 @@ struct PhaseResult {
     std::int64_t begin_ns = 0;  // 0 when the journal has no `begin` for it
     std::int64_t end_ns = 0;
     std::optional<std::string> wasxfail;
-    std::optional<std::string> reason;    // skip reason
-    std::optional<std::string> longrepr;  // failure text
+    std::optional<std::string> reason;                          // skip reason
+    std::optional<std::string> longrepr;                        // failure text
     std::vector<std::pair<std::string, std::string>> sections;  // captured output
     nlohmann::json props;                                       // user_properties, or null
 };
 
 // One crash: a pytest process that died, and what it was doing (the brief's contract).
 struct Crash {
-    std::optional<std::string> nodeid;  // the test, or the module being collected
-    std::string phase;                  // "setup", "call", "teardown", "collect", "session"
-    std::optional<std::string> module;  // for collection crashes: the collector's node id
-    std::optional<std::string> worker;  // xdist worker id
-    std::optional<std::string> fixture; // a class/module/session fixture being set up or torn down
+    std::optional<std::string> nodeid;   // the test, or the module being collected
+    std::string phase;                   // "setup", "call", "teardown", "collect", "session"
+    std::optional<std::string> module;   // for collection crashes: the collector's node id
+    std::optional<std::string> worker;   // xdist worker id
+    std::optional<std::string> fixture;  // a class/module/session fixture being set up or torn down
     std::optional<int> signal;
     std::optional<int> exit_code;
-    std::string cause;     // "segfault", "abort", …, "killed", "exit", "unknown"
-    std::string evidence;  // how the cause was established
+    std::string cause;                     // "segfault", "abort", …, "killed", "exit", "unknown"
+    std::string evidence;                  // how the cause was established
     std::optional<std::string> traceback;  // faulthandler's text
     std::vector<std::string> frames;       // the dying thread's frames, innermost first
     std::optional<std::int64_t> rss_bytes;
@@ -99,8 +99,8 @@ struct RunModel {
     std::optional<int> blackbox_exit_code;  // end.json's exit_code
     int attempts = 0;
 
-    std::string status;  // passed failed crashed interrupted error incomplete
-    WaitStatus exit;     // the last attempt's main process
+    std::string status;                    // passed failed crashed interrupted error incomplete
+    WaitStatus exit;                       // the last attempt's main process
     std::optional<int> pytest_exitstatus;  // from the last main journal's session_end
     std::string rootdir;
 

@@ -2,9 +2,9 @@
 
 // One outcome word per test from its phase reports, as pytest's terminal counts them.
 
-#include <blackbox/postmortem/run_model.hpp>
-
 #include <string>
+
+#include <blackbox/postmortem/run_model.hpp>
 
 namespace blackbox::postmortem {
 

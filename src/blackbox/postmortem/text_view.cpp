@@ -1,11 +1,11 @@
-#include <blackbox/base/signal_name.hpp>
-#include <blackbox/postmortem/rerun_command.hpp>
-#include <blackbox/postmortem/text_view.hpp>
+#include <algorithm>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <algorithm>
+#include <blackbox/base/signal_name.hpp>
+#include <blackbox/postmortem/rerun_command.hpp>
+#include <blackbox/postmortem/text_view.hpp>
 
 namespace blackbox::postmortem {
 
@@ -52,6 +52,21 @@ std::string culprit_of(const Crash& crash) {
     return fmt::format("{} died in {}", *crash.nodeid, crash.phase);
 }
 
+// How many innermost frames to show: those above pytest's own machinery (the test, its
+// fixtures and what they called), at most `limit`, at least one.
+std::size_t own_frames(const std::vector<std::string>& frames, std::size_t limit) {
+    std::size_t count = 0;
+    while (count < frames.size() && count < limit) {
+        const auto& frame = frames[count];
+        if (frame.find("/_pytest/") != std::string::npos ||
+            frame.find("/pluggy/") != std::string::npos) {
+            break;
+        }
+        ++count;
+    }
+    return std::max<std::size_t>(count, std::min<std::size_t>(frames.size(), 1));
+}
+
 void append_crash(std::string& out, const Crash& crash, const RunModel& run,
                   const TextOptions& options, const Style& style) {
     out += fmt::format("{} {}: {}\n", style.red("crash"), culprit_of(crash),
@@ -68,12 +83,13 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
     out += fmt::format("  evidence  {}\n", crash.evidence);
     if (!crash.frames.empty()) {
         out += "  stack     (most recent call first)\n";
-        std::size_t shown = std::min(crash.frames.size(), options.max_frames);
+        std::size_t shown = own_frames(crash.frames, options.max_frames);
         for (std::size_t i = 0; i < shown; ++i) {
             out += fmt::format("    {}\n", crash.frames[i]);
         }
         if (crash.frames.size() > shown) {
-            out += fmt::format("    … {} more frames\n", crash.frames.size() - shown);
+            out += fmt::format("    … {} more frames (pytest's own below)\n",
+                               crash.frames.size() - shown);
         }
     } else if (!crash.traceback) {
         out += "  stack     none (a SIGKILL leaves no Python stack)\n";
@@ -121,11 +137,12 @@ std::string shown_dir(const RunModel& run, const TextOptions& options) {
 std::string postmortem_text(const RunModel& run, const TextOptions& options) {
     Style style{options.color};
     std::string out;
-    std::string verdict = fmt::format("{} {} — {}", style.bold("blackbox:"), status_word(run, style),
-                                      counts_text(run.counts));
+    std::string verdict = fmt::format("{} {} — {}", style.bold("blackbox:"),
+                                      status_word(run, style), counts_text(run.counts));
     if (run.status == "incomplete") {
-        verdict += " — the recording stopped abruptly (the supervisor or pytest was killed "
-                   "before the end was recorded)";
+        verdict +=
+            " — the recording stopped abruptly (the supervisor or pytest was killed "
+            "before the end was recorded)";
     }
     for (const auto& crash : run.crashes) {
         append_crash(out, crash, run, options, style);

@@ -1,21 +1,22 @@
+#include <algorithm>
+#include <random>
+#include <unistd.h>
+#include <vector>
+
+#include <fmt/format.h>
+
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/rundir/run_directory.hpp>
 
-#include <fmt/format.h>
-
-#include <unistd.h>
-
-#include <algorithm>
-#include <random>
-#include <vector>
-
 namespace blackbox::rundir {
 
 namespace fs = std::filesystem;
 
-fs::path state_dir(const fs::path& base) { return base / ".blackbox"; }
+fs::path state_dir(const fs::path& base) {
+    return base / ".blackbox";
+}
 
 std::string new_run_id(std::int64_t wall_ns) {
     std::random_device random;
@@ -40,7 +41,8 @@ void write_gitignore(const fs::path& state) {
         return;
     }
     try {
-        base::write_file_atomically(gitignore, "# Created by blackbox: its runs stay out of git.\n*\n");
+        base::write_file_atomically(gitignore,
+                                    "# Created by blackbox: its runs stay out of git.\n*\n");
     } catch (const Error&) {
         // Cosmetic: the run itself can go on.
     }

@@ -1,6 +1,6 @@
-#include <blackbox/journal/process_files.hpp>
-
 #include <gtest/gtest.h>
+
+#include <blackbox/journal/process_files.hpp>
 
 namespace blackbox::journal {
 namespace {

@@ -1,8 +1,8 @@
-#include <blackbox/journal/reader.hpp>
+#include <string>
 
 #include <gtest/gtest.h>
 
-#include <string>
+#include <blackbox/journal/reader.hpp>
 
 namespace blackbox::journal {
 namespace {
@@ -18,7 +18,8 @@ TEST(JournalReader, ReadsEveryCompleteRecord) {
 }
 
 TEST(JournalReader, KeepsRecordsBeforeATornTail) {
-    auto result = parse_journal("{\"ev\":\"start\",\"ns\":1}\n{\"ev\":\"test\",\"ns\":2,\"nod", "j");
+    auto result =
+        parse_journal("{\"ev\":\"start\",\"ns\":1}\n{\"ev\":\"test\",\"ns\":2,\"nod", "j");
     ASSERT_EQ(result.records.size(), 1U);
     EXPECT_TRUE(result.torn_tail);
     ASSERT_EQ(result.warnings.size(), 1U);
@@ -44,9 +45,10 @@ TEST(JournalReader, SkipsGarbageLinesAndKeepsGoing) {
 }
 
 TEST(JournalReader, SkipsAnOversizedRecord) {
-    std::string huge = "{\"ev\":\"end\",\"longrepr\":\"" + std::string(kMaxRecordBytes, 'x') +
-                       "\"}\n";
-    auto result = parse_journal("{\"ev\":\"start\",\"ns\":1}\n" + huge + "{\"ev\":\"exit\"}\n", "j");
+    std::string huge =
+        "{\"ev\":\"end\",\"longrepr\":\"" + std::string(kMaxRecordBytes, 'x') + "\"}\n";
+    auto result =
+        parse_journal("{\"ev\":\"start\",\"ns\":1}\n" + huge + "{\"ev\":\"exit\"}\n", "j");
     ASSERT_EQ(result.records.size(), 2U);
     ASSERT_EQ(result.warnings.size(), 1U);
     EXPECT_NE(result.warnings[0].find("oversized"), std::string::npos);

@@ -1,8 +1,8 @@
-#include <blackbox/plugin/plugin_environment.hpp>
+#include <algorithm>
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
+#include <blackbox/plugin/plugin_environment.hpp>
 
 namespace blackbox::plugin {
 namespace {
@@ -25,8 +25,8 @@ Injection injection() {
 }
 
 TEST(PluginEnvironment, KeepsTheUsersPythonpathAndPlugins) {
-    auto env = inject({"PYTHONPATH=/mine:/also", "PYTEST_PLUGINS=my.plugin", "HOME=/h"},
-                      injection());
+    auto env =
+        inject({"PYTHONPATH=/mine:/also", "PYTEST_PLUGINS=my.plugin", "HOME=/h"}, injection());
     EXPECT_EQ(value(env, "PYTHONPATH"), "/opt/bb/share/blackbox/python:/mine:/also");
     EXPECT_EQ(value(env, "PYTEST_PLUGINS"), "my.plugin,pytest_blackbox.plugin");
     EXPECT_EQ(value(env, "HOME"), "/h");

@@ -1,8 +1,8 @@
-#include <blackbox/postmortem/faulthandler_dump.hpp>
+#include <csignal>
 
 #include <gtest/gtest.h>
 
-#include <csignal>
+#include <blackbox/postmortem/faulthandler_dump.hpp>
 
 namespace blackbox::postmortem {
 namespace {
@@ -78,8 +78,9 @@ TEST(FaulthandlerDump, AnEmptyOrForeignFileHasNoDump) {
 }
 
 TEST(FaulthandlerDump, BoundsAHugeStack) {
-    std::string text = "Fatal Python error: Segmentation fault\n\nCurrent thread 0x1 (most recent "
-                       "call first):\n";
+    std::string text =
+        "Fatal Python error: Segmentation fault\n\nCurrent thread 0x1 (most recent "
+        "call first):\n";
     for (int i = 0; i < 10000; ++i) {
         text += "  File \"/tmp/deep.py\", line 3 in recurse\n";
     }

@@ -1,6 +1,6 @@
-#include <blackbox/postmortem/rerun_command.hpp>
-
 #include <gtest/gtest.h>
+
+#include <blackbox/postmortem/rerun_command.hpp>
 
 namespace blackbox::postmortem {
 namespace {

@@ -1,6 +1,6 @@
-#include <blackbox/postmortem/test_outcome.hpp>
-
 #include <gtest/gtest.h>
+
+#include <blackbox/postmortem/test_outcome.hpp>
 
 namespace blackbox::postmortem {
 namespace {

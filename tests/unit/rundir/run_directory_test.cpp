@@ -1,11 +1,10 @@
-#include <blackbox/base/error.hpp>
-#include <blackbox/rundir/run_directory.hpp>
+#include <fstream>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <fstream>
+#include <blackbox/base/error.hpp>
+#include <blackbox/rundir/run_directory.hpp>
 
 namespace blackbox::rundir {
 namespace {
@@ -13,7 +12,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class RunDirectory : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         root_ = fs::temp_directory_path() /
                 ("blackbox-rundir-" + std::to_string(::getpid()) + "-" +
@@ -52,8 +51,8 @@ TEST_F(RunDirectory, AnUncreatableDirectoryIsAClearError) {
 
 TEST_F(RunDirectory, PrunesTheOldestRunsButNeverTheCurrentOne) {
     auto state = state_dir(root_);
-    for (const char* id : {"20260101T000001Z-a", "20260101T000002Z-b", "20260101T000003Z-c",
-                           "20260101T000004Z-d"}) {
+    for (const char* id :
+         {"20260101T000001Z-a", "20260101T000002Z-b", "20260101T000003Z-c", "20260101T000004Z-d"}) {
         create_run_directory(state, id);
     }
     EXPECT_EQ(prune_runs(state, 2, state / "runs" / "20260101T000004Z-d"), 2U);

@@ -1,0 +1,98 @@
+"""Fixtures for the end-to-end tests: they run the real `blackbox` binary on small real suites."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def blackbox_bin():
+    """Path of the binary under test ($BLACKBOX_BIN, else build/bin/blackbox)."""
+    path = Path(os.environ.get("BLACKBOX_BIN", REPO / "build" / "bin" / "blackbox"))
+    if not path.is_file():
+        pytest.fail(f"blackbox binary not found at {path}: build it first (scripts/build)")
+    return path
+
+
+class Project:
+    """A throwaway test project and the means to record it."""
+
+    def __init__(self, root, blackbox_bin):
+        self.root = root
+        self.blackbox_bin = blackbox_bin
+
+    def write(self, relative, text):
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+        return path
+
+    def env(self, extra=None):
+        env = dict(os.environ)
+        for key in list(env):
+            if key.startswith("BLACKBOX_") or key.startswith("PYTEST_"):
+                del env[key]
+        env.pop("PYTHONPATH", None)
+        env["NO_COLOR"] = "1"
+        env.update(extra or {})
+        return env
+
+    def pytest_command(self, *args):
+        return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args]
+
+    def run(self, *pytest_args, options=(), command=None, env=None, timeout=180, **kwargs):
+        """`blackbox run OPTIONS -- python -m pytest ARGS` in the project; a CompletedProcess."""
+        argv = [str(self.blackbox_bin), "run", *options, "--"]
+        argv += command if command is not None else self.pytest_command(*pytest_args)
+        return subprocess.run(
+            argv,
+            cwd=self.root,
+            env=self.env(env),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            **kwargs,
+        )
+
+    def blackbox(self, *args, timeout=60):
+        return subprocess.run(
+            [str(self.blackbox_bin), *args],
+            cwd=self.root,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def show(self, run_dir=None):
+        """`blackbox show --json` of the latest run (or RUN_DIR), parsed."""
+        args = ["show", "--json"] + ([str(run_dir)] if run_dir else [])
+        result = self.blackbox(*args)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    @property
+    def latest(self):
+        return (self.root / ".blackbox" / "latest").resolve()
+
+
+@pytest.fixture
+def project(tmp_path, blackbox_bin):
+    """An empty project directory."""
+    root = tmp_path / "project"
+    root.mkdir()
+    return Project(root, blackbox_bin)
+
+
+def only_crash(report):
+    """The single crash of a post-mortem."""
+    assert len(report["crashes"]) == 1, json.dumps(report["crashes"], indent=2)
+    return report["crashes"][0]

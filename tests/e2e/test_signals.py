@@ -1,0 +1,129 @@
+"""Stopping a run: signals reach pytest's whole process group and the run reads as interrupted."""
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import time
+
+SLOW_SUITE = """
+import subprocess
+import sys
+import time
+
+def test_first():
+    pass
+
+def test_slow():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+    print("grandchild", child.pid, flush=True)
+    time.sleep(300)
+"""
+
+
+def wait_for_text(path, text, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and text in path.read_text(errors="replace"):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{text!r} never appeared in {path}")
+
+
+def grandchild_pid(log):
+    for line in log.read_text().splitlines():
+        if line.startswith("grandchild "):
+            return int(line.split()[1])
+    return None
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_sigint_stops_the_tree_and_reads_as_interrupted(project):
+    project.write("test_s.py", SLOW_SUITE)
+    run_dir = project.root / "run"
+    argv = [str(project.blackbox_bin), "run", "--run-dir", str(run_dir), "--"]
+    argv += project.pytest_command("test_s.py", "-s")
+    supervisor = subprocess.Popen(argv, cwd=project.root, env=project.env(),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for_text(run_dir / "output.log", "grandchild")
+    grandchild = grandchild_pid(run_dir / "output.log")
+    supervisor.send_signal(signal.SIGINT)
+    supervisor.communicate(timeout=20)
+    assert supervisor.returncode == 2  # pytest's own status for an interrupted session
+    report = project.show(run_dir)
+    assert report["status"] == "interrupted"
+    assert report["crashes"] == []
+    assert not alive(grandchild)
+
+
+def test_sigterm_stops_the_whole_tree(project):
+    project.write("test_s.py", SLOW_SUITE)
+    run_dir = project.root / "run"
+    argv = [str(project.blackbox_bin), "run", "--run-dir", str(run_dir), "--"]
+    argv += project.pytest_command("test_s.py", "-s")
+    supervisor = subprocess.Popen(argv, cwd=project.root, env=project.env(),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for_text(run_dir / "output.log", "grandchild")
+    grandchild = grandchild_pid(run_dir / "output.log")
+    supervisor.send_signal(signal.SIGTERM)
+    supervisor.communicate(timeout=20)
+    assert supervisor.returncode == 128 + signal.SIGTERM
+    assert project.show(run_dir)["status"] == "interrupted"
+    assert not alive(grandchild)
+
+
+def run_on_a_terminal(project, argv, send=None, timeout=60):
+    """Runs argv with a pseudo-terminal as stdin/stdout/stderr; returns (status, output)."""
+    pid, master = pty.fork()
+    if pid == 0:
+        os.chdir(project.root)
+        env = project.env({"TERM": "xterm"})
+        env.pop("NO_COLOR", None)
+        os.execve(argv[0], argv, env)
+    output = b""
+    deadline = time.monotonic() + timeout
+    sent = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        if send and not sent and send[0] in output:
+            os.write(master, send[1])
+            sent = True
+    _, status = os.waitpid(pid, 0)
+    os.close(master)
+    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+
+
+def test_on_a_terminal_pytest_sees_a_tty_and_keeps_its_colours(project):
+    project.write(
+        "test_t.py", "import sys\n\ndef test_tty():\n    assert sys.stdout.isatty()\n"
+    )
+    argv = [str(project.blackbox_bin), "run", "--"] + project.pytest_command("test_t.py", "-s")
+    status, output = run_on_a_terminal(project, argv)
+    assert status == 0, output
+    assert "\x1b[" in output  # pytest coloured its output
+    assert "1 passed" in (project.latest / "output.log").read_text()
+
+
+def test_ctrl_c_on_a_terminal_reaches_pytest(project):
+    project.write("test_s.py", SLOW_SUITE)
+    argv = [str(project.blackbox_bin), "run", "--"] + project.pytest_command("test_s.py", "-s")
+    status, output = run_on_a_terminal(project, argv, send=(b"grandchild", b"\x03"))
+    assert status == 2, output
+    assert "KeyboardInterrupt" in output
+    assert project.show()["status"] == "interrupted"

@@ -1,0 +1,74 @@
+"""Crashes inside pytest-xdist workers: the worker, the phase and the other results are kept."""
+
+import pytest
+
+from conftest import only_crash
+
+pytest.importorskip("xdist")
+
+SUITE = """
+import ctypes
+import os
+import time
+import pytest
+
+@pytest.mark.parametrize("n", range(6))
+def test_fine(n):
+    time.sleep(0.05)
+
+def test_segv_in_worker():
+    time.sleep(0.1)
+    ctypes.string_at(0)
+
+@pytest.fixture
+def broken_teardown():
+    yield
+    os.abort()
+
+def test_teardown_abort(broken_teardown):
+    pass
+"""
+
+
+@pytest.mark.parametrize("dist", ["load", "loadfile", "loadscope", "loadgroup"])
+def test_a_worker_segfault_is_attributed_to_its_worker_and_phase(project, dist):
+    project.write("test_x.py", SUITE.replace("def test_teardown_abort", "def _unused"))
+    result = project.run("-n", "2", "--dist", dist, "test_x.py", timeout=240)
+    report = project.show()
+    assert report["status"] == "crashed", result.stdout + result.stderr
+    crash = only_crash(report)
+    assert crash["nodeid"] == "test_x.py::test_segv_in_worker"
+    assert crash["phase"] == "call"
+    assert crash["worker"] and crash["worker"].startswith("gw")
+    assert crash["signal"] == "SIGSEGV"
+    assert crash["cause"] == "segfault"
+    assert "in test_segv_in_worker" in crash["traceback"]
+    # Every other test's result is kept.
+    assert report["tests"]["passed"] == 6
+    assert report["tests"]["crashed"] == 1
+
+
+def test_a_teardown_crash_in_a_worker_is_counted_once_in_teardown(project):
+    project.write("test_y.py", SUITE.replace("def test_segv_in_worker", "def _unused"))
+    project.run("-n", "2", "test_y.py", timeout=240)
+    report = project.show()
+    crash = only_crash(report)
+    assert (crash["nodeid"], crash["phase"], crash["cause"]) == (
+        "test_y.py::test_teardown_abort",
+        "teardown",
+        "abort",
+    )
+    assert report["tests"]["crashed"] == 1
+    assert report["tests"]["passed"] == 6
+    assert report["tests"]["failed"] == 0
+
+
+def test_a_module_that_crashes_on_import_under_xdist_is_named_once(project):
+    project.write("test_ok.py", "def test_ok():\n    pass\n")
+    project.write("test_bad.py", "import ctypes\nctypes.string_at(0)\n")
+    project.run("-n", "2", timeout=240)
+    report = project.show()
+    collect = [c for c in report["crashes"] if c["phase"] == "collect"]
+    assert len(collect) == 1, report["crashes"]
+    assert collect[0]["module"] == "test_bad.py"
+    assert collect[0]["cause"] == "segfault"
