@@ -1,0 +1,80 @@
+#pragma once
+
+// One supervised run of the command: start it in its own process group, tee its output to our
+// terminal and the log, forward stop signals to its whole group, and after it ends, drain its
+// output and clean up what it left behind. docs/supervision.md tells the whole story.
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include <blackbox/supervise/exit_status.hpp>
+
+namespace blackbox::supervise {
+
+struct SessionOptions {
+    // The command; argv[0] is resolved against the PATH of `environment` (or
+    // default_search_path()) when it has no slash. Must not be empty.
+    std::vector<std::string> argv;
+    // The complete environment of the command, "KEY=VALUE".
+    std::vector<std::string> environment;
+    // Receives every byte the command prints (created, truncated); empty: no log.
+    std::filesystem::path output_log;
+    // false: never use a pseudo-terminal, even when our stdout is a terminal.
+    bool allow_terminal = true;
+    // How often on_tick runs while the command runs (at least every 1 ms).
+    std::chrono::milliseconds tick{100};
+    // Called once, right after the command was exec'd, with its pid (= its process group id).
+    std::function<void(pid_t)> on_started;
+    // Called about every `tick` until the command exits, on the thread that called
+    // run_session, never concurrently with the relaying of output: whatever it writes to the
+    // terminal lands between chunks of the command's output (never inside one), and output
+    // processing stays on, so "\n" and "\r" work as usual.
+    std::function<void()> on_tick;
+    // After forwarding a stop signal, SIGKILL the group if any of it is still alive this long
+    // after the first one.
+    std::chrono::milliseconds stop_grace{3000};
+    // After the command exits, how long to keep reading output that a leftover process still
+    // holds open before cleaning up the group.
+    std::chrono::milliseconds drain_timeout{500};
+    // Leftovers of the group get SIGTERM, then SIGKILL when still alive after this.
+    std::chrono::milliseconds leftover_grace{500};
+};
+
+struct SessionResult {
+    // Set when the command could not be started (nothing ran): ENOENT when not found, else
+    // execve's errno. `status` then holds what a shell would report (127 / 126).
+    std::optional<int> spawn_errno;
+    // The command's wait status.
+    ExitStatus status;
+    // The first stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) we received while the command ran
+    // and passed on to its group.
+    std::optional<int> forwarded_signal;
+    // The group outlived stop_grace after a forwarded signal and we SIGKILLed it: a SIGKILL in
+    // `status` is then ours, not the kernel's OOM killer's.
+    bool stop_escalated = false;
+    // Processes of the group were still alive after the command exited and were terminated.
+    bool leftovers_terminated = false;
+    // The command ran on a pseudo-terminal.
+    bool terminal = false;
+    // errno of the first failure to write output_log (the log then holds a prefix).
+    std::optional<int> log_errno;
+    pid_t pid = -1;
+};
+
+// Runs the command to completion; blocks until it is reaped and its output drained, and its
+// group's leftovers terminated (bounded waits throughout, see SessionOptions). Process-wide
+// effects while it runs: handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGWINCH,
+// SIGPIPE and SIGTTOU ignored, child-subreaper on, our terminal in raw input mode (pty mode) or its
+// foreground given to the command (pipe mode with a terminal on stdin); all restored on return
+// or exception. Hence one session at a time per process (a second concurrent call throws).
+// Throws blackbox::Error when the supervision itself cannot work (no pipe, no fork, poll
+// failing) and passes on exceptions from the hooks; the command's group is SIGKILLed and reaped
+// before the exception leaves.
+SessionResult run_session(const SessionOptions& options);
+
+}  // namespace blackbox::supervise
