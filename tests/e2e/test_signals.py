@@ -51,8 +51,9 @@ def test_sigint_stops_the_tree_and_reads_as_interrupted(project):
     run_dir = project.root / "run"
     argv = [str(project.blackbox_bin), "run", "--run-dir", str(run_dir), "--"]
     argv += project.pytest_command("test_s.py", "-s")
-    supervisor = subprocess.Popen(argv, cwd=project.root, env=project.env(),
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    supervisor = subprocess.Popen(
+        argv, cwd=project.root, env=project.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     wait_for_text(run_dir / "output.log", "grandchild")
     grandchild = grandchild_pid(run_dir / "output.log")
     supervisor.send_signal(signal.SIGINT)
@@ -69,8 +70,9 @@ def test_sigterm_stops_the_whole_tree(project):
     run_dir = project.root / "run"
     argv = [str(project.blackbox_bin), "run", "--run-dir", str(run_dir), "--"]
     argv += project.pytest_command("test_s.py", "-s")
-    supervisor = subprocess.Popen(argv, cwd=project.root, env=project.env(),
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    supervisor = subprocess.Popen(
+        argv, cwd=project.root, env=project.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     wait_for_text(run_dir / "output.log", "grandchild")
     grandchild = grandchild_pid(run_dir / "output.log")
     supervisor.send_signal(signal.SIGTERM)
@@ -110,9 +112,7 @@ def run_on_a_terminal(project, argv, send=None, timeout=60):
 
 
 def test_on_a_terminal_pytest_sees_a_tty_and_keeps_its_colours(project):
-    project.write(
-        "test_t.py", "import sys\n\ndef test_tty():\n    assert sys.stdout.isatty()\n"
-    )
+    project.write("test_t.py", "import sys\n\ndef test_tty():\n    assert sys.stdout.isatty()\n")
     argv = [str(project.blackbox_bin), "run", "--"] + project.pytest_command("test_t.py", "-s")
     status, output = run_on_a_terminal(project, argv)
     assert status == 0, output

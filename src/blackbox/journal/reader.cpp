@@ -1,66 +1,89 @@
 #include <fmt/format.h>
 
-#include <blackbox/base/file_io.hpp>
+#include <blackbox/journal/line_reader.hpp>
 #include <blackbox/journal/reader.hpp>
 
 namespace blackbox::journal {
 
 namespace {
 
-void parse_line(std::string_view line, std::size_t number, std::string_view name,
-                ReadResult& result) {
-    if (line.empty()) {
-        return;
+// Turns lines into records, and everything else into warnings.
+class RecordParser {
+  public:
+    RecordParser(std::string_view name, const RecordHandler& on_record)
+        : name_(name), on_record_(on_record) {}
+
+    LineHandler line_handler() {
+        return [this](std::string_view line, std::size_t number) { parse(line, number); };
     }
-    if (line.size() > kMaxRecordBytes) {
-        result.warnings.push_back(fmt::format("{}:{}: skipped an oversized record ({} bytes)", name,
-                                              number, line.size()));
-        return;
+
+    OversizedHandler oversized_handler() {
+        return [this](std::size_t number, std::size_t size) {
+            summary_.warnings.push_back(
+                fmt::format("{}:{}: skipped an oversized record ({} bytes)", name_, number, size));
+        };
     }
-    auto record = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
-    if (record.is_discarded()) {
-        result.warnings.push_back(
-            fmt::format("{}:{}: skipped a line that is not JSON", name, number));
-        return;
+
+    ReadSummary finish(const LineStats& stats) {
+        if (!stats.readable) {
+            summary_.warnings.push_back(fmt::format("{}: cannot read", name_));
+        }
+        if (stats.torn_bytes != 0) {
+            summary_.torn_tail = true;
+            summary_.warnings.push_back(fmt::format("{}:{}: skipped a torn last record ({} bytes)",
+                                                    name_, stats.lines + 1, stats.torn_bytes));
+        }
+        return std::move(summary_);
     }
-    auto ev = record.find("ev");
-    if (!record.is_object() || ev == record.end() || !ev->is_string()) {
-        result.warnings.push_back(
-            fmt::format("{}:{}: skipped a line that is not a journal record", name, number));
-        return;
+
+  private:
+    void parse(std::string_view line, std::size_t number) {
+        if (line.empty()) {
+            return;
+        }
+        auto record = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
+        if (record.is_discarded()) {
+            summary_.warnings.push_back(
+                fmt::format("{}:{}: skipped a line that is not JSON", name_, number));
+            return;
+        }
+        auto ev = record.find("ev");
+        if (!record.is_object() || ev == record.end() || !ev->is_string()) {
+            summary_.warnings.push_back(
+                fmt::format("{}:{}: skipped a line that is not a journal record", name_, number));
+            return;
+        }
+        ++summary_.records;
+        on_record_(record);
     }
-    result.records.push_back(std::move(record));
-}
+
+    std::string name_;
+    const RecordHandler& on_record_;
+    ReadSummary summary_;
+};
 
 }  // namespace
 
-ReadResult parse_journal(std::string_view content, std::string_view name) {
-    ReadResult result;
-    std::size_t number = 0;
-    while (!content.empty()) {
-        ++number;
-        auto newline = content.find('\n');
-        if (newline == std::string_view::npos) {
-            // A record is complete only with its newline: the writer's single write() puts both.
-            result.torn_tail = true;
-            result.warnings.push_back(fmt::format("{}:{}: skipped a torn last record ({} bytes)",
-                                                  name, number, content.size()));
-            break;
-        }
-        parse_line(content.substr(0, newline), number, name, result);
-        content.remove_prefix(newline + 1);
-    }
-    return result;
+ReadSummary for_each_record(const std::filesystem::path& path, const RecordHandler& on_record) {
+    RecordParser parser(path.filename().string(), on_record);
+    auto stats =
+        read_lines(path, kMaxRecordBytes, parser.line_handler(), parser.oversized_handler());
+    return parser.finish(stats);
 }
 
-ReadResult read_journal(const std::filesystem::path& path) {
-    auto content = base::read_file(path);
-    if (!content) {
-        ReadResult result;
-        result.warnings.push_back(fmt::format("{}: cannot read", path.string()));
-        return result;
-    }
-    return parse_journal(*content, path.filename().string());
+ReadSummary for_each_record(std::string_view content, std::string_view name,
+                            const RecordHandler& on_record) {
+    RecordParser parser(name, on_record);
+    auto stats =
+        split_lines(content, kMaxRecordBytes, parser.line_handler(), parser.oversized_handler());
+    return parser.finish(stats);
+}
+
+ReadResult parse_journal(std::string_view content, std::string_view name) {
+    ReadResult result;
+    auto collect = [&result](const nlohmann::json& record) { result.records.push_back(record); };
+    static_cast<ReadSummary&>(result) = for_each_record(content, name, collect);
+    return result;
 }
 
 }  // namespace blackbox::journal

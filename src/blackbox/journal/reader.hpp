@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,16 +19,28 @@ namespace blackbox::journal {
 // longest carry bounded failure texts and captured output).
 inline constexpr std::size_t kMaxRecordBytes = 4 * 1024 * 1024;
 
-struct ReadResult {
-    std::vector<nlohmann::json> records;  // each an object with a string "ev", in file order
-    std::vector<std::string> warnings;    // one human-readable line per skipped line
-    bool torn_tail = false;               // the last line had no '\n' (the writer died mid-write)
+struct ReadSummary {
+    std::vector<std::string> warnings;  // one human-readable line per skipped line
+    bool torn_tail = false;             // the last line had no '\n' (the writer died mid-write)
+    std::size_t records = 0;            // good records delivered
 };
 
-// Parses journal text; `name` only labels warnings.
-ReadResult parse_journal(std::string_view content, std::string_view name);
+// Called with each good record: an object with a string "ev", in file order.
+using RecordHandler = std::function<void(const nlohmann::json& record)>;
 
-// Reads and parses a journal file; an unreadable file gives no records and one warning.
-ReadResult read_journal(const std::filesystem::path& path);
+// Streams the journal file at `path` in bounded memory. An unreadable file gives no records
+// and one warning.
+ReadSummary for_each_record(const std::filesystem::path& path, const RecordHandler& on_record);
+
+// The same over journal text; `name` only labels warnings.
+ReadSummary for_each_record(std::string_view content, std::string_view name,
+                            const RecordHandler& on_record);
+
+struct ReadResult : ReadSummary {
+    std::vector<nlohmann::json> records;
+};
+
+// Every good record of journal text, collected (for small journals and tests).
+ReadResult parse_journal(std::string_view content, std::string_view name);
 
 }  // namespace blackbox::journal

@@ -206,27 +206,37 @@ class Replayer {
             return;
         }
         PhaseResult result;
-        result.outcome = string_or(record, "outcome", "");
+        auto outcome = string_or(record, "outcome", "");
+        result.outcome = outcome == "passed"    ? PhaseResult::Outcome::passed
+                         : outcome == "skipped" ? PhaseResult::Outcome::skipped
+                                                : PhaseResult::Outcome::failed;
         if (auto dur = record.find("dur"); dur != record.end() && dur->is_number()) {
             result.duration_s = dur->get<double>();
         }
         result.begin_ns = pending_begin_ns_;
         result.end_ns = ns_of(record);
-        result.wasxfail = optional_string(record, "wasxfail");
-        result.reason = optional_string(record, "reason");
-        result.longrepr = optional_string(record, "longrepr");
+        auto wasxfail = optional_string(record, "wasxfail");
+        result.wasxfail = wasxfail.has_value();
+        PhaseDetails details;
+        details.wasxfail = wasxfail.value_or("");
+        details.reason = optional_string(record, "reason");
+        details.longrepr = optional_string(record, "longrepr");
         if (auto sections = record.find("sections");
             sections != record.end() && sections->is_array()) {
             for (const auto& section : *sections) {
                 if (section.is_array() && section.size() == 2 && section[0].is_string() &&
                     section[1].is_string()) {
-                    result.sections.emplace_back(section[0].get<std::string>(),
-                                                 section[1].get<std::string>());
+                    details.sections.emplace_back(section[0].get<std::string>(),
+                                                  section[1].get<std::string>());
                 }
             }
         }
         if (auto props = record.find("props"); props != record.end()) {
-            result.props = *props;
+            details.props = *props;
+        }
+        if (!details.wasxfail.empty() || details.reason || details.longrepr ||
+            !details.sections.empty() || !details.props.is_null()) {
+            result.details = std::make_shared<const PhaseDetails>(std::move(details));
         }
         *slot = std::move(result);
         pending_begin_ns_ = 0;
@@ -279,21 +289,35 @@ class Replayer {
 
 }  // namespace
 
-ProcessReplay replay_process(const journal::ProcessFiles& files,
-                             const journal::ReadResult& journal) {
+namespace {
+
+template <typename Read>
+ProcessReplay replay_with(const journal::ProcessFiles& files, Read read) {
     ProcessReplay out;
     out.files = files;
-    out.warnings = journal.warnings;
     Replayer replayer(out);
-    for (const auto& record : journal.records) {
-        replayer.apply(record);
-    }
+    auto summary = read([&replayer](const json& record) { replayer.apply(record); });
+    out.warnings.insert(out.warnings.begin(), summary.warnings.begin(), summary.warnings.end());
     replayer.finish();
     if (out.start.is_null()) {
         out.warnings.push_back(
             fmt::format("{}: no start record", files.journal.filename().string()));
     }
     return out;
+}
+
+}  // namespace
+
+ProcessReplay replay_process(const journal::ProcessFiles& files) {
+    return replay_with(files, [&files](const journal::RecordHandler& handler) {
+        return journal::for_each_record(files.journal, handler);
+    });
+}
+
+ProcessReplay replay_process(const journal::ProcessFiles& files, std::string_view content) {
+    return replay_with(files, [&files, content](const journal::RecordHandler& handler) {
+        return journal::for_each_record(content, files.journal.filename().string(), handler);
+    });
 }
 
 }  // namespace blackbox::postmortem

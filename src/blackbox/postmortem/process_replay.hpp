@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <blackbox/journal/process_files.hpp>
@@ -55,7 +56,10 @@ struct ProcessReplay {
     bool cut_short() const { return !exited && !exitstatus; }
 };
 
-ProcessReplay replay_process(const journal::ProcessFiles& files,
-                             const journal::ReadResult& journal);
+// Streams the journal file `files.journal`.
+ProcessReplay replay_process(const journal::ProcessFiles& files);
+
+// Replays journal text (recorded journals in tests).
+ProcessReplay replay_process(const journal::ProcessFiles& files, std::string_view content);
 
 }  // namespace blackbox::postmortem

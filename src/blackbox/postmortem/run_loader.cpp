@@ -5,6 +5,7 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
+#include <blackbox/journal/line_reader.hpp>
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
@@ -102,36 +103,28 @@ void read_end_json(RunModel& run) {
 }
 
 // Items in collection order, first collector wins; every worker collects the whole suite.
+// Only the node ids are kept: the model must stay small for a 100,000-test run.
 void read_collected(RunModel& run, const std::vector<journal::ProcessFiles>& files,
                     std::unordered_map<std::string, std::size_t>& index) {
     for (const auto& process : files) {
-        auto content = base::read_file(process.collected);
-        if (!content) {
-            continue;
-        }
-        std::string_view text = *content;
-        while (!text.empty()) {
-            auto newline = text.find('\n');
-            if (newline == std::string_view::npos) {
-                break;  // a torn last item: the writer died while writing the list
-            }
-            auto line = text.substr(0, newline);
-            text.remove_prefix(newline + 1);
+        auto on_line = [&](std::string_view line, std::size_t) {
             auto item = json::parse(line.begin(), line.end(), nullptr, false);
             if (item.is_discarded() || !item.is_object()) {
-                continue;
+                return;
             }
             auto nodeid = string_at(item, "nodeid");
             if (!nodeid || index.count(*nodeid) != 0) {
-                continue;
+                return;
             }
             index.emplace(*nodeid, run.tests.size());
             TestResult test;
-            test.nodeid = *nodeid;
+            test.nodeid = std::move(*nodeid);
             test.outcome = "not_run";
-            test.item = std::move(item);
             run.tests.push_back(std::move(test));
-        }
+        };
+        // A torn last item means the writer died while writing the list: it is skipped.
+        journal::read_lines(process.collected, journal::kMaxRecordBytes, on_line,
+                            [](std::size_t, std::size_t) {});
     }
 }
 
@@ -153,9 +146,7 @@ void merge_results(RunModel& run, const std::vector<ProcessReplay>& replays,
             }
             auto& test = run.tests[found->second];
             if (phases_reported(result) >= phases_reported(test)) {
-                auto item = std::move(test.item);
                 test = result;
-                test.item = std::move(item);
             }
         }
     }
@@ -266,7 +257,7 @@ RunModel load_run(const std::filesystem::path& dir) {
     std::vector<ProcessReplay> replays;
     replays.reserve(files.size());
     for (const auto& process : files) {
-        replays.push_back(replay_process(process, journal::read_journal(process.journal)));
+        replays.push_back(replay_process(process));
         auto& warnings = replays.back().warnings;
         run.warnings.insert(run.warnings.end(), warnings.begin(), warnings.end());
         run.attempts = std::max(run.attempts, process.attempt);

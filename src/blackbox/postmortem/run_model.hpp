@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,17 +15,25 @@
 
 namespace blackbox::postmortem {
 
-// What one phase (setup, call or teardown) of a test reported.
+// What one phase reported beyond its outcome; most phases have none of it, so it lives apart.
+struct PhaseDetails {
+    std::string wasxfail;                 // the xfail reason (PhaseResult::wasxfail says if any)
+    std::optional<std::string> reason;    // skip reason
+    std::optional<std::string> longrepr;  // failure text
+    std::vector<std::pair<std::string, std::string>> sections;  // captured output
+    nlohmann::json props;                                       // user_properties, or null
+};
+
+// What one phase (setup, call or teardown) of a test reported. Kept small: a run may hold
+// hundreds of thousands of them.
 struct PhaseResult {
-    std::string outcome;  // pytest's report outcome: "passed", "failed", "skipped"
+    enum class Outcome : std::uint8_t { passed, failed, skipped };
+    Outcome outcome = Outcome::passed;  // pytest's report outcome
+    bool wasxfail = false;              // an expected failure (strict or not)
     double duration_s = 0;
     std::int64_t begin_ns = 0;  // 0 when the journal has no `begin` for it
     std::int64_t end_ns = 0;
-    std::optional<std::string> wasxfail;
-    std::optional<std::string> reason;                          // skip reason
-    std::optional<std::string> longrepr;                        // failure text
-    std::vector<std::pair<std::string, std::string>> sections;  // captured output
-    nlohmann::json props;                                       // user_properties, or null
+    std::shared_ptr<const PhaseDetails> details;  // null when there is nothing more
 };
 
 // One crash: a pytest process that died, and what it was doing (the brief's contract).
@@ -54,7 +63,6 @@ struct TestResult {
     std::optional<std::string> worker;
     int attempt = 1;
     std::optional<std::size_t> crash;  // index into RunModel::crashes
-    nlohmann::json item;               // the collected item's metadata (or null)
 
     double duration_s() const;  // setup + call + teardown, as JUnit's `time`
 };

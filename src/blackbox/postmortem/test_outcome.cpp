@@ -5,11 +5,11 @@ namespace blackbox::postmortem {
 namespace {
 
 std::string from_main_phase(const PhaseResult& phase) {
-    bool xfail = phase.wasxfail.has_value();
-    if (phase.outcome == "passed") {
+    bool xfail = phase.wasxfail;
+    if (phase.outcome == PhaseResult::Outcome::passed) {
         return xfail ? "xpassed" : "passed";
     }
-    if (phase.outcome == "skipped") {
+    if (phase.outcome == PhaseResult::Outcome::skipped) {
         return xfail ? "xfailed" : "skipped";
     }
     return "failed";  // a strict xpass is reported as a failure by pytest itself
@@ -18,14 +18,15 @@ std::string from_main_phase(const PhaseResult& phase) {
 }  // namespace
 
 std::string derive_outcome(const TestResult& test) {
-    if (test.setup && test.setup->outcome == "failed") {
+    using Outcome = PhaseResult::Outcome;
+    if (test.setup && test.setup->outcome == Outcome::failed) {
         return "error";
     }
-    if (test.setup && test.setup->outcome == "skipped") {
+    if (test.setup && test.setup->outcome == Outcome::skipped) {
         return test.setup->wasxfail ? "xfailed" : "skipped";
     }
     std::string outcome = test.call ? from_main_phase(*test.call) : "not_run";
-    if (test.teardown && test.teardown->outcome == "failed" && outcome != "failed") {
+    if (test.teardown && test.teardown->outcome == Outcome::failed && outcome != "failed") {
         return "error";
     }
     if (outcome == "not_run" && test.setup) {

@@ -87,25 +87,29 @@ void update_latest_link(const fs::path& state, const fs::path& run_dir) {
 }
 
 std::size_t prune_runs(const fs::path& state, std::size_t keep, const fs::path& current) {
-    std::vector<fs::path> runs;
+    std::vector<fs::path> others;
     std::error_code error;
+    auto current_abs = current.empty() ? fs::path() : fs::absolute(current).lexically_normal();
+    bool current_is_here = false;
     for (const auto& entry : fs::directory_iterator(state / "runs", error)) {
-        if (entry.is_directory(error) && !entry.is_symlink(error)) {
-            runs.push_back(entry.path());
+        if (!entry.is_directory(error) || entry.is_symlink(error)) {
+            continue;
+        }
+        if (fs::absolute(entry.path()).lexically_normal() == current_abs) {
+            current_is_here = true;
+        } else {
+            others.push_back(entry.path());
         }
     }
-    if (runs.size() <= keep) {
+    std::size_t room = keep - (current_is_here && keep > 0 ? 1 : 0);
+    if (others.size() <= room) {
         return 0;
     }
     // Run ids start with a UTC timestamp, so name order is age order.
-    std::sort(runs.begin(), runs.end());
+    std::sort(others.begin(), others.end());
     std::size_t deleted = 0;
-    auto current_abs = fs::absolute(current).lexically_normal();
-    for (std::size_t i = 0; i + keep < runs.size(); ++i) {
-        if (fs::absolute(runs[i]).lexically_normal() == current_abs) {
-            continue;
-        }
-        if (fs::remove_all(runs[i], error) != static_cast<std::uintmax_t>(-1) && !error) {
+    for (std::size_t i = 0; i + room < others.size(); ++i) {
+        if (fs::remove_all(others[i], error) != static_cast<std::uintmax_t>(-1) && !error) {
             ++deleted;
         }
     }

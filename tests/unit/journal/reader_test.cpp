@@ -1,4 +1,7 @@
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -77,9 +80,34 @@ TEST(JournalReader, KeepsNonAsciiNodeIdsByteForByte) {
 }
 
 TEST(JournalReader, AnUnreadableFileGivesAWarningNotAnError) {
-    auto result = read_journal("/nonexistent/journal.jsonl");
-    EXPECT_TRUE(result.records.empty());
-    EXPECT_EQ(result.warnings.size(), 1U);
+    std::size_t records = 0;
+    auto summary = for_each_record(std::filesystem::path("/nonexistent/journal.jsonl"),
+                                   [&](const nlohmann::json&) { ++records; });
+    EXPECT_EQ(records, 0U);
+    EXPECT_EQ(summary.warnings.size(), 1U);
+}
+
+TEST(JournalReader, StreamsAFileLongerThanItsChunksWithATornTail) {
+    auto path = std::filesystem::temp_directory_path() /
+                ("blackbox-reader-" + std::to_string(::getpid()) + ".jsonl");
+    {
+        std::ofstream out(path, std::ios::binary);
+        for (int i = 0; i < 20000; ++i) {
+            out << "{\"ev\":\"test\",\"ns\":" << i << ",\"nodeid\":\"t.py::test_" << i << "\"}\n";
+        }
+        out << "{\"ev\":\"begin\",\"ph";
+    }
+    std::int64_t last = -1;
+    std::size_t records = 0;
+    auto summary = for_each_record(path, [&](const nlohmann::json& record) {
+        EXPECT_EQ(record["ns"].get<std::int64_t>(), last + 1);
+        last = record["ns"].get<std::int64_t>();
+        ++records;
+    });
+    std::filesystem::remove(path);
+    EXPECT_EQ(records, 20000U);
+    EXPECT_TRUE(summary.torn_tail);
+    EXPECT_EQ(summary.warnings.size(), 1U);
 }
 
 }  // namespace

@@ -5,10 +5,12 @@
 namespace blackbox::postmortem {
 namespace {
 
-PhaseResult phase(std::string outcome, std::optional<std::string> wasxfail = std::nullopt) {
+PhaseResult phase(const std::string& outcome, std::optional<std::string> wasxfail = std::nullopt) {
     PhaseResult result;
-    result.outcome = std::move(outcome);
-    result.wasxfail = std::move(wasxfail);
+    result.outcome = outcome == "passed"    ? PhaseResult::Outcome::passed
+                     : outcome == "skipped" ? PhaseResult::Outcome::skipped
+                                            : PhaseResult::Outcome::failed;
+    result.wasxfail = wasxfail.has_value();
     return result;
 }
 

@@ -62,5 +62,15 @@ TEST_F(RunDirectory, PrunesTheOldestRunsButNeverTheCurrentOne) {
     EXPECT_EQ(prune_runs(state, 5, {}), 0U);
 }
 
+TEST_F(RunDirectory, PruningKeepsTheCurrentRunEvenWhenItsNameSortsFirst) {
+    auto state = state_dir(root_);
+    for (const char* id : {"20260101T000001Z-0", "20260101T000001Z-f", "20260101T000001Z-a"}) {
+        create_run_directory(state, id);
+    }
+    EXPECT_EQ(prune_runs(state, 2, state / "runs" / "20260101T000001Z-0"), 1U);
+    EXPECT_TRUE(fs::exists(state / "runs" / "20260101T000001Z-0"));
+    EXPECT_TRUE(fs::exists(state / "runs" / "20260101T000001Z-f"));
+}
+
 }  // namespace
 }  // namespace blackbox::rundir

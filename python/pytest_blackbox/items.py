@@ -1,0 +1,111 @@
+"""What the collected-items file says about each item (docs/formats/journal.md)."""
+
+import json
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import pytest
+
+from .bounded import bounded_repr
+
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def undecorated_ids(items: Iterable[pytest.Item], loadgroup: bool) -> Dict[str, str]:
+    """Map the node ids pytest-xdist decorated with `@<group>` back to pytest's own.
+
+    Under `--dist loadgroup` xdist's workers append the xdist_group name to the node id of
+    every item in a group; the journal records pytest's node ids byte for byte instead.
+    """
+    if not loadgroup:
+        return {}
+    undecorated = {}
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is None:
+            continue
+        group = mark.args[0] if mark.args else mark.kwargs.get("name", "default")
+        suffix = f"@{group}"
+        if item.nodeid.endswith(suffix):
+            undecorated[item.nodeid] = item.nodeid[: -len(suffix)]
+    return undecorated
+
+
+def undecorated_group_id(nodeid: str) -> str:
+    """pytest's node id for a node id the xdist controller knows under `--dist loadgroup`.
+
+    The controller only has the decorated id. A `@` followed by neither `]` nor `::` cannot
+    belong to a node id (function and class names have no `@`; parameters end with `]`; a
+    path `@` is followed by `::`), so it starts the group suffix.
+    """
+    head, at, group = nodeid.rpartition("@")
+    if at and group and "]" not in group and "::" not in group:
+        return head
+    return nodeid
+
+
+def collected_lines(items: Iterable[pytest.Item], undecorated: Dict[str, str]) -> str:
+    """One JSON line per item, in collection order.
+
+    This runs once per item of the suite, so the lines are f-strings over JSON-encoded
+    strings, and what items share with their siblings (module, class, the markers of their
+    parents) is computed once per parent.
+    """
+    shared: Dict[int, Tuple[str, List[str]]] = {}  # id(parent) -> (module and cls, markers)
+    lines = []
+    for item in items:
+        parent = item.parent
+        scope = shared.get(id(parent))
+        if scope is None:
+            scope = shared[id(parent)] = _shared_by_siblings(item)
+        nodeid = undecorated.get(item.nodeid, item.nodeid)
+        path, line = _location(item, nodeid)
+        params = _params(item)
+        # pytest's own order (Node.iter_markers): the item's marks, then its parents'.
+        markers = [mark.name for mark in item.own_markers]
+        markers = list(dict.fromkeys(markers + scope[1])) if markers else scope[1]
+        lines.append(
+            f'{{"nodeid":{_dumps(nodeid)},"file":{_dumps(path)},"line":{_json(line)},{scope[0]},'
+            f'"func":{_dumps(getattr(item, "originalname", None) or item.name)},'
+            f'"params":{_json(params)},"markers":{_json(markers)}}}\n'
+        )
+    return "".join(lines)
+
+
+def _json(value: object) -> str:
+    """JSON for the values of an item line; the encoder's slow path only for non-empty ones."""
+    if value is None:
+        return "null"
+    if not value and isinstance(value, list):
+        return "[]"
+    return _dumps(value)
+
+
+def _location(item: pytest.Item, nodeid: str) -> Tuple[str, Optional[int]]:
+    """File relative to the rootdir and 1-based line where the item is defined."""
+    try:
+        path, line, _ = item.location
+    except Exception:  # a plugin's reportinfo() may fail; the item still runs
+        return nodeid.split("::", 1)[0], None
+    return str(path), line + 1 if isinstance(line, int) else None
+
+
+def _shared_by_siblings(item: pytest.Item) -> Tuple[str, List[str]]:
+    """The encoded `"module":…,"cls":…` of an item and its parents' marker names."""
+    module = item.getparent(pytest.Module)
+    try:
+        module_name = None if module is None else module.obj.__name__  # imported already
+    except Exception:
+        module_name = None
+    chain = item.listchain()[:-1]
+    classes = [node.name for node in chain if isinstance(node, pytest.Class)]
+    markers = [mark.name for node in reversed(chain) for mark in node.own_markers]
+    fields = f'"module":{_json(module_name)},"cls":{_json(".".join(classes) or None)}'
+    return fields, list(dict.fromkeys(markers))
+
+
+def _params(item: pytest.Item) -> Optional[Dict[str, str]]:
+    callspec = getattr(item, "callspec", None)
+    params = getattr(callspec, "params", None)
+    if not params:
+        return None
+    return {str(name): bounded_repr(value) for name, value in params.items()}

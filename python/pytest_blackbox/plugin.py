@@ -1,0 +1,359 @@
+"""pytest-blackbox: a crash-survivable flight recorder for pytest.
+
+Every pytest process (the main one, and under pytest-xdist the controller and every worker)
+appends one record per event to its own journal in the run directory, one write() per record,
+and points faulthandler at a file next to it: whatever kills the process (SIGKILL, the OOM
+killer, a segfault, os._exit), the journal says what it was doing. The formats are
+docs/formats/journal.md and docs/formats/run-directory.md.
+
+The plugin records when BLACKBOX_RUN_DIR is set (`blackbox run` sets it) or with `--blackbox`
+(ini `blackbox = true`), which makes the run directory under `.blackbox/` itself. Otherwise it
+registers no per-test hook at all: only this module's two hooks exist, and they run once.
+"""
+
+import functools
+import os
+import time
+from typing import Dict, List, Optional
+
+import pytest
+
+from . import records
+from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
+from .items import collected_lines, undecorated_group_id, undecorated_ids
+from .journal import warn_disabled
+from .workers import exit_status, worker_id
+
+BLACKBOX_HELP = (
+    "record this run into .blackbox/runs/<timestamp>-<id>/ (a crash-survivable journal that "
+    "`blackbox show` reads); implied when BLACKBOX_RUN_DIR is set"
+)
+BLACKBOX_DIR_HELP = "folder holding the runs of --blackbox (default: .blackbox)"
+BLACKBOX_FSYNC_HELP = (
+    "fdatasync() after every journal record (survives kernel panics and power loss; "
+    "costs ~0.1 ms a record); also BLACKBOX_FSYNC=1"
+)
+BLACKBOX_INI_HELP = "record every run, as with --blackbox"
+
+RECORDER_NAME = "blackbox-recorder"
+RECORDER_KEY = pytest.StashKey["Recorder"]()
+
+WORKER_EXIT_WAIT_S = 0.5
+"""How long the controller waits for a crashed worker's exit status."""
+
+_FILE_COLLECTORS = tuple(
+    kind
+    for kind in (pytest.File, getattr(pytest, "Directory", None), getattr(pytest, "Package", None))
+    if kind is not None
+)
+
+_recording: List["Recorder"] = []
+"""The recorders active in this process, innermost last (pytester runs pytest inside pytest)."""
+
+monotonic_ns = time.monotonic_ns
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add --blackbox, --blackbox-dir, --blackbox-fsync and the `blackbox` ini flag."""
+    group = parser.getgroup("blackbox", "flight recorder (pytest-blackbox)")
+    group.addoption("--blackbox", action="store_true", default=False, help=BLACKBOX_HELP)
+    group.addoption("--blackbox-dir", metavar="DIR", default=None, help=BLACKBOX_DIR_HELP)
+    group.addoption(
+        "--blackbox-fsync", action="store_true", default=False, help=BLACKBOX_FSYNC_HELP
+    )
+    parser.addini("blackbox", BLACKBOX_INI_HELP, type="bool", default=False)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Start recording, after pytest's faulthandler plugin pointed faulthandler at stderr."""
+    try:
+        recording = open_recording(config, [recorder.run_dir for recorder in _recording])
+        if recording is None:
+            return
+        recorder = Recorder(config, recording)
+        recording.journal.write(records.start(*start_facts(config, recording)))
+        recording.faults.enable()
+        if recording.worker is None:
+            # The xdist workers this process starts inherit the environment: they find the run
+            # directory, and that they belong to it, there.
+            recorder.export_env(RUN_DIR_ENV, str(recording.run_dir))
+            recorder.export_env(RECORDER_ENV, f"{os.getpid()}:{recording.run_dir}")
+    except Exception as error:  # a bug here must not cost the user their test run
+        warn_disabled(f"internal error: {type(error).__name__}: {error}")
+        return
+    _recording.append(recorder)
+    config.stash[RECORDER_KEY] = recorder
+    config.pluginmanager.register(recorder, RECORDER_NAME)
+
+
+class Recorder:
+    """The hooks of an active recording, in the order pytest calls them.
+
+    Per-test hooks do the minimum: one f-string and one write() per record. Everything else
+    happens once per process or on the rare paths (failures, output, fixtures, crashes).
+    """
+
+    def __init__(self, config: pytest.Config, recording: Recording):
+        self.config = config
+        self.run_dir = recording.run_dir
+        self.journal = recording.journal
+        self.write = recording.journal.write
+        self.faults = recording.faults
+        self.controller = False  # an xdist controller runs no tests: its workers record them
+        self.loadgroup_controller = False
+        self.deselected = 0
+        self.collect_errors = 0
+        self.undecorated: Dict[str, str] = {}
+        self.sections_written: set = set()  # section titles already in an `end` of this test
+        self.props_written = 0  # user properties already in an `end` of this test
+        self.fixtures_tearing_down: Dict[int, tuple] = {}
+        self.crashes_seen: set = set()
+        self.internal_error_reported = False
+        self.env_saved: Dict[str, Optional[str]] = {}
+
+    def export_env(self, name: str, value: str) -> None:
+        """Set an environment variable for child processes, restored at unconfigure."""
+        self.env_saved.setdefault(name, os.environ.get(name))
+        os.environ[name] = value
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """Write `session_start`, before an xdist controller starts its workers."""
+        manager = session.config.pluginmanager
+        self.controller = manager.has_plugin("dsession")
+        if self.controller:
+            self.loadgroup_controller = session.config.getoption("dist", None) == "loadgroup"
+        self.write(records.session_start(monotonic_ns(), self.controller))
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector):
+        """Bracket the collection of each file and package: a death in between names it."""
+        bracketed = isinstance(collector, _FILE_COLLECTORS)
+        if bracketed:
+            self.write(records.collect(monotonic_ns(), collector.nodeid))
+        outcome = yield
+        if outcome.excinfo is not None:
+            return
+        try:
+            self._collect_end(outcome.get_result(), bracketed)
+        except Exception as error:
+            self._internal_error("pytest_make_collect_report", error)
+
+    def pytest_deselected(self, items: List[pytest.Item]) -> None:
+        """Count deselected items for the `collection` record."""
+        self.deselected += len(items)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Write the collected items, then `collection`: the items are complete once it is."""
+        try:
+            items = session.items
+            loadgroup = bool(getattr(self.config.option, "loadgroup", False))
+            self.undecorated = undecorated_ids(items, loadgroup)
+            self.journal.write_collected(collected_lines(items, self.undecorated))
+            self.write(
+                records.collection(monotonic_ns(), len(items), self.deselected, self.collect_errors)
+            )
+        except Exception as error:
+            self._internal_error("pytest_collection_finish", error)
+
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple) -> None:
+        """Write `test`: the node id the following phase records belong to."""
+        if self.controller:
+            return  # forwarded from a worker, whose own journal has it
+        if self.undecorated:
+            nodeid = self.undecorated.get(nodeid, nodeid)
+        if self.sections_written or self.props_written:
+            self.sections_written = set()
+            self.props_written = 0
+        self.write(records.test(monotonic_ns(), nodeid))
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item):
+        """Write `begin setup` before any other plugin starts the phase."""
+        self.write(records.begin(monotonic_ns(), "setup"))
+        yield
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        """Bracket the setup of a fixture broader than a function; arm its teardown record."""
+        scope = request.scope
+        if scope == "function":
+            yield
+            return
+        name = fixturedef.argname
+        self.write(records.fixture(monotonic_ns(), "fixture_begin", name, scope, "setup", None))
+        outcome = yield
+        try:
+            error = None
+            if outcome.excinfo is not None:
+                error = _exception_text(outcome.excinfo[1])
+            self.write(records.fixture(monotonic_ns(), "fixture_end", name, scope, "setup", error))
+            # Finalizers run last-in first-out: added after the fixture's own teardown (a
+            # generator's rest, request.addfinalizer), this one runs before all of them.
+            fixturedef.addfinalizer(
+                functools.partial(self._fixture_teardown_begins, fixturedef, name, scope)
+            )
+        except Exception as error:
+            self._internal_error("pytest_fixture_setup", error)
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item):
+        """Write `begin call` before any other plugin starts the phase."""
+        self.write(records.begin(monotonic_ns(), "call"))
+        yield
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: Optional[pytest.Item]):
+        """Write `begin teardown` before any other plugin starts the phase."""
+        self.write(records.begin(monotonic_ns(), "teardown"))
+        yield
+
+    def pytest_fixture_post_finalizer(self, fixturedef, request) -> None:
+        """Write `fixture_end teardown` once a broader fixture's finalizers ran."""
+        if not self.fixtures_tearing_down:
+            return
+        armed = self.fixtures_tearing_down.pop(id(fixturedef), None)
+        if armed is not None:  # pytest 7 calls this once per test that used the fixture
+            _, name, scope = armed
+            self.write(
+                records.fixture(monotonic_ns(), "fixture_end", name, scope, "teardown", None)
+            )
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Write `end` for a phase; an xdist controller writes `worker_crash` only."""
+        if self.controller:
+            if report.when == "???":  # xdist's report for the test a dead worker was running
+                self._worker_crash(report.nodeid, getattr(report, "node", None))
+            return
+        extra = ""
+        outcome = report.outcome
+        # The common case costs four attribute reads (`wasxfail`, when set, is an instance
+        # attribute: looking it up in __dict__ avoids a failing getattr per phase).
+        if (
+            outcome != "passed"
+            or report.sections
+            or report.user_properties
+            or "wasxfail" in report.__dict__
+        ):
+            try:
+                extra = self._end_extra(report)
+            except Exception as error:
+                self._internal_error("pytest_runtest_logreport", error)
+        self.write(records.end(monotonic_ns(), report.when, outcome, report.duration, extra))
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        """Write `interrupt` (Ctrl-C, or pytest.exit)."""
+        try:
+            reason = excinfo.exconly()
+        except Exception:
+            reason = "KeyboardInterrupt"
+        self.write(records.interrupt(monotonic_ns(), reason))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error) -> None:
+        """Write `worker_down`, with the worker's exit code or signal when it can be read."""
+        try:
+            wait_s = WORKER_EXIT_WAIT_S if error is not None else 0.0  # a clean exit: no wait
+            code, signal = exit_status(node, wait_s)
+            text = None if error is None else str(error)
+            self.write(records.worker_down(monotonic_ns(), worker_id(node), text, code, signal))
+        except Exception as failure:
+            self._internal_error("pytest_testnodedown", failure)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_handlecrashitem(self, crashitem: str, report, sched) -> None:
+        """Write `worker_crash`: xdist names the test a dead worker was running."""
+        self._worker_crash(crashitem, getattr(report, "node", None))
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus) -> None:
+        """Write `session_end`, after every other plugin (and the last teardowns) finished."""
+        try:
+            status = int(exitstatus)
+        except (TypeError, ValueError):
+            status = 3  # not a status pytest defines: report an internal error
+        self.write(records.session_end(monotonic_ns(), status))
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """Write `exit`; leave faulthandler writing to our file for the interpreter's exit."""
+        self.write(records.exit_(monotonic_ns()))
+        self.journal.close()
+        if self in _recording:
+            _recording.remove(self)
+        if _recording:
+            _recording[-1].faults.enable()  # an outer recording in this process takes over
+            self.faults.close()
+        else:
+            # pytest's faulthandler plugin just disabled faulthandler; the descriptor stays
+            # open until the process ends, so a crash at shutdown still leaves its stack.
+            self.faults.keep_for_exit()
+        for name, value in self.env_saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    def _collect_end(self, report: pytest.CollectReport, bracketed: bool) -> None:
+        if report.failed:
+            self.collect_errors += 1
+        if not bracketed:
+            return
+        detail = None
+        if report.failed:
+            detail = ("longrepr", report.longreprtext)
+        elif report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+            detail = ("reason", str(report.longrepr[2]))
+        self.write(records.collect_end(monotonic_ns(), report.nodeid, report.outcome, detail))
+
+    def _end_extra(self, report: pytest.TestReport) -> str:
+        """The optional keys of an `end`; sections and properties once per test."""
+        wasxfail = getattr(report, "wasxfail", None)
+        reason = longrepr = None
+        if report.outcome == "skipped":
+            if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+                reason = str(report.longrepr[2])
+        elif report.outcome == "failed":
+            longrepr = report.longreprtext
+        sections = [s for s in report.sections if s[0] not in self.sections_written]
+        self.sections_written.update(title for title, _ in sections)
+        written = self.props_written
+        props = list(report.user_properties)[written:]
+        self.props_written += len(props)
+        return records.end_extra(
+            None if wasxfail is None else str(wasxfail), reason, longrepr, sections, props
+        )
+
+    def _fixture_teardown_begins(self, fixturedef, name: str, scope: str) -> None:
+        """Write `fixture_begin teardown`: the first of the fixture's finalizers to run."""
+        self.fixtures_tearing_down[id(fixturedef)] = (fixturedef, name, scope)
+        self.write(records.fixture(monotonic_ns(), "fixture_begin", name, scope, "teardown", None))
+
+    def _worker_crash(self, nodeid: str, node) -> None:
+        """Write `worker_crash` once, whichever of xdist's two signals arrives first."""
+        try:
+            worker = worker_id(node)
+            if self.loadgroup_controller:
+                nodeid = undecorated_group_id(nodeid)
+            if (worker, nodeid) in self.crashes_seen:
+                return
+            self.crashes_seen.add((worker, nodeid))
+            self.write(records.worker_crash(monotonic_ns(), worker, nodeid))
+        except Exception as error:
+            self._internal_error("worker_crash", error)
+
+    def _internal_error(self, where: str, error: Exception) -> None:
+        """Report a bug of the recorder once; recording goes on, the test run is untouched."""
+        if not self.internal_error_reported:
+            self.internal_error_reported = True
+            self.journal.warn(
+                f"pytest-blackbox: internal error in {where}: {type(error).__name__}: {error}"
+            )
+
+
+def _exception_text(error: BaseException) -> str:
+    try:
+        return f"{type(error).__name__}: {error}"
+    except Exception:  # a user's __str__ may raise
+        return type(error).__name__

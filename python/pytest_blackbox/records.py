@@ -1,0 +1,149 @@
+"""The journal's records, encoded as the lines docs/formats/journal.md specifies.
+
+Every function returns one complete line (ASCII JSON object and its "\\n"). Records written per
+test (`test`, `begin`, `end`) are built with f-strings: only strings are JSON-encoded, so the
+passing path costs no dict and no whole-record json.dumps. The rare records use json.dumps.
+"""
+
+import json
+from typing import List, Optional, Sequence, Tuple
+
+from .bounded import bounded
+
+VERSION = 1
+"""The journal format version written in `start`."""
+
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
+"""JSON text of a value; ensure_ascii (the default) keeps every line ASCII, node ids included."""
+
+_KNOWN_WORDS = {w: f'"{w}"' for w in ("setup", "call", "teardown", "passed", "failed", "skipped")}
+
+
+def _word(text: str) -> str:
+    """JSON for a phase or outcome: pytest's words are pre-encoded, a plugin's own are escaped."""
+    encoded = _KNOWN_WORDS.get(text)
+    return encoded if encoded is not None else _dumps(str(text))
+
+
+def _line(ev: str, ns: int, fields: dict) -> str:
+    record = {"ev": ev, "ns": ns}
+    record.update(fields)
+    return _dumps(record) + "\n"
+
+
+def start(ns: int, facts: dict) -> str:
+    """The first record of every journal: who is writing (`facts` per the format)."""
+    return _line("start", ns, {"v": VERSION, **facts})
+
+
+def session_start(ns: int, controller: bool) -> str:
+    """The session started; `controller` when this process is an xdist controller."""
+    return f'{{"ev":"session_start","ns":{ns},"controller":{"true" if controller else "false"}}}\n'
+
+
+def collect(ns: int, nodeid: str) -> str:
+    """Collection of a file or package collector starts (a death from here names it)."""
+    return f'{{"ev":"collect","ns":{ns},"nodeid":{_dumps(nodeid)}}}\n'
+
+
+def collect_end(ns: int, nodeid: str, outcome: str, detail: Optional[Tuple[str, str]]) -> str:
+    """A file or package collector's report is out; `detail` is ("longrepr"|"reason", text)."""
+    fields = {"nodeid": nodeid, "outcome": outcome}
+    if detail is not None:
+        fields[detail[0]] = bounded(detail[1])
+    return _line("collect_end", ns, fields)
+
+
+def collection(ns: int, count: int, deselected: int, errors: int) -> str:
+    """Collection finished with `count` items selected to run."""
+    return _line("collection", ns, {"count": count, "deselected": deselected, "errors": errors})
+
+
+def test(ns: int, nodeid: str) -> str:
+    """A test's protocol starts; the phase records that follow belong to `nodeid`."""
+    return f'{{"ev":"test","ns":{ns},"nodeid":{_dumps(nodeid)}}}\n'
+
+
+def begin(ns: int, phase: str) -> str:
+    """A phase of the current test starts; `phase` is "setup", "call" or "teardown"."""
+    return f'{{"ev":"begin","ns":{ns},"phase":"{phase}"}}\n'
+
+
+def end(ns: int, phase: str, outcome: str, dur: float, extra: str = "") -> str:
+    """A phase's report; `extra` is "" or the optional keys from `end_extra`, comma first."""
+    if type(dur) is not float:  # a plugin's report may carry an int or None
+        dur = float(dur or 0)
+    return (
+        f'{{"ev":"end","ns":{ns},"phase":{_word(phase)},"outcome":{_word(outcome)},'
+        f'"dur":{dur!r}{extra}}}\n'
+    )
+
+
+def end_extra(
+    wasxfail: Optional[str],
+    reason: Optional[str],
+    longrepr: Optional[str],
+    sections: Sequence[Tuple[str, str]],
+    props: Sequence[Tuple[str, object]],
+) -> str:
+    """The optional keys of an `end` record, encoded as `,"key":value...` ("" when none)."""
+    parts: List[str] = []
+    if wasxfail is not None:
+        parts.append(f',"wasxfail":{_dumps(bounded(wasxfail))}')
+    if reason is not None:
+        parts.append(f',"reason":{_dumps(bounded(reason))}')
+    if longrepr is not None:
+        parts.append(f',"longrepr":{_dumps(bounded(longrepr))}')
+    if sections:
+        pairs = [[str(title), bounded(str(text))] for title, text in sections]
+        parts.append(f',"sections":{_dumps(pairs)}')
+    if props:
+        parts.append(f',"props":{_dumps([[str(n), _property_value(v)] for n, v in props])}')
+    return "".join(parts)
+
+
+def _property_value(value: object) -> object:
+    """A user property as JSON when it is JSON, else its bounded repr."""
+    try:
+        text = _dumps(value)
+    except (TypeError, ValueError):
+        return bounded(repr(value))
+    return value if len(text) <= 4096 else bounded(text)
+
+
+def fixture(ns: int, ev: str, name: str, scope: str, phase: str, error: Optional[str]) -> str:
+    """`fixture_begin`/`fixture_end` of a fixture broader than a function."""
+    fields = {"name": name, "scope": scope, "phase": phase}
+    if error is not None:
+        fields["error"] = bounded(error)
+    return _line(ev, ns, fields)
+
+
+def interrupt(ns: int, reason: str) -> str:
+    """pytest got a KeyboardInterrupt (or pytest.exit)."""
+    return _line("interrupt", ns, {"reason": bounded(reason)})
+
+
+def worker_down(
+    ns: int, worker: str, error: Optional[str], code: Optional[int], signal: Optional[int]
+) -> str:
+    """An xdist worker went down (controller only); `error` None for a clean shutdown."""
+    error = None if error is None else bounded(error)
+    return _line(
+        "worker_down", ns, {"worker": worker, "error": error, "code": code, "signal": signal}
+    )
+
+
+def worker_crash(ns: int, worker: str, nodeid: str) -> str:
+    """xdist says `worker` crashed while running `nodeid` (controller only)."""
+    return _line("worker_crash", ns, {"worker": worker, "nodeid": nodeid})
+
+
+def session_end(ns: int, exitstatus: int) -> str:
+    """The session finished with pytest's `exitstatus`."""
+    return f'{{"ev":"session_end","ns":{ns},"exitstatus":{int(exitstatus)}}}\n'
+
+
+def exit_(ns: int) -> str:
+    """The plugin's last act; a death after it happened at interpreter shutdown."""
+    return f'{{"ev":"exit","ns":{ns}}}\n'

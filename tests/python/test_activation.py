@@ -1,0 +1,253 @@
+"""When the plugin records, where, and what it leaves when it cannot."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from recording import collected, events, journal, journals, stems
+
+PLUGIN = ("-p", "pytest_blackbox.plugin")
+TRIVIAL = """
+def test_one():
+    pass
+
+def test_two():
+    pass
+"""
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
+
+
+def test_inactive_plugin_writes_nothing_and_registers_no_recorder(
+    pytester: pytest.Pytester, clean_env
+):
+    pytester.makepyfile(
+        """
+        def test_plugin_loaded_but_idle(request):
+            manager = request.config.pluginmanager
+            assert manager.has_plugin("pytest_blackbox.plugin")
+            assert manager.get_plugin("blackbox-recorder") is None
+        """
+    )
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=1)
+    assert not (pytester.path / ".blackbox").exists()
+    assert "BLACKBOX_RUN_DIR" not in os.environ
+
+
+def test_env_run_dir_activates_and_writes_one_file_set_per_process(
+    pytester: pytest.Pytester, run_dir: Path
+):
+    pytester.makepyfile(TRIVIAL)
+    result = pytester.runpytest(*PLUGIN)
+    result.assert_outcomes(passed=2)
+    (stem,) = stems(run_dir)
+    assert re.fullmatch(rf"1-main-{os.getpid()}", stem)
+    assert (run_dir / "collected" / f"{stem}.jsonl").exists()
+    assert (run_dir / "faulthandler" / f"{stem}.txt").exists()
+    records = journal(run_dir)
+    assert events(records)[:2] == ["start", "session_start"]
+    assert events(records)[-2:] == ["session_end", "exit"]
+    assert not (run_dir / "run.json").exists()  # the supervisor writes it
+
+
+def test_start_record_describes_the_process(pytester: pytest.Pytester, run_dir: Path):
+    pytester.makepyfile(TRIVIAL)
+    pytester.runpytest(*PLUGIN, "-q")
+    start = journal(run_dir)[0]
+    assert start["v"] == 1
+    assert start["pid"] == os.getpid() and start["ppid"] == os.getppid()
+    assert start["worker"] is None and start["attempt"] == 1
+    assert start["args"][:3] == [*PLUGIN, "-q"]
+    assert start["cwd"] == str(pytester.path) and start["rootdir"] == str(pytester.path)
+    assert start["python"]["version"].count(".") == 2
+    assert start["python"]["implementation"] and start["python"]["build"]
+    assert start["pytest"] == pytest.__version__
+    assert isinstance(start["ns"], int) and isinstance(start["wall"], float)
+    assert start["hwm_reset"] is False
+
+
+def test_attempt_comes_from_the_environment(pytester: pytest.Pytester, run_dir: Path, clean_env):
+    clean_env.setenv("BLACKBOX_ATTEMPT", "3")
+    pytester.makepyfile(TRIVIAL)
+    pytester.runpytest(*PLUGIN)
+    assert stems(run_dir) == [f"3-main-{os.getpid()}"]
+    assert journal(run_dir)[0]["attempt"] == 3
+
+
+def test_blackbox_option_makes_a_run_directory(pytester: pytest.Pytester, clean_env):
+    pytester.makepyfile(TRIVIAL)
+    result = pytester.runpytest(*PLUGIN, "--blackbox")
+    result.assert_outcomes(passed=2)
+    base = pytester.path / ".blackbox"
+    assert (base / ".gitignore").read_text().splitlines()[-1] == "*"
+    (run,) = (base / "runs").iterdir()
+    assert RUN_ID.match(run.name)
+    assert os.readlink(base / "latest") == f"runs/{run.name}"
+    run_json = json.loads((run / "run.json").read_text())
+    assert run_json["format"] == 1 and run_json["id"] == run.name
+    assert run_json["recorder"] == "plugin"
+    assert run_json["cwd"] == str(pytester.path)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", run_json["started"])
+    assert isinstance(run_json["started_ns"], int) and run_json["command"]
+    context = run_json["context"]
+    assert context["hostname"] and context["kernel"]["sysname"] == os.uname().sysname
+    assert context["machine"] == os.uname().machine
+    assert set(context["os"]) == {"id", "name", "version_id", "pretty_name"}
+    assert context["cpu"]["count"] == os.cpu_count()
+    assert context["memory_total_bytes"] > 0
+    assert "git" in context and "ci" in context and "termux_version" in context
+    assert len(journal(run)) > 4
+    assert "BLACKBOX_RUN_DIR" not in os.environ  # exported for workers, restored afterwards
+
+
+def test_context_names_the_git_commit_and_the_ci(pytester: pytest.Pytester, clean_env):
+    clean_env.setenv("GITHUB_ACTIONS", "true")
+    clean_env.setenv("GITHUB_RUN_ID", "42")
+    clean_env.setenv("GITHUB_SHA", "abc")
+    pytester.makepyfile(TRIVIAL)
+    git = ("git", "-c", "user.name=t", "-c", "user.email=t@t")
+    for command in (("init", "-q", "-b", "trunk"), ("add", "."), ("commit", "-qm", "x")):
+        if pytester.run(*git, *command).ret != 0:
+            pytest.skip("git is not usable here")
+    pytester.runpytest(*PLUGIN, "--blackbox")
+    context = json.loads((pytester.path / ".blackbox" / "latest" / "run.json").read_text())[
+        "context"
+    ]
+    assert context["git"]["branch"] == "trunk" and len(context["git"]["commit"]) == 40
+    assert context["git"]["dirty"] is False
+    assert context["ci"]["name"] == "github-actions"
+    assert context["ci"]["build"] == "42" and context["ci"]["commit"] == "abc"
+
+
+def test_ini_flag_and_dir_option_choose_where_runs_go(pytester: pytest.Pytester, clean_env):
+    pytester.makeini("[pytest]\nblackbox = true\n")
+    pytester.makepyfile(TRIVIAL)
+    pytester.runpytest(*PLUGIN, "--blackbox-dir", "records")
+    pytester.runpytest(*PLUGIN, "--blackbox-dir", "records")
+    runs = sorted(p.name for p in (pytester.path / "records" / "runs").iterdir())
+    assert len(runs) == 2
+    latest = os.readlink(pytester.path / "records" / "latest")
+    assert latest in (f"runs/{runs[0]}", f"runs/{runs[1]}")
+    assert not (pytester.path / ".blackbox").exists()
+
+
+def test_latest_points_at_the_newest_run(pytester: pytest.Pytester, clean_env):
+    pytester.makepyfile(TRIVIAL)
+    pytester.runpytest(*PLUGIN, "--blackbox")
+    first = os.readlink(pytester.path / ".blackbox" / "latest")
+    pytester.runpytest(*PLUGIN, "--blackbox")
+    second = os.readlink(pytester.path / ".blackbox" / "latest")
+    assert first != second
+    assert not [p for p in (pytester.path / ".blackbox").iterdir() if ".latest" in p.name]
+
+
+def test_fsync_option_and_variable_keep_recording(
+    pytester: pytest.Pytester, run_dir: Path, clean_env
+):
+    pytester.makepyfile(TRIVIAL)
+    pytester.runpytest(*PLUGIN, "--blackbox-fsync").assert_outcomes(passed=2)
+    clean_env.setenv("BLACKBOX_FSYNC", "1")
+    pytester.runpytest(*PLUGIN).assert_outcomes(passed=2)
+    assert [r["fsync"] for r in journal(run_dir) if r["ev"] == "start"] == [True, True]
+    assert events(journal(run_dir)).count("end") == 12
+
+
+def test_unwritable_run_dir_warns_once_and_changes_nothing(
+    pytester: pytest.Pytester, clean_env, tmp_path: Path
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    clean_env.setenv("BLACKBOX_RUN_DIR", str(blocker / "run"))
+    pytester.makepyfile(TRIVIAL + "\ndef test_three():\n    assert 0\n")
+    result = pytester.runpytest_subprocess(*PLUGIN)
+    result.assert_outcomes(passed=2, failed=1)
+    assert result.ret == 1
+    warnings = [line for line in result.errlines if line.startswith("pytest-blackbox:")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("pytest-blackbox: recording disabled: ")
+    assert "Not a directory" in warnings[0]
+
+
+def test_full_disk_midway_stops_recording_with_one_warning(
+    pytester: pytest.Pytester, run_dir: Path
+):
+    pytester.makepyfile(
+        """
+        import os, resource, signal
+        from pathlib import Path
+
+        def test_fill_the_disk():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() fails with EFBIG instead
+            (journal,) = (Path(os.environ["BLACKBOX_RUN_DIR"]) / "journal").iterdir()
+            full = journal.stat().st_size
+            resource.setrlimit(resource.RLIMIT_FSIZE, (full, resource.RLIM_INFINITY))
+
+        def test_after():
+            pass
+
+        def test_fails():
+            assert 0
+        """
+    )
+    result = pytester.runpytest_subprocess(*PLUGIN, "-s")  # -s: capture would need files too
+    result.assert_outcomes(passed=2, failed=1)
+    assert result.ret == 1
+    warnings = [line for line in result.errlines if line.startswith("pytest-blackbox:")]
+    assert len(warnings) == 1, result.errlines
+    assert warnings[0].startswith("pytest-blackbox: recording disabled: ")
+    assert "File too large" in warnings[0]
+    records = journal(run_dir)
+    assert records[-1] == {"ev": "begin", "ns": records[-1]["ns"], "phase": "call"}
+    assert records[-2]["ev"] == "end" and records[-3]["ev"] == "begin"
+    assert records[-4]["nodeid"].endswith(".py::test_fill_the_disk")
+
+
+def test_nested_pytest_inside_a_recorded_test_does_not_record_into_its_run(
+    pytester: pytest.Pytester, run_dir: Path
+):
+    pytester.makepyfile(
+        inner="""
+        def test_inner():
+            pass
+        """,
+        test_outer="""
+        import subprocess, sys
+
+        def test_outer():
+            done = subprocess.run(
+                [sys.executable, "-m", "pytest", "-p", "pytest_blackbox.plugin", "inner.py"]
+            )
+            assert done.returncode == 0
+        """,
+    )
+    result = pytester.runpytest_subprocess(*PLUGIN, "test_outer.py")
+    result.assert_outcomes(passed=1)
+    assert list(journals(run_dir)) == ["main"]
+    assert [r["nodeid"] for r in journal(run_dir) if r["ev"] == "test"] == [
+        "test_outer.py::test_outer"
+    ]
+    assert len(collected(run_dir)) == 1
+
+
+def test_in_process_run_leaves_environment_and_faulthandler_as_found(
+    pytester: pytest.Pytester, clean_env
+):
+    import faulthandler
+
+    from pytest_blackbox import plugin
+
+    pytester.makepyfile(TRIVIAL)
+    outer_recorders = list(plugin._recording)  # this suite may itself run recorded
+    pytester.runpytest(*PLUGIN, "--blackbox").assert_outcomes(passed=2)
+    assert "BLACKBOX_RUN_DIR" not in os.environ and "BLACKBOX_RECORDER" not in os.environ
+    assert plugin._recording == outer_recorders
+    assert faulthandler.is_enabled()  # left pointing at the run's file for interpreter exit
+
+
+def test_help_does_not_make_a_run_directory(pytester: pytest.Pytester, clean_env):
+    pytester.makeini("[pytest]\nblackbox = true\n")
+    result = pytester.runpytest(*PLUGIN, "--help")
+    assert "--blackbox-dir=DIR" in result.stdout.str()
+    assert not (pytester.path / ".blackbox").exists()
