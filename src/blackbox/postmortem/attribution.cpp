@@ -41,6 +41,20 @@ Crash in_flight_crash(const ProcessEvidence& evidence) {
         crash.module = process.last.nodeid;
     }
     crash.fixture = process.last.fixture;
+    switch (process.last.activity) {
+        case InFlight::Activity::startup:
+            crash.stage = "startup";
+            break;
+        case InFlight::Activity::between_tests:
+            crash.stage = "between_tests";
+            break;
+        case InFlight::Activity::after_session:
+            crash.stage = "shutdown";
+            break;
+        case InFlight::Activity::collecting:
+        case InFlight::Activity::in_test:
+            break;
+    }
     if (process.files.is_worker()) {
         crash.worker = process.files.role;
     }

@@ -33,6 +33,7 @@ json crash_to_json(const Crash& crash, const RunModel& run) {
     return {
         {"nodeid", optional_json(crash.nodeid)},
         {"phase", crash.phase},
+        {"stage", crash.stage.empty() ? json(nullptr) : json(crash.stage)},
         {"module", optional_json(crash.module)},
         {"worker", optional_json(crash.worker)},
         {"fixture", optional_json(crash.fixture)},

@@ -38,8 +38,9 @@ struct PhaseResult {
 
 // One crash: a pytest process that died, and what it was doing (the brief's contract).
 struct Crash {
-    std::optional<std::string> nodeid;   // the test, or the module being collected
-    std::string phase;                   // "setup", "call", "teardown", "collect", "session"
+    std::optional<std::string> nodeid;  // the test, or the module being collected
+    std::string phase;                  // "setup", "call", "teardown", "collect", "session"
+    std::string stage;  // for phase "session": "startup", "between_tests" or "shutdown"
     std::optional<std::string> module;   // for collection crashes: the collector's node id
     std::optional<std::string> worker;   // xdist worker id
     std::optional<std::string> fixture;  // a class/module/session fixture being set up or torn down

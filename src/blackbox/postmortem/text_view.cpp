@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <csignal>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -46,6 +47,15 @@ std::string culprit_of(const Crash& crash) {
     if (crash.phase == "collect") {
         return fmt::format("pytest died while collecting {}", crash.module.value_or("?"));
     }
+    if (crash.stage == "startup") {
+        return "pytest died while starting, before its tests ran";
+    }
+    if (crash.stage == "between_tests") {
+        return "pytest died between two tests";
+    }
+    if (crash.stage == "shutdown") {
+        return "pytest died at exit, after its session";
+    }
     if (crash.phase == "session" || !crash.nodeid) {
         return "pytest died outside any test";
     }
@@ -91,8 +101,12 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
             out += fmt::format("    … {} more frames (pytest's own below)\n",
                                crash.frames.size() - shown);
         }
-    } else if (!crash.traceback) {
-        out += "  stack     none (a SIGKILL leaves no Python stack)\n";
+    } else if (crash.signal == SIGKILL) {
+        out += "  stack     none (SIGKILL leaves no Python stack)\n";
+    } else if (crash.cause == "exit") {
+        out += "  stack     none (the process exited; it did not fault)\n";
+    } else {
+        out += "  stack     none recorded\n";
     }
     auto target = crash.module ? crash.module : crash.nodeid;
     if (target && crash.phase != "session") {

@@ -171,7 +171,8 @@ TEST(Session, WorksForACallerThatBlocksSignalsAndTheCommandStartsUnblocked) {
     sigaddset(&blocked, SIGCHLD);
     sigaddset(&blocked, SIGUSR1);
     ::pthread_sigmask(SIG_BLOCK, &blocked, &previous);
-    auto options = shell_session(dir, "exec cat /proc/self/status");
+    // Long enough for several ticks however busy the machine is.
+    auto options = shell_session(dir, "sleep 0.3; exec cat /proc/self/status");
     bool sigchld_unblocked_while_running = false;
     options.on_tick = [&] {
         sigset_t now;
