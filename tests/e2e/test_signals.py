@@ -127,3 +127,12 @@ def test_ctrl_c_on_a_terminal_reaches_pytest(project):
     assert status == 2, output
     assert "KeyboardInterrupt" in output
     assert project.show()["status"] == "interrupted"
+
+
+def test_pdb_works_through_the_recorder_on_a_terminal(project):
+    project.write("test_p.py", "def test_fails():\n    value = 41\n    assert value == 42\n")
+    argv = [str(project.blackbox_bin), "run", "--"] + project.pytest_command("test_p.py", "--pdb")
+    status, output = run_on_a_terminal(project, argv, send=(b"(Pdb) ", b"p value + 1\nc\n"))
+    assert "42" in output.split("(Pdb)", 1)[1]  # pdb evaluated our input
+    assert status == 1, output
+    assert project.show()["status"] == "failed"
