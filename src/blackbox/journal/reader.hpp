@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <blackbox/journal/record.hpp>
+
 namespace blackbox::journal {
 
 // Lines longer than this are skipped unparsed (a record is normally well under 1 KiB; the
@@ -26,11 +28,15 @@ struct ReadSummary {
 };
 
 // Called with each good record: an object with a string "ev", in file order.
-using RecordHandler = std::function<void(const nlohmann::json& record)>;
+using RecordHandler = std::function<void(const Record& record)>;
 
 // Streams the journal file at `path` in bounded memory. An unreadable file gives no records
 // and one warning.
 ReadSummary for_each_record(const std::filesystem::path& path, const RecordHandler& on_record);
+
+// Streams a file of JSON objects one per line that are not journal records (no "ev" needed),
+// such as the collected items, with the same tolerance.
+ReadSummary for_each_object(const std::filesystem::path& path, const RecordHandler& on_object);
 
 // The same over journal text; `name` only labels warnings.
 ReadSummary for_each_record(std::string_view content, std::string_view name,
@@ -40,7 +46,7 @@ struct ReadResult : ReadSummary {
     std::vector<nlohmann::json> records;
 };
 
-// Every good record of journal text, collected (for small journals and tests).
+// Every good record of journal text, collected as JSON values (for tests and small files).
 ReadResult parse_journal(std::string_view content, std::string_view name);
 
 }  // namespace blackbox::journal

@@ -10,31 +10,25 @@ namespace blackbox::postmortem {
 
 namespace {
 
-using nlohmann::json;
+using journal::Record;
 
-std::optional<std::string> optional_string(const json& record, const char* key) {
-    auto it = record.find(key);
-    if (it == record.end() || !it->is_string()) {
-        return std::nullopt;
-    }
-    return it->get<std::string>();
+std::optional<std::string> optional_string(const Record& record, std::string_view key) {
+    auto value = record.string(key);
+    return value ? std::optional<std::string>(std::string(*value)) : std::nullopt;
 }
 
-std::string string_or(const json& record, const char* key, std::string fallback) {
-    return optional_string(record, key).value_or(std::move(fallback));
+std::string string_or(const Record& record, std::string_view key, std::string fallback) {
+    auto value = record.string(key);
+    return value ? std::string(*value) : std::move(fallback);
 }
 
-std::optional<int> optional_int(const json& record, const char* key) {
-    auto it = record.find(key);
-    if (it == record.end() || !it->is_number_integer()) {
-        return std::nullopt;
-    }
-    return it->get<int>();
+std::optional<int> optional_int(const Record& record, std::string_view key) {
+    auto value = record.integer(key);
+    return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
 }
 
-std::int64_t ns_of(const json& record) {
-    auto it = record.find("ns");
-    return it != record.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+std::int64_t ns_of(const Record& record) {
+    return record.integer("ns").value_or(0);
 }
 
 bool is_phase(const std::string& phase) {
@@ -46,8 +40,8 @@ class Replayer {
   public:
     explicit Replayer(ProcessReplay& out) : out_(out) {}
 
-    void apply(const json& record) {
-        using Handler = void (Replayer::*)(const json&);
+    void apply(const Record& record) {
+        using Handler = void (Replayer::*)(const Record&);
         static const std::unordered_map<std::string_view, Handler> kHandlers{
             {"start", &Replayer::on_start},
             {"session_start", &Replayer::on_session_start},
@@ -65,10 +59,10 @@ class Replayer {
             {"session_end", &Replayer::on_session_end},
             {"exit", &Replayer::on_exit},
         };
-        const auto& ev = record["ev"].get_ref<const std::string&>();
+        auto ev = record.ev();
         auto handler = kHandlers.find(ev);
         if (handler == kHandlers.end()) {
-            unknown_.push_back(ev);
+            unknown_.emplace_back(ev);
             return;
         }
         auto ns = ns_of(record);
@@ -91,29 +85,27 @@ class Replayer {
     }
 
   private:
-    void set_activity(InFlight::Activity activity, const json& record) {
+    void set_activity(InFlight::Activity activity, const Record& record) {
         out_.last.activity = activity;
         out_.last.since_ns = ns_of(record);
     }
 
-    void on_start(const json& record) {
-        out_.start = record;
+    void on_start(const Record& record) {
+        out_.start = record.to_json();
         set_activity(InFlight::Activity::startup, record);
     }
 
-    void on_session_start(const json& record) {
+    void on_session_start(const Record& record) {
         out_.session_started = true;
-        auto controller = record.find("controller");
-        out_.controller =
-            controller != record.end() && controller->is_boolean() && controller->get<bool>();
+        out_.controller = record.boolean("controller").value_or(false);
     }
 
-    void on_collect(const json& record) {
+    void on_collect(const Record& record) {
         collecting_.push_back(string_or(record, "nodeid", ""));
         show_collecting(record);
     }
 
-    void on_collect_end(const json& record) {
+    void on_collect_end(const Record& record) {
         auto nodeid = string_or(record, "nodeid", "");
         auto it = std::find(collecting_.rbegin(), collecting_.rend(), nodeid);
         if (it != collecting_.rend()) {
@@ -133,13 +125,13 @@ class Replayer {
         }
     }
 
-    void show_collecting(const json& record) {
+    void show_collecting(const Record& record) {
         out_.last.nodeid = collecting_.back();
         out_.last.phase = "collect";
         set_activity(InFlight::Activity::collecting, record);
     }
 
-    void on_collection(const json& record) {
+    void on_collection(const Record& record) {
         collecting_.clear();
         if (auto count = optional_int(record, "count")) {
             out_.collected_count = static_cast<std::size_t>(std::max(*count, 0));
@@ -150,14 +142,14 @@ class Replayer {
         between_tests(record);
     }
 
-    void between_tests(const json& record) {
+    void between_tests(const Record& record) {
         out_.last.nodeid.reset();
         out_.last.phase = "session";
         out_.last.fixture.reset();
         set_activity(InFlight::Activity::between_tests, record);
     }
 
-    void on_test(const json& record) {
+    void on_test(const Record& record) {
         TestResult test;
         test.nodeid = string_or(record, "nodeid", "");
         test.attempt = out_.files.attempt;
@@ -188,7 +180,7 @@ class Replayer {
         return nullptr;
     }
 
-    void on_begin(const json& record) {
+    void on_begin(const Record& record) {
         auto phase = string_or(record, "phase", "");
         if (!is_phase(phase) || out_.tests.empty()) {
             return;
@@ -199,7 +191,7 @@ class Replayer {
         set_activity(InFlight::Activity::in_test, record);
     }
 
-    void on_end(const json& record) {
+    void on_end(const Record& record) {
         auto phase = string_or(record, "phase", "");
         auto* slot = phase_slot(phase);
         if (slot == nullptr) {
@@ -210,9 +202,7 @@ class Replayer {
         result.outcome = outcome == "passed"    ? PhaseResult::Outcome::passed
                          : outcome == "skipped" ? PhaseResult::Outcome::skipped
                                                 : PhaseResult::Outcome::failed;
-        if (auto dur = record.find("dur"); dur != record.end() && dur->is_number()) {
-            result.duration_s = dur->get<double>();
-        }
+        result.duration_s = record.number("dur").value_or(0.0);
         result.begin_ns = pending_begin_ns_;
         result.end_ns = ns_of(record);
         auto wasxfail = optional_string(record, "wasxfail");
@@ -221,9 +211,8 @@ class Replayer {
         details.wasxfail = wasxfail.value_or("");
         details.reason = optional_string(record, "reason");
         details.longrepr = optional_string(record, "longrepr");
-        if (auto sections = record.find("sections");
-            sections != record.end() && sections->is_array()) {
-            for (const auto& section : *sections) {
+        if (auto sections = record.json("sections"); sections.is_array()) {
+            for (const auto& section : sections) {
                 if (section.is_array() && section.size() == 2 && section[0].is_string() &&
                     section[1].is_string()) {
                     details.sections.emplace_back(section[0].get<std::string>(),
@@ -231,8 +220,8 @@ class Replayer {
                 }
             }
         }
-        if (auto props = record.find("props"); props != record.end()) {
-            details.props = *props;
+        if (record.has("props")) {
+            details.props = record.json("props");
         }
         if (!details.wasxfail.empty() || details.reason || details.longrepr ||
             !details.sections.empty() || !details.props.is_null()) {
@@ -245,28 +234,28 @@ class Replayer {
         }
     }
 
-    void on_fixture_begin(const json& record) {
+    void on_fixture_begin(const Record& record) {
         out_.last.fixture = optional_string(record, "name");
     }
 
-    void on_fixture_end(const json&) { out_.last.fixture.reset(); }
+    void on_fixture_end(const Record&) { out_.last.fixture.reset(); }
 
-    void on_interrupt(const json& record) {
+    void on_interrupt(const Record& record) {
         out_.interrupt = string_or(record, "reason", "KeyboardInterrupt");
     }
 
-    void on_worker_down(const json& record) {
+    void on_worker_down(const Record& record) {
         out_.workers_down.push_back({string_or(record, "worker", ""),
                                      optional_string(record, "error"), optional_int(record, "code"),
                                      optional_int(record, "signal")});
     }
 
-    void on_worker_crash(const json& record) {
+    void on_worker_crash(const Record& record) {
         out_.worker_crashes.push_back(
             {string_or(record, "worker", ""), string_or(record, "nodeid", "")});
     }
 
-    void on_session_end(const json& record) {
+    void on_session_end(const Record& record) {
         out_.exitstatus = optional_int(record, "exitstatus").value_or(0);
         out_.last.nodeid.reset();
         out_.last.phase = "session";
@@ -274,7 +263,7 @@ class Replayer {
         set_activity(InFlight::Activity::after_session, record);
     }
 
-    void on_exit(const json& record) {
+    void on_exit(const Record& record) {
         out_.exited = true;
         out_.last.nodeid.reset();
         out_.last.phase = "session";
@@ -296,7 +285,7 @@ ProcessReplay replay_with(const journal::ProcessFiles& files, Read read) {
     ProcessReplay out;
     out.files = files;
     Replayer replayer(out);
-    auto summary = read([&replayer](const json& record) { replayer.apply(record); });
+    auto summary = read([&replayer](const Record& record) { replayer.apply(record); });
     out.warnings.insert(out.warnings.begin(), summary.warnings.begin(), summary.warnings.end());
     replayer.finish();
     if (out.start.is_null()) {

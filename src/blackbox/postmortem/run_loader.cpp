@@ -5,7 +5,6 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
-#include <blackbox/journal/line_reader.hpp>
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
@@ -107,24 +106,22 @@ void read_end_json(RunModel& run) {
 void read_collected(RunModel& run, const std::vector<journal::ProcessFiles>& files,
                     std::unordered_map<std::string, std::size_t>& index) {
     for (const auto& process : files) {
-        auto on_line = [&](std::string_view line, std::size_t) {
-            auto item = json::parse(line.begin(), line.end(), nullptr, false);
-            if (item.is_discarded() || !item.is_object()) {
+        // A torn last item means the writer died while writing the list: it is skipped.
+        journal::for_each_object(process.collected, [&](const journal::Record& item) {
+            auto nodeid = item.string("nodeid");
+            if (!nodeid) {
                 return;
             }
-            auto nodeid = string_at(item, "nodeid");
-            if (!nodeid || index.count(*nodeid) != 0) {
+            std::string id(*nodeid);
+            if (index.count(id) != 0) {
                 return;
             }
-            index.emplace(*nodeid, run.tests.size());
+            index.emplace(id, run.tests.size());
             TestResult test;
-            test.nodeid = std::move(*nodeid);
+            test.nodeid = std::move(id);
             test.outcome = "not_run";
             run.tests.push_back(std::move(test));
-        };
-        // A torn last item means the writer died while writing the list: it is skipped.
-        journal::read_lines(process.collected, journal::kMaxRecordBytes, on_line,
-                            [](std::size_t, std::size_t) {});
+        });
     }
 }
 

@@ -40,24 +40,25 @@ OutputRelay::OutputRelay(base::UniqueFd source, int destination, OutputLog& log)
     }
 }
 
-void OutputRelay::pump() noexcept {
+std::size_t OutputRelay::pump() noexcept {
     if (!source_) {
-        return;
+        return 0;
     }
     char buffer[65536];
     ssize_t n = ::read(source_.get(), buffer, sizeof buffer);
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
-        return;
+        return 0;
     }
     if (n <= 0) {
         source_.reset();  // EOF, or EIO from a pty master: the stream is over
-        return;
+        return 0;
     }
     const auto size = static_cast<std::size_t>(n);
     log_.write(buffer, size);
     if (!destination_failed_ && !write_fully(destination_, buffer, size)) {
         destination_failed_ = true;
     }
+    return size;
 }
 
 }  // namespace blackbox::supervise

@@ -4,6 +4,8 @@
 // and to one of our own descriptors. Unbuffered: every chunk read is written out before the next
 // read, so nothing read is lost whenever the command dies.
 
+#include <cstddef>
+
 #include <blackbox/base/unique_fd.hpp>
 #include <blackbox/supervise/output_log.hpp>
 
@@ -21,8 +23,9 @@ class OutputRelay {
 
     // Reads once (up to 64 KiB) and writes what it got to the log first (durability), then to the
     // destination. At end of stream (EOF on a pipe, EIO on a pty master whose slave side is all
-    // closed) or on a read error the source is closed. EAGAIN/EINTR are not errors.
-    void pump() noexcept;
+    // closed) or on a read error the source is closed. EAGAIN/EINTR are not errors. Returns the
+    // number of bytes moved.
+    std::size_t pump() noexcept;
 
     // True once writing to the destination failed (EPIPE: nobody reads our stdout any more); the
     // stream is still read and logged, so the command never blocks on a full pipe.

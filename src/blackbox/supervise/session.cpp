@@ -142,9 +142,20 @@ class Loop {
         fds_.clear();
         sources_.clear();
         add(signals_.fd(), POLLIN, Source::signals, 0);
-        for (std::size_t i = 0; i < outputs_.size(); ++i) {
-            if (outputs_[i].open()) {
-                add(outputs_[i].fd(), POLLIN, Source::output, i);
+        // Right after a small read the output is left alone for a moment: a command that prints
+        // a little per test (pytest's progress dots) then writes into a pipe nobody waits on,
+        // which costs it no wake-up of this process. The pipe keeps what is written, so nothing
+        // is lost, and a large read (a full buffer) is followed by another read at once.
+        auto now = Clock::now();
+        bool resting = !child_.status() && now < output_rest_until_;
+        if (resting) {
+            timeout =
+                std::min(timeout < 0 ? INT_MAX : timeout, timeout_ms(now, output_rest_until_));
+        } else {
+            for (std::size_t i = 0; i < outputs_.size(); ++i) {
+                if (outputs_[i].open()) {
+                    add(outputs_[i].fd(), POLLIN, Source::output, i);
+                }
             }
         }
         if (input_ && input_->wants_input()) {
@@ -171,7 +182,9 @@ class Loop {
                     handle_signals();
                     break;
                 case Source::output:
-                    outputs_[index].pump();
+                    if (outputs_[index].pump() < kRestAfterReadsBelow) {
+                        output_rest_until_ = Clock::now() + options_.output_coalesce;
+                    }
                     break;
                 case Source::input:
                     input_->read();
@@ -233,6 +246,8 @@ class Loop {
     milliseconds tick_;
     Clock::time_point next_tick_;
     std::optional<Clock::time_point> kill_at_;  // SIGKILL the group then (stop grace)
+    Clock::time_point output_rest_until_;       // output is not polled before then
+    static constexpr std::size_t kRestAfterReadsBelow = 16 * 1024;
     std::vector<pollfd> fds_;
     std::vector<std::pair<Source, std::size_t>> sources_;
 };

@@ -43,6 +43,10 @@ struct SessionOptions {
     std::chrono::milliseconds drain_timeout{500};
     // Leftovers of the group get SIGTERM, then SIGKILL when still alive after this.
     std::chrono::milliseconds leftover_grace{500};
+    // After a small read, output waits this long before it is read again, so a command that
+    // prints a little at a time is not slowed by waking the supervisor for every write
+    // (pytest's progress: 20-40 µs a test). Invisible on a terminal; 0 disables.
+    std::chrono::milliseconds output_coalesce{10};
 };
 
 struct SessionResult {

@@ -79,10 +79,31 @@ TEST(JournalReader, KeepsNonAsciiNodeIdsByteForByte) {
     EXPECT_EQ(result.records[1]["nodeid"].get<std::string>(), "t.py::test_y[\xc3\xa9]");
 }
 
+TEST(JournalReader, RecordsGiveTypedValuesOrNothing) {
+    std::size_t seen = 0;
+    for_each_record(
+        "{\"ev\":\"end\",\"ns\":5,\"dur\":0.5,\"phase\":\"call\",\"ok\":true,"
+        "\"props\":[[\"k\",1]]}\n",
+        "j", [&](const Record& record) {
+            ++seen;
+            EXPECT_EQ(record.ev(), "end");
+            EXPECT_EQ(record.integer("ns"), 5);
+            EXPECT_EQ(record.number("ns"), 5.0);
+            EXPECT_EQ(record.number("dur"), 0.5);
+            EXPECT_EQ(record.string("phase"), "call");
+            EXPECT_EQ(record.boolean("ok"), true);
+            EXPECT_FALSE(record.string("ns"));
+            EXPECT_FALSE(record.integer("missing"));
+            EXPECT_EQ(record.json("props"), nlohmann::json::parse("[[\"k\",1]]"));
+            EXPECT_TRUE(record.json("missing").is_null());
+        });
+    EXPECT_EQ(seen, 1U);
+}
+
 TEST(JournalReader, AnUnreadableFileGivesAWarningNotAnError) {
     std::size_t records = 0;
     auto summary = for_each_record(std::filesystem::path("/nonexistent/journal.jsonl"),
-                                   [&](const nlohmann::json&) { ++records; });
+                                   [&](const Record&) { ++records; });
     EXPECT_EQ(records, 0U);
     EXPECT_EQ(summary.warnings.size(), 1U);
 }
@@ -99,9 +120,9 @@ TEST(JournalReader, StreamsAFileLongerThanItsChunksWithATornTail) {
     }
     std::int64_t last = -1;
     std::size_t records = 0;
-    auto summary = for_each_record(path, [&](const nlohmann::json& record) {
-        EXPECT_EQ(record["ns"].get<std::int64_t>(), last + 1);
-        last = record["ns"].get<std::int64_t>();
+    auto summary = for_each_record(path, [&](const Record& record) {
+        EXPECT_EQ(record.integer("ns"), last + 1);
+        last = record.integer("ns").value_or(-2);
         ++records;
     });
     std::filesystem::remove(path);

@@ -1,0 +1,39 @@
+#pragma once
+
+// One parsed journal record, read in place (no copy of its strings). Valid only during the
+// callback that received it: the reader reuses its parser for the next line.
+
+#include <cstdint>
+#include <optional>
+#include <simdjson.h>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace blackbox::journal {
+
+class Record {
+  public:
+    explicit Record(simdjson::dom::object object) noexcept : object_(object) {}
+
+    // The record type (`ev`); the reader only delivers records that have one.
+    std::string_view ev() const noexcept { return string("ev").value_or(std::string_view()); }
+
+    // The value at `key` when it has that type; nullopt when absent or of another type.
+    std::optional<std::string_view> string(std::string_view key) const noexcept;
+    std::optional<std::int64_t> integer(std::string_view key) const noexcept;
+    std::optional<double> number(std::string_view key) const noexcept;  // integer or float
+    std::optional<bool> boolean(std::string_view key) const noexcept;
+    bool has(std::string_view key) const noexcept;
+
+    // The value at `key` as a JSON value (null when absent), for the rare structured fields.
+    nlohmann::json json(std::string_view key) const;
+
+    // The whole record as a JSON value.
+    nlohmann::json to_json() const;
+
+  private:
+    simdjson::dom::object object_;
+};
+
+}  // namespace blackbox::journal
