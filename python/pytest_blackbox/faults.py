@@ -30,6 +30,15 @@ class FaultFile:
         # faulthandler keeps no reference to a plain descriptor: the owner keeps it open.
         faulthandler.enable(self.fd, all_threads=True)
 
+    def register_dump(self, signum: int) -> None:
+        """Dump every thread's stack here on `signum`, without stopping the process.
+
+        It works even while a thread is stuck in C code holding the GIL: faulthandler's
+        handler runs in C. Whoever sends the signal first appends a `# blackbox: ` line, so
+        the dumps of one file can be told apart.
+        """
+        faulthandler.register(signum, file=self.fd, all_threads=True, chain=False)
+
     def keep_for_exit(self) -> None:
         """Enable this file for good: its descriptor stays open until the process ends.
 

@@ -13,6 +13,7 @@ registers no per-test hook at all: only this module's two hooks exist, and they 
 
 import functools
 import os
+import signal
 import time
 from typing import Dict, List, Optional
 
@@ -22,6 +23,7 @@ from . import records
 from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
 from .items import collected_lines, undecorated_group_id, undecorated_ids
 from .journal import warn_disabled
+from .memory import PeakMeter
 from .workers import exit_status, worker_id
 
 BLACKBOX_HELP = (
@@ -34,6 +36,10 @@ BLACKBOX_FSYNC_HELP = (
     "costs ~0.1 ms a record); also BLACKBOX_FSYNC=1"
 )
 BLACKBOX_INI_HELP = "record every run, as with --blackbox"
+
+DUMP_SIGNAL = signal.SIGUSR2
+"""On this signal faulthandler writes every thread's stack into the faulthandler file: the
+supervisor asks for it before it kills a hung test or when memory nears the limit."""
 
 RECORDER_NAME = "blackbox-recorder"
 RECORDER_KEY = pytest.StashKey["Recorder"]()
@@ -72,8 +78,13 @@ def pytest_configure(config: pytest.Config) -> None:
         if recording is None:
             return
         recorder = Recorder(config, recording)
-        recording.journal.write(records.start(*start_facts(config, recording)))
+        ns, facts = start_facts(config, recording)
+        facts["hwm_reset"] = recorder.meter.source is not None
+        facts["hwm_source"] = recorder.meter.source
+        facts["dump_signal"] = int(DUMP_SIGNAL)
+        recording.journal.write(records.start(ns, facts))
         recording.faults.enable()
+        recording.faults.register_dump(DUMP_SIGNAL)
         if recording.worker is None:
             # The xdist workers this process starts inherit the environment: they find the run
             # directory, and that they belong to it, there.
@@ -111,6 +122,7 @@ class Recorder:
         self.crashes_seen: set = set()
         self.internal_error_reported = False
         self.env_saved: Dict[str, Optional[str]] = {}
+        self.meter = PeakMeter()
 
     def export_env(self, name: str, value: str) -> None:
         """Set an environment variable for child processes, restored at unconfigure."""
@@ -167,6 +179,7 @@ class Recorder:
             self.sections_written = set()
             self.props_written = 0
         self.write(records.test(monotonic_ns(), nodeid))
+        self.meter.start()
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item):
@@ -240,6 +253,8 @@ class Recorder:
                 extra = self._end_extra(report)
             except Exception as error:
                 self._internal_error("pytest_runtest_logreport", error)
+        if report.when == "teardown":
+            extra += self.meter.finish()
         self.write(records.end(monotonic_ns(), report.when, outcome, report.duration, extra))
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import re
 from pathlib import Path
 
@@ -65,7 +66,8 @@ def test_start_record_describes_the_process(pytester: pytest.Pytester, run_dir: 
     assert start["python"]["implementation"] and start["python"]["build"]
     assert start["pytest"] == pytest.__version__
     assert isinstance(start["ns"], int) and isinstance(start["wall"], float)
-    assert start["hwm_reset"] is False
+    assert start["hwm_reset"] is (start["hwm_source"] in ("rusage", "status"))
+    assert start["dump_signal"] == signal.SIGUSR2
 
 
 def test_attempt_comes_from_the_environment(pytester: pytest.Pytester, run_dir: Path, clean_env):

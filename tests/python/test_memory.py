@@ -1,0 +1,88 @@
+"""Each test's own peak memory and CPU time, and the stack dump on request."""
+
+import signal
+from pathlib import Path
+
+import pytest
+from recording import by_test, faulthandler_text, journal, phase_ends
+
+PLUGIN = ("-p", "pytest_blackbox.plugin")
+
+
+def teardown_ends(run_dir: Path) -> dict:
+    """nodeid → the `end` record of its teardown."""
+    return {
+        nodeid: phase_ends(records)["teardown"]
+        for nodeid, records in by_test(journal(run_dir)).items()
+    }
+
+
+def test_each_test_has_its_own_exact_peak_even_for_a_short_spike(
+    pytester: pytest.Pytester, run_dir: Path
+):
+    pytester.makepyfile(
+        test_it="""
+        def test_small():
+            pass
+
+        def test_spike():
+            block = bytearray(300 << 20)  # resident for a few milliseconds only
+            for offset in range(0, len(block), 4096):
+                block[offset] = 1
+            del block
+
+        def test_after_the_spike():
+            pass
+        """
+    )
+    assert pytester.runpytest_subprocess(*PLUGIN).ret == 0
+    if not journal(run_dir)[0]["hwm_reset"]:
+        pytest.skip("this kernel does not let a process reset its memory high-water mark")
+    peaks = {nodeid: end["peak_rss"] for nodeid, end in teardown_ends(run_dir).items()}
+    spike = peaks["test_it.py::test_spike"]
+    assert spike >= 300 << 20
+    assert peaks["test_it.py::test_after_the_spike"] < spike - (250 << 20)
+    assert peaks["test_it.py::test_small"] < spike - (250 << 20)
+
+
+def test_each_test_has_its_cpu_times(pytester: pytest.Pytester, run_dir: Path):
+    pytester.makepyfile(
+        test_it="""
+        import time
+
+        def test_busy():
+            deadline = time.process_time() + 0.2
+            while time.process_time() < deadline:
+                pass
+
+        def test_idle():
+            time.sleep(0.2)
+        """
+    )
+    assert pytester.runpytest_subprocess(*PLUGIN).ret == 0
+    ends = teardown_ends(run_dir)
+    busy, idle = ends["test_it.py::test_busy"], ends["test_it.py::test_idle"]
+    assert busy["cpu_user"] + busy["cpu_sys"] >= 0.15
+    assert idle["cpu_user"] + idle["cpu_sys"] < 0.1
+
+
+def test_the_dump_signal_writes_every_stack_without_stopping_the_test(
+    pytester: pytest.Pytester, run_dir: Path
+):
+    pytester.makepyfile(
+        test_it="""
+        import os
+        import signal
+
+        def test_asks_for_a_dump():
+            os.kill(os.getpid(), signal.SIGUSR2)
+
+        def test_next():
+            pass
+        """
+    )
+    assert pytester.runpytest_subprocess(*PLUGIN).ret == 0
+    records = journal(run_dir)
+    assert records[0]["dump_signal"] == signal.SIGUSR2
+    assert "in test_asks_for_a_dump" in faulthandler_text(run_dir)
+    assert phase_ends(by_test(records)["test_it.py::test_next"])["call"]["outcome"] == "passed"
