@@ -8,22 +8,49 @@ teardown, C extensions' destructors) both leave a stack here.
 
 import faulthandler
 import os
+import signal
 from pathlib import Path
 from typing import Optional
 
 from .journal import open_append
 
 
+MARKER = b"# blackbox: "
+"""Starts the line the supervisor appends before it asks for a dump (docs/formats/journal.md)."""
+
+HANG_MARKER = MARKER + b"hang"
+
+
+def _last_marker(path: str) -> bytes:
+    """The last marker line of the file (b"" when none)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            size = os.fstat(fd).st_size
+            tail = os.pread(fd, 65536, max(0, size - 65536))
+        finally:
+            os.close(fd)
+    except OSError:
+        return b""
+    at = tail.rfind(b"\n" + MARKER)
+    start = at + 1 if at >= 0 else (0 if tail.startswith(MARKER) else -1)
+    if start < 0:
+        return b""
+    end = tail.find(b"\n", start)
+    return tail[start : end if end >= 0 else len(tail)]
+
+
 class FaultFile:
     """A descriptor faulthandler can write to at any moment, until the process ends."""
 
-    __slots__ = ("fd",)
+    __slots__ = ("fd", "path")
 
     _kept: Optional["FaultFile"] = None  # the file left enabled for the interpreter's exit
 
     def __init__(self, path: Path) -> None:
         """Create (append to) the file; raises OSError."""
         self.fd = open_append(path)
+        self.path = str(path)
 
     def enable(self) -> None:
         """Send faulthandler's stacks of every thread here (replacing any other target)."""
@@ -31,13 +58,24 @@ class FaultFile:
         faulthandler.enable(self.fd, all_threads=True)
 
     def register_dump(self, signum: int) -> None:
-        """Dump every thread's stack here on `signum`, without stopping the process.
+        """Dump every thread's stack here on `signum`.
 
-        It works even while a thread is stuck in C code holding the GIL: faulthandler's
-        handler runs in C. Whoever sends the signal first appends a `# blackbox: ` line, so
-        the dumps of one file can be told apart.
+        faulthandler's handler runs in C, so the dump is written even while a thread is stuck
+        in C code holding the GIL. Whoever sends the signal first appends a line starting with
+        MARKER, so the dumps of one file can be told apart. When that line says the process
+        hangs, it stops itself (SIGSTOP) as soon as Python runs again: the signal interrupts a
+        blocking call (a sleep), which would otherwise return and let the test go on before
+        the supervisor's SIGKILL lands.
         """
-        faulthandler.register(signum, file=self.fd, all_threads=True, chain=False)
+        path = self.path
+
+        def after_dump(signum, frame):
+            """Stop here when the dump was asked for a hang; the supervisor kills the process."""
+            if _last_marker(path).startswith(HANG_MARKER):
+                os.kill(os.getpid(), signal.SIGSTOP)
+
+        signal.signal(signum, after_dump)
+        faulthandler.register(signum, file=self.fd, all_threads=True, chain=True)
 
     def keep_for_exit(self) -> None:
         """Enable this file for good: its descriptor stays open until the process ends.

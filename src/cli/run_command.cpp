@@ -13,6 +13,9 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/context/execution_context.hpp>
+#include <blackbox/live/hang_watchdog.hpp>
+#include <blackbox/live/run_watch.hpp>
+#include <blackbox/live/supervisor_log.hpp>
 #include <blackbox/plugin/plugin_environment.hpp>
 #include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
@@ -39,6 +42,7 @@ struct RunOptions {
     std::size_t keep_runs = 20;
     bool fsync = false;
     bool no_pty = false;
+    double hang_timeout_s = 0;
     std::vector<std::string> command;
 };
 
@@ -98,6 +102,19 @@ int run(const RunOptions& options, const Invocation& invocation) {
         plugin::inject(plugin::current_environment(),
                        {*plugin_dir, run_dir, 1, options.fsync, /*unbuffered=*/!on_terminal});
     session.output_log = run_dir / "output.log";
+    live::SupervisorLog supervisor_log(run_dir / "supervisor.jsonl");
+    live::RunWatch watch(run_dir);
+    std::optional<live::HangWatchdog> hang_watchdog;
+    if (options.hang_timeout_s > 0) {
+        hang_watchdog.emplace(std::chrono::duration<double>(options.hang_timeout_s),
+                              supervisor_log);
+    }
+    session.on_tick = [&] {
+        watch.refresh();
+        if (hang_watchdog) {
+            hang_watchdog->check(watch, base::monotonic_ns());
+        }
+    };
     session.on_started = [&](pid_t) {
         rundir::update_latest_link(state, run_dir);
         if (options.run_dir.empty()) {
@@ -157,6 +174,10 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
         ->check(CLI::PositiveNumber);
     app.add_flag("--fsync", options->fsync,
                  "fdatasync() every journal record (survives power loss; costs ~0.1 ms/record)");
+    app.add_option("--hang-timeout", options->hang_timeout_s,
+                   "A test phase (setup, call or teardown) running longer than SECONDS is a "
+                   "hang: dump its stacks and kill its process")
+        ->check(CLI::NonNegativeNumber);
     app.add_flag("--no-pty", options->no_pty,
                  "Never run pytest on a pseudo-terminal, even when the output is a terminal");
     return [options, &invocation] {

@@ -222,6 +222,20 @@ bool merge_into_existing(std::vector<Crash>& crashes, const Crash& crash) {
     return false;
 }
 
+// A watchdog's verdict about this crash's process outranks what the signal alone says: a
+// SIGKILL is "killed" until a verdict says who killed it and why.
+void apply_verdicts(Crash& crash, const std::vector<Verdict>& verdicts) {
+    for (const auto& verdict : verdicts) {
+        if (verdict.attempt != crash.attempt || (verdict.pid != 0 && verdict.pid != crash.pid)) {
+            continue;
+        }
+        crash.cause = verdict.ev;
+        crash.evidence = verdict.evidence + "; " + crash.evidence;
+        crash.collateral = false;
+        return;
+    }
+}
+
 }  // namespace
 
 std::vector<Crash> attribute_crashes(const std::vector<ProcessEvidence>& processes,
@@ -238,6 +252,7 @@ std::vector<Crash> attribute_crashes(const std::vector<ProcessEvidence>& process
         }
         auto crash = main_crash(evidence, end, evidence.process->files.attempt == last_attempt);
         if (crash) {
+            apply_verdicts(*crash, end.verdicts);
             attempts_whose_main_died.push_back(crash->attempt);
             crashes.push_back(std::move(*crash));
         }
@@ -250,6 +265,9 @@ std::vector<Crash> attribute_crashes(const std::vector<ProcessEvidence>& process
         bool main_died = std::find(attempts_whose_main_died.begin(), attempts_whose_main_died.end(),
                                    attempt) != attempts_whose_main_died.end();
         auto crash = worker_crash(evidence, processes, end, main_died, attempt == last_attempt);
+        if (crash) {
+            apply_verdicts(*crash, end.verdicts);
+        }
         if (crash && !merge_into_existing(crashes, *crash)) {
             crashes.push_back(std::move(*crash));
         }

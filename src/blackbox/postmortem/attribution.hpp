@@ -5,6 +5,7 @@
 // the xdist controller's report, faulthandler's file, or nothing — "unknown").
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <blackbox/postmortem/faulthandler_dump.hpp>
@@ -18,9 +19,19 @@ struct ProcessEvidence {
     std::optional<FaulthandlerDump> dump;  // the last dump in its faulthandler file
 };
 
+// What a supervisor watchdog did (a record of supervisor.jsonl): "hang" (it killed `pid`),
+// "memory_limit" (it killed the tree at the limit), "oom" (the kernel's OOM killer did).
+struct Verdict {
+    std::string ev;
+    long pid = 0;  // 0: the whole tree
+    int attempt = 1;
+    std::string evidence;
+};
+
 struct EndFacts {
     std::vector<AttemptEnd> attempt_ends;  // wait statuses the supervisor saw (end.json)
     std::optional<int> forwarded_signal;   // the user asked the run to stop
+    std::vector<Verdict> verdicts;         // what the watchdogs established
 };
 
 // One crash per dead process (collection crashes of several xdist workers on one module are

@@ -35,10 +35,16 @@ bool is_phase(const std::string& phase) {
     return phase == "setup" || phase == "call" || phase == "teardown";
 }
 
+}  // namespace
+
 // Replays records in order; one handler per record type, so a new type touches one handler.
-class Replayer {
+class ProcessReplayer::Replayer {
   public:
-    explicit Replayer(ProcessReplay& out) : out_(out) {}
+    Replayer(const journal::ProcessFiles& files, bool keep_tests) : keep_tests_(keep_tests) {
+        out_.files = files;
+    }
+
+    ProcessReplay& out() { return out_; }
 
     void apply(const Record& record) {
         using Handler = void (Replayer::*)(const Record&);
@@ -156,6 +162,9 @@ class Replayer {
         if (out_.files.is_worker()) {
             test.worker = out_.files.role;
         }
+        if (!keep_tests_) {
+            out_.tests.clear();  // a live watch needs only the current test
+        }
         out_.tests.push_back(std::move(test));
         out_.last.nodeid = out_.tests.back().nodeid;
         out_.last.phase = "setup";  // logstart comes right before setup begins
@@ -230,6 +239,11 @@ class Replayer {
         *slot = std::move(result);
         pending_begin_ns_ = 0;
         if (phase == "teardown") {
+            auto& test = out_.tests.back();
+            test.peak_rss_bytes = record.integer("peak_rss");
+            test.cpu_user_s = record.number("cpu_user");
+            test.cpu_sys_s = record.number("cpu_sys");
+            ++out_.tests_done;
             between_tests(record);
         }
     }
@@ -270,29 +284,46 @@ class Replayer {
         set_activity(InFlight::Activity::after_session, record);
     }
 
-    ProcessReplay& out_;
+    ProcessReplay out_;
+    bool keep_tests_;
     std::vector<std::string> collecting_;  // nested collectors (a package, then its module)
     std::int64_t pending_begin_ns_ = 0;
     std::vector<std::string> unknown_;
 };
 
-}  // namespace
+ProcessReplayer::ProcessReplayer(const journal::ProcessFiles& files, bool keep_tests)
+    : replayer_(std::make_unique<Replayer>(files, keep_tests)) {}
+
+ProcessReplayer::~ProcessReplayer() = default;
+ProcessReplayer::ProcessReplayer(ProcessReplayer&&) noexcept = default;
+ProcessReplayer& ProcessReplayer::operator=(ProcessReplayer&&) noexcept = default;
+
+void ProcessReplayer::apply(const journal::Record& record) {
+    replayer_->apply(record);
+}
+
+const ProcessReplay& ProcessReplayer::state() const {
+    return replayer_->out();
+}
+
+ProcessReplay ProcessReplayer::finish(std::vector<std::string> read_warnings) {
+    auto& out = replayer_->out();
+    out.warnings.insert(out.warnings.begin(), read_warnings.begin(), read_warnings.end());
+    replayer_->finish();
+    if (out.start.is_null()) {
+        out.warnings.push_back(
+            fmt::format("{}: no start record", out.files.journal.filename().string()));
+    }
+    return std::move(out);
+}
 
 namespace {
 
 template <typename Read>
 ProcessReplay replay_with(const journal::ProcessFiles& files, Read read) {
-    ProcessReplay out;
-    out.files = files;
-    Replayer replayer(out);
+    ProcessReplayer replayer(files, /*keep_tests=*/true);
     auto summary = read([&replayer](const Record& record) { replayer.apply(record); });
-    out.warnings.insert(out.warnings.begin(), summary.warnings.begin(), summary.warnings.end());
-    replayer.finish();
-    if (out.start.is_null()) {
-        out.warnings.push_back(
-            fmt::format("{}: no start record", files.journal.filename().string()));
-    }
-    return out;
+    return replayer.finish(std::move(summary.warnings));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // Replays one process's journal into what it did: the tests it ran with their phase results,
 // its collection, and where it was when the journal ends (what was in flight if it died).
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,7 @@ struct ProcessReplay {
     bool exited = false;            // the `exit` record: pytest shut down in order
     std::optional<std::string> interrupt;
     std::vector<TestResult> tests;  // in the order they started; outcome not yet derived
+    std::size_t tests_done = 0;     // tests whose teardown ended
     std::vector<CollectError> collect_errors;
     std::optional<std::size_t> collected_count, deselected_count;
     std::vector<WorkerDown> workers_down;
@@ -54,6 +56,26 @@ struct ProcessReplay {
 
     // Ended without finishing: no `exit` and no `session_end` record.
     bool cut_short() const { return !exited && !exitstatus; }
+};
+
+// Replays a journal one record at a time: used whole by replay_process, and by the live watch
+// of a running pytest, which keeps only the test in flight (`keep_tests` false) so its memory
+// does not grow with the suite.
+class ProcessReplayer {
+  public:
+    ProcessReplayer(const journal::ProcessFiles& files, bool keep_tests);
+    ~ProcessReplayer();
+    ProcessReplayer(ProcessReplayer&&) noexcept;
+    ProcessReplayer& operator=(ProcessReplayer&&) noexcept;
+
+    void apply(const journal::Record& record);
+    const ProcessReplay& state() const;
+    // The replay, with the reader's warnings first; the replayer is spent afterwards.
+    ProcessReplay finish(std::vector<std::string> read_warnings);
+
+  private:
+    class Replayer;
+    std::unique_ptr<Replayer> replayer_;
 };
 
 // Streams the journal file `files.journal`.

@@ -182,6 +182,29 @@ void merge_context(RunModel& run, const std::vector<ProcessReplay>& replays) {
     }
 }
 
+// The watchdogs' verdicts from supervisor.jsonl (docs/formats/run-directory.md).
+std::vector<Verdict> read_verdicts(const std::filesystem::path& dir) {
+    std::vector<Verdict> verdicts;
+    journal::for_each_record(dir / "supervisor.jsonl", [&](const journal::Record& record) {
+        auto ev = record.ev();
+        Verdict verdict;
+        verdict.ev = std::string(ev);
+        verdict.pid = static_cast<long>(record.integer("pid").value_or(0));
+        verdict.attempt = static_cast<int>(record.integer("attempt").value_or(1));
+        if (ev == "hang") {
+            verdict.evidence = fmt::format(
+                "the hang watchdog killed it after its {} had run for {:.1f} s",
+                record.string("phase").value_or("phase"), record.number("after_s").value_or(0));
+        } else if (ev == "memory_limit" || ev == "oom") {
+            verdict.evidence = std::string(record.string("evidence").value_or(ev));
+        } else {
+            return;
+        }
+        verdicts.push_back(std::move(verdict));
+    });
+    return verdicts;
+}
+
 const ProcessReplay* last_main(const std::vector<ProcessReplay>& replays) {
     const ProcessReplay* found = nullptr;
     for (const auto& replay : replays) {
@@ -295,7 +318,8 @@ RunModel load_run(const std::filesystem::path& dir) {
         }
         evidence.push_back(std::move(item));
     }
-    run.crashes = attribute_crashes(evidence, EndFacts{run.attempt_ends, run.forwarded_signal});
+    run.crashes = attribute_crashes(
+        evidence, EndFacts{run.attempt_ends, run.forwarded_signal, read_verdicts(run.dir)});
 
     for (auto& test : run.tests) {
         test.outcome = derive_outcome(test);

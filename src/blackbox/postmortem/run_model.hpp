@@ -64,6 +64,11 @@ struct TestResult {
     std::optional<std::string> worker;
     int attempt = 1;
     std::optional<std::size_t> crash;  // index into RunModel::crashes
+    // Measured by the plugin in the test's own process (absent when it could not be).
+    std::optional<std::int64_t> peak_rss_bytes;  // exact: the high-water mark was reset
+    std::optional<double> cpu_user_s, cpu_sys_s;
+    // The whole process tree's peak during the test, from the supervisor's samples.
+    std::optional<std::int64_t> peak_tree_rss_bytes;
 
     double duration_s() const;  // setup + call + teardown, as JUnit's `time`
 };

@@ -1,0 +1,71 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <thread>
+
+#include <blackbox/base/file_io.hpp>
+#include <blackbox/base/unique_fd.hpp>
+#include <blackbox/live/stack_dump.hpp>
+#include <blackbox/postmortem/faulthandler_dump.hpp>
+
+namespace blackbox::live {
+
+namespace {
+
+std::uintmax_t size_of(const std::filesystem::path& path) {
+    std::error_code error;
+    auto size = std::filesystem::file_size(path, error);
+    return error ? 0 : size;
+}
+
+// Whether /proc says the process is stopped ('T'); false when it is gone.
+bool is_stopped(pid_t pid) {
+    auto stat = base::read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat) {
+        return false;
+    }
+    auto close = stat->rfind(')');
+    return close != std::string::npos && close + 2 < stat->size() && (*stat)[close + 2] == 'T';
+}
+
+}  // namespace
+
+bool request_stack_dump(const LiveProcess& process, const std::string& reason) {
+    if (!process.dump_signal) {
+        return false;
+    }
+    base::UniqueFd fd(::open(process.files.faulthandler.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+    if (fd) {
+        std::string marker = std::string(postmortem::kRequestMarker) + reason + "\n";
+        base::write_all(fd.get(), marker.data(), marker.size());
+    }
+    return ::kill(static_cast<pid_t>(process.files.pid), *process.dump_signal) == 0;
+}
+
+void PendingKills::add(const LiveProcess& process, std::chrono::milliseconds deadline) {
+    auto size = size_of(process.files.faulthandler);
+    pending_.push_back({static_cast<pid_t>(process.files.pid), process.files.faulthandler, size,
+                        size, 0, std::chrono::steady_clock::now() + deadline});
+}
+
+std::vector<pid_t> PendingKills::kill_due() {
+    std::vector<pid_t> killed;
+    auto now = std::chrono::steady_clock::now();
+    for (auto it = pending_.begin(); it != pending_.end();) {
+        auto size = size_of(it->faulthandler);
+        // Written once it grew past the marker and then stayed the same for two checks.
+        it->quiet_checks = size > it->size_seen ? 0 : it->quiet_checks + 1;
+        it->size_seen = std::max(it->size_seen, size);
+        bool written = it->size_seen > it->initial_size &&
+                       (it->quiet_checks >= 2 || (it->quiet_checks >= 1 && is_stopped(it->pid)));
+        if (written || now >= it->deadline) {
+            ::kill(it->pid, SIGKILL);
+            killed.push_back(it->pid);
+            it = pending_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return killed;
+}
+
+}  // namespace blackbox::live
