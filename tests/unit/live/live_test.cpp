@@ -14,6 +14,7 @@
 #include <blackbox/live/hang_watchdog.hpp>
 #include <blackbox/live/journal_tail.hpp>
 #include <blackbox/live/run_watch.hpp>
+#include <blackbox/live/status_text.hpp>
 #include <blackbox/live/supervisor_log.hpp>
 
 namespace blackbox::live {
@@ -119,6 +120,29 @@ TEST_F(LiveTest, HangWatchdogDumpsKillsAndRecordsAnOverduePhase) {
     EXPECT_EQ(verdicts.records[0]["ev"], "hang");
     EXPECT_EQ(verdicts.records[0]["nodeid"], "t.py::stuck");
     EXPECT_EQ(verdicts.records[0]["pid"], child);
+}
+
+}  // namespace
+}  // namespace blackbox::live
+
+namespace blackbox::live {
+namespace {
+
+TEST_F(LiveTest, StatusTextShowsProgressTheTestInFlightAndMemory) {
+    append(dir_ / "journal" / "1-main-7.jsonl",
+           "{\"ev\":\"start\",\"ns\":1}\n{\"ev\":\"collection\",\"ns\":2,\"count\":40}\n"
+           "{\"ev\":\"test\",\"ns\":3,\"nodeid\":\"tests/test_big.py::test_allocates[large]\"}\n"
+           "{\"ev\":\"begin\",\"ns\":1000000000,\"phase\":\"call\"}\n");
+    RunWatch watch(dir_);
+    watch.refresh();
+    MemoryNow memory{std::uint64_t{3} << 29, std::uint64_t{20} << 30, std::uint64_t{3} << 30};
+    auto text = status_text(watch, memory, 4'000'000'000, 200);
+    EXPECT_EQ(text,
+              "blackbox 0/40 tests  tests/test_big.py::test_allocates[large] 3s  rss 1.5 GiB of "
+              "3 GiB  avail 20 GiB");
+    EXPECT_EQ(status_text(watch, memory, 4'000'000'000, 70),
+              "blackbox 0/40 tests  …es[large] 3s  rss 1.5 GiB of 3 GiB  avail 20 GiB");
+    EXPECT_EQ(status_text(watch, {}, 4'000'000'000, 12), "blackbox 0/4");
 }
 
 }  // namespace
