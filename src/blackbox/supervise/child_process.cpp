@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/file_io.hpp>
 #include <blackbox/base/unique_fd.hpp>
 #include <blackbox/supervise/child_process.hpp>
 
@@ -19,6 +20,21 @@ namespace {
 constexpr int kKillWaitSteps = 200;
 constexpr long kKillWaitStepNs = 5'000'000;
 
+// A PreExecWrite as plain pointers, built before fork.
+struct ChildWrite {
+    const char* path;
+    const char* bytes;
+    std::size_t size;
+    bool required;
+};
+
+// What the child sends through the error pipe when it cannot exec: one write, far below
+// PIPE_BUF, so the parent reads all of it or nothing.
+struct SpawnFailure {
+    int error;
+    int write_index;  // the failed required PreExecWrite, or -1 (exec or another step)
+};
+
 // Plain views of a LaunchSpec, built before fork.
 struct ExecPlan {
     const char* executable;
@@ -29,6 +45,8 @@ struct ExecPlan {
     int foreground_terminal;
     const SignalDisposition* dispositions;
     std::size_t disposition_count;
+    const ChildWrite* writes;
+    std::size_t write_count;
     int error_pipe;
 };
 
@@ -44,8 +62,9 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 
 // Runs in the child between fork and exec: async-signal-safe calls only.
 [[noreturn]] void exec_in_child(const ExecPlan& plan) noexcept {
-    auto fail = [&plan](int error) {
-        [[maybe_unused]] auto written = ::write(plan.error_pipe, &error, sizeof error);
+    auto fail = [&plan](int error, int write_index = -1) {
+        const SpawnFailure failure{error, write_index};
+        [[maybe_unused]] auto written = ::write(plan.error_pipe, &failure, sizeof failure);
         ::_exit(127);
     };
     if (plan.controlling_terminal >= 0) {
@@ -60,6 +79,18 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
         // terminal with us, as if it were not a terminal.
         if (plan.foreground_terminal >= 0) {
             ::tcsetpgrp(plan.foreground_terminal, ::getpid());
+        }
+    }
+    for (std::size_t i = 0; i < plan.write_count; ++i) {
+        const ChildWrite& action = plan.writes[i];
+        const int fd = ::open(action.path, O_WRONLY | O_CLOEXEC);
+        const bool written = fd >= 0 && base::write_all(fd, action.bytes, action.size);
+        const int error = errno;
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        if (!written && action.required) {
+            fail(error, static_cast<int>(i));
         }
     }
     // Move the sources above 2 first, so that dup2 onto 0-2 never clobbers a source still to be
@@ -100,6 +131,13 @@ SpawnResult spawn_child(const LaunchSpec& spec) {
     auto argv = c_strings(spec.argv);
     auto envp = c_strings(spec.environment);
 
+    std::vector<ChildWrite> writes;
+    writes.reserve(spec.pre_exec_writes.size());
+    for (const auto& action : spec.pre_exec_writes) {
+        writes.push_back(
+            {action.path.c_str(), action.bytes.data(), action.bytes.size(), action.required});
+    }
+
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
         throw Error(errno_message("cannot create a pipe", errno));
@@ -122,6 +160,8 @@ SpawnResult spawn_child(const LaunchSpec& spec) {
                         spec.foreground_terminal,
                         spec.signal_dispositions.data(),
                         spec.signal_dispositions.size(),
+                        writes.data(),
+                        writes.size(),
                         error_write.get()};
     const pid_t pid = ::fork();
     if (pid == 0) {
@@ -136,11 +176,11 @@ SpawnResult spawn_child(const LaunchSpec& spec) {
 
     // EOF: the exec happened (the pipe closed on exec). Until then the child is setting up, so
     // once this returns its process group (or session) exists.
-    int exec_errno = 0;
+    SpawnFailure failure{0, -1};
     std::size_t got = 0;
-    while (got < sizeof exec_errno) {
-        ssize_t n = ::read(error_read.get(), reinterpret_cast<char*>(&exec_errno) + got,
-                           sizeof exec_errno - got);
+    while (got < sizeof failure) {
+        ssize_t n =
+            ::read(error_read.get(), reinterpret_cast<char*>(&failure) + got, sizeof failure - got);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -149,11 +189,15 @@ SpawnResult spawn_child(const LaunchSpec& spec) {
         }
         got += static_cast<std::size_t>(n);
     }
-    if (got == sizeof exec_errno) {
+    if (got == sizeof failure) {
         wait_blocking(pid);
-        return {std::nullopt, exec_errno};
+        SpawnResult result{std::nullopt, failure.error, std::nullopt};
+        if (failure.write_index >= 0) {
+            result.failed_write = static_cast<std::size_t>(failure.write_index);
+        }
+        return result;
     }
-    return {ChildProcess(pid), 0};
+    return {ChildProcess(pid), 0, std::nullopt};
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept

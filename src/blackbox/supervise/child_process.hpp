@@ -4,6 +4,7 @@
 // The child always leads a new process group (or a new session on a pseudo-terminal), so every
 // signal can go to the whole tree it starts.
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include <blackbox/supervise/exit_status.hpp>
+#include <blackbox/supervise/pre_exec_write.hpp>
 #include <blackbox/supervise/process_group.hpp>
 #include <blackbox/supervise/signal_pipe.hpp>
 
@@ -36,6 +38,8 @@ struct LaunchSpec {
     int foreground_terminal = -1;
     // Set in the child before exec (what our caller had before we installed handlers).
     std::vector<SignalDisposition> signal_dispositions;
+    // Written by the child in this order, right after setsid()/setpgid().
+    std::vector<PreExecWrite> pre_exec_writes;
 };
 
 class ChildProcess;
@@ -86,6 +90,8 @@ class ChildProcess {
 struct SpawnResult {
     std::optional<ChildProcess> child;  // set when the exec succeeded
     int exec_errno = 0;                 // set when it failed: nothing ran
+    // When the failure was a required pre-exec write: its index in LaunchSpec::pre_exec_writes.
+    std::optional<std::size_t> failed_write;
 };
 
 }  // namespace blackbox::supervise

@@ -288,6 +288,7 @@ SessionResult run_session(const SessionOptions& options) {
     spec.argv = options.argv;
     spec.environment = options.environment;
     spec.signal_dispositions = signals.dispositions_for_exec();
+    spec.pre_exec_writes = options.pre_exec_writes;
     std::optional<PseudoTerminal> pty;
     Pipe out;
     Pipe err;
@@ -327,7 +328,10 @@ SessionResult run_session(const SessionOptions& options) {
     }
     if (!spawned.child) {
         result.spawn_errno = spawned.exec_errno;
-        result.status = ExitStatus::exited(spawned.exec_errno == ENOENT ? 127 : 126);
+        result.spawn_failed_write = spawned.failed_write;
+        // 127 is "not found" for the command only; a failed pre-exec write is "cannot run" (126).
+        const bool not_found = !spawned.failed_write && spawned.exec_errno == ENOENT;
+        result.status = ExitStatus::exited(not_found ? 127 : 126);
         return result;
     }
     ChildProcess& child = *spawned.child;

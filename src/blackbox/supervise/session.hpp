@@ -5,6 +5,7 @@
 // output and clean up what it left behind. docs/supervision.md tells the whole story.
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include <blackbox/supervise/exit_status.hpp>
+#include <blackbox/supervise/pre_exec_write.hpp>
 
 namespace blackbox::supervise {
 
@@ -47,12 +49,18 @@ struct SessionOptions {
     // prints a little at a time is not slowed by waking the supervisor for every write
     // (pytest's progress: 20-40 µs a test). Invisible on a terminal; 0 disables.
     std::chrono::milliseconds output_coalesce{10};
+    // Files the command's process writes before exec, in order (joining a memory cgroup, raising
+    // its oom_score_adj; see pre_exec_write.hpp). A failed required write fails the spawn.
+    std::vector<PreExecWrite> pre_exec_writes;
 };
 
 struct SessionResult {
     // Set when the command could not be started (nothing ran): ENOENT when not found, else
     // execve's errno. `status` then holds what a shell would report (127 / 126).
     std::optional<int> spawn_errno;
+    // When that failure was a required pre_exec_writes entry (rather than exec): its index
+    // (`status` is then 126).
+    std::optional<std::size_t> spawn_failed_write;
     // The command's wait status.
     ExitStatus status;
     // The first stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) we received while the command ran
