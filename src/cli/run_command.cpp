@@ -12,14 +12,13 @@
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
+#include <blackbox/base/memory_size.hpp>
 #include <blackbox/context/execution_context.hpp>
-#include <blackbox/live/hang_watchdog.hpp>
-#include <blackbox/live/run_watch.hpp>
-#include <blackbox/live/supervisor_log.hpp>
 #include <blackbox/plugin/plugin_environment.hpp>
 #include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/record/live_run.hpp>
 #include <blackbox/rundir/run_directory.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
 #include <blackbox/supervise/session.hpp>
@@ -42,7 +41,13 @@ struct RunOptions {
     std::size_t keep_runs = 20;
     bool fsync = false;
     bool no_pty = false;
+    bool no_status = false;
     double hang_timeout_s = 0;
+    double interval_s = 0.05;
+    std::string memory_max;
+    bool memory_watchdog = false;
+    double dump_fraction = 0.9;
+    int oom_score_adj = 500;
     std::vector<std::string> command;
 };
 
@@ -102,26 +107,35 @@ int run(const RunOptions& options, const Invocation& invocation) {
         plugin::inject(plugin::current_environment(),
                        {*plugin_dir, run_dir, 1, options.fsync, /*unbuffered=*/!on_terminal});
     session.output_log = run_dir / "output.log";
-    live::SupervisorLog supervisor_log(run_dir / "supervisor.jsonl");
-    live::RunWatch watch(run_dir);
-    std::optional<live::HangWatchdog> hang_watchdog;
-    if (options.hang_timeout_s > 0) {
-        hang_watchdog.emplace(std::chrono::duration<double>(options.hang_timeout_s),
-                              supervisor_log);
+    record::WatchOptions watch;
+    watch.interval = std::chrono::duration<double>(options.interval_s);
+    if (!options.memory_max.empty()) {
+        watch.memory_max = base::parse_size(options.memory_max).bytes;
     }
-    session.on_tick = [&] {
-        watch.refresh();
-        if (hang_watchdog) {
-            hang_watchdog->check(watch, base::monotonic_ns());
-        }
-    };
-    session.on_started = [&](pid_t) {
+    watch.memory_max_watchdog_only = options.memory_watchdog;
+    watch.dump_fraction = options.dump_fraction;
+    if (options.hang_timeout_s > 0) {
+        watch.hang_timeout = std::chrono::duration<double>(options.hang_timeout_s);
+    }
+    watch.oom_score_adj = options.oom_score_adj;
+    record::LiveRun live(watch, run_dir);
+    if (watch.memory_max) {
+        std::cerr << "blackbox: memory limit " << live.describe_limit() << "\n";
+    }
+    session.pre_exec_writes = live.pre_exec_writes();
+    session.on_started = [&](pid_t pid) {
+        live.started(pid);
         rundir::update_latest_link(state, run_dir);
         if (options.run_dir.empty()) {
             rundir::prune_runs(state, options.keep_runs, run_dir);
         }
     };
+    session.on_tick = [&live] { live.tick(); };
+    if (!options.no_status) {
+        session.status = [&live](std::size_t columns) { return live.status(columns); };
+    }
     auto result = supervise::run_session(session);
+    live.finished(result);
     if (result.spawn_errno) {
         rundir::remove_run_directory(run_dir);
         std::cerr << "blackbox: cannot run " << command[0] << ": "
@@ -178,6 +192,31 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
                    "A test phase (setup, call or teardown) running longer than SECONDS is a "
                    "hang: dump its stacks and kill its process")
         ->check(CLI::NonNegativeNumber);
+    app.add_option("--memory-max", options->memory_max,
+                   "Run the pytest tree under a memory limit of SIZE (\"2G\", \"512MiB\", "
+                   "\"1.5GB\"; units are powers of 1024): a cgroup where the machine allows, "
+                   "else a watchdog that kills the tree at the limit")
+        ->check([](const std::string& text) {
+            auto parsed = base::parse_size(text);
+            return parsed.bytes && *parsed.bytes > 0 ? std::string() : parsed.error;
+        });
+    app.add_flag("--memory-watchdog", options->memory_watchdog,
+                 "Enforce --memory-max with the watchdog only, even where a cgroup is possible");
+    app.add_option("--dump-at", options->dump_fraction,
+                   "Ask for the Python stacks when memory reaches this fraction of --memory-max")
+        ->capture_default_str()
+        ->check(CLI::Range(0.05, 0.99));
+    app.add_option("--interval", options->interval_s,
+                   "Sample the memory of the pytest tree every SECONDS (fractions allowed)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.005, 60.0));
+    app.add_option("--oom-score-adj", options->oom_score_adj,
+                   "Raise pytest's oom_score_adj to N (0-1000, 0: leave it) so that under memory "
+                   "pressure the kernel kills pytest rather than the recorder")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1000));
+    app.add_flag("--no-status", options->no_status,
+                 "No live status line at the bottom of the terminal");
     app.add_flag("--no-pty", options->no_pty,
                  "Never run pytest on a pseudo-terminal, even when the output is a terminal");
     return [options, &invocation] {

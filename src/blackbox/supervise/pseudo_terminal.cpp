@@ -39,9 +39,15 @@ PseudoTerminal open_pseudo_terminal(int model) {
     return pty;
 }
 
-bool copy_window_size(int from, int to) noexcept {
+bool copy_window_size(int from, int to, unsigned short reserved_rows) noexcept {
     struct winsize size {};
-    return ::ioctl(from, TIOCGWINSZ, &size) == 0 && ::ioctl(to, TIOCSWINSZ, &size) == 0;
+    if (::ioctl(from, TIOCGWINSZ, &size) != 0) {
+        return false;
+    }
+    if (size.ws_row > reserved_rows) {
+        size.ws_row = static_cast<unsigned short>(size.ws_row - reserved_rows);
+    }
+    return ::ioctl(to, TIOCSWINSZ, &size) == 0;
 }
 
 }  // namespace blackbox::supervise

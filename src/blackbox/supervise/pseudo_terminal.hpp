@@ -22,6 +22,6 @@ PseudoTerminal open_pseudo_terminal(int model);
 // Copies the window size of terminal `from` to terminal `to` (on a pty master, the kernel then
 // sends SIGWINCH to the slave's foreground group). False when either is not a terminal.
 // Async-signal-safe.
-bool copy_window_size(int from, int to) noexcept;
+bool copy_window_size(int from, int to, unsigned short reserved_rows = 0) noexcept;
 
 }  // namespace blackbox::supervise

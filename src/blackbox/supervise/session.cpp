@@ -17,6 +17,7 @@
 #include <blackbox/supervise/pseudo_terminal.hpp>
 #include <blackbox/supervise/session.hpp>
 #include <blackbox/supervise/signal_pipe.hpp>
+#include <blackbox/supervise/status_bar.hpp>
 #include <blackbox/supervise/terminal_lease.hpp>
 
 namespace blackbox::supervise {
@@ -82,6 +83,8 @@ class Loop {
     void relay_input(InputRelay* input) noexcept { input_ = input; }
     // SIGWINCH copies our stdout's window size to this pty master (-1: pipe mode).
     void resize_on_winch(int pty_master) noexcept { pty_master_ = pty_master; }
+    // The status line to redraw after each tick, and to keep on the bottom row on SIGWINCH.
+    void show_status(StatusBar* bar) noexcept { status_bar_ = bar; }
 
     bool outputs_closed() const noexcept {
         return std::none_of(outputs_.begin(), outputs_.end(),
@@ -110,6 +113,9 @@ class Loop {
             const bool running = !child_.status();
             if (running && options_.on_tick && now >= next_tick_) {
                 options_.on_tick();
+                if (status_bar_ != nullptr && options_.status) {
+                    status_bar_->draw(options_.status(status_bar_->columns()));
+                }
                 next_tick_ = Clock::now() + tick_;
                 continue;
             }
@@ -204,7 +210,10 @@ class Loop {
     void handle_signals() {
         for (int sig : signals_.take()) {
             if (sig == SIGWINCH && pty_master_ >= 0) {
-                copy_window_size(STDOUT_FILENO, pty_master_);
+                if (status_bar_ != nullptr) {
+                    status_bar_->resize();
+                }
+                copy_window_size(STDOUT_FILENO, pty_master_, reserved_rows());
             } else if (is_stop_signal(sig)) {
                 forward(sig);
             }
@@ -220,7 +229,8 @@ class Loop {
             lease_.kind() != TerminalLease::Kind::none) {
             lease_.suspend(child_.pid());
             if (pty_master_ >= 0) {
-                copy_window_size(STDOUT_FILENO, pty_master_);  // resized while we were stopped?
+                copy_window_size(STDOUT_FILENO, pty_master_,
+                                 reserved_rows());  // resized meanwhile?
             }
         }
     }
@@ -241,8 +251,13 @@ class Loop {
     std::vector<OutputRelay>& outputs_;
     TerminalLease& lease_;
     SessionResult& result_;
+    unsigned short reserved_rows() const noexcept {
+        return status_bar_ != nullptr && status_bar_->active() ? 1 : 0;
+    }
+
     InputRelay* input_ = nullptr;
     int pty_master_ = -1;
+    StatusBar* status_bar_ = nullptr;
     milliseconds tick_;
     Clock::time_point next_tick_;
     std::optional<Clock::time_point> kill_at_;  // SIGKILL the group then (stop grace)
@@ -295,8 +310,17 @@ SessionResult run_session(const SessionOptions& options) {
     TerminalLease lease(STDIN_FILENO, !stdin_ours ? TerminalLease::Kind::none
                                       : use_pty   ? TerminalLease::Kind::raw_input
                                                   : TerminalLease::Kind::foreground);
+    // Declared before the terminal is lent and destroyed after it is taken back: the bottom row
+    // is returned to the screen once the command's output is all out.
+    std::optional<StatusBar> status_bar;
+    if (use_pty && options.status) {
+        status_bar.emplace(STDOUT_FILENO);
+    }
     if (use_pty) {
         pty = open_pseudo_terminal(STDOUT_FILENO);
+        if (status_bar && status_bar->active()) {
+            copy_window_size(STDOUT_FILENO, pty->slave.get(), 1);
+        }
         spec.controlling_terminal = pty->slave.get();
         spec.stdout_fd = pty->slave.get();
         // A terminal stdin becomes the pty: our keys go there when the terminal is ours; when we
@@ -360,11 +384,13 @@ SessionResult run_session(const SessionOptions& options) {
     Loop loop(options, signals, child, outputs, lease, result);
     loop.relay_input(input ? &*input : nullptr);
     loop.resize_on_winch(pty ? pty->master.get() : -1);
+    loop.show_status(status_bar && status_bar->active() ? &*status_bar : nullptr);
     if (options.on_started) {
         options.on_started(child.pid());
     }
 
     loop.run_until([&] { return child.status().has_value(); }, std::nullopt);
+    loop.show_status(nullptr);
     // The terminal is ours again at once, so that a Ctrl-C during the cleanup reaches us.
     loop.relay_input(nullptr);
     lease.take_back();

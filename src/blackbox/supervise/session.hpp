@@ -49,6 +49,10 @@ struct SessionOptions {
     // prints a little at a time is not slowed by waking the supervisor for every write
     // (pytest's progress: 20-40 µs a test). Invisible on a terminal; 0 disables.
     std::chrono::milliseconds output_coalesce{10};
+    // The live status line's text for a width in columns, redrawn after every on_tick on the
+    // bottom row of our terminal (see StatusBar). Only when the command runs on a
+    // pseudo-terminal (our stdout is a terminal); unset: no status line.
+    std::function<std::string(std::size_t columns)> status;
     // Files the command's process writes before exec, in order (joining a memory cgroup, raising
     // its oom_score_adj; see pre_exec_write.hpp). A failed required write fails the spawn.
     std::vector<PreExecWrite> pre_exec_writes;
