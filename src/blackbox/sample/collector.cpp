@@ -1,0 +1,117 @@
+#include <unistd.h>
+
+#include <blackbox/sample/collector.hpp>
+#include <blackbox/sample/kernel_text.hpp>
+#include <blackbox/sample/machine_top.hpp>
+#include <blackbox/sample/meminfo.hpp>
+#include <blackbox/sample/pressure.hpp>
+
+namespace blackbox::sample {
+
+namespace {
+
+std::uint64_t system_page_size() {
+    long size = ::sysconf(_SC_PAGESIZE);
+    return size > 0 ? static_cast<std::uint64_t>(size) : 4096;
+}
+
+// Whether a v2 cgroup's cgroup.controllers is readable and does not list "memory".
+bool lacks_memory_controller(const ProcFs& fs, const CgroupLocation& location) {
+    std::optional<std::string> controllers = fs.read(location.directory + "/cgroup.controllers");
+    if (!controllers) {
+        return false;
+    }
+    std::string_view list = *controllers;
+    std::string_view word;
+    while (next_word(list, word)) {
+        if (word == "memory") {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+Collector::Collector(CollectorOptions options)
+    : options_(std::move(options)),
+      page_size_(options_.page_size != 0 ? options_.page_size : system_page_size()),
+      tree_(options_.fs, options_.root, page_size_, options_.subreaper) {
+    const ProcFs& fs = options_.fs;
+    meminfo_fd_ = fs.open("/proc/meminfo");
+    pressure_fd_ = fs.open("/proc/pressure/memory");
+    // With hidepid=1 or 2 (Android), the /proc of processes of other users is not readable;
+    // init's is the one that always exists.
+    others_hidden_ = options_.root != 1 && !fs.read("/proc/1/stat", buffer_);
+
+    std::optional<CgroupLocation> location =
+        options_.cgroup ? options_.cgroup : find_memory_cgroup(fs, options_.root);
+    if (!location) {
+        cgroup_hidden_ = true;
+        return;
+    }
+    CgroupMemoryReader reader(fs, *location);
+    if (!reader.readable()) {
+        // Nothing is hidden when v2 has no memory figures to give: at the root of the hierarchy
+        // (no memory.current there) or where the memory controller is not enabled.
+        cgroup_hidden_ = !(location->version == 2 &&
+                           (location->path == "/" || lacks_memory_controller(fs, *location)));
+        return;
+    }
+    cgroup_info_ = CgroupInfo{location->version, location->path, reader.read().limit};
+    cgroup_.emplace(std::move(reader));
+}
+
+SamplerHeader Collector::header(std::int64_t ns, double interval_s, double top_interval_s) const {
+    SamplerHeader header;
+    header.ns = ns;
+    header.interval_s = interval_s;
+    header.top_interval_s = top_interval_s;
+    header.page_size = page_size_;
+    header.root = options_.root;
+    header.tree = tree_.method() == TreeMethod::children_files ? "children" : "scan";
+    header.cgroup = cgroup_info_;
+    if (others_hidden_) {
+        header.hidden.emplace_back(kHiddenOtherProcesses);
+    }
+    if (!meminfo_fd_) {
+        header.hidden.emplace_back(kHiddenMeminfo);
+    }
+    if (!pressure_fd_) {
+        header.hidden.emplace_back(kHiddenPressure);
+    }
+    if (cgroup_hidden_) {
+        header.hidden.emplace_back(kHiddenCgroup);
+    }
+    return header;
+}
+
+Sample Collector::collect(std::int64_t ns) {
+    Sample sample;
+    sample.ns = ns;
+    if (meminfo_fd_ && ProcFs::read_from(meminfo_fd_.get(), buffer_)) {
+        sample.mem = parse_meminfo(buffer_);
+    }
+    // Per-process swap costs a status read each (2-4 µs): only when some swap is in use.
+    std::optional<std::uint64_t> swap_used = sample.mem.swap_used();
+    bool with_swap = swap_used.value_or(0) > 0;
+    TreeSample tree = tree_.sample(with_swap);
+    sample.rss = tree.rss;
+    sample.procs = std::move(tree.procs);
+    if (swap_used) {
+        sample.swap = with_swap ? tree.swap : std::optional<std::uint64_t>(0);
+    }
+    if (pressure_fd_ && ProcFs::read_from(pressure_fd_.get(), buffer_)) {
+        sample.psi = parse_pressure(buffer_);
+    }
+    if (cgroup_) {
+        sample.cg = cgroup_->read();
+    }
+    return sample;
+}
+
+TopRecord Collector::top(std::int64_t ns) {
+    return TopRecord{ns, machine_top(options_.fs, page_size_, options_.top_count, buffer_).procs};
+}
+
+}  // namespace blackbox::sample

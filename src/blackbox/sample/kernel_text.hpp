@@ -1,0 +1,35 @@
+#pragma once
+
+// The lexical pieces shared by the parsers of /proc and cgroup files. Locale-independent; never
+// throw; malformed input gives nullopt.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace blackbox::sample {
+
+// `text` without leading and trailing blanks (space, tab, '\r', '\n').
+std::string_view trim(std::string_view text);
+
+// A non-negative decimal integer ("2048"), or nullopt (empty, other characters, overflow).
+std::optional<std::uint64_t> parse_u64(std::string_view text);
+
+// A non-negative decimal number ("12.34", "0"), or nullopt. No sign, no exponent.
+std::optional<double> parse_decimal(std::string_view text);
+
+// "1748 kB" (the kernel's kB are KiB) in bytes, or nullopt (other unit, malformed, overflow).
+std::optional<std::uint64_t> parse_kib(std::string_view value);
+
+// Splits off the next line (up to '\n', without it) from `text`; false when `text` is empty.
+bool next_line(std::string_view& text, std::string_view& line);
+
+// Splits off the next blank-separated word from `text`; false when only blanks remain.
+bool next_word(std::string_view& text, std::string_view& word);
+
+// For a "key value" or "Key:  value unit" line: the value of `key` (trimmed, up to the end of
+// the line), when `line` starts with exactly `key` followed by `separator`.
+std::optional<std::string_view> value_after(std::string_view line, std::string_view key,
+                                            char separator);
+
+}  // namespace blackbox::sample

@@ -1,0 +1,52 @@
+#include <blackbox/sample/kernel_text.hpp>
+#include <blackbox/sample/pressure.hpp>
+
+namespace blackbox::sample {
+
+namespace {
+
+// "avg10=0.00 avg60=0.00 avg300=0.00 total=0" → avg10 and total; false when either is missing.
+bool parse_line(std::string_view rest, std::optional<double>& avg10,
+                std::optional<std::uint64_t>& total) {
+    std::string_view word;
+    std::optional<double> avg;
+    std::optional<std::uint64_t> sum;
+    while (next_word(rest, word)) {
+        if (auto value = value_after(word, "avg10", '=')) {
+            avg = parse_decimal(*value);
+        } else if (auto count = value_after(word, "total", '=')) {
+            sum = parse_u64(*count);
+        }
+    }
+    if (!avg || !sum) {
+        return false;
+    }
+    avg10 = avg;
+    total = sum;
+    return true;
+}
+
+}  // namespace
+
+std::optional<Pressure> parse_pressure(std::string_view text) {
+    Pressure pressure;
+    bool any = false;
+    std::string_view line;
+    while (next_line(text, line)) {
+        std::string_view kind;
+        if (!next_word(line, kind)) {
+            continue;
+        }
+        if (kind == "some") {
+            any |= parse_line(line, pressure.some10, pressure.some_us);
+        } else if (kind == "full") {
+            any |= parse_line(line, pressure.full10, pressure.full_us);
+        }
+    }
+    if (!any) {
+        return std::nullopt;
+    }
+    return pressure;
+}
+
+}  // namespace blackbox::sample

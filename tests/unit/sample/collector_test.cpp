@@ -1,0 +1,143 @@
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include <blackbox/sample/collector.hpp>
+
+#include "sample_support.hpp"
+
+namespace blackbox::sample {
+namespace {
+
+using test_support::kRecordedRoot;
+using test_support::recorded;
+
+Collector collector_for(const std::string& scenario) {
+    CollectorOptions options;
+    options.fs = ProcFs(recorded(scenario));
+    options.root = kRecordedRoot;
+    options.page_size = 4096;
+    return Collector(std::move(options));
+}
+
+bool has(const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+TEST(Collector, OnTheDevelopmentVmNothingIsHidden) {
+    Collector collector = collector_for("hybrid-v1");
+    SamplerHeader header = collector.header(1, 0.05, 2);
+    EXPECT_TRUE(header.hidden.empty());
+    EXPECT_EQ(header.tree, "children");
+    EXPECT_EQ(header.root, kRecordedRoot);
+    EXPECT_EQ(header.page_size, 4096U);
+    ASSERT_TRUE(header.cgroup);
+    EXPECT_EQ(header.cgroup->version, 1);
+    EXPECT_EQ(header.cgroup->limit, MemoryLimit{});
+
+    Sample sample = collector.collect(42);
+    EXPECT_EQ(sample.ns, 42);
+    EXPECT_EQ(sample.procs.size(), 5U);
+    EXPECT_GT(sample.rss, 48U << 20);
+    EXPECT_TRUE(sample.mem.total && sample.mem.available);
+    EXPECT_EQ(sample.swap, 0U);  // no swap in use: no status reads, and nothing swapped
+    ASSERT_TRUE(sample.psi);
+    ASSERT_TRUE(sample.cg);
+    EXPECT_GT(sample.cg->usage.value_or(0), 0U);
+    EXPECT_EQ(sample.cg->oom_kill, 0U);
+}
+
+TEST(Collector, TheV2CgroupCarriesTheLimitFromAbove) {
+    Collector collector = collector_for("unified-v2");
+    SamplerHeader header = collector.header(1, 0.05, 2);
+    EXPECT_TRUE(header.hidden.empty());
+    ASSERT_TRUE(header.cgroup);
+    EXPECT_EQ(header.cgroup->version, 2);
+    EXPECT_EQ(header.cgroup->limit, MemoryLimit{8589934592});
+    EXPECT_EQ(collector.collect(1).cg->usage, 162865152U);
+}
+
+TEST(Sampler, HiddenProcOfOtherProcessesIsRecordedNotFatal) {
+    Collector collector = collector_for("android");
+    SamplerHeader header = collector.header(1, 0.05, 2);
+    EXPECT_TRUE(has(header.hidden, kHiddenOtherProcesses));
+    EXPECT_TRUE(has(header.hidden, kHiddenPressure));
+    EXPECT_TRUE(has(header.hidden, kHiddenCgroup));
+    EXPECT_FALSE(has(header.hidden, kHiddenMeminfo));
+    EXPECT_EQ(header.tree, "scan");
+    EXPECT_FALSE(header.cgroup);
+
+    Sample sample = collector.collect(1);
+    EXPECT_EQ(sample.procs.size(), 5U);
+    EXPECT_FALSE(sample.psi);
+    EXPECT_FALSE(sample.cg);
+    EXPECT_EQ(sample.swap, 5U * 2048 * 1024);  // zram in use: VmSwap of every process
+    EXPECT_EQ(collector.top(2).procs.size(), 5U);
+}
+
+TEST(Collector, AnEmptyMachineGivesAnEmptySampleNotAnError) {
+    test_support::TempDir dir;
+    CollectorOptions options;
+    options.fs = ProcFs(dir.path());
+    options.root = 10;
+    Collector collector(std::move(options));
+    SamplerHeader header = collector.header(1, 0.05, 2);
+    EXPECT_TRUE(has(header.hidden, kHiddenMeminfo));
+    Sample sample = collector.collect(1);
+    EXPECT_TRUE(sample.procs.empty());
+    EXPECT_FALSE(sample.mem.total);
+    EXPECT_FALSE(sample.swap);
+    EXPECT_TRUE(collector.top(1).procs.empty());
+}
+
+TEST(Collector, AGivenCgroupWinsOverTheRootsOwn) {
+    test_support::TempDir dir;
+    test_support::write_file(dir.path(), "/cg/limited/memory.current", "5\n");
+    test_support::write_file(dir.path(), "/cg/limited/memory.max", "1048576\n");
+    test_support::write_file(dir.path(), "/cg/limited/memory.events", "oom_kill 2\n");
+    CollectorOptions options;
+    options.fs = ProcFs(dir.path());
+    options.root = 10;
+    options.cgroup = CgroupLocation{2, "/limited", "/cg/limited"};
+    Collector collector(std::move(options));
+    EXPECT_EQ(collector.header(1, 0.05, 2).cgroup,
+              (CgroupInfo{2, "/limited", MemoryLimit{1048576}}));
+    EXPECT_EQ(collector.collect(1).cg, (CgroupMemory{5, MemoryLimit{1048576}, 2}));
+}
+
+TEST(Collector, TheRootOfAV2HierarchyHidesNothing) {
+    test_support::TempDir dir;
+    test_support::write_file(dir.path(), "/proc/10/cgroup", "0::/\n");
+    test_support::write_file(dir.path(), "/proc/self/mountinfo",
+                             "29 24 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    test_support::write_file(dir.path(), "/sys/fs/cgroup/cgroup.controllers", "memory\n");
+    CollectorOptions options;
+    options.fs = ProcFs(dir.path());
+    options.root = 10;
+    Collector collector(std::move(options));
+    SamplerHeader header = collector.header(1, 0.05, 2);
+    EXPECT_FALSE(has(header.hidden, kHiddenCgroup));
+    EXPECT_FALSE(header.cgroup);
+}
+
+TEST(Collector, AV2CgroupWithoutTheMemoryControllerHidesNothing) {
+    test_support::TempDir dir;
+    test_support::write_file(dir.path(), "/proc/10/cgroup", "0::/job\n");
+    test_support::write_file(dir.path(), "/proc/self/mountinfo",
+                             "29 24 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    test_support::write_file(dir.path(), "/sys/fs/cgroup/job/cgroup.controllers", "cpu pids\n");
+    CollectorOptions options;
+    options.fs = ProcFs(dir.path());
+    options.root = 10;
+    Collector collector(std::move(options));
+    EXPECT_FALSE(has(collector.header(1, 0.05, 2).hidden, kHiddenCgroup));
+    // Where the controllers cannot be read either, the cgroup counts as hidden.
+    std::filesystem::remove(dir.path() / "sys/fs/cgroup/job/cgroup.controllers");
+    CollectorOptions again;
+    again.fs = ProcFs(dir.path());
+    again.root = 10;
+    EXPECT_TRUE(has(Collector(std::move(again)).header(1, 0.05, 2).hidden, kHiddenCgroup));
+}
+
+}  // namespace
+}  // namespace blackbox::sample
