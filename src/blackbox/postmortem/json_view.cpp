@@ -50,6 +50,31 @@ json crash_to_json(const Crash& crash, const RunModel& run) {
     };
 }
 
+json memory_json(const RunModel& run) {
+    const auto& memory = run.memory;
+    if (!memory.sampled) {
+        return nullptr;
+    }
+    json trail = json::array();
+    std::int64_t end = memory.before_end.empty() ? 0 : memory.before_end.back().ns;
+    for (const auto& point : memory.before_end) {
+        trail.push_back({{"s_before_end", static_cast<double>(end - point.ns) / 1e9},
+                         {"tree_rss", point.tree_rss},
+                         {"available", optional_json(point.available)},
+                         {"cgroup_usage", optional_json(point.cgroup_usage)}});
+    }
+    json suspect = nullptr;
+    if (memory.suspect) {
+        const auto& test = run.tests[*memory.suspect];
+        suspect = {{"nodeid", test.nodeid},
+                   {"growth_bytes", optional_json(test.tree_rss_growth_bytes)}};
+    }
+    return {{"peak_tree_rss", memory.peak_tree_rss},
+            {"limit", optional_json(memory.limit)},
+            {"suspect", std::move(suspect)},
+            {"before_end", std::move(trail)}};
+}
+
 json postmortem_json(const RunModel& run) {
     json crashes = json::array();
     for (const auto& crash : run.crashes) {
@@ -78,6 +103,7 @@ json postmortem_json(const RunModel& run) {
         {"attempts", run.attempts},
         {"tests", counts_json(run.counts)},
         {"crashes", std::move(crashes)},
+        {"memory", memory_json(run)},
         {"collect_errors", std::move(collect_errors)},
         {"context", run.context},
         {"warnings", run.warnings},

@@ -159,6 +159,7 @@ class ProcessReplayer::Replayer {
         TestResult test;
         test.nodeid = string_or(record, "nodeid", "");
         test.attempt = out_.files.attempt;
+        test.pid = out_.files.pid;
         if (out_.files.is_worker()) {
             test.worker = out_.files.role;
         }

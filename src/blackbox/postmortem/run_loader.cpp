@@ -8,6 +8,7 @@
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
+#include <blackbox/postmortem/memory_trail.hpp>
 #include <blackbox/postmortem/process_replay.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
@@ -182,11 +183,18 @@ void merge_context(RunModel& run, const std::vector<ProcessReplay>& replays) {
     }
 }
 
-// The watchdogs' verdicts from supervisor.jsonl (docs/formats/run-directory.md).
-std::vector<Verdict> read_verdicts(const std::filesystem::path& dir) {
+// The watchdogs' verdicts from supervisor.jsonl (docs/formats/run-directory.md), and the
+// memory limit the run had.
+std::vector<Verdict> read_supervisor_log(const std::filesystem::path& dir, RunModel& run) {
     std::vector<Verdict> verdicts;
     journal::for_each_record(dir / "supervisor.jsonl", [&](const journal::Record& record) {
         auto ev = record.ev();
+        if (ev == "limit") {
+            if (auto bytes = record.integer("bytes")) {
+                run.memory.limit = *bytes;
+            }
+            return;
+        }
         Verdict verdict;
         verdict.ev = std::string(ev);
         verdict.pid = static_cast<long>(record.integer("pid").value_or(0));
@@ -318,8 +326,8 @@ RunModel load_run(const std::filesystem::path& dir) {
         }
         evidence.push_back(std::move(item));
     }
-    run.crashes = attribute_crashes(
-        evidence, EndFacts{run.attempt_ends, run.forwarded_signal, read_verdicts(run.dir)});
+    run.crashes = attribute_crashes(evidence, EndFacts{run.attempt_ends, run.forwarded_signal,
+                                                       read_supervisor_log(run.dir, run)});
 
     for (auto& test : run.tests) {
         test.outcome = derive_outcome(test);
@@ -335,6 +343,7 @@ RunModel load_run(const std::filesystem::path& dir) {
             run.tests[found->second].crash = i;
         }
     }
+    add_memory_trail(run, dir / "samples.jsonl");
     for (const auto& replay : replays) {
         // Every xdist worker deselects the same items; the controller deselects none.
         run.counts.deselected =

@@ -67,8 +67,11 @@ struct TestResult {
     // Measured by the plugin in the test's own process (absent when it could not be).
     std::optional<std::int64_t> peak_rss_bytes;  // exact: the high-water mark was reset
     std::optional<double> cpu_user_s, cpu_sys_s;
-    // The whole process tree's peak during the test, from the supervisor's samples.
+    // The peak of the test's process tree (its pytest process and what it started) during the
+    // test, from the supervisor's samples; and how much that tree grew across the test.
     std::optional<std::int64_t> peak_tree_rss_bytes;
+    std::optional<std::int64_t> tree_rss_growth_bytes;
+    long pid = 0;  // the pytest process that ran it
 
     double duration_s() const;  // setup + call + teardown, as JUnit's `time`
 };
@@ -97,6 +100,24 @@ struct AttemptEnd {
     WaitStatus wait;
 };
 
+// One point of the memory trail.
+struct MemoryPoint {
+    std::int64_t ns = 0;
+    std::int64_t tree_rss = 0;
+    std::optional<std::int64_t> available;  // MemAvailable
+    std::optional<std::int64_t> cgroup_usage;
+};
+
+// What the supervisor's samples say about the run (samples.jsonl).
+struct RunMemory {
+    bool sampled = false;
+    std::optional<std::int64_t> limit;  // --memory-max, or the cgroup's limit
+    std::int64_t peak_tree_rss = 0;
+    std::vector<MemoryPoint> before_end;  // the trail's last seconds, oldest first
+    std::optional<std::size_t> suspect;   // index into tests: the largest growth before a
+                                          // crash, when it is not the test that crashed
+};
+
 struct RunModel {
     std::filesystem::path dir;
     std::string id;
@@ -121,6 +142,7 @@ struct RunModel {
     std::vector<TestResult> tests;  // collection order
     std::vector<CollectError> collect_errors;
     std::vector<Crash> crashes;
+    RunMemory memory;
     Counts counts;
     std::vector<std::string> warnings;  // journals' skipped lines and other oddities
 };

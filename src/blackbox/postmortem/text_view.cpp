@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/postmortem/text_view.hpp>
@@ -62,6 +63,32 @@ std::string culprit_of(const Crash& crash) {
     return fmt::format("{} died in {}", *crash.nodeid, crash.phase);
 }
 
+std::string size(std::int64_t bytes) {
+    return bytes < 0 ? "-" + base::format_size(static_cast<std::uint64_t>(-bytes))
+                     : base::format_size(static_cast<std::uint64_t>(bytes));
+}
+
+// "tree 301 MiB at the last sample (limit 300 MiB), +120 MiB in its last 2.0 s; MemAvailable 21
+// GiB": the memory at death and its trend.
+std::string memory_line(const RunModel& run, const Crash& crash) {
+    std::string line = fmt::format("{} at the last sample", size(*crash.rss_bytes));
+    if (run.memory.limit) {
+        line += fmt::format(" (limit {})", size(*run.memory.limit));
+    }
+    const auto& trail = run.memory.before_end;
+    if (trail.size() >= 2 && !crash.worker) {
+        const auto& first = trail.front();
+        const auto& last = trail.back();
+        auto growth = last.tree_rss - first.tree_rss;
+        line += fmt::format(", {}{} over its last {:.1f} s", growth >= 0 ? "+" : "", size(growth),
+                            static_cast<double>(last.ns - first.ns) / 1e9);
+        if (last.available) {
+            line += fmt::format("; MemAvailable {}", size(*last.available));
+        }
+    }
+    return line;
+}
+
 // How many innermost frames to show: those above pytest's own machinery (the test, its
 // fixtures and what they called), at most `limit`, at least one.
 std::size_t own_frames(const std::vector<std::string>& frames, std::size_t limit) {
@@ -91,6 +118,9 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
         out += fmt::format("  attempt   {}\n", crash.attempt);
     }
     out += fmt::format("  evidence  {}\n", crash.evidence);
+    if (crash.rss_bytes) {
+        out += fmt::format("  memory    {}\n", memory_line(run, crash));
+    }
     if (!crash.frames.empty()) {
         out += "  stack     (most recent call first)\n";
         std::size_t shown = own_frames(crash.frames, options.max_frames);
@@ -160,6 +190,13 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
     }
     for (const auto& crash : run.crashes) {
         append_crash(out, crash, run, options, style);
+    }
+    if (run.memory.suspect && !run.crashes.empty()) {
+        const auto& test = run.tests[*run.memory.suspect];
+        out += fmt::format(
+            "{} {} grew its process tree by {} before the crash: the cause, and the "
+            "crashed test its casualty?\n",
+            style.yellow("suspect"), test.nodeid, size(test.tree_rss_growth_bytes.value_or(0)));
     }
     for (const auto& error : run.collect_errors) {
         out += fmt::format("{} collecting {}\n", style.yellow("error"), error.nodeid);

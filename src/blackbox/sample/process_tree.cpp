@@ -82,7 +82,7 @@ std::optional<ProcessTree::Seen> ProcessTree::look_at(pid_t pid) {
         tracked.threads = stat->threads;
         tracked.age = 0;
     }
-    return Seen{&tracked, stat->rss_pages};
+    return Seen{&tracked, stat->rss_pages, stat->ppid};
 }
 
 bool ProcessTree::list_threads(pid_t pid, Tracked& tracked) {
@@ -129,9 +129,9 @@ bool ProcessTree::append_children(pid_t pid, Tracked& tracked, std::vector<pid_t
     return true;
 }
 
-void ProcessTree::add_member(TreeSample& tree, pid_t pid, std::uint64_t rss_pages) {
-    std::uint64_t rss = rss_pages * page_size_;
-    tree.procs.push_back({pid, rss});
+void ProcessTree::add_member(TreeSample& tree, pid_t pid, const Seen& seen) {
+    std::uint64_t rss = seen.rss_pages * page_size_;
+    tree.procs.push_back({pid, rss, seen.ppid});
     tree.rss += rss;
 }
 
@@ -150,7 +150,7 @@ std::optional<std::vector<pid_t>> ProcessTree::walk_children_files(TreeSample& t
             return;  // vanished during the walk
         }
         members.push_back(pid);
-        add_member(tree, pid, seen->rss_pages);
+        add_member(tree, pid, *seen);
         readable = append_children(pid, *seen->tracked, children);
     });
     if (!readable) {
@@ -212,7 +212,7 @@ TreeSample ProcessTree::sample(bool with_swap) {
         for (pid_t pid : members_) {
             if (std::optional<Seen> seen = look_at(pid)) {
                 members.push_back(pid);
-                add_member(tree, pid, seen->rss_pages);
+                add_member(tree, pid, *seen);
             }
         }
         members_ = members;

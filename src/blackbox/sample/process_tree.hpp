@@ -28,6 +28,7 @@ namespace blackbox::sample {
 struct ProcessMemory {
     pid_t pid = 0;
     std::uint64_t rss = 0;  // bytes
+    pid_t ppid = 0;         // its parent (0: unknown), to sum a subtree: an xdist worker's
     bool operator==(const ProcessMemory&) const = default;
 };
 
@@ -79,6 +80,7 @@ class ProcessTree {
     struct Seen {
         Tracked* tracked;
         std::uint64_t rss_pages;
+        pid_t ppid;
     };
 
     std::optional<Seen> look_at(pid_t pid);
@@ -86,7 +88,7 @@ class ProcessTree {
     bool append_children(pid_t pid, Tracked& tracked, std::vector<pid_t>& children);
     std::optional<std::vector<pid_t>> walk_children_files(TreeSample& tree);
     std::vector<pid_t> scan_members();
-    void add_member(TreeSample& tree, pid_t pid, std::uint64_t rss_pages);
+    void add_member(TreeSample& tree, pid_t pid, const Seen& seen);
 
     ProcFs fs_;
     pid_t root_;

@@ -63,7 +63,7 @@ std::string encode_line(const Sample& sample) {
                    sample.rss);
     const char* separator = "";
     for (const ProcessMemory& process : sample.procs) {
-        fmt::format_to(out, "{}[{},{}]", separator, process.pid, process.rss);
+        fmt::format_to(out, "{}[{},{},{}]", separator, process.pid, process.rss, process.ppid);
         separator = ",";
     }
     line += ']';

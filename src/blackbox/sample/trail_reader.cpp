@@ -174,9 +174,22 @@ std::optional<Sample> decode_sample(object record) {
     Sample sample;
     sample.ns = *ns;
     sample.rss = *rss;
-    for_each_process(record, "procs", [&](TopProcess&& process) {
-        sample.procs.push_back({process.pid, process.rss});
-    });
+    array list;
+    if (record.at_key("procs").get_array().get(list) == SUCCESS) {
+        for (element entry : list) {
+            array fields;
+            if (entry.get_array().get(fields) != SUCCESS || fields.size() < 2) {
+                continue;
+            }
+            std::optional<pid_t> pid = get_pid(fields.at(0).value_unsafe());
+            std::optional<std::uint64_t> bytes = get_u64(fields.at(1).value_unsafe());
+            std::optional<pid_t> ppid =
+                fields.size() > 2 ? get_pid(fields.at(2).value_unsafe()) : std::nullopt;
+            if (pid && bytes) {
+                sample.procs.push_back({*pid, *bytes, ppid.value_or(0)});
+            }
+        }
+    }
     sample.swap = get_u64(record, "swap");
     if (std::optional<object> mem = get_object(record, "mem")) {
         sample.mem = MemInfo{get_u64(*mem, "total"),      get_u64(*mem, "free"),

@@ -1,0 +1,174 @@
+#include <algorithm>
+#include <deque>
+#include <limits>
+#include <unordered_map>
+
+#include <blackbox/postmortem/memory_trail.hpp>
+#include <blackbox/sample/trail_reader.hpp>
+
+namespace blackbox::postmortem {
+
+namespace {
+
+constexpr std::int64_t kOpenEnd = std::numeric_limits<std::int64_t>::max();
+
+// The resident memory of `root` and its descendants in one sample. Without parent links (an
+// older trail) the process alone, or the whole tree for its root.
+std::int64_t subtree_rss(const sample::Sample& sample, long root) {
+    if (!sample.procs.empty() && sample.procs.front().pid == root) {
+        return static_cast<std::int64_t>(sample.rss);
+    }
+    std::int64_t total = 0;
+    std::vector<long> members{root};
+    bool found = false;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        for (const auto& process : sample.procs) {
+            if (process.pid == members[i]) {
+                total += static_cast<std::int64_t>(process.rss);
+                found = true;
+            } else if (process.ppid == members[i]) {
+                members.push_back(process.pid);
+            }
+        }
+    }
+    return found ? total : -1;
+}
+
+struct Span {
+    std::size_t test;
+    long pid;
+    std::int64_t start, end;
+    std::int64_t before = -1;  // the subtree at the last sample before the start
+    std::int64_t first = -1, last = -1, peak = -1;
+};
+
+std::int64_t test_start(const TestResult& test) {
+    for (const auto* phase : {&test.setup, &test.call, &test.teardown}) {
+        if (*phase && (*phase)->begin_ns != 0) {
+            return (*phase)->begin_ns;
+        }
+    }
+    return 0;
+}
+
+std::int64_t test_end(const TestResult& test) {
+    if (test.outcome == "crashed" || !test.teardown || test.teardown->end_ns == 0) {
+        return kOpenEnd;
+    }
+    return test.teardown->end_ns;
+}
+
+void finish(Span& span, std::vector<TestResult>& tests, std::int64_t after) {
+    auto& test = tests[span.test];
+    std::int64_t peak = span.peak >= 0 ? span.peak : std::max(span.before, after);
+    if (peak >= 0) {
+        test.peak_tree_rss_bytes = peak;
+    }
+    std::int64_t from = span.before >= 0 ? span.before : span.first;
+    std::int64_t to = span.last >= 0 ? span.last : after;
+    if (from >= 0 && to >= 0) {
+        test.tree_rss_growth_bytes = to - from;
+    }
+}
+
+}  // namespace
+
+void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
+    std::vector<Span> spans;
+    for (std::size_t i = 0; i < run.tests.size(); ++i) {
+        auto start = test_start(run.tests[i]);
+        if (start != 0 && run.tests[i].pid != 0) {
+            spans.push_back({i, run.tests[i].pid, start, test_end(run.tests[i])});
+        }
+    }
+    std::sort(spans.begin(), spans.end(),
+              [](const Span& a, const Span& b) { return a.start < b.start; });
+    std::size_t next = 0;
+    std::vector<std::size_t> active;                      // indices into spans
+    std::unordered_map<long, std::int64_t> last_of_pid;   // each process's subtree, last sample
+    std::unordered_map<long, std::int64_t> last_seen_of;  // … and when
+    std::deque<MemoryPoint> tail;
+    RunMemory& memory = run.memory;
+
+    sample::TrailHandlers handlers;
+    handlers.on_header = [&](const sample::SamplerHeader& header) {
+        if (!memory.limit && header.cgroup && header.cgroup->limit && header.cgroup->limit->bytes) {
+            memory.limit = static_cast<std::int64_t>(*header.cgroup->limit->bytes);
+        }
+    };
+    handlers.on_sample = [&](const sample::Sample& sample) {
+        memory.sampled = true;
+        auto rss = static_cast<std::int64_t>(sample.rss);
+        memory.peak_tree_rss = std::max(memory.peak_tree_rss, rss);
+        MemoryPoint point{sample.ns, rss, std::nullopt, std::nullopt};
+        if (sample.mem.available) {
+            point.available = static_cast<std::int64_t>(*sample.mem.available);
+        }
+        if (sample.cg && sample.cg->usage) {
+            point.cgroup_usage = static_cast<std::int64_t>(*sample.cg->usage);
+        }
+        tail.push_back(point);
+        while (!tail.empty() && tail.front().ns < sample.ns - kBeforeEndNs) {
+            tail.pop_front();
+        }
+        while (next < spans.size() && spans[next].start <= sample.ns) {
+            auto found = last_of_pid.find(spans[next].pid);
+            spans[next].before = found == last_of_pid.end() ? -1 : found->second;
+            active.push_back(next++);
+        }
+        for (auto it = active.begin(); it != active.end();) {
+            auto& span = spans[*it];
+            std::int64_t value = subtree_rss(sample, span.pid);
+            if (sample.ns > span.end) {
+                finish(span, run.tests, value);
+                it = active.erase(it);
+                continue;
+            }
+            if (value >= 0) {
+                span.first = span.first < 0 ? value : span.first;
+                span.last = value;
+                span.peak = std::max(span.peak, value);
+            }
+            ++it;
+        }
+        for (const auto& process : sample.procs) {
+            auto value = subtree_rss(sample, process.pid);
+            last_of_pid[process.pid] = value;
+            last_seen_of[process.pid] = sample.ns;
+        }
+    };
+    sample::for_each_sample(samples, handlers);
+    if (!memory.sampled) {
+        return;
+    }
+    for (auto index : active) {
+        finish(spans[index], run.tests, -1);
+    }
+    memory.before_end.assign(tail.begin(), tail.end());
+
+    // The dying process's tree at its last sample.
+    for (auto& crash : run.crashes) {
+        auto found = last_of_pid.find(crash.pid);
+        if (found != last_of_pid.end() && found->second >= 0) {
+            crash.rss_bytes = found->second;
+        }
+    }
+    // Cause or casualty: the test that grew the tree most, when that is not the crashed one.
+    if (!run.crashes.empty()) {
+        std::optional<std::size_t> largest;
+        for (std::size_t i = 0; i < run.tests.size(); ++i) {
+            auto growth = run.tests[i].tree_rss_growth_bytes;
+            if (growth && *growth > 0 &&
+                (!largest || *growth > *run.tests[*largest].tree_rss_growth_bytes)) {
+                largest = i;
+            }
+        }
+        constexpr std::int64_t kNotable = 64 * 1024 * 1024;
+        if (largest && run.tests[*largest].outcome != "crashed" &&
+            *run.tests[*largest].tree_rss_growth_bytes >= kNotable) {
+            memory.suspect = largest;
+        }
+    }
+}
+
+}  // namespace blackbox::postmortem
