@@ -19,6 +19,7 @@
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/text_view.hpp>
 #include <blackbox/record/live_run.hpp>
+#include <blackbox/report/json_report.hpp>
 #include <blackbox/rundir/run_directory.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
 #include <blackbox/supervise/session.hpp>
@@ -48,6 +49,7 @@ struct RunOptions {
     bool memory_watchdog = false;
     double dump_fraction = 0.9;
     int oom_score_adj = 500;
+    std::string json_report;
     std::vector<std::string> command;
 };
 
@@ -161,6 +163,13 @@ int run(const RunOptions& options, const Invocation& invocation) {
     write_json(run_dir / "end.json", end);
     model.blackbox_exit_code = exit_code;
     write_json(run_dir / "postmortem.json", postmortem::postmortem_json(model));
+    if (!options.json_report.empty()) {
+        try {
+            report::write_json_report_file(model, options.json_report);
+        } catch (const Error& error) {
+            std::cerr << "blackbox: " << error.what() << "\n";  // the run itself stands
+        }
+    }
 
     postmortem::TextOptions text;
     text.color = ::isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
@@ -215,6 +224,9 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
                    "pressure the kernel kills pytest rather than the recorder")
         ->capture_default_str()
         ->check(CLI::Range(0, 1000));
+    app.add_option("--json", options->json_report,
+                   "Write the JSON report (every test with its outcome, durations, CPU and memory, "
+                   "and the crashes) to FILE, even when the run crashed");
     app.add_flag("--no-status", options->no_status,
                  "No live status line at the bottom of the terminal");
     app.add_flag("--no-pty", options->no_pty,

@@ -1,6 +1,5 @@
 """External SIGKILLs at random moments: attribution matches the tests' own ground truth."""
 
-import json
 import os
 import random
 import signal
@@ -128,7 +127,6 @@ def test_sigkill_of_the_whole_session_including_the_supervisor(project):
     text = project.blackbox("show", str(run_dir))
     assert text.returncode == 0
     assert "incomplete" in text.stdout
-    json.dumps(report)
 
 
 def _is_zombie(pid):

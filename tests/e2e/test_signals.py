@@ -1,10 +1,13 @@
 """Stopping a run: signals reach pytest's whole process group and the run reads as interrupted."""
 
+import fcntl
 import os
 import pty
 import select
 import signal
+import struct
 import subprocess
+import termios
 import time
 
 SLOW_SUITE = """
@@ -86,6 +89,8 @@ def run_on_a_terminal(project, argv, send=None, timeout=60):
     """Runs argv with a pseudo-terminal as stdin/stdout/stderr; returns (status, output)."""
     pid, master = pty.fork()
     if pid == 0:
+        # A real terminal has a size (a new pseudo-terminal says 0x0).
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
         os.chdir(project.root)
         env = project.env({"TERM": "xterm"})
         env.pop("NO_COLOR", None)
@@ -136,3 +141,26 @@ def test_pdb_works_through_the_recorder_on_a_terminal(project):
     assert "42" in output.split("(Pdb)", 1)[1]  # pdb evaluated our input
     assert status == 1, output
     assert project.show()["status"] == "failed"
+
+
+def test_the_status_line_sits_on_the_bottom_row_and_is_gone_at_the_end(project):
+    project.write(
+        "test_l.py",
+        "import time\n\ndef test_slow():\n    time.sleep(1.5)\n\ndef test_fast():\n    pass\n",
+    )
+    argv = [str(project.blackbox_bin), "run", "--"] + project.pytest_command("test_l.py")
+    status, output = run_on_a_terminal(project, argv)
+    assert status == 0, output
+    # A scroll region above the bottom row, the status drawn there with the cursor saved and
+    # restored, then the whole screen given back.
+    assert "\x1b[1;" in output and "r\x1b8" in output
+    assert "blackbox 0/2 tests  test_l.py::test_slow" in output
+    assert output.rstrip().endswith("\x1b[r\x1b8") or "\x1b[r" in output.split("blackbox 0/2")[-1]
+    log = (project.latest / "output.log").read_text()
+    assert "blackbox 0/2" not in log  # the status line is ours, not pytest's output
+
+
+def test_no_status_line_without_a_terminal(project):
+    project.write("test_l.py", "import time\n\ndef test_slow():\n    time.sleep(0.5)\n")
+    result = project.run("test_l.py")
+    assert "\x1b7" not in result.stdout + result.stderr

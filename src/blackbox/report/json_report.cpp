@@ -1,0 +1,133 @@
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <blackbox/base/error.hpp>
+#include <blackbox/postmortem/json_view.hpp>
+#include <blackbox/report/json_report.hpp>
+
+namespace blackbox::report {
+
+namespace {
+
+using nlohmann::json;
+using postmortem::PhaseResult;
+using postmortem::TestResult;
+
+template <typename T>
+json optional_json(const std::optional<T>& value) {
+    return value ? json(*value) : json(nullptr);
+}
+
+json duration(const std::optional<PhaseResult>& phase) {
+    return phase ? json(phase->duration_s) : json(nullptr);
+}
+
+// The failure text, skip reason or xfail reason of the phase that decided the outcome.
+void add_texts(json& object, const TestResult& test) {
+    for (const auto* phase : {&test.setup, &test.call, &test.teardown}) {
+        if (!*phase || !(*phase)->details) {
+            continue;
+        }
+        const auto& details = *(*phase)->details;
+        if (details.longrepr && !object.contains("longrepr")) {
+            object["longrepr"] = *details.longrepr;
+            object["failed_phase"] = phase == &test.setup  ? "setup"
+                                     : phase == &test.call ? "call"
+                                                           : "teardown";
+        }
+        if (details.reason && !object.contains("reason")) {
+            object["reason"] = *details.reason;
+        }
+        if ((*phase)->wasxfail && !object.contains("xfail_reason")) {
+            object["xfail_reason"] = details.wasxfail;
+        }
+        if (!details.sections.empty()) {
+            auto& sections = object["sections"];
+            for (const auto& [title, text] : details.sections) {
+                sections.push_back({title, text});
+            }
+        }
+        if (!details.props.is_null()) {
+            object["user_properties"] = details.props;
+        }
+    }
+}
+
+json test_json(const TestResult& test, const postmortem::RunModel& run) {
+    json object = {
+        {"nodeid", test.nodeid},
+        {"outcome", test.outcome},
+        {"worker", optional_json(test.worker)},
+        {"attempt", test.attempt},
+        {"duration_s", test.duration_s()},
+        {"setup_duration_s", duration(test.setup)},
+        {"call_duration_s", duration(test.call)},
+        {"teardown_duration_s", duration(test.teardown)},
+        {"cpu_user_s", optional_json(test.cpu_user_s)},
+        {"cpu_system_s", optional_json(test.cpu_sys_s)},
+        {"peak_rss_bytes", optional_json(test.peak_rss_bytes)},
+        {"peak_rss_source", test.peak_rss_bytes ? json("exact") : json(nullptr)},
+        {"peak_tree_rss_bytes", optional_json(test.peak_tree_rss_bytes)},
+        {"tree_rss_growth_bytes", optional_json(test.tree_rss_growth_bytes)},
+        {"crash",
+         test.crash ? postmortem::crash_to_json(run.crashes[*test.crash], run) : json(nullptr)},
+    };
+    if (!test.peak_rss_bytes && test.peak_tree_rss_bytes) {
+        object["peak_rss_bytes"] = *test.peak_tree_rss_bytes;  // the best figure there is
+        object["peak_rss_source"] = "sampled";
+    }
+    add_texts(object, test);
+    return object;
+}
+
+}  // namespace
+
+void write_json_report(const postmortem::RunModel& run, std::ostream& out) {
+    json head = postmortem::postmortem_json(run);
+    head["format"] = 1;
+    // `tests` is the list here (as the brief's report contract says); the counts move.
+    head["summary"] = std::move(head["tests"]);
+    head.erase("tests");
+    std::string text = head.dump(2);
+    // The run's object, then "tests" one object per line appended before its closing brace.
+    text.erase(text.find_last_of('}'));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+        text.pop_back();
+    }
+    out << text << ",\n  \"tests\": [";
+    const char* separator = "\n    ";
+    for (const auto& test : run.tests) {
+        out << separator
+            << test_json(test, run).dump(-1, ' ', false, json::error_handler_t::replace);
+        separator = ",\n    ";
+    }
+    out << (run.tests.empty() ? "]\n}\n" : "\n  ]\n}\n");
+}
+
+void write_json_report_file(const postmortem::RunModel& run, const std::filesystem::path& path) {
+    auto temporary = path;
+    temporary += fmt::format(".tmp.{}", ::getpid());
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out) {
+            throw Error(fmt::format("cannot write the JSON report {}", path.string()));
+        }
+        write_json_report(run, out);
+        if (!out.flush()) {
+            std::remove(temporary.c_str());
+            throw Error(fmt::format("cannot write the JSON report {}", path.string()));
+        }
+    }
+    std::error_code error;
+    std::filesystem::rename(temporary, path, error);
+    if (error) {
+        std::filesystem::remove(temporary, error);
+        throw Error(fmt::format("cannot write the JSON report {}", path.string()));
+    }
+}
+
+}  // namespace blackbox::report

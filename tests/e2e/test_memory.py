@@ -1,0 +1,160 @@
+"""Memory: the trail, per-test peaks, --memory-max with a real OOM kill or the watchdog."""
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import only_crash
+
+EATER = """
+import time
+
+def test_small():
+    pass
+
+def test_eats():
+    chunks = []
+    while True:
+        chunk = bytearray(16 << 20)
+        for offset in range(0, len(chunk), 4096):
+            chunk[offset] = 1
+        chunks.append(chunk){pause}
+
+def test_after():
+    pass
+"""
+
+
+def our_cgroups():
+    """Directories of groups blackbox made (blackbox-<pid>-<n>) anywhere in the v1 memory
+    hierarchy or the v2 tree."""
+    found = []
+    for root in (Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup")):
+        if root.is_dir():
+            found += [str(p) for p in root.rglob("blackbox-*") if p.is_dir()]
+    return sorted(set(found))
+
+
+@pytest.fixture
+def no_cgroup_left():
+    """Fails the test when a blackbox cgroup outlives it."""
+    before = our_cgroups()
+    yield
+    assert our_cgroups() == before
+
+
+def report(project, path="report.json"):
+    return json.loads((project.root / path).read_text())
+
+
+def test_a_real_oom_kill_under_a_cgroup_limit_names_the_test_and_the_line(project, no_cgroup_left):
+    project.write("test_m.py", EATER.format(pause=""))
+    result = project.run("test_m.py", options=["--memory-max", "300M", "--json", "report.json"])
+    limit_line = next(line for line in result.stderr.splitlines() if "memory limit" in line)
+    if "cgroup" not in limit_line:
+        pytest.skip(
+            f"no cgroup can be made here (needs root or a delegated v2 group): {limit_line}"
+        )
+    assert result.returncode == 128 + signal.SIGKILL
+    crash = only_crash(report(project))
+    assert (crash["nodeid"], crash["phase"], crash["cause"]) == (
+        "test_m.py::test_eats",
+        "call",
+        "oom",
+    )
+    assert "kernel" in crash["evidence"] or "oom_kill" in crash["evidence"]
+    assert 200 << 20 <= crash["rss_bytes"] <= 400 << 20  # near the 300 MiB limit
+    # The stack was asked for at 90% of the limit: it shows the allocating loop.
+    assert 'test_m.py", line 10 in test_eats' in crash["traceback"] or (
+        'test_m.py", line 12 in test_eats' in crash["traceback"]
+    )
+    assert report(project)["summary"]["passed"] == 1
+
+
+def test_the_watchdog_kills_the_tree_at_the_limit(project, no_cgroup_left):
+    project.write("test_m.py", EATER.format(pause="\n        time.sleep(0.1)"))
+    result = project.run(
+        "test_m.py", options=["--memory-max", "300M", "--memory-watchdog", "--json", "report.json"]
+    )
+    assert "enforced by watchdog" in result.stderr
+    assert result.returncode == 128 + signal.SIGKILL
+    crash = only_crash(report(project))
+    assert (crash["nodeid"], crash["cause"]) == ("test_m.py::test_eats", "memory_limit")
+    assert "in test_eats" in crash["traceback"]  # the climb is slow enough to be caught
+    assert crash["rss_bytes"] >= 250 << 20
+
+
+def test_a_child_process_holding_memory_counts_in_the_tree_peak(project):
+    project.write(
+        "test_c.py",
+        """
+        import subprocess
+        import sys
+
+        HOLD = "b = bytearray(400 << 20)\\nfor i in range(0, len(b), 4096): b[i] = 1\\n" \\
+               "import time; time.sleep(1)"
+
+        def test_child_holds_400mb():
+            subprocess.run([sys.executable, "-c", HOLD], check=True)
+        """,
+    )
+    assert project.run("test_c.py", options=["--json", "report.json"]).returncode == 0
+    (test,) = report(project)["tests"]
+    assert test["peak_tree_rss_bytes"] >= 400 << 20
+    assert test["peak_rss_bytes"] < 200 << 20  # the pytest process itself stayed small
+
+
+def test_a_spike_of_a_few_milliseconds_shows_in_the_tests_own_peak(project):
+    project.write(
+        "test_s.py",
+        """
+        def test_quiet():
+            pass
+
+        def test_spike():
+            block = bytearray(300 << 20)
+            for offset in range(0, len(block), 4096):
+                block[offset] = 1
+            del block
+        """,
+    )
+    project.run("test_s.py", options=["--json", "report.json", "--interval", "1"])
+    tests = {t["nodeid"]: t for t in report(project)["tests"]}
+    spike = tests["test_s.py::test_spike"]
+    if spike["peak_rss_source"] != "exact":
+        pytest.skip("this kernel does not let a process reset its memory high-water mark")
+    assert spike["peak_rss_bytes"] >= 300 << 20
+    assert tests["test_s.py::test_quiet"]["peak_rss_bytes"] < 150 << 20
+
+
+def test_the_trail_is_written_and_readable(project):
+    project.write("test_t.py", "import time\n\ndef test_t():\n    time.sleep(0.5)\n")
+    project.run("test_t.py", options=["--interval", "0.05"])
+    lines = (project.latest / "samples.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert records[0]["ev"] == "sampler"
+    samples = [r for r in records if r["ev"] == "sample"]
+    assert len(samples) >= 5
+    assert all(s["rss"] > 0 and s["mem"]["available"] > 0 for s in samples)
+
+
+def test_sigterm_to_the_supervisor_leaves_no_cgroup_behind(project, no_cgroup_left):
+    project.write("test_w.py", "import time\n\ndef test_wait():\n    time.sleep(300)\n")
+    argv = [str(project.blackbox_bin), "run", "--memory-max", "1G", "--"]
+    argv += project.pytest_command("test_w.py")
+    supervisor = subprocess.Popen(
+        argv, cwd=project.root, env=project.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 30
+    while not list((project.root / ".blackbox" / "runs").glob("*/journal/1-main-*.jsonl")):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)
+    supervisor.send_signal(signal.SIGTERM)
+    supervisor.communicate(timeout=30)
+    assert supervisor.returncode == 128 + signal.SIGTERM
+    assert not [p for p in our_cgroups() if f"blackbox-{supervisor.pid}-" in p]
