@@ -138,8 +138,10 @@ def test_the_trail_is_written_and_readable(project):
     records = [json.loads(line) for line in lines]
     assert records[0]["ev"] == "sampler"
     samples = [r for r in records if r["ev"] == "sample"]
-    assert len(samples) >= 5
-    assert all(s["rss"] > 0 and s["mem"]["available"] > 0 for s in samples)
+    # While pytest lived (a last sample may find the tree gone).
+    alive = [s for s in samples if s["rss"] > 0]
+    assert len(alive) >= 5, samples
+    assert all(s["mem"]["available"] > 0 and s["procs"][0][1] > 0 for s in alive)
 
 
 def test_sigterm_to_the_supervisor_leaves_no_cgroup_behind(project, no_cgroup_left):
