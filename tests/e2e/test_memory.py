@@ -1,6 +1,7 @@
 """Memory: the trail, per-test peaks, --memory-max with a real OOM kill or the watchdog."""
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -160,3 +161,81 @@ def test_sigterm_to_the_supervisor_leaves_no_cgroup_behind(project, no_cgroup_le
     supervisor.communicate(timeout=30)
     assert supervisor.returncode == 128 + signal.SIGTERM
     assert not [p for p in our_cgroups() if f"blackbox-{supervisor.pid}-" in p]
+
+
+def test_the_test_that_grew_memory_is_named_when_another_one_dies(project, no_cgroup_left):
+    project.write(
+        "test_l.py",
+        """
+        import time
+
+        KEPT = []
+
+        def touch(megabytes):
+            block = bytearray(megabytes << 20)
+            for offset in range(0, len(block), 4096):
+                block[offset] = 1
+            return block
+
+        def test_leaks():
+            KEPT.append(touch(220))  # never freed
+            time.sleep(0.5)
+
+        def test_innocent():
+            time.sleep(0.3)
+            block = touch(150)  # fine alone, too much after the leak
+        """,
+    )
+    result = project.run("test_l.py", options=["--memory-max", "300M", "--json", "report.json"])
+    if "cgroup" not in result.stderr.split("memory limit", 1)[1].splitlines()[0]:
+        pytest.skip("no cgroup can be made here (needs root or a delegated v2 group)")
+    data = report(project)
+    crash = only_crash(data)
+    assert crash["nodeid"] == "test_l.py::test_innocent"
+    assert data["memory"]["suspect"]["nodeid"] == "test_l.py::test_leaks"
+    assert "test_l.py::test_leaks grew its process tree by" in result.stderr
+
+
+def test_an_oom_kill_without_a_limit_is_recognised_and_the_recorder_survives(
+    project, tmp_path, no_cgroup_left
+):
+    """The supervisor itself runs in a small cgroup (as on a small machine): the kernel's OOM
+    killer picks pytest (its oom_score_adj is raised), the recorder lives to name it."""
+    v1 = Path("/sys/fs/cgroup/memory")
+    if os.geteuid() != 0 or not (v1 / "memory.limit_in_bytes").exists():
+        pytest.skip("needs root and the cgroup v1 memory controller to make a small machine")
+    own = Path("/proc/self/cgroup").read_text()
+    memory_path = next(line.split(":", 2)[2] for line in own.splitlines() if ":memory:" in line)
+    machine = v1 / memory_path.lstrip("/") / f"small-machine-{os.getpid()}"
+    machine.mkdir()
+    try:
+        (machine / "memory.limit_in_bytes").write_text(str(350 << 20))
+        if (machine / "memory.memsw.limit_in_bytes").exists():
+            (machine / "memory.memsw.limit_in_bytes").write_text(str(350 << 20))
+        project.write("test_m.py", EATER.format(pause=""))
+        argv = [str(project.blackbox_bin), "run", "--json", "report.json", "--"]
+        argv += project.pytest_command("test_m.py")
+        result = subprocess.run(
+            argv,
+            cwd=project.root,
+            env=project.env(),
+            capture_output=True,
+            text=True,
+            timeout=180,
+            preexec_fn=lambda: (machine / "cgroup.procs").write_text("0"),
+        )
+        assert result.returncode == 128 + signal.SIGKILL, result.stderr
+        crash = only_crash(report(project))
+        assert (crash["nodeid"], crash["cause"]) == ("test_m.py::test_eats", "oom")
+        assert "Killed process" in crash["evidence"] or "oom_kill" in crash["evidence"]
+    finally:
+        for pid in (machine / "cgroup.procs").read_text().split():
+            os.kill(int(pid), signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                machine.rmdir()
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
