@@ -84,9 +84,8 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
     std::sort(spans.begin(), spans.end(),
               [](const Span& a, const Span& b) { return a.start < b.start; });
     std::size_t next = 0;
-    std::vector<std::size_t> active;                      // indices into spans
-    std::unordered_map<long, std::int64_t> last_of_pid;   // each process's subtree, last sample
-    std::unordered_map<long, std::int64_t> last_seen_of;  // … and when
+    std::vector<std::size_t> active;                     // indices into spans
+    std::unordered_map<long, std::int64_t> last_of_pid;  // each process's subtree, last sample
     std::deque<MemoryPoint> tail;
     RunMemory& memory = run.memory;
 
@@ -119,6 +118,9 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
         for (auto it = active.begin(); it != active.end();) {
             auto& span = spans[*it];
             std::int64_t value = subtree_rss(sample, span.pid);
+            if (value == 0) {
+                value = -1;  // being killed: no figure
+            }
             if (sample.ns > span.end) {
                 finish(span, run.tests, value);
                 it = active.erase(it);
@@ -132,9 +134,12 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
             ++it;
         }
         for (const auto& process : sample.procs) {
+            // A process being killed (or a zombie) reads as nothing: its memory at death is
+            // that of the last sample where it still had some.
             auto value = subtree_rss(sample, process.pid);
-            last_of_pid[process.pid] = value;
-            last_seen_of[process.pid] = sample.ns;
+            if (value > 0) {
+                last_of_pid[process.pid] = value;
+            }
         }
     };
     sample::for_each_sample(samples, handlers);
