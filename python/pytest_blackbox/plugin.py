@@ -170,7 +170,12 @@ class Recorder:
             self._internal_error("pytest_collection_finish", error)
 
     def pytest_runtest_logstart(self, nodeid: str, location: tuple) -> None:
-        """Write `test`: the node id the following phase records belong to."""
+        """Write `test`: the test's setup begins; the following `end` records belong to it.
+
+        No record marks the start of the call or the teardown: each begins right after the
+        `end` of the phase before (a passed setup is followed by the call, anything else by
+        the teardown), so four writes per test tell where a death happened.
+        """
         if self.controller:
             return  # forwarded from a worker, whose own journal has it
         if self.undecorated:
@@ -180,12 +185,6 @@ class Recorder:
             self.props_written = 0
         self.write(records.test(monotonic_ns(), nodeid))
         self.meter.start()
-
-    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
-    def pytest_runtest_setup(self, item: pytest.Item):
-        """Write `begin setup` before any other plugin starts the phase."""
-        self.write(records.begin(monotonic_ns(), "setup"))
-        yield
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_fixture_setup(self, fixturedef, request):
@@ -209,18 +208,6 @@ class Recorder:
             )
         except Exception as error:
             self._internal_error("pytest_fixture_setup", error)
-
-    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
-    def pytest_runtest_call(self, item: pytest.Item):
-        """Write `begin call` before any other plugin starts the phase."""
-        self.write(records.begin(monotonic_ns(), "call"))
-        yield
-
-    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
-    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: Optional[pytest.Item]):
-        """Write `begin teardown` before any other plugin starts the phase."""
-        self.write(records.begin(monotonic_ns(), "teardown"))
-        yield
 
     def pytest_fixture_post_finalizer(self, fixturedef, request) -> None:
         """Write `fixture_end teardown` once a broader fixture's finalizers ran."""

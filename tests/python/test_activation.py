@@ -201,9 +201,8 @@ def test_full_disk_midway_stops_recording_with_one_warning(
     assert warnings[0].startswith("pytest-blackbox: recording disabled: ")
     assert "File too large" in warnings[0]
     records = journal(run_dir)
-    assert records[-1] == {"ev": "begin", "ns": records[-1]["ns"], "phase": "call"}
-    assert records[-2]["ev"] == "end" and records[-3]["ev"] == "begin"
-    assert records[-4]["nodeid"].endswith(".py::test_fill_the_disk")
+    assert (records[-1]["ev"], records[-1]["phase"]) == ("end", "setup")  # its call was running
+    assert records[-2]["nodeid"].endswith(".py::test_fill_the_disk")
 
 
 def test_nested_pytest_inside_a_recorded_test_does_not_record_into_its_run(

@@ -15,7 +15,7 @@ def last_records(run_dir: Path, count: int):
     ]
 
 
-def test_segfault_in_call_leaves_begin_without_end(pytester: pytest.Pytester, run_dir: Path):
+def test_segfault_in_call_leaves_the_passed_setup_last(pytester: pytest.Pytester, run_dir: Path):
     pytester.makepyfile(
         test_crash="""
         import os, signal
@@ -32,11 +32,10 @@ def test_segfault_in_call_leaves_begin_without_end(pytester: pytest.Pytester, ru
     )
     result = pytester.runpytest_subprocess(*PLUGIN)
     assert result.ret == -signal.SIGSEGV
-    assert last_records(run_dir, 4) == [
+    # A passed setup's end is the call's beginning: the call was running.
+    assert last_records(run_dir, 2) == [
         {"ev": "test", "nodeid": "test_crash.py::test_segv"},
-        {"ev": "begin", "phase": "setup"},
         {"ev": "end", "phase": "setup", "outcome": "passed", "dur": pytest.approx(0, abs=1)},
-        {"ev": "begin", "phase": "call"},
     ]
     stacks = faulthandler_text(run_dir)
     assert "Fatal Python error: Segmentation fault" in stacks
@@ -58,9 +57,8 @@ def test_abort_in_fixture_setup_leaves_the_fixture_open(pytester: pytest.Pyteste
     )
     result = pytester.runpytest_subprocess(*PLUGIN)
     assert result.ret == -signal.SIGABRT
-    assert last_records(run_dir, 3) == [
+    assert last_records(run_dir, 2) == [
         {"ev": "test", "nodeid": "test_abort.py::test_uses_it"},
-        {"ev": "begin", "phase": "setup"},
         {"ev": "fixture_begin", "name": "native_library", "scope": "module", "phase": "setup"},
     ]
     stacks = faulthandler_text(run_dir)
@@ -68,7 +66,7 @@ def test_abort_in_fixture_setup_leaves_the_fixture_open(pytester: pytest.Pyteste
     assert "line 5 in native_library" in stacks
 
 
-def test_os_exit_in_a_test_leaves_begin_call_last(pytester: pytest.Pytester, run_dir: Path):
+def test_os_exit_in_a_test_leaves_the_setup_end_last(pytester: pytest.Pytester, run_dir: Path):
     pytester.makepyfile(
         test_exit="""
         import os
@@ -80,7 +78,8 @@ def test_os_exit_in_a_test_leaves_begin_call_last(pytester: pytest.Pytester, run
     result = pytester.runpytest_subprocess(*PLUGIN)
     assert result.ret == 3
     records = last_records(run_dir, 2)
-    assert records[0]["ev"] == "end" and records[1] == {"ev": "begin", "phase": "call"}
+    assert records[0]["ev"] == "test" and records[1]["ev"] == "end"
+    assert (records[1]["phase"], records[1]["outcome"]) == ("setup", "passed")
     assert faulthandler_text(run_dir) == ""
 
 
@@ -138,5 +137,6 @@ def test_sigkill_keeps_every_record_written_before_it(pytester: pytest.Pytester,
     )
     result = pytester.runpytest_subprocess(*PLUGIN)
     assert result.ret == -signal.SIGKILL
-    assert last_records(run_dir, 1) == [{"ev": "begin", "phase": "call"}]
+    (last,) = last_records(run_dir, 1)
+    assert (last["ev"], last["phase"], last["outcome"]) == ("end", "setup", "passed")
     assert faulthandler_text(run_dir) == ""  # SIGKILL leaves no stack: the journal is all

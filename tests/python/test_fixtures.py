@@ -114,9 +114,11 @@ def test_fixture_records_sit_inside_the_phase_that_ran_them(
         for r in journal(run_dir)
         if r["ev"] in ("test", "begin", "end", "fixture_begin", "fixture_end")
     ]
-    first_setup = sequence.index(("begin", "setup", ""))
+    # The fixture is set up within the first test's setup (right after its `test` record) and
+    # torn down within the last one's teardown (right after the end of its call).
+    first_setup = sequence.index(("test", None, "test_one"))
     assert sequence[first_setup + 1] == ("fixture_begin", "setup", "")
-    after_last_teardown = len(sequence) - sequence[::-1].index(("begin", "teardown", ""))
+    after_last_teardown = len(sequence) - sequence[::-1].index(("end", "call", ""))
     assert sequence[after_last_teardown:] == [
         ("fixture_begin", "teardown", ""),
         ("fixture_end", "teardown", ""),

@@ -167,6 +167,7 @@ class ProcessReplayer::Replayer {
             out_.tests.clear();  // a live watch needs only the current test
         }
         out_.tests.push_back(std::move(test));
+        pending_begin_ns_ = ns_of(record);  // the setup begins with the test
         out_.last.nodeid = out_.tests.back().nodeid;
         out_.last.phase = "setup";  // logstart comes right before setup begins
         out_.last.fixture.reset();
@@ -237,16 +238,25 @@ class ProcessReplayer::Replayer {
             !details.sections.empty() || !details.props.is_null()) {
             result.details = std::make_shared<const PhaseDetails>(std::move(details));
         }
+        const bool setup_passed =
+            phase == "setup" && result.outcome == PhaseResult::Outcome::passed;
         *slot = std::move(result);
-        pending_begin_ns_ = 0;
+        // The next phase begins right away: the call after a passed setup, else the teardown
+        // (the plugin writes no record for those beginnings; an explicit `begin` may follow).
+        pending_begin_ns_ = ns_of(record);
         if (phase == "teardown") {
             auto& test = out_.tests.back();
             test.peak_rss_bytes = record.integer("peak_rss");
             test.cpu_user_s = record.number("cpu_user");
             test.cpu_sys_s = record.number("cpu_sys");
             ++out_.tests_done;
+            pending_begin_ns_ = 0;
             between_tests(record);
+            return;
         }
+        out_.last.phase = setup_passed ? "call" : "teardown";
+        out_.last.fixture.reset();
+        set_activity(InFlight::Activity::in_test, record);
     }
 
     void on_fixture_begin(const Record& record) {
