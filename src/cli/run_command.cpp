@@ -18,11 +18,10 @@
 #include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/text_view.hpp>
-#include <blackbox/record/live_run.hpp>
+#include <blackbox/record/recording.hpp>
 #include <blackbox/report/json_report.hpp>
 #include <blackbox/rundir/run_directory.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
-#include <blackbox/supervise/session.hpp>
 
 #include "command_table.hpp"
 
@@ -50,14 +49,9 @@ struct RunOptions {
     double dump_fraction = 0.9;
     int oom_score_adj = 500;
     std::string json_report;
+    int max_restarts = 0;
     std::vector<std::string> command;
 };
-
-json wait_json(const supervise::ExitStatus& status) {
-    return {{"code", status.code() ? json(*status.code()) : json(nullptr)},
-            {"signal", status.signal() ? json(*status.signal()) : json(nullptr)},
-            {"core_dumped", status.core_dumped()}};
-}
 
 void write_json(const fs::path& path, const json& doc) {
     base::write_file_atomically(path, doc.dump(2) + "\n");
@@ -101,15 +95,15 @@ int run(const RunOptions& options, const Invocation& invocation) {
         throw Error(error.what(), kRecorderError);
     }
 
-    supervise::SessionOptions session;
-    session.argv = command;
-    session.allow_terminal = !options.no_pty;
-    bool on_terminal = session.allow_terminal && ::isatty(STDOUT_FILENO) != 0;
-    session.environment =
-        plugin::inject(plugin::current_environment(),
-                       {*plugin_dir, run_dir, 1, options.fsync, /*unbuffered=*/!on_terminal});
-    session.output_log = run_dir / "output.log";
-    record::WatchOptions watch;
+    record::RecordingOptions recording;
+    recording.command = command;
+    recording.run_dir = run_dir;
+    recording.plugin_dir = *plugin_dir;
+    recording.fsync = options.fsync;
+    recording.allow_terminal = !options.no_pty;
+    recording.status_line = !options.no_status;
+    recording.max_restarts = options.max_restarts;
+    auto& watch = recording.watch;
     watch.interval = std::chrono::duration<double>(options.interval_s);
     if (!options.memory_max.empty()) {
         watch.memory_max = base::parse_size(options.memory_max).bytes;
@@ -120,42 +114,28 @@ int run(const RunOptions& options, const Invocation& invocation) {
         watch.hang_timeout = std::chrono::duration<double>(options.hang_timeout_s);
     }
     watch.oom_score_adj = options.oom_score_adj;
-    record::LiveRun live(watch, run_dir);
-    if (watch.memory_max) {
-        std::cerr << "blackbox: memory limit " << live.describe_limit() << "\n";
-    }
-    session.pre_exec_writes = live.pre_exec_writes();
-    session.on_started = [&](pid_t pid) {
-        live.started(pid);
+    recording.on_first_start = [&](pid_t) {
         rundir::update_latest_link(state, run_dir);
         if (options.run_dir.empty()) {
             rundir::prune_runs(state, options.keep_runs, run_dir);
         }
     };
-    session.on_tick = [&live] { live.tick(); };
-    if (!options.no_status) {
-        session.status = [&live](std::size_t columns) { return live.status(columns); };
-    }
-    auto result = supervise::run_session(session);
-    live.finished(result);
+    recording.say = [](const std::string& line) { std::cerr << "\nblackbox: " << line << "\n"; };
+    auto result = record::record(recording);
     if (result.spawn_errno) {
         rundir::remove_run_directory(run_dir);
         std::cerr << "blackbox: cannot run " << command[0] << ": "
                   << std::strerror(*result.spawn_errno) << "\n";
-        return *result.spawn_errno == ENOENT ? 127 : 126;
+        return result.spawn_not_found ? 127 : 126;
     }
 
     const auto ended_wall = base::wall_ns();
-    json end = {
-        {"ended", base::iso8601_utc(ended_wall)},
-        {"ended_ns", base::monotonic_ns()},
-        {"duration_s", static_cast<double>(ended_wall - started_wall) / 1e9},
-        {"attempts",
-         json::array({{{"attempt", 1}, {"pid", result.pid}, {"wait", wait_json(result.status)}}})},
-        {"wait", wait_json(result.status)},
-        {"forwarded_signal",
-         result.forwarded_signal ? json(*result.forwarded_signal) : json(nullptr)},
-        {"exit_code", nullptr}};
+    json end = {{"ended", base::iso8601_utc(ended_wall)},
+                {"ended_ns", base::monotonic_ns()},
+                {"duration_s", static_cast<double>(ended_wall - started_wall) / 1e9},
+                {"forwarded_signal",
+                 result.forwarded_signal ? json(*result.forwarded_signal) : json(nullptr)},
+                {"exit_code", nullptr}};
     write_json(run_dir / "end.json", end);
     auto model = postmortem::load_run(run_dir);
     int exit_code = postmortem::run_exit_code(model);
@@ -223,6 +203,11 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
                    "Raise pytest's oom_score_adj to N (0-1000, 0: leave it) so that under memory "
                    "pressure the kernel kills pytest rather than the recorder")
         ->capture_default_str()
+        ->check(CLI::Range(0, 1000));
+    app.add_option("--max-restarts", options->max_restarts,
+                   "After pytest dies, start it again (up to N times) on the tests that have not "
+                   "run yet: every test that finished or crashed is skipped, so each test body "
+                   "runs at most once and the suite completes")
         ->check(CLI::Range(0, 1000));
     app.add_option("--json", options->json_report,
                    "Write the JSON report (every test with its outcome, durations, CPU and memory, "

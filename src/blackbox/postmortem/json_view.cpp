@@ -43,6 +43,14 @@ json crash_to_json(const Crash& crash, const RunModel& run) {
         {"evidence", crash.evidence},
         {"traceback", optional_json(crash.traceback)},
         {"rss_bytes", optional_json(crash.rss_bytes)},
+        {"memory_trend",
+         crash.memory_at && crash.memory_before
+             ? json({{"seconds",
+                      static_cast<double>(crash.memory_at->ns - crash.memory_before->ns) / 1e9},
+                     {"tree_rss_from", crash.memory_before->tree_rss},
+                     {"tree_rss_to", crash.memory_at->tree_rss},
+                     {"available", optional_json(crash.memory_at->available)}})
+             : json(nullptr)},
         {"attempt", crash.attempt},
         {"pid", crash.pid},
         {"collateral", crash.collateral},

@@ -86,6 +86,8 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
     std::size_t next = 0;
     std::vector<std::size_t> active;                     // indices into spans
     std::unordered_map<long, std::int64_t> last_of_pid;  // each process's subtree, last sample
+    // … and the trail at that sample: the oldest point kept before it, and its own point.
+    std::unordered_map<long, std::pair<MemoryPoint, MemoryPoint>> window_of_pid;
     std::deque<MemoryPoint> tail;
     RunMemory& memory = run.memory;
 
@@ -139,6 +141,7 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
             auto value = subtree_rss(sample, process.pid);
             if (value > 0) {
                 last_of_pid[process.pid] = value;
+                window_of_pid[process.pid] = {tail.front(), tail.back()};
             }
         }
     };
@@ -156,6 +159,9 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
         auto found = last_of_pid.find(crash.pid);
         if (found != last_of_pid.end() && found->second >= 0) {
             crash.rss_bytes = found->second;
+            const auto& [before, at] = window_of_pid[crash.pid];
+            crash.memory_before = before;
+            crash.memory_at = at;
         }
     }
     // Cause or casualty: the test that grew the tree most, when that is not the crashed one.

@@ -76,6 +76,32 @@ void read_run_json(RunModel& run) {
     }
 }
 
+void read_attempt_list(const json& doc, RunModel& run) {
+    auto attempts = doc.find("attempts");
+    if (attempts == doc.end() || !attempts->is_array()) {
+        return;
+    }
+    for (const auto& entry : *attempts) {
+        if (!entry.is_object()) {
+            continue;
+        }
+        AttemptEnd end;
+        end.attempt = int_at(entry, "attempt").value_or(1);
+        end.pid = int_at(entry, "pid").value_or(0);
+        end.wait = wait_status_of(entry.value("wait", json()));
+        run.attempt_ends.push_back(end);
+    }
+}
+
+// attempts.json: the wait status of each attempt so far, written after each one (so a run that
+// restarted knows its earlier deaths even while a later attempt runs).
+void read_attempts_json(RunModel& run) {
+    auto doc = read_json_file(run.dir / "attempts.json", run.warnings);
+    if (!doc.is_null()) {
+        read_attempt_list(doc, run);
+    }
+}
+
 void read_end_json(RunModel& run) {
     auto doc = read_json_file(run.dir / "end.json", run.warnings);
     if (doc.is_null()) {
@@ -85,17 +111,8 @@ void read_end_json(RunModel& run) {
     run.ended = string_at(doc, "ended");
     run.forwarded_signal = int_at(doc, "forwarded_signal");
     run.blackbox_exit_code = int_at(doc, "exit_code");
-    if (auto attempts = doc.find("attempts"); attempts != doc.end() && attempts->is_array()) {
-        for (const auto& entry : *attempts) {
-            if (!entry.is_object()) {
-                continue;
-            }
-            AttemptEnd end;
-            end.attempt = int_at(entry, "attempt").value_or(1);
-            end.pid = int_at(entry, "pid").value_or(0);
-            end.wait = wait_status_of(entry.value("wait", json()));
-            run.attempt_ends.push_back(end);
-        }
+    if (run.attempt_ends.empty()) {
+        read_attempt_list(doc, run);
     }
     if (auto duration = doc.find("duration_s"); duration != doc.end() && duration->is_number()) {
         run.duration_s = duration->get<double>();
@@ -279,6 +296,7 @@ RunModel load_run(const std::filesystem::path& dir) {
     RunModel run;
     run.dir = dir;
     read_run_json(run);
+    read_attempts_json(run);
     read_end_json(run);
 
     auto files = journal::find_process_files(dir);
@@ -359,12 +377,18 @@ int run_exit_code(const RunModel& run) {
         return 128 + *run.exit.signal;
     }
     int code = run.exit.code.value_or(1);
-    bool cut_short = !run.crashes.empty() &&
-                     std::any_of(run.crashes.begin(), run.crashes.end(), [](const Crash& crash) {
-                         return crash.cause == "exit" && !crash.worker;
-                     });
-    if (cut_short && code == 0) {
-        return 1;
+    int last_attempt = run.attempt_ends.empty() ? 1 : run.attempt_ends.back().attempt;
+    bool cut_short = std::any_of(run.crashes.begin(), run.crashes.end(), [&](const Crash& crash) {
+        return crash.cause == "exit" && !crash.worker && crash.attempt == last_attempt;
+    });
+    if (cut_short) {
+        return code == 0 ? 1 : code;
+    }
+    if (last_attempt > 1 && (code == 0 || code == 1 || code == 5)) {
+        // Resumed to completion: pytest's convention for the whole suite, over every attempt
+        // (the last attempt alone may have run nothing: exit 5).
+        const auto& counts = run.counts;
+        return counts.failed + counts.errors + counts.crashed != 0 ? 1 : 0;
     }
     return code;
 }

@@ -36,6 +36,14 @@ struct PhaseResult {
     std::shared_ptr<const PhaseDetails> details;  // null when there is nothing more
 };
 
+// One point of the memory trail.
+struct MemoryPoint {
+    std::int64_t ns = 0;
+    std::int64_t tree_rss = 0;
+    std::optional<std::int64_t> available;  // MemAvailable
+    std::optional<std::int64_t> cgroup_usage;
+};
+
 // One crash: a pytest process that died, and what it was doing (the brief's contract).
 struct Crash {
     std::optional<std::string> nodeid;  // the test, or the module being collected
@@ -51,6 +59,9 @@ struct Crash {
     std::optional<std::string> traceback;  // faulthandler's text
     std::vector<std::string> frames;       // the dying thread's frames, innermost first
     std::optional<std::int64_t> rss_bytes;
+    // The trail around the death: the sample where the dying process last had memory, and the
+    // one ~10 s before it (same tree), for the trend.
+    std::optional<MemoryPoint> memory_at, memory_before;
     int attempt = 1;
     long pid = 0;
     std::int64_t since_ns = 0;  // when the in-flight phase began (0 when unknown)
@@ -98,14 +109,6 @@ struct AttemptEnd {
     int attempt = 1;
     long pid = 0;
     WaitStatus wait;
-};
-
-// One point of the memory trail.
-struct MemoryPoint {
-    std::int64_t ns = 0;
-    std::int64_t tree_rss = 0;
-    std::optional<std::int64_t> available;  // MemAvailable
-    std::optional<std::int64_t> cgroup_usage;
 };
 
 // What the supervisor's samples say about the run (samples.jsonl).

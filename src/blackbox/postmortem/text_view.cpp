@@ -75,15 +75,15 @@ std::string memory_line(const RunModel& run, const Crash& crash) {
     if (run.memory.limit) {
         line += fmt::format(" (limit {})", size(*run.memory.limit));
     }
-    const auto& trail = run.memory.before_end;
-    if (trail.size() >= 2 && !crash.worker) {
-        const auto& first = trail.front();
-        const auto& last = trail.back();
-        auto growth = last.tree_rss - first.tree_rss;
-        line += fmt::format(", {}{} over its last {:.1f} s", growth >= 0 ? "+" : "", size(growth),
-                            static_cast<double>(last.ns - first.ns) / 1e9);
-        if (last.available) {
-            line += fmt::format("; MemAvailable {}", size(*last.available));
+    if (crash.memory_before && crash.memory_at && crash.memory_at->ns > crash.memory_before->ns) {
+        const auto& before = *crash.memory_before;
+        const auto& at = *crash.memory_at;
+        auto growth = at.tree_rss - before.tree_rss;
+        line +=
+            fmt::format("; the whole tree {}{} over the {:.1f} s before", growth >= 0 ? "+" : "",
+                        size(growth), static_cast<double>(at.ns - before.ns) / 1e9);
+        if (at.available) {
+            line += fmt::format("; MemAvailable {}", size(*at.available));
         }
     }
     return line;

@@ -1,0 +1,175 @@
+#include <fstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <blackbox/base/clock.hpp>
+#include <blackbox/base/file_io.hpp>
+#include <blackbox/base/signal_name.hpp>
+#include <blackbox/plugin/plugin_environment.hpp>
+#include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/record/recording.hpp>
+#include <blackbox/supervise/session.hpp>
+
+namespace blackbox::record {
+
+namespace {
+
+using nlohmann::json;
+
+json wait_json(const supervise::ExitStatus& status) {
+    return {{"code", status.code() ? json(*status.code()) : json(nullptr)},
+            {"signal", status.signal() ? json(*status.signal()) : json(nullptr)},
+            {"core_dumped", status.core_dumped()}};
+}
+
+// Whether pytest should start again after an attempt, and why not when it should not.
+struct Verdict {
+    bool restart = false;
+    std::string why;  // for the user
+};
+
+Verdict after_attempt(const postmortem::RunModel& run, const AttemptResult& attempt) {
+    if (attempt.forwarded_signal) {
+        return {false, "stopped on request"};
+    }
+    const postmortem::Crash* death = nullptr;
+    for (const auto& crash : run.crashes) {
+        if (crash.attempt == attempt.attempt && !crash.worker) {
+            death = &crash;
+        }
+    }
+    if (death == nullptr) {
+        return {false, "pytest finished its session"};
+    }
+    if (death->phase == "collect" || death->stage == "startup") {
+        return {false,
+                "a crash during collection cannot be skipped by restarting: fix or "
+                "deselect " +
+                    death->module.value_or("the module") + " first"};
+    }
+    if (death->stage == "shutdown") {
+        return {false, "pytest died after its session: every test ran"};
+    }
+    if (run.counts.not_run == 0) {
+        return {false, "no test is left to run"};
+    }
+    return {true, ""};
+}
+
+// Node ids that must not run again: every test with an outcome (finished or crashed).
+void write_skip_list(const postmortem::RunModel& run, const std::filesystem::path& path) {
+    std::string text;
+    for (const auto& test : run.tests) {
+        if (test.outcome != "not_run") {
+            text += test.nodeid;
+            text += '\n';
+        }
+    }
+    std::filesystem::create_directories(path.parent_path());
+    base::write_file_atomically(path, text);
+}
+
+std::string describe_death(const postmortem::RunModel& run, int attempt) {
+    for (const auto& crash : run.crashes) {
+        if (crash.attempt == attempt && !crash.worker) {
+            return fmt::format("{} ({}) in the {} of {}", crash.cause,
+                               crash.signal
+                                   ? base::signal_name(*crash.signal)
+                                   : fmt::format("exit code {}", crash.exit_code.value_or(0)),
+                               crash.phase, crash.nodeid.value_or("the session"));
+        }
+    }
+    return "an unknown cause";
+}
+
+}  // namespace
+
+void write_attempts(const std::filesystem::path& run_dir, const RecordingResult& result) {
+    json attempts = json::array();
+    for (const auto& attempt : result.attempts) {
+        attempts.push_back(
+            {{"attempt", attempt.attempt},
+             {"pid", attempt.pid},
+             {"wait", wait_json(attempt.status)},
+             {"forwarded_signal",
+              attempt.forwarded_signal ? json(*attempt.forwarded_signal) : json(nullptr)},
+             {"started_ns", attempt.started_ns},
+             {"ended_ns", attempt.ended_ns}});
+    }
+    base::write_file_atomically(run_dir / "attempts.json",
+                                json({{"attempts", attempts}}).dump(2) + "\n");
+}
+
+RecordingResult record(const RecordingOptions& options) {
+    RecordingResult result;
+    const bool on_terminal = options.allow_terminal && ::isatty(STDOUT_FILENO) != 0;
+    for (int attempt = 1; attempt <= options.max_restarts + 1; ++attempt) {
+        supervise::SessionOptions session;
+        session.argv = options.command;
+        session.allow_terminal = options.allow_terminal;
+        session.environment = plugin::inject(
+            plugin::current_environment(),
+            {options.plugin_dir, options.run_dir, attempt, options.fsync, !on_terminal});
+        session.output_log =
+            options.run_dir / (attempt == 1 ? "output.log" : fmt::format("output-{}.log", attempt));
+
+        WatchOptions watch = options.watch;
+        watch.attempt = attempt;
+        LiveRun live(watch, options.run_dir);
+        session.pre_exec_writes = live.pre_exec_writes();
+        AttemptResult current;
+        current.attempt = attempt;
+        current.started_ns = base::monotonic_ns();
+        session.on_started = [&](pid_t pid) {
+            live.started(pid);
+            if (attempt == 1 && options.on_first_start) {
+                options.on_first_start(pid);
+            }
+        };
+        session.on_tick = [&live] { live.tick(); };
+        if (options.status_line) {
+            session.status = [&live](std::size_t columns) { return live.status(columns); };
+        }
+        auto outcome = supervise::run_session(session);
+        live.finished(outcome);
+        if (outcome.spawn_errno) {
+            result.spawn_errno = outcome.spawn_errno;
+            result.spawn_not_found = outcome.status.code() == 127;
+            return result;
+        }
+        current.pid = outcome.pid;
+        current.status = outcome.status;
+        current.forwarded_signal = outcome.forwarded_signal;
+        current.ended_ns = base::monotonic_ns();
+        result.attempts.push_back(current);
+        if (outcome.forwarded_signal) {
+            result.forwarded_signal = outcome.forwarded_signal;
+        }
+        write_attempts(options.run_dir, result);
+        if (attempt > options.max_restarts) {
+            break;
+        }
+        auto run = postmortem::load_run(options.run_dir);
+        auto verdict = after_attempt(run, current);
+        if (!verdict.restart) {
+            const bool died = current.status.signal() || current.status.code() != 0;
+            if (options.say && died && !verdict.why.starts_with("pytest finished")) {
+                options.say(fmt::format("not restarting: {}", verdict.why));
+            }
+            break;
+        }
+        write_skip_list(run, options.run_dir / "resume" / fmt::format("{}.txt", attempt + 1));
+        if (options.say) {
+            options.say(fmt::format(
+                "attempt {} died: {}; restarting without the {} tests that ran ({} of {} "
+                "restarts)",
+                attempt, describe_death(run, attempt), run.counts.collected - run.counts.not_run,
+                attempt, options.max_restarts));
+        }
+    }
+    return result;
+}
+
+}  // namespace blackbox::record
