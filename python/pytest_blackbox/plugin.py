@@ -19,7 +19,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from . import records
+from . import records, requeue, resume
 from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
 from .items import collected_lines, undecorated_group_id, undecorated_ids
 from .journal import warn_disabled
@@ -123,6 +123,7 @@ class Recorder:
         self.internal_error_reported = False
         self.env_saved: Dict[str, Optional[str]] = {}
         self.meter = PeakMeter()
+        self.attempt = recording.attempt
 
     def export_env(self, name: str, value: str) -> None:
         """Set an environment variable for child processes, restored at unconfigure."""
@@ -151,6 +152,20 @@ class Recorder:
             self._collect_end(outcome.get_result(), bracketed)
         except Exception as error:
             self._internal_error("pytest_make_collect_report", error)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: List[pytest.Item]
+    ) -> None:
+        """On a restart, deselect the tests that finished or crashed in earlier attempts."""
+        done = resume.skip_list(self.run_dir, self.attempt)
+        if not done:
+            return
+        loadgroup = bool(getattr(config.option, "loadgroup", False))
+        keep, drop = resume.split(items, done, undecorated_ids(items, loadgroup))
+        if drop:
+            items[:] = keep
+            config.hook.pytest_deselected(items=drop)
 
     def pytest_deselected(self, items: List[pytest.Item]) -> None:
         """Count deselected items for the `collection` record."""
@@ -251,6 +266,15 @@ class Recorder:
         except Exception:
             reason = "KeyboardInterrupt"
         self.write(records.interrupt(monotonic_ns(), reason))
+
+    @pytest.hookimpl(hookwrapper=True, optionalhook=True)
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log):
+        """Keep xdist's scope schedulers from running a crashed test again (see requeue.py)."""
+        outcome = yield
+        try:
+            requeue.prevent_rerun_of_crashed_tests(outcome.get_result())
+        except Exception as error:
+            self._internal_error("pytest_xdist_make_scheduler", error)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node, error) -> None:

@@ -30,9 +30,11 @@ def test_teardown_abort(broken_teardown):
 """
 
 
-def test_a_worker_segfault_is_attributed_to_its_worker_and_phase(project):
+@pytest.mark.parametrize("dist", ["load", "loadfile", "loadscope", "loadgroup"])
+def test_a_worker_segfault_is_attributed_to_its_worker_and_phase(project, dist):
+    """Under every --dist mode, and run once: xdist's scope schedulers would re-queue it."""
     project.write("test_x.py", SUITE.replace("def test_teardown_abort", "def _unused"))
-    result = project.run("-n", "2", "test_x.py", timeout=240)
+    result = project.run("-n", "2", "--dist", dist, "test_x.py", timeout=240)
     report = project.show()
     assert report["status"] == "crashed", result.stdout + result.stderr
     crash = only_crash(report)
