@@ -19,11 +19,12 @@
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/text_view.hpp>
 #include <blackbox/record/recording.hpp>
-#include <blackbox/report/json_report.hpp>
+#include <blackbox/report/report_set.hpp>
 #include <blackbox/rundir/run_directory.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
 
 #include "command_table.hpp"
+#include "report_options.hpp"
 
 namespace blackbox::cli {
 
@@ -48,7 +49,7 @@ struct RunOptions {
     bool memory_watchdog = false;
     double dump_fraction = 0.9;
     int oom_score_adj = 500;
-    std::string json_report;
+    report::ReportSet reports;
     int max_restarts = 0;
     std::vector<std::string> command;
 };
@@ -143,13 +144,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
     write_json(run_dir / "end.json", end);
     model.blackbox_exit_code = exit_code;
     write_json(run_dir / "postmortem.json", postmortem::postmortem_json(model));
-    if (!options.json_report.empty()) {
-        try {
-            report::write_json_report_file(model, options.json_report);
-        } catch (const Error& error) {
-            std::cerr << "blackbox: " << error.what() << "\n";  // the run itself stands
-        }
-    }
+    report::write_reports(model, options.reports, std::cerr);
 
     postmortem::TextOptions text;
     text.color = ::isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
@@ -209,9 +204,7 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
                    "run yet: every test that finished or crashed is skipped, so each test body "
                    "runs at most once and the suite completes")
         ->check(CLI::Range(0, 1000));
-    app.add_option("--json", options->json_report,
-                   "Write the JSON report (every test with its outcome, durations, CPU and memory, "
-                   "and the crashes) to FILE, even when the run crashed");
+    add_report_options(app, options->reports);
     app.add_flag("--no-status", options->no_status,
                  "No live status line at the bottom of the terminal");
     app.add_flag("--no-pty", options->no_pty,

@@ -21,11 +21,13 @@ struct ShowOptions {
     std::string run_dir;
 };
 
-int show(const ShowOptions& options) {
-    std::filesystem::path dir = options.run_dir;
+}  // namespace
+
+std::filesystem::path resolve_run_dir(const std::string& given) {
+    std::filesystem::path dir = given;
+    std::error_code error;
     if (dir.empty()) {
         dir = rundir::state_dir(std::filesystem::current_path()) / "latest";
-        std::error_code error;
         if (!std::filesystem::exists(dir, error)) {
             throw Error(
                 "no recorded run here (.blackbox/latest is missing); run `blackbox run` "
@@ -34,11 +36,16 @@ int show(const ShowOptions& options) {
         }
         dir = std::filesystem::canonical(dir, error);
     }
-    std::error_code error;
     if (!std::filesystem::is_directory(dir, error)) {
         throw Error(dir.string() + " is not a directory", postmortem::kNotARunExitCode);
     }
-    auto run = postmortem::load_run(std::filesystem::absolute(dir));
+    return std::filesystem::absolute(dir);
+}
+
+namespace {
+
+int show(const ShowOptions& options) {
+    auto run = postmortem::load_run(resolve_run_dir(options.run_dir));
     if (options.json) {
         std::cout << postmortem::postmortem_json(run).dump(2) << "\n";
     } else {

@@ -1,0 +1,266 @@
+#include <pugixml.hpp>
+#include <sstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <blackbox/base/error.hpp>
+#include <blackbox/base/file_io.hpp>
+#include <blackbox/base/memory_size.hpp>
+#include <blackbox/base/signal_name.hpp>
+#include <blackbox/report/junit_report.hpp>
+#include <blackbox/report/xml_text.hpp>
+
+namespace blackbox::report {
+
+namespace {
+
+using postmortem::Crash;
+using postmortem::PhaseResult;
+using postmortem::RunModel;
+using postmortem::TestResult;
+
+struct Totals {
+    std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+    double time = 0;
+};
+
+void set_text(pugi::xml_node node, std::string_view text) {
+    node.text().set(xml_safe(text).c_str());
+}
+
+void attribute(pugi::xml_node node, const char* name, std::string_view value) {
+    node.append_attribute(name).set_value(xml_safe(value).c_str());
+}
+
+std::string crash_message(const Crash& crash) {
+    std::string message = fmt::format("crashed in {}: {}", crash.phase, crash.cause);
+    if (crash.signal) {
+        message += fmt::format(" ({})", base::signal_name(*crash.signal));
+    } else if (crash.exit_code) {
+        message += fmt::format(" (exit code {})", *crash.exit_code);
+    }
+    if (crash.rss_bytes) {
+        message += fmt::format(", memory {}",
+                               base::format_size(static_cast<std::uint64_t>(*crash.rss_bytes)));
+    }
+    if (crash.worker) {
+        message += fmt::format(", worker {}", *crash.worker);
+    }
+    return message;
+}
+
+// The phase whose report decided the outcome, with its details.
+const PhaseResult* deciding_phase(const TestResult& test, const char* outcome) {
+    using Outcome = PhaseResult::Outcome;
+    auto wanted = std::string_view(outcome) == "skipped" ? Outcome::skipped : Outcome::failed;
+    for (const auto* phase : {&test.setup, &test.call, &test.teardown}) {
+        if (*phase && (*phase)->outcome == wanted) {
+            return &**phase;
+        }
+    }
+    return nullptr;
+}
+
+// "Captured stdout call" sections go to system-out, "Captured stderr …" to system-err, logs to
+// system-out, as pytest's junit_logging=all would.
+void add_captured(pugi::xml_node testcase, const TestResult& test, const Crash* crash) {
+    std::string out, err;
+    for (const auto* phase : {&test.setup, &test.call, &test.teardown}) {
+        if (!*phase || !(*phase)->details) {
+            continue;
+        }
+        for (const auto& [title, text] : (*phase)->details->sections) {
+            std::string& target = title.find("stderr") != std::string::npos ? err : out;
+            target += fmt::format(
+                "----------------------------- {} -----------------------------\n{}", title, text);
+        }
+    }
+    if (crash != nullptr) {
+        if (crash->captured_stdout && !crash->captured_stdout->empty()) {
+            out += "------------------ Captured stdout up to the crash ------------------\n" +
+                   *crash->captured_stdout;
+        }
+        if (crash->captured_log && !crash->captured_log->empty()) {
+            out += "-------------------- Captured log up to the crash --------------------\n" +
+                   *crash->captured_log;
+        }
+        if (crash->captured_stderr && !crash->captured_stderr->empty()) {
+            err += "------------------ Captured stderr up to the crash ------------------\n" +
+                   *crash->captured_stderr;
+        }
+    }
+    if (!out.empty()) {
+        set_text(testcase.append_child("system-out"), out);
+    }
+    if (!err.empty()) {
+        set_text(testcase.append_child("system-err"), err);
+    }
+}
+
+void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& run,
+                  Totals& totals) {
+    auto [classname, name] = junit_names(test.nodeid);
+    auto testcase = suite.append_child("testcase");
+    attribute(testcase, "classname", classname);
+    attribute(testcase, "name", name);
+    attribute(testcase, "file", test.nodeid.substr(0, test.nodeid.find("::")));
+    testcase.append_attribute("time").set_value(fmt::format("{:.3f}", test.duration_s()).c_str());
+    ++totals.tests;
+    totals.time += test.duration_s();
+    const Crash* crash = test.crash ? &run.crashes[*test.crash] : nullptr;
+    const auto& outcome = test.outcome;
+    if (outcome == "failed" || outcome == "error") {
+        const auto* phase = deciding_phase(test, "failed");
+        bool error = outcome == "error";
+        auto element = testcase.append_child(error ? "error" : "failure");
+        std::string where = test.setup && phase == &*test.setup ? "setup" : "teardown";
+        attribute(element, "message",
+                  error ? fmt::format("failed on {}", where) : std::string("failed"));
+        if (phase != nullptr && phase->details && phase->details->longrepr) {
+            set_text(element, *phase->details->longrepr);
+        }
+        (error ? totals.errors : totals.failures) += 1;
+    } else if (outcome == "skipped" || outcome == "xfailed") {
+        const auto* phase = deciding_phase(test, "skipped");
+        auto element = testcase.append_child("skipped");
+        attribute(element, "type", outcome == "xfailed" ? "pytest.xfail" : "pytest.skip");
+        std::string reason;
+        if (phase != nullptr && phase->details) {
+            reason = outcome == "xfailed" ? phase->details->wasxfail
+                                          : phase->details->reason.value_or("");
+        }
+        attribute(element, "message", reason);
+        ++totals.skipped;
+    } else if (outcome == "crashed" && crash != nullptr) {
+        auto element = testcase.append_child("error");
+        attribute(element, "type", "crash");
+        attribute(element, "message", crash_message(*crash));
+        std::string body = crash->evidence + "\n";
+        if (crash->traceback) {
+            body += "\n" + *crash->traceback + "\n";
+        }
+        set_text(element, body);
+        ++totals.errors;
+    } else if (outcome == "not_run") {
+        auto element = testcase.append_child("skipped");
+        attribute(element, "type", "blackbox.not_run");
+        attribute(element, "message",
+                  run.crashes.empty() ? "not run" : "not run: pytest died before reaching it");
+        ++totals.skipped;
+    }
+    add_captured(testcase, test, crash);
+}
+
+void add_collect_errors(pugi::xml_node suite, const RunModel& run, Totals& totals) {
+    for (const auto& error : run.collect_errors) {
+        auto testcase = suite.append_child("testcase");
+        auto [classname, name] = junit_names(error.nodeid);
+        attribute(testcase, "classname", classname);
+        attribute(testcase, "name", name);
+        testcase.append_attribute("time").set_value("0.000");
+        auto element = testcase.append_child("error");
+        attribute(element, "message", "collection failure");
+        set_text(element, error.longrepr);
+        ++totals.tests;
+        ++totals.errors;
+    }
+    for (const auto& crash : run.crashes) {
+        if (crash.phase != "collect" || !crash.module) {
+            continue;
+        }
+        auto testcase = suite.append_child("testcase");
+        auto [classname, name] = junit_names(*crash.module);
+        attribute(testcase, "classname", classname);
+        attribute(testcase, "name", name);
+        testcase.append_attribute("time").set_value("0.000");
+        auto element = testcase.append_child("error");
+        attribute(element, "type", "crash");
+        attribute(element, "message", "collection " + crash_message(crash));
+        set_text(element, crash.evidence + "\n" + crash.traceback.value_or(""));
+        ++totals.tests;
+        ++totals.errors;
+    }
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> junit_names(const std::string& nodeid) {
+    // pytest: the path's "/" become ".", ".py" goes, the last part is the name.
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (;;) {
+        auto at = nodeid.find("::", start);
+        parts.push_back(nodeid.substr(start, at == std::string::npos ? at : at - start));
+        if (at == std::string::npos) {
+            break;
+        }
+        start = at + 2;
+    }
+    auto& file = parts.front();
+    for (char& c : file) {
+        if (c == '/' || c == '\\') {
+            c = '.';
+        }
+    }
+    if (file.size() > 3 && file.ends_with(".py")) {
+        file.resize(file.size() - 3);
+    }
+    std::string name = parts.back();
+    parts.pop_back();
+    std::string classname;
+    for (const auto& part : parts) {
+        classname += (classname.empty() ? "" : ".") + part;
+    }
+    return {classname, name};
+}
+
+std::string junit_xml(const RunModel& run) {
+    pugi::xml_document doc;
+    auto declaration = doc.append_child(pugi::node_declaration);
+    declaration.append_attribute("version") = "1.0";
+    declaration.append_attribute("encoding") = "utf-8";
+    auto suites = doc.append_child("testsuites");
+    auto suite = suites.append_child("testsuite");
+    attribute(suite, "name", "pytest");
+    Totals totals;
+    pugi::xml_document cases;  // the testcases first: the suite's attributes need the totals
+    auto holder = cases.append_child("holder");
+    for (const auto& test : run.tests) {
+        add_testcase(holder, test, run, totals);
+    }
+    add_collect_errors(holder, run, totals);
+    suite.append_attribute("errors") = static_cast<unsigned long long>(totals.errors);
+    suite.append_attribute("failures") = static_cast<unsigned long long>(totals.failures);
+    suite.append_attribute("skipped") = static_cast<unsigned long long>(totals.skipped);
+    suite.append_attribute("tests") = static_cast<unsigned long long>(totals.tests);
+    suite.append_attribute("time").set_value(fmt::format("{:.3f}", totals.time).c_str());
+    if (run.started) {
+        attribute(suite, "timestamp", *run.started);
+    }
+    if (run.context.is_object() && run.context.contains("hostname") &&
+        run.context["hostname"].is_string()) {
+        attribute(suite, "hostname", run.context["hostname"].get<std::string>());
+    }
+    for (auto child : holder.children()) {
+        suite.append_copy(child);
+    }
+    std::ostringstream out;
+    doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
+    return out.str();
+}
+
+void write_junit_file(const RunModel& run, const std::filesystem::path& path) {
+    try {
+        auto parent = path.parent_path();
+        if (!parent.empty()) {
+            std::filesystem::create_directories(parent);
+        }
+        base::write_file_atomically(path, junit_xml(run));
+    } catch (const std::filesystem::filesystem_error& error) {
+        throw Error(fmt::format("cannot write the JUnit report {}: {}", path.string(),
+                                error.code().message()));
+    }
+}
+
+}  // namespace blackbox::report

@@ -1,0 +1,167 @@
+#include <algorithm>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include <blackbox/base/error.hpp>
+#include <blackbox/base/file_io.hpp>
+#include <blackbox/base/memory_size.hpp>
+#include <blackbox/base/signal_name.hpp>
+#include <blackbox/postmortem/rerun_command.hpp>
+#include <blackbox/report/markdown_report.hpp>
+
+namespace blackbox::report {
+
+namespace {
+
+using postmortem::RunModel;
+using postmortem::TestResult;
+
+std::string size(std::int64_t bytes) {
+    return base::format_size(static_cast<std::uint64_t>(std::max<std::int64_t>(bytes, 0)));
+}
+
+std::string status_line(const RunModel& run) {
+    static const std::pair<const char*, const char*> kIcons[] = {
+        {"passed", "✅"},           {"failed", "❌"},     {"crashed", "💥"},
+        {"interrupted", "⏹️"}, {"error", "⚠️"}, {"incomplete", "❓"}};
+    const char* icon = "";
+    for (const auto& [status, glyph] : kIcons) {
+        if (run.status == status) {
+            icon = glyph;
+        }
+    }
+    const auto& c = run.counts;
+    return fmt::format(
+        "{} **{}** — {} collected: {} passed, {} failed, {} skipped, {} xfailed, {} xpassed, {} "
+        "errors, {} crashed, {} not run",
+        icon, run.status, c.collected, c.passed, c.failed, c.skipped, c.xfailed, c.xpassed,
+        c.errors, c.crashed, c.not_run);
+}
+
+std::string crash_row(const postmortem::Crash& crash, const RunModel& run) {
+    std::string culprit = crash.phase == "collect" ? crash.module.value_or("?")
+                                                   : crash.nodeid.value_or("(outside any test)");
+    std::string death = crash.cause;
+    if (crash.signal) {
+        death += " (" + base::signal_name(*crash.signal) + ")";
+    } else if (crash.exit_code) {
+        death += fmt::format(" (exit code {})", *crash.exit_code);
+    }
+    std::string where = crash.frames.empty() ? std::string() : crash.frames.front();
+    for (const auto& frame : crash.frames) {
+        if (frame.find("/_pytest/") == std::string::npos &&
+            frame.find("/pluggy/") == std::string::npos &&
+            frame.find("/ctypes/") == std::string::npos) {
+            where = frame;
+            break;
+        }
+    }
+    (void)run;
+    return fmt::format("| {} | {} | {} | {} | {} | {} |", code_span(culprit), crash.phase, death,
+                       crash.rss_bytes ? size(*crash.rss_bytes) : "–",
+                       crash.worker ? code_span(*crash.worker) : "–",
+                       where.empty() ? "–" : code_span(where));
+}
+
+template <typename Key>
+std::vector<const TestResult*> top_tests(const RunModel& run, std::size_t count, Key key) {
+    std::vector<const TestResult*> tests;
+    for (const auto& test : run.tests) {
+        if (key(test) > 0) {
+            tests.push_back(&test);
+        }
+    }
+    auto middle = tests.begin() + static_cast<std::ptrdiff_t>(std::min(count, tests.size()));
+    std::partial_sort(tests.begin(), middle, tests.end(),
+                      [&](const TestResult* a, const TestResult* b) { return key(*a) > key(*b); });
+    tests.erase(middle, tests.end());
+    return tests;
+}
+
+}  // namespace
+
+std::string code_span(std::string_view text) {
+    std::string clean;
+    clean.reserve(text.size());
+    for (char c : text) {
+        clean += c == '\n' || c == '\r' || c == '\t' ? ' ' : c;
+    }
+    // A pipe ends a table cell even inside a code span (GitHub) unless escaped.
+    std::string escaped;
+    for (char c : clean) {
+        if (c == '|') {
+            escaped += "\\|";
+        } else {
+            escaped += c;
+        }
+    }
+    std::size_t longest = 0, run = 0;
+    for (char c : escaped) {
+        run = c == '`' ? run + 1 : 0;
+        longest = std::max(longest, run);
+    }
+    std::string fence(longest + 1, '`');
+    bool pad = !escaped.empty() && (escaped.front() == '`' || escaped.back() == '`');
+    return fence + (pad ? " " : "") + escaped + (pad ? " " : "") + fence;
+}
+
+std::string markdown_summary(const RunModel& run, std::size_t top) {
+    std::string out = "## pytest-blackbox\n\n" + status_line(run) + "\n\n";
+    if (!run.crashes.empty()) {
+        out +=
+            "### Crashes\n\n| test | phase | cause | memory | worker | where |\n"
+            "|---|---|---|---|---|---|\n";
+        for (const auto& crash : run.crashes) {
+            out += crash_row(crash, run) + "\n";
+        }
+        out += "\n";
+        if (run.memory.suspect) {
+            const auto& test = run.tests[*run.memory.suspect];
+            out +=
+                fmt::format("Suspect: {} grew its process tree by {} before the crash.\n\n",
+                            code_span(test.nodeid), size(test.tree_rss_growth_bytes.value_or(0)));
+        }
+    }
+    auto slowest = top_tests(run, top, [](const TestResult& t) { return t.duration_s(); });
+    if (!slowest.empty()) {
+        out += "### Slowest tests\n\n| test | duration | outcome |\n|---|---|---|\n";
+        for (const auto* test : slowest) {
+            out += fmt::format("| {} | {:.2f} s | {} |\n", code_span(test->nodeid),
+                               test->duration_s(), test->outcome);
+        }
+        out += "\n";
+    }
+    auto hungriest = top_tests(run, top, [](const TestResult& t) {
+        return static_cast<double>(
+            std::max(t.peak_rss_bytes.value_or(0), t.peak_tree_rss_bytes.value_or(0)));
+    });
+    if (!hungriest.empty()) {
+        out +=
+            "### Most memory-hungry tests\n\n| test | peak RSS | tree peak | outcome |\n"
+            "|---|---|---|---|\n";
+        for (const auto* test : hungriest) {
+            out += fmt::format("| {} | {} | {} | {} |\n", code_span(test->nodeid),
+                               test->peak_rss_bytes ? size(*test->peak_rss_bytes) : "–",
+                               test->peak_tree_rss_bytes ? size(*test->peak_tree_rss_bytes) : "–",
+                               test->outcome);
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+void write_markdown_file(const RunModel& run, const std::filesystem::path& path, bool append) {
+    auto text = markdown_summary(run);
+    if (!append) {
+        base::write_file_atomically(path, text);
+        return;
+    }
+    std::ofstream out(path, std::ios::app | std::ios::binary);
+    out << text;
+    if (!out.flush()) {
+        throw Error(fmt::format("cannot append to {}", path.string()));
+    }
+}
+
+}  // namespace blackbox::report

@@ -1,0 +1,18 @@
+#include "report_options.hpp"
+
+namespace blackbox::cli {
+
+void add_report_options(CLI::App& app, report::ReportSet& reports) {
+    app.add_option("--junitxml", reports.junitxml,
+                   "Write a JUnit XML report to FILE: every collected test once, crashed tests "
+                   "as errors naming cause, signal, phase and memory, tests not reached as "
+                   "skipped; written even when the run crashed");
+    app.add_option("--json", reports.json,
+                   "Write the JSON report to FILE: every test with its outcome, durations, CPU "
+                   "and memory, and the crashes (docs/formats/report-json.md)");
+    app.add_option("--md", reports.markdown,
+                   "Write a Markdown summary to FILE (counts, crashes, slowest and most "
+                   "memory-hungry tests); also appended to $GITHUB_STEP_SUMMARY when it is set");
+}
+
+}  // namespace blackbox::cli
