@@ -62,6 +62,9 @@ struct Crash {
     // The trail around the death: the sample where the dying process last had memory, and the
     // one ~10 s before it (same tree), for the trend.
     std::optional<MemoryPoint> memory_at, memory_before;
+    // What the dying test had printed in its phase up to the death, recovered from pytest's
+    // capture files (absent without capture, or when they could not be kept).
+    std::optional<std::string> captured_stdout, captured_stderr, captured_log;
     int attempt = 1;
     long pid = 0;
     std::int64_t since_ns = 0;  // when the in-flight phase began (0 when unknown)
