@@ -11,13 +11,17 @@ struct RunWatch::Follow {
     postmortem::ProcessReplayer replayer;
 };
 
-RunWatch::RunWatch(std::filesystem::path run_dir) : run_dir_(std::move(run_dir)) {}
+RunWatch::RunWatch(std::filesystem::path run_dir, int attempt)
+    : run_dir_(std::move(run_dir)), attempt_(attempt) {}
 
 RunWatch::~RunWatch() = default;
 
 void RunWatch::refresh() {
     auto found = journal::find_process_files(run_dir_);
     for (auto& files : found) {
+        if (files.attempt != attempt_) {
+            continue;
+        }
         bool known = std::any_of(processes_.begin(), processes_.end(), [&](const LiveProcess& p) {
             return p.files.journal == files.journal;
         });
@@ -51,6 +55,8 @@ void RunWatch::refresh() {
         process.tests_done = state.tests_done;
         process.collected = state.collected_count;
         process.controller = state.controller;
+        process.capture_stdout_fd = state.capture_stdout_fd;
+        process.capture_stderr_fd = state.capture_stderr_fd;
         process.finished = state.exited || state.exitstatus.has_value();
         if (state.start.is_object()) {
             auto signal = state.start.find("dump_signal");

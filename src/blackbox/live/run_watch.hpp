@@ -25,12 +25,15 @@ struct LiveProcess {
     std::optional<std::size_t> collected;
     std::optional<int> dump_signal;  // faulthandler dumps every stack on this signal
     bool controller = false;
-    bool finished = false;  // session_end or exit seen
+    bool finished = false;                                    // session_end or exit seen
+    std::optional<int> capture_stdout_fd, capture_stderr_fd;  // in that process
 };
 
 class RunWatch {
   public:
-    explicit RunWatch(std::filesystem::path run_dir);
+    // Follows the journals of `attempt` only: earlier attempts' processes are dead, and their
+    // pids may belong to other processes by now.
+    explicit RunWatch(std::filesystem::path run_dir, int attempt = 1);
     ~RunWatch();
     RunWatch(const RunWatch&) = delete;
     RunWatch& operator=(const RunWatch&) = delete;
@@ -49,6 +52,7 @@ class RunWatch {
   private:
     struct Follow;
     std::filesystem::path run_dir_;
+    int attempt_;
     std::vector<Follow> follows_;
     std::vector<LiveProcess> processes_;
     simdjson::dom::parser parser_;

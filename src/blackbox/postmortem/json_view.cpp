@@ -42,6 +42,8 @@ json crash_to_json(const Crash& crash, const RunModel& run) {
         {"cause", crash.cause},
         {"evidence", crash.evidence},
         {"traceback", optional_json(crash.traceback)},
+        {"captured_stdout", optional_json(crash.captured_stdout)},
+        {"captured_stderr", optional_json(crash.captured_stderr)},
         {"rss_bytes", optional_json(crash.rss_bytes)},
         {"memory_trend",
          crash.memory_at && crash.memory_before

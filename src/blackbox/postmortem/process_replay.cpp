@@ -104,6 +104,17 @@ class ProcessReplayer::Replayer {
     void on_session_start(const Record& record) {
         out_.session_started = true;
         out_.controller = record.boolean("controller").value_or(false);
+        auto capture = record.json("capture");
+        if (capture.is_object()) {
+            auto fd = [&capture](const char* key) -> std::optional<int> {
+                auto it = capture.find(key);
+                return it != capture.end() && it->is_number_integer()
+                           ? std::optional<int>(it->get<int>())
+                           : std::nullopt;
+            };
+            out_.capture_stdout_fd = fd("stdout");
+            out_.capture_stderr_fd = fd("stderr");
+        }
     }
 
     void on_collect(const Record& record) {

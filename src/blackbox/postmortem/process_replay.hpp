@@ -41,8 +41,9 @@ struct ProcessReplay {
     nlohmann::json start;  // the `start` record, or null when it is missing
     bool controller = false;
     bool session_started = false;
-    std::optional<int> exitstatus;  // from `session_end`
-    bool exited = false;            // the `exit` record: pytest shut down in order
+    std::optional<int> capture_stdout_fd, capture_stderr_fd;  // pytest's capture files
+    std::optional<int> exitstatus;                            // from `session_end`
+    bool exited = false;  // the `exit` record: pytest shut down in order
     std::optional<std::string> interrupt;
     std::vector<TestResult> tests;  // in the order they started; outcome not yet derived
     std::size_t tests_done = 0;     // tests whose teardown ended

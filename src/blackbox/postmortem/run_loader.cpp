@@ -347,6 +347,12 @@ RunModel load_run(const std::filesystem::path& dir) {
     run.crashes = attribute_crashes(evidence, EndFacts{run.attempt_ends, run.forwarded_signal,
                                                        read_supervisor_log(run.dir, run)});
 
+    for (auto& crash : run.crashes) {
+        auto stem =
+            fmt::format("{}-{}-{}", crash.attempt, crash.worker.value_or("main"), crash.pid);
+        crash.captured_stdout = base::read_file(dir / "capture" / (stem + ".stdout"));
+        crash.captured_stderr = base::read_file(dir / "capture" / (stem + ".stderr"));
+    }
     for (auto& test : run.tests) {
         test.outcome = derive_outcome(test);
     }

@@ -89,6 +89,24 @@ std::string memory_line(const RunModel& run, const Crash& crash) {
     return line;
 }
 
+std::vector<std::string> last_lines(std::string_view text, std::size_t count) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.remove_suffix(1);
+    }
+    std::vector<std::string> lines;
+    while (!text.empty() && lines.size() < count) {
+        auto newline = text.rfind('\n');
+        auto line = newline == std::string_view::npos ? text : text.substr(newline + 1);
+        std::string clean;
+        for (char c : line.substr(0, 200)) {
+            clean += static_cast<unsigned char>(c) < 0x20 && c != '\t' ? '?' : c;
+        }
+        lines.insert(lines.begin(), clean);
+        text = newline == std::string_view::npos ? std::string_view() : text.substr(0, newline);
+    }
+    return lines;
+}
+
 // How many innermost frames to show: those above pytest's own machinery (the test, its
 // fixtures and what they called), at most `limit`, at least one.
 std::size_t own_frames(const std::vector<std::string>& frames, std::size_t limit) {
@@ -137,6 +155,15 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
         out += "  stack     none (the process exited; it did not fault)\n";
     } else {
         out += "  stack     none recorded\n";
+    }
+    for (const auto& [label, text] : {std::pair{"stdout", &crash.captured_stdout},
+                                      std::pair{"stderr", &crash.captured_stderr}}) {
+        if (*text && !(*text)->empty()) {
+            out += fmt::format("  {}    (last lines printed before the death)\n", label);
+            for (const auto& line : last_lines(**text, 5)) {
+                out += fmt::format("    {}\n", line);
+            }
+        }
     }
     auto target = crash.module ? crash.module : crash.nodeid;
     if (target && crash.phase != "session") {

@@ -24,7 +24,11 @@ std::shared_ptr<const limit::CgroupFs> machine_cgroups() {
 }  // namespace
 
 LiveRun::LiveRun(const WatchOptions& options, const std::filesystem::path& run_dir)
-    : options_(options), run_dir_(run_dir), log_(run_dir / "supervisor.jsonl"), watch_(run_dir) {
+    : options_(options),
+      run_dir_(run_dir),
+      log_(run_dir / "supervisor.jsonl"),
+      watch_(run_dir, options.attempt),
+      captures_(run_dir) {
     if (options_.hang_timeout) {
         hang_.emplace(*options_.hang_timeout, log_);
     }
@@ -98,6 +102,7 @@ void LiveRun::started(pid_t pid) {
 
 void LiveRun::tick() {
     watch_.refresh();
+    captures_.follow(watch_);
     {
         std::lock_guard lock(processes_mutex_);
         processes_ = watch_.processes();
@@ -150,6 +155,7 @@ void LiveRun::finished(const supervise::SessionResult& result) {
         sampler_->stop();
     }
     watch_.refresh();
+    captures_.save_unfinished(watch_);
     if (limit_) {
         if (auto kill = limit_->watchdog_kill()) {
             log_.write("memory_limit",

@@ -17,6 +17,7 @@
 
 #include <blackbox/limit/memory_limit.hpp>
 #include <blackbox/limit/oom_evidence.hpp>
+#include <blackbox/live/capture_keeper.hpp>
 #include <blackbox/live/hang_watchdog.hpp>
 #include <blackbox/live/run_watch.hpp>
 #include <blackbox/live/supervisor_log.hpp>
@@ -65,6 +66,7 @@ class LiveRun {
     std::filesystem::path run_dir_;
     live::SupervisorLog log_;
     live::RunWatch watch_;
+    live::CaptureKeeper captures_;
     std::optional<live::HangWatchdog> hang_;
     std::optional<limit::MemoryLimit> limit_;
     std::optional<limit::OomWatch> oom_watch_;
