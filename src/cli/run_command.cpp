@@ -121,7 +121,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
             rundir::prune_runs(state, options.keep_runs, run_dir);
         }
     };
-    recording.say = [](const std::string& line) { std::cerr << "\nblackbox: " << line << "\n"; };
+    recording.say = [](const std::string& line) { std::cerr << "blackbox: " << line << "\n"; };
     auto result = record::record(recording);
     if (result.spawn_errno) {
         rundir::remove_run_directory(run_dir);

@@ -92,6 +92,18 @@ def project(tmp_path, blackbox_bin):
     return Project(root, blackbox_bin)
 
 
+SCHEMA = json.loads((REPO / "docs" / "formats" / "report.schema.json").read_text())
+
+
+def load_report(path):
+    """A JSON report, validated against its documented schema."""
+    import jsonschema
+
+    report = json.loads(Path(path).read_text())
+    jsonschema.validate(report, SCHEMA)
+    return report
+
+
 def only_crash(report):
     """The single crash of a post-mortem."""
     assert len(report["crashes"]) == 1, json.dumps(report["crashes"], indent=2)

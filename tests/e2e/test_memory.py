@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import only_crash
+from conftest import load_report, only_crash
 
 EATER = """
 import time
@@ -56,7 +56,7 @@ def no_cgroup_left():
 
 
 def report(project, path="report.json"):
-    return json.loads((project.root / path).read_text())
+    return load_report(project.root / path)
 
 
 def test_a_real_oom_kill_under_a_cgroup_limit_names_the_test_and_the_line(project, no_cgroup_left):

@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
+from conftest import load_report
+
 SUITE = """
 import ctypes
 import os
@@ -73,7 +75,7 @@ def test_a_suite_with_two_crashes_completes_and_no_body_runs_twice(project, xdis
     )
     assert result.returncode == 1  # the suite completed, with crashes
     assert sorted(bodies(project)) == list(range(1, 11))  # each body exactly once
-    report = json.loads((project.root / "out/report.json").read_text())
+    report = load_report(project.root / "out/report.json")
     assert report["summary"]["passed"] == 8 and report["summary"]["crashed"] == 2
     assert report["summary"]["not_run"] == 0
     crashed = {t["nodeid"]: t["crash"]["cause"] for t in report["tests"] if t["crash"]}
@@ -116,6 +118,6 @@ def test_reports_are_regenerated_from_a_run_whose_supervisor_was_killed(project)
     result = project.blackbox("report", "--junitxml", "late.xml", "--json", "late.json")
     assert result.returncode == 0, result.stderr
     check_junit(project.root / "late.xml", 10)
-    late = json.loads((project.root / "late.json").read_text())
+    late = load_report(project.root / "late.json")
     assert late["status"] == "incomplete" and late["summary"]["passed"] == 3
     assert project.blackbox("report").returncode == 4  # no report named

@@ -118,6 +118,9 @@ RecordingResult record(const RecordingOptions& options) {
         WatchOptions watch = options.watch;
         watch.attempt = attempt;
         LiveRun live(watch, options.run_dir);
+        if (attempt == 1 && watch.memory_max && options.say) {
+            options.say("memory limit " + live.describe_limit());
+        }
         session.pre_exec_writes = live.pre_exec_writes();
         AttemptResult current;
         current.attempt = attempt;
