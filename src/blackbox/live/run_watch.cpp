@@ -26,8 +26,8 @@ void RunWatch::refresh() {
             return p.files.journal == files.journal;
         });
         if (!known) {
-            follows_.push_back(Follow{JournalTail(files.journal),
-                                      postmortem::ProcessReplayer(files, /*keep_tests=*/false)});
+            follows_.push_back(
+                Follow{JournalTail(files.journal), postmortem::ProcessReplayer(files)});
             LiveProcess process;
             process.files = std::move(files);
             processes_.push_back(std::move(process));

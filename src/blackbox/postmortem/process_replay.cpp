@@ -40,11 +40,21 @@ bool is_phase(const std::string& phase) {
 // Replays records in order; one handler per record type, so a new type touches one handler.
 class ProcessReplayer::Replayer {
   public:
-    Replayer(const journal::ProcessFiles& files, bool keep_tests) : keep_tests_(keep_tests) {
+    Replayer(const journal::ProcessFiles& files, TestSink sink) : sink_(std::move(sink)) {
         out_.files = files;
     }
 
     ProcessReplay& out() { return out_; }
+
+    // The test in flight, if any, goes to the sink.
+    void hand_over() {
+        for (auto& test : out_.tests) {
+            if (sink_) {
+                sink_(std::move(test));
+            }
+        }
+        out_.tests.clear();
+    }
 
     void apply(const Record& record) {
         using Handler = void (Replayer::*)(const Record&);
@@ -174,9 +184,7 @@ class ProcessReplayer::Replayer {
         if (out_.files.is_worker()) {
             test.worker = out_.files.role;
         }
-        if (!keep_tests_) {
-            out_.tests.clear();  // a live watch needs only the current test
-        }
+        hand_over();
         out_.tests.push_back(std::move(test));
         pending_begin_ns_ = ns_of(record);  // the setup begins with the test
         out_.last.nodeid = out_.tests.back().nodeid;
@@ -307,14 +315,14 @@ class ProcessReplayer::Replayer {
     }
 
     ProcessReplay out_;
-    bool keep_tests_;
+    TestSink sink_;
     std::vector<std::string> collecting_;  // nested collectors (a package, then its module)
     std::int64_t pending_begin_ns_ = 0;
     std::vector<std::string> unknown_;
 };
 
-ProcessReplayer::ProcessReplayer(const journal::ProcessFiles& files, bool keep_tests)
-    : replayer_(std::make_unique<Replayer>(files, keep_tests)) {}
+ProcessReplayer::ProcessReplayer(const journal::ProcessFiles& files, TestSink sink)
+    : replayer_(std::make_unique<Replayer>(files, std::move(sink))) {}
 
 ProcessReplayer::~ProcessReplayer() = default;
 ProcessReplayer::ProcessReplayer(ProcessReplayer&&) noexcept = default;
@@ -332,6 +340,7 @@ ProcessReplay ProcessReplayer::finish(std::vector<std::string> read_warnings) {
     auto& out = replayer_->out();
     out.warnings.insert(out.warnings.begin(), read_warnings.begin(), read_warnings.end());
     replayer_->finish();
+    replayer_->hand_over();
     if (out.start.is_null()) {
         out.warnings.push_back(
             fmt::format("{}: no start record", out.files.journal.filename().string()));
@@ -342,24 +351,37 @@ ProcessReplay ProcessReplayer::finish(std::vector<std::string> read_warnings) {
 namespace {
 
 template <typename Read>
-ProcessReplay replay_with(const journal::ProcessFiles& files, Read read) {
-    ProcessReplayer replayer(files, /*keep_tests=*/true);
+ProcessReplay replay_with(const journal::ProcessFiles& files, const TestSink& sink, Read read) {
+    ProcessReplayer replayer(files, sink);
     auto summary = read([&replayer](const Record& record) { replayer.apply(record); });
     return replayer.finish(std::move(summary.warnings));
 }
 
 }  // namespace
 
-ProcessReplay replay_process(const journal::ProcessFiles& files) {
-    return replay_with(files, [&files](const journal::RecordHandler& handler) {
+ProcessReplay replay_process(const journal::ProcessFiles& files, const TestSink& sink) {
+    return replay_with(files, sink, [&files](const journal::RecordHandler& handler) {
         return journal::for_each_record(files.journal, handler);
     });
 }
 
+ProcessReplay replay_process(const journal::ProcessFiles& files) {
+    std::vector<TestResult> tests;
+    auto replay =
+        replay_process(files, [&tests](TestResult&& test) { tests.push_back(std::move(test)); });
+    replay.tests = std::move(tests);
+    return replay;
+}
+
 ProcessReplay replay_process(const journal::ProcessFiles& files, std::string_view content) {
-    return replay_with(files, [&files, content](const journal::RecordHandler& handler) {
-        return journal::for_each_record(content, files.journal.filename().string(), handler);
-    });
+    std::vector<TestResult> tests;
+    auto replay = replay_with(
+        files, [&tests](TestResult&& test) { tests.push_back(std::move(test)); },
+        [&files, content](const journal::RecordHandler& handler) {
+            return journal::for_each_record(content, files.journal.filename().string(), handler);
+        });
+    replay.tests = std::move(tests);
+    return replay;
 }
 
 }  // namespace blackbox::postmortem

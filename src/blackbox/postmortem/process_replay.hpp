@@ -3,6 +3,7 @@
 // Replays one process's journal into what it did: the tests it ran with their phase results,
 // its collection, and where it was when the journal ends (what was in flight if it died).
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,7 +46,8 @@ struct ProcessReplay {
     std::optional<int> exitstatus;                            // from `session_end`
     bool exited = false;  // the `exit` record: pytest shut down in order
     std::optional<std::string> interrupt;
-    std::vector<TestResult> tests;  // in the order they started; outcome not yet derived
+    std::vector<TestResult> tests;  // in the order they started (see ProcessReplayer); outcome
+                                    // not yet derived
     std::size_t tests_done = 0;     // tests whose teardown ended
     std::vector<CollectError> collect_errors;
     std::optional<std::size_t> collected_count, deselected_count;
@@ -59,19 +61,23 @@ struct ProcessReplay {
     bool cut_short() const { return !exited && !exitstatus; }
 };
 
-// Replays a journal one record at a time: used whole by replay_process, and by the live watch
-// of a running pytest, which keeps only the test in flight (`keep_tests` false) so its memory
-// does not grow with the suite.
+// Called with each test once the journal has moved past it (and with the last one at the end).
+using TestSink = std::function<void(TestResult&& test)>;
+
+// Replays a journal one record at a time. Only the test in flight is kept (`state().tests` has
+// at most one): every earlier one goes to `sink` (or is dropped without one, as the live watch
+// of a running pytest does), so memory does not grow with the suite.
 class ProcessReplayer {
   public:
-    ProcessReplayer(const journal::ProcessFiles& files, bool keep_tests);
+    explicit ProcessReplayer(const journal::ProcessFiles& files, TestSink sink = {});
     ~ProcessReplayer();
     ProcessReplayer(ProcessReplayer&&) noexcept;
     ProcessReplayer& operator=(ProcessReplayer&&) noexcept;
 
     void apply(const journal::Record& record);
     const ProcessReplay& state() const;
-    // The replay, with the reader's warnings first; the replayer is spent afterwards.
+    // The replay, with the reader's warnings first; the test in flight goes to the sink too.
+    // The replayer is spent afterwards.
     ProcessReplay finish(std::vector<std::string> read_warnings);
 
   private:
@@ -79,7 +85,10 @@ class ProcessReplayer {
     std::unique_ptr<Replayer> replayer_;
 };
 
-// Streams the journal file `files.journal`.
+// Streams the journal file `files.journal`; the tests go to `sink`.
+ProcessReplay replay_process(const journal::ProcessFiles& files, const TestSink& sink);
+
+// Streams the journal file; every test is kept in the result's `tests`.
 ProcessReplay replay_process(const journal::ProcessFiles& files);
 
 // Replays journal text (recorded journals in tests).

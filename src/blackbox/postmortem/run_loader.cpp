@@ -143,27 +143,23 @@ void read_collected(RunModel& run, const std::vector<journal::ProcessFiles>& fil
     }
 }
 
-// A later report of the same test (a re-run attempt) replaces an earlier one only when it got
-// further.
 std::size_t phases_reported(const TestResult& test) {
     return (test.setup ? 1U : 0U) + (test.call ? 1U : 0U) + (test.teardown ? 1U : 0U);
 }
 
-void merge_results(RunModel& run, const std::vector<ProcessReplay>& replays,
-                   std::unordered_map<std::string, std::size_t>& index) {
-    for (const auto& replay : replays) {
-        for (const auto& result : replay.tests) {
-            auto found = index.find(result.nodeid);
-            if (found == index.end()) {
-                index.emplace(result.nodeid, run.tests.size());
-                run.tests.push_back(result);
-                continue;
-            }
-            auto& test = run.tests[found->second];
-            if (phases_reported(result) >= phases_reported(test)) {
-                test = result;
-            }
-        }
+// Moves a test's result into the run as the replay passes it (a 100,000-test run is never held
+// twice); a later report of the same test replaces an earlier one only when it got further.
+void merge_result(RunModel& run, TestResult&& result,
+                  std::unordered_map<std::string, std::size_t>& index) {
+    auto found = index.find(result.nodeid);
+    if (found == index.end()) {
+        index.emplace(result.nodeid, run.tests.size());
+        run.tests.push_back(std::move(result));
+        return;
+    }
+    auto& test = run.tests[found->second];
+    if (phases_reported(result) >= phases_reported(test)) {
+        test = std::move(result);
     }
 }
 
@@ -300,10 +296,14 @@ RunModel load_run(const std::filesystem::path& dir) {
     read_end_json(run);
 
     auto files = journal::find_process_files(dir);
+    // Collected items first (collection order), then each journal's results moved in.
+    std::unordered_map<std::string, std::size_t> index;
+    read_collected(run, files, index);
     std::vector<ProcessReplay> replays;
     replays.reserve(files.size());
     for (const auto& process : files) {
-        replays.push_back(replay_process(process));
+        replays.push_back(replay_process(
+            process, [&](TestResult&& test) { merge_result(run, std::move(test), index); }));
         auto& warnings = replays.back().warnings;
         run.warnings.insert(run.warnings.end(), warnings.begin(), warnings.end());
         run.attempts = std::max(run.attempts, process.attempt);
@@ -312,9 +312,6 @@ RunModel load_run(const std::filesystem::path& dir) {
         run.recorder = "plugin";
     }
 
-    std::unordered_map<std::string, std::size_t> index;
-    read_collected(run, files, index);
-    merge_results(run, replays, index);
     merge_context(run, replays);
     for (const auto& replay : replays) {
         for (const auto& collect_error : replay.collect_errors) {
