@@ -8,7 +8,8 @@ docs/formats/journal.md and docs/formats/run-directory.md.
 
 The plugin records when BLACKBOX_RUN_DIR is set (`blackbox run` sets it) or with `--blackbox`
 (ini `blackbox = true`), which makes the run directory under `.blackbox/` itself. Otherwise it
-registers no per-test hook at all: only this module's two hooks exist, and they run once.
+registers no per-test hook at all: only this module's hooks exist, and they run once. The
+variables of pytest-abort and ct-pytest-monitor work without recording (compat.py).
 """
 
 import functools
@@ -19,8 +20,9 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from . import records, requeue, resume
+from . import compat, records, requeue, resume
 from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
+from .capture_files import capture_descriptors
 from .items import collected_lines, undecorated_group_id, undecorated_ids
 from .journal import warn_disabled
 from .memory import PeakMeter
@@ -70,9 +72,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("blackbox", BLACKBOX_INI_HELP, type="bool", default=False)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args):
+    """Add pytest-abort's options once every early plugin added its own (compat.py)."""
+    yield
+    compat.add_options(parser)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Start recording, after pytest's faulthandler plugin pointed faulthandler at stderr."""
+    compat.configure(config)  # pytest-abort's and ct-pytest-monitor's interfaces, when asked for
     try:
         recording = open_recording(config, [recorder.run_dir for recorder in _recording])
         if recording is None:
@@ -137,7 +147,8 @@ class Recorder:
         self.controller = manager.has_plugin("dsession")
         if self.controller:
             self.loadgroup_controller = session.config.getoption("dist", None) == "loadgroup"
-        self.write(records.session_start(monotonic_ns(), self.controller))
+        capture = {} if self.controller else capture_descriptors(session.config)
+        self.write(records.session_start(monotonic_ns(), self.controller, capture))
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_make_collect_report(self, collector: pytest.Collector):

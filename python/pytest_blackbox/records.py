@@ -36,9 +36,10 @@ def start(ns: int, facts: dict) -> str:
     return _line("start", ns, {"v": VERSION, **facts})
 
 
-def session_start(ns: int, controller: bool) -> str:
-    """The session started; `controller` when this process is an xdist controller."""
-    return f'{{"ev":"session_start","ns":{ns},"controller":{"true" if controller else "false"}}}\n'
+def session_start(ns: int, controller: bool, capture: dict) -> str:
+    """The session started; `controller` when this process is an xdist controller; `capture`
+    names the descriptors of pytest's capture files ({} without fd capture)."""
+    return _line("session_start", ns, {"controller": controller, "capture": capture})
 
 
 def collect(ns: int, nodeid: str) -> str:

@@ -19,6 +19,7 @@
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/text_view.hpp>
 #include <blackbox/record/recording.hpp>
+#include <blackbox/report/crashed_tests_log.hpp>
 #include <blackbox/report/report_set.hpp>
 #include <blackbox/rundir/run_directory.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
@@ -56,6 +57,28 @@ struct RunOptions {
 
 void write_json(const fs::path& path, const json& doc) {
     base::write_file_atomically(path, doc.dump(2) + "\n");
+}
+
+// pytest-abort's crashed-tests log: in the run directory always, and appended to the user's own
+// log when its variable is set (the xdist controller's plugin already logged worker crashes as
+// they happened; a crash is never logged twice). A log that cannot be written is only said.
+void write_crash_logs(const postmortem::RunModel& model, const fs::path& run_dir) {
+    try {
+        report::write_crashed_tests_log(model, run_dir / report::kCrashedTestsLogName);
+    } catch (const Error& error) {
+        std::cerr << "blackbox: " << error.what() << "\n";
+    }
+    for (const char* variable : {"PYTEST_ABORT_CRASHED_TESTS_LOG", "JAX_ROCM_CRASHED_TESTS_LOG"}) {
+        const char* path = std::getenv(variable);
+        if (path == nullptr || *path == '\0') {
+            continue;
+        }
+        try {
+            report::append_crashed_tests_log(model, path);
+        } catch (const Error& error) {
+            std::cerr << "blackbox: " << error.what() << "\n";
+        }
+    }
 }
 
 int run(const RunOptions& options, const Invocation& invocation) {
@@ -145,6 +168,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
     model.blackbox_exit_code = exit_code;
     write_json(run_dir / "postmortem.json", postmortem::postmortem_json(model));
     report::write_reports(model, options.reports, std::cerr);
+    write_crash_logs(model, run_dir);
 
     postmortem::TextOptions text;
     text.color = ::isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
