@@ -204,3 +204,29 @@ def test_parametrized_ids_are_reported_byte_for_byte(project):
     assert crash["nodeid"] in result.stdout  # as pytest printed it
     postmortem = (project.latest / "postmortem.json").read_bytes()
     assert postmortem  # written by the supervisor at the end
+
+
+def test_what_a_dying_test_printed_is_recovered(project):
+    project.write(
+        "test_o.py",
+        """
+        import ctypes
+        import sys
+        import time
+
+        def test_talks_then_dies():
+            print("connecting to the device")
+            print("about to call the driver", file=sys.stderr)
+            time.sleep(0.3)  # the supervisor opens pytest's capture files meanwhile
+            ctypes.string_at(0)
+        """,
+    )
+    result = project.run("test_o.py", options=["--junitxml", "j.xml"])
+    assert result.returncode == 128 + signal.SIGSEGV
+    crash = only_crash(project.show())
+    assert "connecting to the device" in crash["captured_stdout"]
+    assert "about to call the driver" in crash["captured_stderr"]
+    assert "connecting to the device" in result.stderr  # the post-mortem shows the last lines
+    junit = (project.root / "j.xml").read_text()
+    assert "<system-out>" in junit and "connecting to the device" in junit
+    assert "<system-err>" in junit and "about to call the driver" in junit
