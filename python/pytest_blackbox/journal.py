@@ -36,10 +36,11 @@ def warn(message: str, stderr_fd: int = 2) -> None:
 class Journal:
     """Appends records to `journal/<stem>.jsonl` and items to `collected/<stem>.jsonl`."""
 
-    __slots__ = ("_fd", "_collected_fd", "_fsync", "_stderr_fd", "_name")
+    __slots__ = ("_fd", "_collected_fd", "_fsync", "_stderr_fd", "_name", "stem")
 
     def __init__(self, run_dir: Path, stem: str, fsync: bool) -> None:
         """Open both files; raises OSError (nothing stays open then)."""
+        self.stem = stem
         self._name = f"journal/{stem}.jsonl"
         self._fsync = fsync
         self._fd = -1

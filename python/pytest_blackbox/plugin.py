@@ -13,6 +13,7 @@ variables of pytest-abort and ct-pytest-monitor work without recording (compat.p
 """
 
 import functools
+import logging
 import os
 import signal
 import time
@@ -23,6 +24,7 @@ import pytest
 from . import compat, records, requeue, resume
 from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
 from .capture_files import capture_descriptors
+from .log_trail import LogTrail
 from .items import collected_lines, undecorated_group_id, undecorated_ids
 from .journal import warn_disabled
 from .memory import PeakMeter
@@ -134,6 +136,8 @@ class Recorder:
         self.env_saved: Dict[str, Optional[str]] = {}
         self.meter = PeakMeter()
         self.attempt = recording.attempt
+        self.stem = recording.journal.stem
+        self.log_trail: Optional[LogTrail] = None
 
     def export_env(self, name: str, value: str) -> None:
         """Set an environment variable for child processes, restored at unconfigure."""
@@ -149,6 +153,9 @@ class Recorder:
             self.loadgroup_controller = session.config.getoption("dist", None) == "loadgroup"
         capture = {} if self.controller else capture_descriptors(session.config)
         self.write(records.session_start(monotonic_ns(), self.controller, capture))
+        if not self.controller:
+            self.log_trail = LogTrail(self.run_dir / "capture" / f"{self.stem}.log")
+            logging.getLogger().addHandler(self.log_trail)
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_make_collect_report(self, collector: pytest.Collector):
@@ -211,6 +218,8 @@ class Recorder:
             self.props_written = 0
         self.write(records.test(monotonic_ns(), nodeid))
         self.meter.start()
+        if self.log_trail is not None:
+            self.log_trail.nodeid = nodeid
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_fixture_setup(self, fixturedef, request):
@@ -316,6 +325,9 @@ class Recorder:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         """Write `exit`; leave faulthandler writing to our file for the interpreter's exit."""
         self.write(records.exit_(monotonic_ns()))
+        if self.log_trail is not None:
+            logging.getLogger().removeHandler(self.log_trail)
+            self.log_trail.close()
         self.journal.close()
         if self in _recording:
             _recording.remove(self)

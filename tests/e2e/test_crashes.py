@@ -211,10 +211,12 @@ def test_what_a_dying_test_printed_is_recovered(project):
         "test_o.py",
         """
         import ctypes
+        import logging
         import sys
         import time
 
         def test_talks_then_dies():
+            logging.getLogger("driver").error("ioctl returned -5")
             print("connecting to the device")
             print("about to call the driver", file=sys.stderr)
             time.sleep(0.3)  # the supervisor opens pytest's capture files meanwhile
@@ -226,7 +228,9 @@ def test_what_a_dying_test_printed_is_recovered(project):
     crash = only_crash(project.show())
     assert "connecting to the device" in crash["captured_stdout"]
     assert "about to call the driver" in crash["captured_stderr"]
+    assert "ERROR    driver:test_o.py:" in crash["captured_log"]
     assert "connecting to the device" in result.stderr  # the post-mortem shows the last lines
     junit = (project.root / "j.xml").read_text()
     assert "<system-out>" in junit and "connecting to the device" in junit
     assert "<system-err>" in junit and "about to call the driver" in junit
+    assert "ioctl returned -5" in junit

@@ -44,6 +44,7 @@ json crash_to_json(const Crash& crash, const RunModel& run) {
         {"traceback", optional_json(crash.traceback)},
         {"captured_stdout", optional_json(crash.captured_stdout)},
         {"captured_stderr", optional_json(crash.captured_stderr)},
+        {"captured_log", optional_json(crash.captured_log)},
         {"rss_bytes", optional_json(crash.rss_bytes)},
         {"memory_trend",
          crash.memory_at && crash.memory_before

@@ -196,6 +196,26 @@ void merge_context(RunModel& run, const std::vector<ProcessReplay>& replays) {
     }
 }
 
+// The records the plugin's log trail (capture/<stem>.log) holds for `nodeid`: those after the
+// last separator line, when it names that test ("\x1e<nodeid>").
+std::optional<std::string> log_records_of(const std::filesystem::path& path,
+                                          const std::string& nodeid) {
+    auto text = base::read_file(path);
+    if (!text) {
+        return std::nullopt;
+    }
+    auto separator = text->rfind('\x1e');
+    if (separator == std::string::npos) {
+        return std::nullopt;
+    }
+    auto end_of_line = text->find('\n', separator);
+    if (end_of_line == std::string::npos ||
+        text->compare(separator + 1, end_of_line - separator - 1, nodeid) != 0) {
+        return std::nullopt;
+    }
+    return text->substr(end_of_line + 1);
+}
+
 // The watchdogs' verdicts from supervisor.jsonl (docs/formats/run-directory.md), and the
 // memory limit the run had.
 std::vector<Verdict> read_supervisor_log(const std::filesystem::path& dir, RunModel& run) {
@@ -349,6 +369,9 @@ RunModel load_run(const std::filesystem::path& dir) {
             fmt::format("{}-{}-{}", crash.attempt, crash.worker.value_or("main"), crash.pid);
         crash.captured_stdout = base::read_file(dir / "capture" / (stem + ".stdout"));
         crash.captured_stderr = base::read_file(dir / "capture" / (stem + ".stderr"));
+        if (crash.nodeid) {
+            crash.captured_log = log_records_of(dir / "capture" / (stem + ".log"), *crash.nodeid);
+        }
     }
     for (auto& test : run.tests) {
         test.outcome = derive_outcome(test);

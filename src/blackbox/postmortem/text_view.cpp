@@ -156,8 +156,9 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
     } else {
         out += "  stack     none recorded\n";
     }
-    for (const auto& [label, text] : {std::pair{"stdout", &crash.captured_stdout},
-                                      std::pair{"stderr", &crash.captured_stderr}}) {
+    for (const auto& [label, text] :
+         {std::pair{"stdout", &crash.captured_stdout}, std::pair{"stderr", &crash.captured_stderr},
+          std::pair{"log   ", &crash.captured_log}}) {
         if (*text && !(*text)->empty()) {
             out += fmt::format("  {}    (last lines printed before the death)\n", label);
             for (const auto& line : last_lines(**text, 5)) {
