@@ -15,6 +15,7 @@ const std::vector<Command>& command_table() {
     static const std::vector<Command> kCommands{
         {"run", "Run a pytest command under the recorder and print the post-mortem", setup_run},
         {"show", "Print the post-mortem of a recorded run (default: the latest)", setup_show},
+        {"postprocess", "Add crashed tests to JSON/JUnit/CSV/HTML reports", setup_postprocess},
         {"report", "Write the JUnit, JSON or Markdown report of a recorded run", setup_report},
     };
     return kCommands;

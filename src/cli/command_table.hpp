@@ -38,6 +38,7 @@ int main(int argc, char** argv);
 // Declarations of each command's setup, one file per command.
 std::function<int()> setup_run(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_show(CLI::App& app, const Invocation& invocation);
+std::function<int()> setup_postprocess(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_report(CLI::App& app, const Invocation& invocation);
 
 // The run directory a command names, or .blackbox/latest; throws blackbox::Error (exit 2) when

@@ -1,0 +1,21 @@
+#pragma once
+
+// HTML character references, both ways.
+
+#include <string>
+#include <string_view>
+
+namespace blackbox::repair {
+
+// `text` with & < > " ' written as &amp; &lt; &gt; &#34; &#39; (as Jinja2's autoescape, which
+// pytest-html 4 renders data-jsonblob with): safe in element content and in either kind of
+// quoted attribute.
+std::string html_escape(std::string_view text);
+
+// `text` with character references decoded: decimal and hexadecimal ones (a reference to
+// NUL, a surrogate or past U+10FFFF gives U+FFFD) and the named ones report writers use
+// (&amp; &lt; &gt; &quot; &apos; &nbsp;). Anything else, such as an unknown name or a bare
+// '&', is kept as written. The exact inverse of html_escape().
+std::string html_unescape(std::string_view text);
+
+}  // namespace blackbox::repair
