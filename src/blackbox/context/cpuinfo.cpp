@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <vector>
 
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/context/cpuinfo.hpp>
-#include <blackbox/context/line_fields.hpp>
 
 namespace blackbox::context {
 
@@ -114,8 +114,9 @@ void keep_first(std::optional<std::string>& slot, std::string_view value) {
 Fields collect(std::string_view text) {
     Fields fields;
     std::string_view implementer;  // of the processor block being read
-    for (std::string_view line : split_lines(text)) {
-        std::optional<KeyValue> field = split_key_value(line);
+    std::string_view line;
+    while (base::next_line(text, line)) {
+        std::optional<base::KeyValue> field = base::split_key_value(line);
         if (!field) {
             continue;
         }
@@ -137,7 +138,7 @@ Fields collect(std::string_view text) {
             keep_first(fields.vendor_id, value);
         } else if (key == "cpu MHz") {
             if (!fields.mhz) {
-                fields.mhz = parse_decimal(value);
+                fields.mhz = base::parse_decimal(value);
             }
         } else if (key == "CPU implementer") {
             implementer = value;
@@ -190,7 +191,7 @@ CpuInfo parse_cpuinfo(std::string_view text) {
 }
 
 std::optional<int> count_cpu_list(std::string_view text) {
-    text = trim(text);
+    text = base::trim(text);
     if (text.empty()) {
         return std::nullopt;
     }
@@ -200,9 +201,9 @@ std::optional<int> count_cpu_list(std::string_view text) {
         std::string_view range = text.substr(0, comma);
         text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
         std::size_t dash = range.find('-');
-        std::optional<std::uint64_t> first = parse_unsigned(range.substr(0, dash));
+        std::optional<std::uint64_t> first = base::parse_u64(range.substr(0, dash));
         std::optional<std::uint64_t> last =
-            dash == std::string_view::npos ? first : parse_unsigned(range.substr(dash + 1));
+            dash == std::string_view::npos ? first : base::parse_u64(range.substr(dash + 1));
         if (!first || !last || *last < *first || *last - *first >= 1'000'000) {
             return std::nullopt;
         }
@@ -215,7 +216,7 @@ std::optional<int> count_cpu_list(std::string_view text) {
 }
 
 std::optional<double> parse_cpufreq_khz_as_mhz(std::string_view text) {
-    std::optional<std::uint64_t> khz = parse_unsigned(trim(text));
+    std::optional<std::uint64_t> khz = base::parse_u64(base::trim(text));
     if (!khz || *khz == 0) {
         return std::nullopt;
     }

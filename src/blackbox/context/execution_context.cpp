@@ -1,11 +1,11 @@
 #include <algorithm>
 #include <map>
 
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/context/ci_detection.hpp>
 #include <blackbox/context/cpuinfo.hpp>
 #include <blackbox/context/execution_context.hpp>
 #include <blackbox/context/git_state.hpp>
-#include <blackbox/context/line_fields.hpp>
 #include <blackbox/context/meminfo.hpp>
 #include <blackbox/context/os_release.hpp>
 
@@ -95,10 +95,10 @@ std::optional<double> cpu_mhz(const Sources& sources, const CpuInfo& info,
                               std::optional<int> count) {
     std::optional<double> configured;
     if (std::optional<std::string> text = sources.getenv("PYTEST_MONITOR_CPU_FREQ")) {
-        configured = parse_decimal(trim(*text));
+        configured = base::parse_decimal(base::trim(*text));
     }
     std::optional<std::string> force = sources.getenv("PYTEST_MONITOR_FORCE_CPU_FREQ");
-    if (force && parse_unsigned(trim(*force)).value_or(0) != 0) {
+    if (force && base::parse_u64(base::trim(*force)).value_or(0) != 0) {
         return configured;
     }
     if (info.mhz) {

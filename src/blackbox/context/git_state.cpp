@@ -1,8 +1,8 @@
 #include <initializer_list>
 #include <vector>
 
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/context/git_state.hpp>
-#include <blackbox/context/line_fields.hpp>
 
 namespace blackbox::context {
 
@@ -23,7 +23,7 @@ std::optional<std::string> first_line(const std::optional<std::string>& output) 
     if (!output) {
         return std::nullopt;
     }
-    std::string_view line = trim(std::string_view(*output).substr(0, output->find('\n')));
+    std::string_view line = base::trim(std::string_view(*output).substr(0, output->find('\n')));
     if (line.empty()) {
         return std::nullopt;
     }
@@ -48,7 +48,7 @@ std::optional<GitState> probe_git(const Sources& sources,
     std::optional<std::string> status = sources.run(git_command(
         directory, {"--no-optional-locks", "status", "--porcelain", "--untracked-files=no"}));
     if (status) {
-        state.dirty = !trim(*status).empty();
+        state.dirty = !base::trim(*status).empty();
     }
     return state;
 }

@@ -1,6 +1,6 @@
 #include <optional>
 
-#include <blackbox/context/line_fields.hpp>
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/context/os_release.hpp>
 
 namespace blackbox::context {
@@ -65,8 +65,9 @@ std::optional<std::string> unquote(std::string_view raw) {
 
 std::map<std::string, std::string> parse_os_release(std::string_view text) {
     std::map<std::string, std::string> fields;
-    for (std::string_view line : split_lines(text)) {
-        line = trim(line);
+    std::string_view line;
+    while (base::next_line(text, line)) {
+        line = base::trim(line);
         if (line.empty() || line.front() == '#') {
             continue;
         }

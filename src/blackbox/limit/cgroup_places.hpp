@@ -1,14 +1,13 @@
 #pragma once
 
 // Where our own memory cgroups are: the v1 hierarchy that holds the "memory" controller and the
-// unified (v2) hierarchy, from /proc/self/cgroup (which group, per hierarchy) and
-// /proc/self/mountinfo (where each hierarchy is mounted). Unlike the sampler, which wants the one
+// unified (v2) hierarchy, found by the sampler's parser of /proc/self/cgroup and
+// /proc/self/mountinfo (sample/cgroup_location.hpp). Unlike the sampler, which wants the one
 // group that accounts our memory, the limit needs both: which of them can take a new group is
 // decided later (memory_limit.hpp).
 
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include <blackbox/limit/cgroup_fs.hpp>
 
@@ -27,17 +26,12 @@ struct CgroupPlaces {
     bool operator==(const CgroupPlaces&) const = default;
 };
 
-// From the texts of /proc/<pid>/cgroup and /proc/self/mountinfo. A hierarchy is left out when
-// the process is not in it or it is not mounted here under a root that contains the group (a
-// mount of another namespace's subtree). Never fails.
-CgroupPlaces locate_cgroups(std::string_view proc_cgroup, std::string_view mountinfo);
-
 // The group that accounts this process's memory: the v1 one when there is one (on a hybrid
 // system the unified hierarchy holds no memory controller), else the v2 one.
 std::optional<CgroupDir> memory_cgroup(const CgroupPlaces& places);
 
-// The same for this process, reading /proc/self/cgroup and /proc/self/mountinfo through `fs`;
-// empty when they cannot be read.
+// Our groups, from /proc/self/cgroup and /proc/self/mountinfo read through `fs`; a hierarchy is
+// left out as sample::locate_cgroups says; empty when the files cannot be read. Never fails.
 CgroupPlaces find_cgroups(const CgroupFs& fs);
 
 }  // namespace blackbox::limit

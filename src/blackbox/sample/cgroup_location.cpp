@@ -1,5 +1,7 @@
+#include <vector>
+
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/sample/cgroup_location.hpp>
-#include <blackbox/sample/kernel_text.hpp>
 
 namespace blackbox::sample {
 
@@ -25,7 +27,7 @@ bool has_item(std::string_view list, std::string_view item) {
 Membership parse_membership(std::string_view text) {
     Membership membership;
     std::string_view line;
-    while (next_line(text, line)) {
+    while (base::next_line(text, line)) {
         auto first = line.find(':');
         auto second = first == std::string_view::npos ? first : line.find(':', first + 1);
         if (second == std::string_view::npos) {
@@ -34,26 +36,29 @@ Membership parse_membership(std::string_view text) {
         std::string_view id = line.substr(0, first);
         std::string_view controllers = line.substr(first + 1, second - first - 1);
         std::string path(line.substr(second + 1));
+        if (path.empty() || path.front() != '/') {
+            continue;  // "(deleted)" suffixes are kept; a relative path is not ours to use
+        }
         if (id == "0" && controllers.empty()) {
-            membership.v2 = path;
+            membership.v2 = std::move(path);
         } else if (has_item(controllers, "memory")) {
-            membership.v1_memory = path;
+            membership.v1_memory = std::move(path);
         }
     }
     return membership;
 }
 
-// mountinfo escapes blanks and backslashes in paths as \ooo.
+// mountinfo escapes blanks, tabs, newlines and backslashes in paths as \ooo.
 std::string unescape(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] == '\\' && i + 3 < text.size()) {
-            std::string_view digits = text.substr(i + 1, 3);
-            if (digits.size() == 3 && digits[0] >= '0' && digits[0] <= '3' && digits[1] >= '0' &&
-                digits[1] <= '7' && digits[2] >= '0' && digits[2] <= '7') {
-                out += static_cast<char>((digits[0] - '0') * 64 + (digits[1] - '0') * 8 +
-                                         (digits[2] - '0'));
+            const char a = text[i + 1];
+            const char b = text[i + 2];
+            const char c = text[i + 3];
+            if (a >= '0' && a <= '3' && b >= '0' && b <= '7' && c >= '0' && c <= '7') {
+                out += static_cast<char>((a - '0') * 64 + (b - '0') * 8 + (c - '0'));
                 i += 3;
                 continue;
             }
@@ -68,11 +73,12 @@ struct Mount {
     std::string point;  // where it is mounted
 };
 
-// The first mount of a cgroup hierarchy: cgroup2 when `version` is 2, else a v1 hierarchy
-// whose super options hold "memory".
-std::optional<Mount> find_mount(std::string_view mountinfo, int version) {
+// The mounts of a cgroup hierarchy: cgroup2 when `version` is 2, else a v1 hierarchy whose
+// super options hold "memory".
+std::vector<Mount> find_mounts(std::string_view mountinfo, int version) {
+    std::vector<Mount> mounts;
     std::string_view line;
-    while (next_line(mountinfo, line)) {
+    while (base::next_line(mountinfo, line)) {
         auto separator = line.find(" - ");
         if (separator == std::string_view::npos) {
             continue;
@@ -82,35 +88,49 @@ std::optional<Mount> find_mount(std::string_view mountinfo, int version) {
         std::string_view type;
         std::string_view source;
         std::string_view options;
-        if (!next_word(tail, type) || !next_word(tail, source)) {
+        if (!base::next_word(tail, type) || !base::next_word(tail, source)) {
             continue;
         }
-        next_word(tail, options);
+        base::next_word(tail, options);
         bool wanted =
             version == 2 ? type == "cgroup2" : type == "cgroup" && has_item(options, "memory");
         if (!wanted) {
             continue;
         }
         std::string_view id, parent, device, root, point;
-        if (next_word(head, id) && next_word(head, parent) && next_word(head, device) &&
-            next_word(head, root) && next_word(head, point)) {
-            return Mount{unescape(root), unescape(point)};
+        if (base::next_word(head, id) && base::next_word(head, parent) &&
+            base::next_word(head, device) && base::next_word(head, root) &&
+            base::next_word(head, point)) {
+            mounts.push_back(Mount{unescape(root), unescape(point)});
         }
     }
-    return std::nullopt;
+    return mounts;
 }
 
-// The directory of cgroup `path` under `mount`; nullopt when the mount shows another subtree.
-std::optional<std::string> directory_of(const Mount& mount, const std::string& path) {
-    std::string_view relative = path;
-    if (mount.root != "/") {
-        if (relative.substr(0, mount.root.size()) != mount.root ||
-            (relative.size() > mount.root.size() && relative[mount.root.size()] != '/')) {
-            return std::nullopt;
+// Whether a mount of the subtree `root` shows the group `path`.
+bool contains(const std::string& root, const std::string& path) {
+    return root == "/" || path == root ||
+           (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+            path[root.size()] == '/');
+}
+
+// The directory of cgroup `path` under the mount that shows it, the one with the longest root
+// when several do; nullopt when every mount shows another subtree.
+std::optional<std::string> directory_of(const std::string& path, const std::vector<Mount>& mounts) {
+    const Mount* best = nullptr;
+    for (const Mount& mount : mounts) {
+        if (contains(mount.root, path) && (!best || mount.root.size() > best->root.size())) {
+            best = &mount;
         }
-        relative.remove_prefix(mount.root.size());
     }
-    std::string directory = mount.point;
+    if (!best) {
+        return std::nullopt;
+    }
+    std::string_view relative = path;
+    if (best->root != "/") {
+        relative.remove_prefix(best->root.size());
+    }
+    std::string directory = best->point;
     while (directory.size() > 1 && directory.back() == '/') {
         directory.pop_back();
     }
@@ -124,26 +144,30 @@ std::optional<std::string> directory_of(const Mount& mount, const std::string& p
     return directory;
 }
 
+std::optional<CgroupLocation> locate(const std::optional<std::string>& path,
+                                     std::string_view mountinfo, int version) {
+    if (!path) {
+        return std::nullopt;
+    }
+    std::optional<std::string> directory = directory_of(*path, find_mounts(mountinfo, version));
+    if (!directory) {
+        return std::nullopt;
+    }
+    return CgroupLocation{version, *path, std::move(*directory)};
+}
+
 }  // namespace
+
+CgroupLocations locate_cgroups(std::string_view proc_cgroup, std::string_view mountinfo) {
+    Membership membership = parse_membership(proc_cgroup);
+    return CgroupLocations{locate(membership.v1_memory, mountinfo, 1),
+                           locate(membership.v2, mountinfo, 2)};
+}
 
 std::optional<CgroupLocation> locate_memory_cgroup(std::string_view proc_cgroup,
                                                    std::string_view mountinfo) {
-    Membership membership = parse_membership(proc_cgroup);
-    for (int version : {1, 2}) {
-        const std::optional<std::string>& path =
-            version == 1 ? membership.v1_memory : membership.v2;
-        if (!path || path->empty() || path->front() != '/') {
-            continue;
-        }
-        std::optional<Mount> mount = find_mount(mountinfo, version);
-        if (!mount) {
-            continue;
-        }
-        if (std::optional<std::string> directory = directory_of(*mount, *path)) {
-            return CgroupLocation{version, *path, *directory};
-        }
-    }
-    return std::nullopt;
+    CgroupLocations locations = locate_cgroups(proc_cgroup, mountinfo);
+    return locations.v1_memory ? locations.v1_memory : locations.v2;
 }
 
 std::optional<CgroupLocation> find_memory_cgroup(const ProcFs& fs, pid_t pid) {

@@ -1,7 +1,7 @@
 #include <algorithm>
 
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/sample/cgroup_memory.hpp>
-#include <blackbox/sample/kernel_text.hpp>
 
 namespace blackbox::sample {
 
@@ -48,15 +48,15 @@ MemoryLimit ancestors_limit(const ProcFs& fs, const CgroupLocation& location) {
 }  // namespace
 
 std::optional<std::uint64_t> parse_cgroup_bytes(std::string_view text) {
-    return parse_u64(trim(text));
+    return base::parse_u64(base::trim(text));
 }
 
 std::optional<MemoryLimit> parse_cgroup_limit(std::string_view text, int version) {
-    text = trim(text);
+    text = base::trim(text);
     if (version == 2 && text == "max") {
         return MemoryLimit{};
     }
-    std::optional<std::uint64_t> bytes = parse_u64(text);
+    std::optional<std::uint64_t> bytes = base::parse_u64(text);
     if (!bytes) {
         return std::nullopt;
     }
@@ -68,9 +68,9 @@ std::optional<MemoryLimit> parse_cgroup_limit(std::string_view text, int version
 
 std::optional<std::uint64_t> parse_oom_kill(std::string_view text) {
     std::string_view line;
-    while (next_line(text, line)) {
-        if (auto value = value_after(line, "oom_kill", ' ')) {
-            return parse_u64(*value);
+    while (base::next_line(text, line)) {
+        if (auto value = base::value_after(line, "oom_kill", ' ')) {
+            return base::parse_u64(*value);
         }
     }
     return std::nullopt;

@@ -1,7 +1,7 @@
 #include <unistd.h>
 
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/sample/collector.hpp>
-#include <blackbox/sample/kernel_text.hpp>
 #include <blackbox/sample/machine_top.hpp>
 #include <blackbox/sample/meminfo.hpp>
 #include <blackbox/sample/pressure.hpp>
@@ -23,7 +23,7 @@ bool lacks_memory_controller(const ProcFs& fs, const CgroupLocation& location) {
     }
     std::string_view list = *controllers;
     std::string_view word;
-    while (next_word(list, word)) {
+    while (base::next_word(list, word)) {
         if (word == "memory") {
             return false;
         }

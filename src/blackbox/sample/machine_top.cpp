@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include <blackbox/sample/kernel_text.hpp>
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/sample/machine_top.hpp>
 #include <blackbox/sample/proc_stat.hpp>
 
@@ -17,7 +17,7 @@ MachineTop machine_top(const ProcFs& fs, std::uint64_t page_size, std::size_t co
         return a.rss != b.rss ? a.rss > b.rss : a.pid < b.pid;
     };
     for (const std::string& name : *names) {
-        if (!parse_u64(name) || !fs.read("/proc/" + name + "/stat", buffer)) {
+        if (!base::parse_u64(name) || !fs.read("/proc/" + name + "/stat", buffer)) {
             continue;
         }
         std::optional<ProcStat> stat = parse_proc_stat(buffer);

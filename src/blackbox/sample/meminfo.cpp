@@ -1,4 +1,4 @@
-#include <blackbox/sample/kernel_text.hpp>
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/sample/meminfo.hpp>
 
 namespace blackbox::sample {
@@ -22,10 +22,10 @@ MemInfo parse_meminfo(std::string_view text) {
     };
     MemInfo info;
     std::string_view line;
-    while (next_line(text, line)) {
+    while (base::next_line(text, line)) {
         for (const Field& field : kFields) {
-            if (auto value = value_after(line, field.key, ':')) {
-                info.*field.member = parse_kib(*value);
+            if (auto value = base::value_after(line, field.key, ':')) {
+                info.*field.member = base::parse_kib(*value);
                 break;
             }
         }

@@ -1,4 +1,4 @@
-#include <blackbox/sample/kernel_text.hpp>
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/sample/pressure.hpp>
 
 namespace blackbox::sample {
@@ -11,11 +11,11 @@ bool parse_line(std::string_view rest, std::optional<double>& avg10,
     std::string_view word;
     std::optional<double> avg;
     std::optional<std::uint64_t> sum;
-    while (next_word(rest, word)) {
-        if (auto value = value_after(word, "avg10", '=')) {
-            avg = parse_decimal(*value);
-        } else if (auto count = value_after(word, "total", '=')) {
-            sum = parse_u64(*count);
+    while (base::next_word(rest, word)) {
+        if (auto value = base::value_after(word, "avg10", '=')) {
+            avg = base::parse_decimal(*value);
+        } else if (auto count = base::value_after(word, "total", '=')) {
+            sum = base::parse_u64(*count);
         }
     }
     if (!avg || !sum) {
@@ -32,9 +32,9 @@ std::optional<Pressure> parse_pressure(std::string_view text) {
     Pressure pressure;
     bool any = false;
     std::string_view line;
-    while (next_line(text, line)) {
+    while (base::next_line(text, line)) {
         std::string_view kind;
-        if (!next_word(line, kind)) {
+        if (!base::next_word(line, kind)) {
             continue;
         }
         if (kind == "some") {

@@ -1,6 +1,6 @@
 #include <limits>
 
-#include <blackbox/sample/kernel_text.hpp>
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/sample/proc_stat.hpp>
 
 namespace blackbox::sample {
@@ -8,7 +8,7 @@ namespace blackbox::sample {
 namespace {
 
 std::optional<pid_t> parse_pid(std::string_view text) {
-    std::optional<std::uint64_t> value = parse_u64(text);
+    std::optional<std::uint64_t> value = base::parse_u64(text);
     if (!value || *value > static_cast<std::uint64_t>(std::numeric_limits<pid_t>::max())) {
         return std::nullopt;
     }
@@ -24,7 +24,7 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) {
         return std::nullopt;
     }
     ProcStat stat;
-    std::optional<pid_t> pid = parse_pid(trim(text.substr(0, open)));
+    std::optional<pid_t> pid = parse_pid(base::trim(text.substr(0, open)));
     if (!pid) {
         return std::nullopt;
     }
@@ -35,7 +35,7 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) {
     std::string_view rest = text.substr(close + 1);
     std::string_view word;
     int field = 2;
-    while (field < 24 && next_word(rest, word)) {
+    while (field < 24 && base::next_word(rest, word)) {
         ++field;
         if (field == 3) {
             stat.state = word.size() == 1 ? word[0] : '?';
@@ -59,7 +59,7 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) {
             continue;
         }
         // rss (field 24) is signed in the kernel's format; a negative figure is nonsense here.
-        std::optional<std::uint64_t> value = parse_u64(word);
+        std::optional<std::uint64_t> value = base::parse_u64(word);
         if (!value) {
             return std::nullopt;
         }

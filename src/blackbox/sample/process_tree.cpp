@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include <blackbox/base/text_scan.hpp>
 #include <blackbox/sample/children.hpp>
-#include <blackbox/sample/kernel_text.hpp>
 #include <blackbox/sample/proc_stat.hpp>
 #include <blackbox/sample/proc_status.hpp>
 #include <blackbox/sample/process_tree.hpp>
@@ -16,7 +16,7 @@ std::string proc_path(pid_t pid, const char* leaf) {
 }
 
 std::optional<pid_t> pid_name(const std::string& name) {
-    std::optional<std::uint64_t> value = parse_u64(name);
+    std::optional<std::uint64_t> value = base::parse_u64(name);
     if (!value || *value == 0 || *value > 0x7fffffff) {
         return std::nullopt;
     }

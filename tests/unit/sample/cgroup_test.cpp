@@ -39,6 +39,43 @@ TEST(CgroupLocation, AndroidsRootMemcgIsTheMountItself) {
     EXPECT_EQ(location->directory, "/dev/memcg");
 }
 
+TEST(CgroupLocation, FindsBothHierarchiesOnAHybridSystem) {
+    constexpr const char* kHybridCgroup =
+        "9:name=systemd:/\n"
+        "4:memory:/process_api/e50e997298ed986834c90b3df22496a9\n"
+        "3:cpuset:/\n"
+        "0::/\n";
+    constexpr const char* kHybridMounts =
+        "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+        "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+    CgroupLocations locations = locate_cgroups(kHybridCgroup, kHybridMounts);
+    ASSERT_TRUE(locations.v1_memory);
+    EXPECT_EQ(
+        *locations.v1_memory,
+        (CgroupLocation{1, "/process_api/e50e997298ed986834c90b3df22496a9",
+                        "/sys/fs/cgroup/memory/process_api/e50e997298ed986834c90b3df22496a9"}));
+    ASSERT_TRUE(locations.v2);
+    EXPECT_EQ(*locations.v2, (CgroupLocation{2, "/", "/sys/fs/cgroup/unified"}));
+    EXPECT_EQ(locate_memory_cgroup(kHybridCgroup, kHybridMounts), locations.v1_memory);
+}
+
+TEST(CgroupLocation, FindsOnlyTheV2GroupOnAUnifiedSystem) {
+    constexpr const char* kCgroup =
+        "0::/user.slice/user-1000.slice/user@1000.service/app.slice/vte-spawn-1.scope\n";
+    constexpr const char* kMounts =
+        "30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 "
+        "rw,nsdelegate,memory_recursiveprot\n";
+    CgroupLocations locations = locate_cgroups(kCgroup, kMounts);
+    EXPECT_EQ(locations.v1_memory, std::nullopt);
+    ASSERT_TRUE(locations.v2);
+    EXPECT_EQ(locations.v2->directory,
+              "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/"
+              "vte-spawn-1.scope");
+    EXPECT_EQ(locate_memory_cgroup(kCgroup, kMounts), locations.v2);
+}
+
 TEST(CgroupLocation, AHierarchyMountedFromASubtreeIsFollowedBelowIt) {
     // A container without a cgroup namespace: its hierarchy's subtree is mounted as the root.
     auto location = locate_memory_cgroup(
@@ -49,6 +86,19 @@ TEST(CgroupLocation, AHierarchyMountedFromASubtreeIsFollowedBelowIt) {
     EXPECT_FALSE(locate_memory_cgroup(
         "5:memory:/other/pytest\n",
         "30 25 0:27 /docker/abc /sys/fs/cgroup/memory ro,nosuid - cgroup cgroup rw,memory\n"));
+    // The same in the unified hierarchy.
+    constexpr const char* kV2Subtree =
+        "40 30 0:26 /docker/abc /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n";
+    auto v2 = locate_cgroups("0::/docker/abc/inner\n", kV2Subtree).v2;
+    ASSERT_TRUE(v2);
+    EXPECT_EQ(v2->directory, "/sys/fs/cgroup/inner");
+    EXPECT_EQ(locate_cgroups("0::/elsewhere\n", kV2Subtree).v2, std::nullopt);
+    // Of several mounts, one that shows the group.
+    auto later = locate_memory_cgroup(
+        "0::/elsewhere/inner\n",
+        std::string(kV2Subtree) + "41 30 0:26 /elsewhere /mnt/cg rw - cgroup2 cgroup2 rw\n");
+    ASSERT_TRUE(later);
+    EXPECT_EQ(later->directory, "/mnt/cg/inner");
 }
 
 TEST(CgroupLocation, UnescapesBlanksInMountPoints) {
@@ -56,6 +106,9 @@ TEST(CgroupLocation, UnescapesBlanksInMountPoints) {
         locate_memory_cgroup("0::/a\n", "1 0 0:1 / /my\\040cgroups rw - cgroup2 cgroup2 rw\n");
     ASSERT_TRUE(location);
     EXPECT_EQ(location->directory, "/my cgroups/a");
+    location = locate_memory_cgroup("0::/a\n", "40 30 0:26 / /mnt/c\\040g rw - cgroup2 none rw\n");
+    ASSERT_TRUE(location);
+    EXPECT_EQ(location->directory, "/mnt/c g/a");
 }
 
 TEST(CgroupLocation, ControllersSharingAHierarchyAreFound) {
@@ -63,6 +116,12 @@ TEST(CgroupLocation, ControllersSharingAHierarchyAreFound) {
                                          "1 0 0:1 / /cg rw - cgroup cgroup rw,cpu,memory\n");
     ASSERT_TRUE(location);
     EXPECT_EQ(location->directory, "/cg/x");
+}
+
+TEST(CgroupLocation, IgnoresMemorylessV1Hierarchies) {
+    auto locations = locate_cgroups("4:memory:/x\n",
+                                    "32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n");
+    EXPECT_EQ(locations.v1_memory, std::nullopt);
 }
 
 TEST(CgroupLocation, NoMountNoCgroup) {

@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include <blackbox/sample/children.hpp>
-#include <blackbox/sample/kernel_text.hpp>
 #include <blackbox/sample/meminfo.hpp>
 #include <blackbox/sample/pressure.hpp>
 #include <blackbox/sample/proc_fs.hpp>
@@ -21,22 +20,6 @@ std::string recorded_file(const std::string& scenario, const std::string& path) 
     std::optional<std::string> content = ProcFs(recorded(scenario)).read(path);
     EXPECT_TRUE(content) << scenario << path;
     return content.value_or("");
-}
-
-TEST(KernelText, ParsesNumbersStrictly) {
-    EXPECT_EQ(parse_u64("2048"), 2048U);
-    EXPECT_EQ(parse_u64("18446744073709551615"), 18446744073709551615ULL);
-    EXPECT_FALSE(parse_u64("18446744073709551616"));
-    EXPECT_FALSE(parse_u64(""));
-    EXPECT_FALSE(parse_u64("-1"));
-    EXPECT_FALSE(parse_u64("12kB"));
-    EXPECT_EQ(parse_decimal("12.34"), 12.34);
-    EXPECT_EQ(parse_decimal("7"), 7.0);
-    EXPECT_FALSE(parse_decimal("1e5"));
-    EXPECT_FALSE(parse_decimal(".5"));
-    EXPECT_EQ(parse_kib("1748 kB"), 1748U * 1024);
-    EXPECT_FALSE(parse_kib("1748 MB"));
-    EXPECT_FALSE(parse_kib("18014398509481984 kB"));  // overflows in bytes
 }
 
 TEST(Statm, ResidentPagesTimesThePageSize) {

@@ -1,9 +1,9 @@
 #include <charconv>
 #include <limits>
 
-#include <blackbox/sample/kernel_text.hpp>
+#include <blackbox/base/text_scan.hpp>
 
-namespace blackbox::sample {
+namespace blackbox::base {
 
 namespace {
 
@@ -30,6 +30,47 @@ std::string_view trim(std::string_view text) {
         text.remove_suffix(1);
     }
     return text;
+}
+
+bool next_line(std::string_view& text, std::string_view& line) {
+    if (text.empty()) {
+        return false;
+    }
+    auto newline = text.find('\n');
+    line = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    return true;
+}
+
+bool next_word(std::string_view& text, std::string_view& word) {
+    std::size_t start = 0;
+    while (start < text.size() && is_blank(text[start])) {
+        ++start;
+    }
+    std::size_t end = start;
+    while (end < text.size() && !is_blank(text[end])) {
+        ++end;
+    }
+    word = text.substr(start, end - start);
+    text.remove_prefix(end);
+    return !word.empty();
+}
+
+std::optional<KeyValue> split_key_value(std::string_view line) {
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) {
+        return std::nullopt;
+    }
+    return KeyValue{trim(line.substr(0, colon)), trim(line.substr(colon + 1))};
+}
+
+std::optional<std::string_view> value_after(std::string_view line, std::string_view key,
+                                            char separator) {
+    if (line.size() <= key.size() || line.substr(0, key.size()) != key ||
+        line[key.size()] != separator) {
+        return std::nullopt;
+    }
+    return trim(line.substr(key.size() + 1));
 }
 
 std::optional<std::uint64_t> parse_u64(std::string_view text) {
@@ -75,37 +116,4 @@ std::optional<std::uint64_t> parse_kib(std::string_view value) {
     return *kib * 1024;
 }
 
-bool next_line(std::string_view& text, std::string_view& line) {
-    if (text.empty()) {
-        return false;
-    }
-    auto newline = text.find('\n');
-    line = text.substr(0, newline);
-    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-    return true;
-}
-
-bool next_word(std::string_view& text, std::string_view& word) {
-    std::size_t start = 0;
-    while (start < text.size() && is_blank(text[start])) {
-        ++start;
-    }
-    std::size_t end = start;
-    while (end < text.size() && !is_blank(text[end])) {
-        ++end;
-    }
-    word = text.substr(start, end - start);
-    text.remove_prefix(end);
-    return !word.empty();
-}
-
-std::optional<std::string_view> value_after(std::string_view line, std::string_view key,
-                                            char separator) {
-    if (line.size() <= key.size() || line.substr(0, key.size()) != key ||
-        line[key.size()] != separator) {
-        return std::nullopt;
-    }
-    return trim(line.substr(key.size() + 1));
-}
-
-}  // namespace blackbox::sample
+}  // namespace blackbox::base
