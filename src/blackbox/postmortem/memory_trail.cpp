@@ -58,7 +58,7 @@ std::int64_t test_end(const TestResult& test) {
     return test.teardown->end_ns;
 }
 
-void finish(Span& span, std::vector<TestResult>& tests, std::int64_t after) {
+void finish(Span& span, std::deque<TestResult>& tests, std::int64_t after) {
     auto& test = tests[span.test];
     std::int64_t peak = span.peak >= 0 ? span.peak : std::max(span.before, after);
     if (peak >= 0) {
@@ -75,6 +75,7 @@ void finish(Span& span, std::vector<TestResult>& tests, std::int64_t after) {
 
 void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
     std::vector<Span> spans;
+    spans.reserve(run.tests.size());  // one per test at most; a 100,000-test run grows no copy
     for (std::size_t i = 0; i < run.tests.size(); ++i) {
         auto start = test_start(run.tests[i]);
         if (start != 0 && run.tests[i].pid != 0) {

@@ -119,10 +119,15 @@ void read_end_json(RunModel& run) {
     }
 }
 
+// Tests by node id. The keys view the node ids held by RunModel::tests, whose elements never
+// move (a deque) and whose node ids are never reassigned: a 100,000-test run keeps each node id
+// once.
+using TestIndex = std::unordered_map<std::string_view, std::size_t>;
+
 // Items in collection order, first collector wins; every worker collects the whole suite.
 // Only the node ids are kept: the model must stay small for a 100,000-test run.
 void read_collected(RunModel& run, const std::vector<journal::ProcessFiles>& files,
-                    std::unordered_map<std::string, std::size_t>& index) {
+                    TestIndex& index) {
     for (const auto& process : files) {
         // A torn last item means the writer died while writing the list: it is skipped.
         journal::for_each_object(process.collected, [&](const journal::Record& item) {
@@ -130,15 +135,13 @@ void read_collected(RunModel& run, const std::vector<journal::ProcessFiles>& fil
             if (!nodeid) {
                 return;
             }
-            std::string id(*nodeid);
-            if (index.count(id) != 0) {
+            if (index.count(*nodeid) != 0) {
                 return;
             }
-            index.emplace(id, run.tests.size());
-            TestResult test;
-            test.nodeid = std::move(id);
+            auto& test = run.tests.emplace_back();
+            test.nodeid = std::string(*nodeid);
             test.outcome = "not_run";
-            run.tests.push_back(std::move(test));
+            index.emplace(test.nodeid, run.tests.size() - 1);
         });
     }
 }
@@ -149,16 +152,16 @@ std::size_t phases_reported(const TestResult& test) {
 
 // Moves a test's result into the run as the replay passes it (a 100,000-test run is never held
 // twice); a later report of the same test replaces an earlier one only when it got further.
-void merge_result(RunModel& run, TestResult&& result,
-                  std::unordered_map<std::string, std::size_t>& index) {
+void merge_result(RunModel& run, TestResult&& result, TestIndex& index) {
     auto found = index.find(result.nodeid);
     if (found == index.end()) {
-        index.emplace(result.nodeid, run.tests.size());
-        run.tests.push_back(std::move(result));
+        auto& test = run.tests.emplace_back(std::move(result));
+        index.emplace(test.nodeid, run.tests.size() - 1);
         return;
     }
     auto& test = run.tests[found->second];
     if (phases_reported(result) >= phases_reported(test)) {
+        result.nodeid = std::move(test.nodeid);  // the index views it: it must not be freed
         test = std::move(result);
     }
 }
@@ -317,7 +320,7 @@ RunModel load_run(const std::filesystem::path& dir) {
 
     auto files = journal::find_process_files(dir);
     // Collected items first (collection order), then each journal's results moved in.
-    std::unordered_map<std::string, std::size_t> index;
+    TestIndex index;
     read_collected(run, files, index);
     std::vector<ProcessReplay> replays;
     replays.reserve(files.size());

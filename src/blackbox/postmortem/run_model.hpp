@@ -4,6 +4,7 @@
 // reports and the database) is a view of it, so each fact is computed once, here.
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -145,7 +146,7 @@ struct RunModel {
     std::optional<int> pytest_exitstatus;  // from the last main journal's session_end
     std::string rootdir;
 
-    std::vector<TestResult> tests;  // collection order
+    std::deque<TestResult> tests;  // collection order; a deque: never copied as it grows
     std::vector<CollectError> collect_errors;
     std::vector<Crash> crashes;
     RunMemory memory;
