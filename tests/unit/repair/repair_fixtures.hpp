@@ -3,6 +3,7 @@
 // Shared by the repair tests: the recorded report files (tests/unit/data/repair/, see its
 // README), a fixed context, the crashes of the recorded log, and a scratch directory.
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -69,13 +70,13 @@ Patch repaired_twice(const std::optional<std::string>& text, Repair repair) {
     return first;
 }
 
-// A scratch directory, removed afterwards.
+// A scratch directory, removed afterwards. A parametrized test's name ("Name/0") holds a '/':
+// kept, it would make a nested directory whose parent outlives the test.
 class ScratchDir {
   public:
     ScratchDir()
         : path_(std::filesystem::temp_directory_path() /
-                ("blackbox-repair-" + std::to_string(::getpid()) + "-" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+                ("blackbox-repair-" + std::to_string(::getpid()) + "-" + flat_test_name())) {
         std::filesystem::remove_all(path_);
         std::filesystem::create_directories(path_);
     }
@@ -83,6 +84,12 @@ class ScratchDir {
     const std::filesystem::path& path() const { return path_; }
 
   private:
+    static std::string flat_test_name() {
+        std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        std::replace(name.begin(), name.end(), '/', '_');
+        return name;
+    }
+
     std::filesystem::path path_;
 };
 
