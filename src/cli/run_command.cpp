@@ -144,7 +144,15 @@ int run(const RunOptions& options, const Invocation& invocation) {
             rundir::prune_runs(state, options.keep_runs, run_dir);
         }
     };
-    recording.say = [](const std::string& line) { std::cerr << "blackbox: " << line << "\n"; };
+    // A line that starts with '\n' first ends the command's unfinished output line.
+    recording.say = [](const std::string& line) {
+        std::string_view text = line;
+        if (text.starts_with('\n')) {
+            std::cerr << '\n';
+            text.remove_prefix(1);
+        }
+        std::cerr << "blackbox: " << text << "\n";
+    };
     auto result = record::record(recording);
     if (result.spawn_errno) {
         rundir::remove_run_directory(run_dir);

@@ -1,12 +1,12 @@
 import pytest
 
-from native_buffer import checksum
+from native_buffer import HEADER, checksum
 
 
 def test_checksum_of_a_real_buffer():
     import ctypes
 
-    buffer = ctypes.create_string_buffer(b"0123456789abcdef")
+    buffer = ctypes.create_string_buffer(bytes(HEADER) + b"0123456789abcdef")
     assert checksum(ctypes.addressof(buffer)) == sum(b"0123456789abcdef")
 
 

@@ -154,22 +154,24 @@ RecordingResult record(const RecordingOptions& options) {
         if (attempt > options.max_restarts) {
             break;
         }
+        // What we say next must not continue the command's last, unfinished line.
+        const std::string line_start = outcome.output_last_byte == '\n' ? "" : "\n";
         auto run = postmortem::load_run(options.run_dir);
         auto verdict = after_attempt(run, current);
         if (!verdict.restart) {
             const bool died = current.status.signal() || current.status.code() != 0;
             if (options.say && died && !verdict.why.starts_with("pytest finished")) {
-                options.say(fmt::format("not restarting: {}", verdict.why));
+                options.say(fmt::format("{}not restarting: {}", line_start, verdict.why));
             }
             break;
         }
         write_skip_list(run, options.run_dir / "resume" / fmt::format("{}.txt", attempt + 1));
         if (options.say) {
             options.say(fmt::format(
-                "attempt {} died: {}; restarting without the {} tests that ran ({} of {} "
+                "{}attempt {} died: {}; restarting without the {} tests that ran ({} of {} "
                 "restarts)",
-                attempt, describe_death(run, attempt), run.counts.collected - run.counts.not_run,
-                attempt, options.max_restarts));
+                line_start, attempt, describe_death(run, attempt),
+                run.counts.collected - run.counts.not_run, attempt, options.max_restarts));
         }
     }
     return result;

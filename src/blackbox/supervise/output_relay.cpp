@@ -40,7 +40,7 @@ OutputRelay::OutputRelay(base::UniqueFd source, int destination, OutputLog& log)
     }
 }
 
-std::size_t OutputRelay::pump() noexcept {
+std::size_t OutputRelay::pump(char& last_byte) noexcept {
     if (!source_) {
         return 0;
     }
@@ -55,6 +55,7 @@ std::size_t OutputRelay::pump() noexcept {
     }
     const auto size = static_cast<std::size_t>(n);
     log_.write(buffer, size);
+    last_byte = buffer[size - 1];
     if (!destination_failed_ && !write_fully(destination_, buffer, size)) {
         destination_failed_ = true;
     }

@@ -24,8 +24,8 @@ class OutputRelay {
     // Reads once (up to 64 KiB) and writes what it got to the log first (durability), then to the
     // destination. At end of stream (EOF on a pipe, EIO on a pty master whose slave side is all
     // closed) or on a read error the source is closed. EAGAIN/EINTR are not errors. Returns the
-    // number of bytes moved.
-    std::size_t pump() noexcept;
+    // number of bytes moved; `last_byte` becomes the last of them when there were any.
+    std::size_t pump(char& last_byte) noexcept;
 
     // True once writing to the destination failed (EPIPE: nobody reads our stdout any more); the
     // stream is still read and logged, so the command never blocks on a full pipe.

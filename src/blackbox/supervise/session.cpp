@@ -188,7 +188,7 @@ class Loop {
                     handle_signals();
                     break;
                 case Source::output:
-                    if (outputs_[index].pump() < kRestAfterReadsBelow) {
+                    if (outputs_[index].pump(result_.output_last_byte) < kRestAfterReadsBelow) {
                         output_rest_until_ = Clock::now() + options_.output_coalesce;
                     }
                     break;

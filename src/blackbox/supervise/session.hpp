@@ -73,6 +73,9 @@ struct SessionResult {
     // The group outlived stop_grace after a forwarded signal and we SIGKILLed it: a SIGKILL in
     // `status` is then ours, not the kernel's OOM killer's.
     bool stop_escalated = false;
+    // The last byte of the command's output that we passed on ('\n' when there was none): a
+    // line we print after the session starts with a newline when this is not one.
+    char output_last_byte = '\n';
     // Processes of the group were still alive after the command exited and were terminated.
     bool leftovers_terminated = false;
     // The command ran on a pseudo-terminal.
