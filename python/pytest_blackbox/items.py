@@ -6,6 +6,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 import pytest
 
 from .bounded import bounded_repr
+from .monitor import Monitor, monitored, variant
 
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
 
@@ -43,30 +44,47 @@ def undecorated_group_id(nodeid: str) -> str:
     return nodeid
 
 
-def collected_lines(items: Iterable[pytest.Item], undecorated: Dict[str, str]) -> str:
+def collected_lines(
+    items: Iterable[pytest.Item], undecorated: Dict[str, str], monitor: Monitor
+) -> str:
     """One JSON line per item, in collection order.
 
     This runs once per item of the suite, so the lines are f-strings over JSON-encoded
-    strings, and what items share with their siblings (module, class, the markers of their
-    parents) is computed once per parent.
+    strings, and what items share with their siblings (module, class, component, the markers
+    of their parents and what pytest-monitor's markers among them decide) is computed once per
+    parent.
     """
-    shared: Dict[int, Tuple[str, List[str]]] = {}  # id(parent) -> (module and cls, markers)
+    shared: Dict[int, tuple] = {}  # id(parent) -> (fields, markers, monitored)
+    kinds: Dict[type, str] = {}  # item class -> its encoded `type`
+    explicit = monitor.explicit_params
     lines = []
     for item in items:
         parent = item.parent
         scope = shared.get(id(parent))
         if scope is None:
-            scope = shared[id(parent)] = _shared_by_siblings(item)
+            scope = shared[id(parent)] = _shared_by_siblings(item, monitor)
         nodeid = undecorated.get(item.nodeid, item.nodeid)
         path, line = _location(item, nodeid)
         params = _params(item)
         # pytest's own order (Node.iter_markers): the item's marks, then its parents'.
-        markers = [mark.name for mark in item.own_markers]
-        markers = list(dict.fromkeys(markers + scope[1])) if markers else scope[1]
+        own = item.own_markers
+        markers = scope[1]
+        excluded = scope[2]
+        if own:
+            markers = list(dict.fromkeys([mark.name for mark in own] + markers))
+            # The item's own pytest-monitor marker wins; without one, its parents' decision.
+            excluded = "" if monitored(own, not scope[2]) else ',"monitored":false'
+        kind = kinds.get(type(item))
+        if kind is None:
+            kind = kinds[type(item)] = _dumps(_kind(type(item)))
+        name = item.name
+        func = getattr(item, "originalname", None) or name
+        func_json = _dumps(func)
+        named = variant(item, True) if explicit and params else name
         lines.append(
             f'{{"nodeid":{_dumps(nodeid)},"file":{_dumps(path)},"line":{_json(line)},{scope[0]},'
-            f'"func":{_dumps(getattr(item, "originalname", None) or item.name)},'
-            f'"params":{_json(params)},"markers":{_json(markers)}}}\n'
+            f'"func":{func_json},"params":{_json(params)},"markers":{_json(markers)},'
+            f'"type":{kind},"variant":{func_json if named == func else _dumps(named)}{excluded}}}\n'
         )
     return "".join(lines)
 
@@ -89,18 +107,36 @@ def _location(item: pytest.Item, nodeid: str) -> Tuple[str, Optional[int]]:
     return str(path), line + 1 if isinstance(line, int) else None
 
 
-def _shared_by_siblings(item: pytest.Item) -> Tuple[str, List[str]]:
-    """The encoded `"module":…,"cls":…` of an item and its parents' marker names."""
+def _shared_by_siblings(item: pytest.Item, monitor: Monitor) -> Tuple[str, List[str], str]:
+    """The encoded `"module":…,"cls":…,"component":…` of an item, its parents' marker names,
+    and `,"monitored":false` when their pytest-monitor markers exclude it ("" otherwise)."""
     module = item.getparent(pytest.Module)
     try:
-        module_name = None if module is None else module.obj.__name__  # imported already
+        module_obj = None if module is None else module.obj  # imported already
+        module_name = None if module_obj is None else module_obj.__name__
     except Exception:
-        module_name = None
+        module_obj = module_name = None
     chain = item.listchain()[:-1]
     classes = [node.name for node in chain if isinstance(node, pytest.Class)]
-    markers = [mark.name for node in reversed(chain) for mark in node.own_markers]
-    fields = f'"module":{_json(module_name)},"cls":{_json(".".join(classes) or None)}'
-    return fields, list(dict.fromkeys(markers))
+    marks = [mark for node in reversed(chain) for mark in node.own_markers]
+    fields = (
+        f'"module":{_json(module_name)},"cls":{_json(".".join(classes) or None)},'
+        f'"component":{_dumps(monitor.component(module_obj))}'
+    )
+    excluded = "" if monitored(marks, True) else ',"monitored":false'
+    return fields, list(dict.fromkeys(mark.name for mark in marks)), excluded
+
+
+def _kind(cls: type) -> str:
+    """The item's `type`: function, unittest, doctest, or its class name in lower case."""
+    names = {base.__name__ for base in cls.__mro__}
+    if "TestCaseFunction" in names:
+        return "unittest"
+    if "DoctestItem" in names:
+        return "doctest"
+    if issubclass(cls, pytest.Function):
+        return "function"
+    return cls.__name__.lower()
 
 
 def _params(item: pytest.Item) -> Optional[Dict[str, str]]:

@@ -7,6 +7,16 @@ from /proc/self/status (7-10 µs) gives the peak. Which holds is checked once, a
 a short allocation. Where clear_refs cannot be written (Android, some containers) there is no
 exact per-test peak: the supervisor's samples stand in for it, marked as sampled.
 
+ru_maxrss is never below the high-water mark of the program this process was exec'd from (the
+kernel keeps it across exec): an xdist worker, started from its controller, inherits the
+controller's RSS as a floor. The floor is read once, right after the probe's reset; a peak at or
+below it is read from VmHWM instead, so small peaks stay exact there too.
+
+The resident memory when the test starts and after its teardown (to see what a test keeps) cost
+almost nothing more: right after the reset the mark above the floor *is* the current RSS, so the
+start's getrusage() gives it; otherwise, and at the end, /proc/self/statm is read through a
+descriptor kept open (about 1 µs).
+
 Memory held by child processes a test starts is not in these figures; the supervisor's samples
 of the whole process tree cover it.
 """
@@ -20,22 +30,45 @@ PROBE_BYTES = 32 << 20
 
 _getrusage = resource.getrusage
 _SELF = resource.RUSAGE_SELF
+_pread = os.pread
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class PeakMeter:
     """Resets the high-water mark when a test starts and reads it when the test ends."""
 
-    __slots__ = ("source", "_clear_fd", "_status_fd", "_user", "_sys")
+    __slots__ = (
+        "source",
+        "peak",
+        "rss_before",
+        "rss_after",
+        "_clear_fd",
+        "_status_fd",
+        "_statm_fd",
+        "_rusage",
+        "_floor",
+        "_user",
+        "_sys",
+    )
 
     def __init__(self) -> None:
         self.source: Optional[str] = None  # "rusage", "status", or None: no exact peak here
+        self.peak = 0  # the last finished test's peak RSS in bytes; 0 when not measured
+        self.rss_before = self.rss_after = -1  # its RSS at start and end; -1 when unreadable
         self._clear_fd = -1
         self._status_fd = -1
+        self._rusage = False  # whether the peak (and the RSS after a reset) is ru_maxrss
+        self._floor = 0  # bytes: ru_maxrss never reads less (see the module's docstring)
         self._user = self._sys = 0.0
+        try:
+            self._statm_fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            self._statm_fd = -1
         try:
             self._probe()
         except OSError:
             self.close()
+        self._rusage = self.source == "rusage"
 
     def _probe(self) -> None:
         self._clear_fd = os.open("/proc/self/clear_refs", os.O_WRONLY | os.O_CLOEXEC)
@@ -46,10 +79,12 @@ class PeakMeter:
         before_kib = _getrusage(_SELF).ru_maxrss
         os.write(self._clear_fd, b"5")
         dropped_kib = (PROBE_BYTES >> 10) // 2
-        if before_kib - _getrusage(_SELF).ru_maxrss >= dropped_kib:
-            self.source = "rusage"
-            return
+        after_kib = _getrusage(_SELF).ru_maxrss
         self._status_fd = os.open("/proc/self/status", os.O_RDONLY | os.O_CLOEXEC)
+        if before_kib - after_kib >= dropped_kib:
+            self.source = "rusage"
+            self._floor = after_kib << 10
+            return
         hwm_kib = self._vm_hwm_kib()
         if hwm_kib is not None and before_kib - hwm_kib >= dropped_kib:
             self.source = "status"
@@ -63,8 +98,17 @@ class PeakMeter:
             return None
         return int(status[at + 6 : status.index(b"kB", at)])
 
+    def rss(self) -> int:
+        """The process's resident memory now, in bytes (-1 when /proc cannot tell)."""
+        if self._statm_fd < 0:
+            return -1
+        try:
+            return int(_pread(self._statm_fd, 128, 0).split()[1]) * _PAGE
+        except (OSError, ValueError, IndexError):
+            return -1
+
     def start(self) -> None:
-        """A test starts: reset the mark and note the CPU times so far."""
+        """A test starts: reset the mark, note the CPU times and the RSS so far."""
         if self._clear_fd >= 0:
             try:
                 os.write(self._clear_fd, b"5")
@@ -73,30 +117,52 @@ class PeakMeter:
         usage = _getrusage(_SELF)
         self._user = usage.ru_utime
         self._sys = usage.ru_stime
+        # Just reset, the high-water mark is the current RSS, unless the floor hides it.
+        maxrss = usage.ru_maxrss << 10
+        self.rss_before = maxrss if self._rusage and maxrss > self._floor else self.rss()
 
     def finish(self) -> str:
         """A test ended: its figures as the `end` record's keys (`,"key":value...`)."""
         usage = _getrusage(_SELF)
+        self.rss_after = after = self.rss()
         user, system = usage.ru_utime - self._user, usage.ru_stime - self._sys
-        cpu = f',"cpu_user":{user:.6f},"cpu_sys":{system:.6f}'
-        if self.source == "rusage":
-            return f',"peak_rss":{usage.ru_maxrss << 10}{cpu}'
-        if self.source == "status":
+        figures = f',"cpu_user":{user:.6f},"cpu_sys":{system:.6f}'
+        if after >= 0:
+            figures = f',"rss_before":{self.rss_before},"rss_after":{after}{figures}'
+        if self._rusage:
+            peak = usage.ru_maxrss << 10
+            if peak > self._floor:
+                self.peak = peak
+                return f',"peak_rss":{peak}{figures}'
+        if self.source is not None:
             try:
                 hwm_kib = self._vm_hwm_kib()
             except (OSError, ValueError):
                 hwm_kib = None
             if hwm_kib is not None:
-                return f',"peak_rss":{hwm_kib << 10}{cpu}'
-        return cpu
+                self.peak = peak = hwm_kib << 10
+                return f',"peak_rss":{peak}{figures}'
+        self.peak = 0
+        return figures
 
     def close(self) -> None:
         """Stop measuring peaks (CPU times go on)."""
         self.source = None
-        for fd in (self._clear_fd, self._status_fd):
-            if fd >= 0:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+        self._rusage = False
+        _close(self._clear_fd, self._status_fd)
         self._clear_fd = self._status_fd = -1
+
+    def release(self) -> None:
+        """Close every descriptor (the recording ends)."""
+        self.close()
+        _close(self._statm_fd)
+        self._statm_fd = -1
+
+
+def _close(*fds: int) -> None:
+    for fd in fds:
+        if fd >= 0:
+            try:
+                os.close(fd)
+            except OSError:
+                pass

@@ -10,6 +10,11 @@ The plugin records when BLACKBOX_RUN_DIR is set (`blackbox run` sets it) or with
 (ini `blackbox = true`), which makes the run directory under `.blackbox/` itself. Otherwise it
 registers no per-test hook at all: only this module's hooks exist, and they run once. The
 variables of pytest-abort and ct-pytest-monitor work without recording (compat.py).
+
+pytest-monitor's controls (monitor.py) only add facts to the records: what the metrics database
+should store, each item's component and variant. Its broader scopes (scopes.py) are measured only
+when asked for, and the main process names the slowest and hungriest tests at the end
+(summary.py).
 """
 
 import functools
@@ -21,13 +26,16 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from . import compat, records, requeue, resume
+from . import compat, monitor, records, requeue, resume
 from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
 from .capture_files import capture_descriptors
 from .log_trail import LogTrail
 from .items import collected_lines, undecorated_group_id, undecorated_ids
 from .journal import warn_disabled
 from .memory import PeakMeter
+from .monitor import Monitor
+from .scopes import ScopeMeter
+from .summary import REPORT_ATTRIBUTE, SUMMARY_HELP, Summary, size_of
 from .workers import exit_status, worker_id
 
 BLACKBOX_HELP = (
@@ -46,6 +54,7 @@ DUMP_SIGNAL = signal.SIGUSR2
 supervisor asks for it before it kills a hung test or when memory nears the limit."""
 
 RECORDER_NAME = "blackbox-recorder"
+SCOPES_NAME = "blackbox-scopes"
 RECORDER_KEY = pytest.StashKey["Recorder"]()
 
 WORKER_EXIT_WAIT_S = 0.5
@@ -64,14 +73,18 @@ monotonic_ns = time.monotonic_ns
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Add --blackbox, --blackbox-dir, --blackbox-fsync and the `blackbox` ini flag."""
+    """Add --blackbox, --blackbox-dir, --blackbox-fsync, --blackbox-summary, pytest-monitor's
+    options (monitor.py) and their ini keys."""
     group = parser.getgroup("blackbox", "flight recorder (pytest-blackbox)")
     group.addoption("--blackbox", action="store_true", default=False, help=BLACKBOX_HELP)
     group.addoption("--blackbox-dir", metavar="DIR", default=None, help=BLACKBOX_DIR_HELP)
     group.addoption(
         "--blackbox-fsync", action="store_true", default=False, help=BLACKBOX_FSYNC_HELP
     )
+    group.addoption("--blackbox-summary", metavar="N", type=int, default=None, help=SUMMARY_HELP)
     parser.addini("blackbox", BLACKBOX_INI_HELP, type="bool", default=False)
+    parser.addini("blackbox_summary", SUMMARY_HELP)
+    monitor.add_options(group, parser)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -85,11 +98,14 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
 def pytest_configure(config: pytest.Config) -> None:
     """Start recording, after pytest's faulthandler plugin pointed faulthandler at stderr."""
     compat.configure(config)  # pytest-abort's and ct-pytest-monitor's interfaces, when asked for
+    monitor.register_markers(config)
+    settings = monitor.settings(config)  # a usage error, recording or not
+    summary_size = size_of(config)
     try:
         recording = open_recording(config, [recorder.run_dir for recorder in _recording])
         if recording is None:
             return
-        recorder = Recorder(config, recording)
+        recorder = Recorder(config, recording, settings, summary_size)
         ns, facts = start_facts(config, recording)
         facts["hwm_reset"] = recorder.meter.source is not None
         facts["hwm_source"] = recorder.meter.source
@@ -108,6 +124,9 @@ def pytest_configure(config: pytest.Config) -> None:
     _recording.append(recorder)
     config.stash[RECORDER_KEY] = recorder
     config.pluginmanager.register(recorder, RECORDER_NAME)
+    if settings.enabled and settings.scopes != ["function"]:
+        scopes = ScopeMeter(recorder.write, recorder.meter, settings)
+        config.pluginmanager.register(scopes, SCOPES_NAME)
 
 
 class Recorder:
@@ -117,8 +136,15 @@ class Recorder:
     happens once per process or on the rare paths (failures, output, fixtures, crashes).
     """
 
-    def __init__(self, config: pytest.Config, recording: Recording):
+    def __init__(
+        self, config: pytest.Config, recording: Recording, settings: Monitor, summary_size: int
+    ):
         self.config = config
+        self.monitor = settings
+        # The process that prints ranks the tests; an xdist worker hands its figures over.
+        self.summary = Summary(summary_size) if summary_size and not recording.worker else None
+        self.hand_over = bool(summary_size and recording.worker)
+        self.test_dur = 0.0  # the phases of the running test so far, in seconds
         self.run_dir = recording.run_dir
         self.journal = recording.journal
         self.write = recording.journal.write
@@ -152,7 +178,9 @@ class Recorder:
         if self.controller:
             self.loadgroup_controller = session.config.getoption("dist", None) == "loadgroup"
         capture = {} if self.controller else capture_descriptors(session.config)
-        self.write(records.session_start(monotonic_ns(), self.controller, capture))
+        self.write(
+            records.session_start(monotonic_ns(), self.controller, capture, self.monitor.fields())
+        )
         if not self.controller:
             self.log_trail = LogTrail(self.run_dir / "capture" / f"{self.stem}.log")
             logging.getLogger().addHandler(self.log_trail)
@@ -195,7 +223,8 @@ class Recorder:
             items = session.items
             loadgroup = bool(getattr(self.config.option, "loadgroup", False))
             self.undecorated = undecorated_ids(items, loadgroup)
-            self.journal.write_collected(collected_lines(items, self.undecorated))
+            lines = collected_lines(items, self.undecorated, self.monitor)
+            self.journal.write_collected(lines)
             self.write(
                 records.collection(monotonic_ns(), len(items), self.deselected, self.collect_errors)
             )
@@ -217,6 +246,7 @@ class Recorder:
             self.sections_written = set()
             self.props_written = 0
         self.write(records.test(monotonic_ns(), nodeid))
+        self.test_dur = 0.0
         self.meter.start()
         if self.log_trail is not None:
             self.log_trail.nodeid = nodeid
@@ -258,7 +288,10 @@ class Recorder:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Write `end` for a phase; an xdist controller writes `worker_crash` only."""
         if self.controller:
-            if report.when == "???":  # xdist's report for the test a dead worker was running
+            if report.when == "teardown":
+                if self.summary is not None:
+                    self.summary.add_from_report(report)
+            elif report.when == "???":  # xdist's report for the test a dead worker was running
                 self._worker_crash(report.nodeid, getattr(report, "node", None))
             return
         extra = ""
@@ -275,9 +308,22 @@ class Recorder:
                 extra = self._end_extra(report)
             except Exception as error:
                 self._internal_error("pytest_runtest_logreport", error)
-        if report.when == "teardown":
-            extra += self.meter.finish()
-        self.write(records.end(monotonic_ns(), report.when, outcome, report.duration, extra))
+        dur = report.duration
+        if type(dur) is not float:  # a plugin's report may carry an int or None
+            dur = float(dur or 0)
+        when = report.when
+        if when != "teardown":
+            self.test_dur += dur
+            self.write(records.end(monotonic_ns(), when, outcome, dur, extra))
+            return
+        extra += self.meter.finish()
+        self.write(records.end(monotonic_ns(), when, outcome, dur, extra))
+        if self.summary is not None:
+            meter = self.meter
+            self.summary.add(report.nodeid, self.test_dur + dur, meter.peak, meter.rss_before)
+        elif self.hand_over:  # xdist serialises the report's extra attributes for the controller
+            meter = self.meter
+            setattr(report, REPORT_ATTRIBUTE, [self.test_dur + dur, meter.peak, meter.rss_before])
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
         """Write `interrupt` (Ctrl-C, or pytest.exit)."""
@@ -321,10 +367,19 @@ class Recorder:
             status = 3  # not a status pytest defines: report an internal error
         self.write(records.session_end(monotonic_ns(), status))
 
+    def pytest_terminal_summary(self, terminalreporter, exitstatus, config) -> None:
+        """Name the slowest and the most memory-hungry tests (the process that prints)."""
+        if self.summary is not None:
+            try:
+                self.summary.write(terminalreporter)
+            except Exception as error:
+                self._internal_error("pytest_terminal_summary", error)
+
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         """Write `exit`; leave faulthandler writing to our file for the interpreter's exit."""
         self.write(records.exit_(monotonic_ns()))
+        self.meter.release()
         if self.log_trail is not None:
             logging.getLogger().removeHandler(self.log_trail)
             self.log_trail.close()

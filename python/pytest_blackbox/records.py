@@ -36,10 +36,13 @@ def start(ns: int, facts: dict) -> str:
     return _line("start", ns, {"v": VERSION, **facts})
 
 
-def session_start(ns: int, controller: bool, capture: dict) -> str:
+def session_start(ns: int, controller: bool, capture: dict, monitor: dict) -> str:
     """The session started; `controller` when this process is an xdist controller; `capture`
-    names the descriptors of pytest's capture files ({} without fd capture)."""
-    return _line("session_start", ns, {"controller": controller, "capture": capture})
+    names the descriptors of pytest's capture files ({} without fd capture); `monitor` is what
+    the metrics database should make of the run (monitor.Monitor.fields)."""
+    return _line(
+        "session_start", ns, {"controller": controller, "capture": capture, "monitor": monitor}
+    )
 
 
 def collect(ns: int, nodeid: str) -> str:
@@ -118,6 +121,11 @@ def fixture(ns: int, ev: str, name: str, scope: str, phase: str, error: Optional
     if error is not None:
         fields["error"] = bounded(error)
     return _line(ev, ns, fields)
+
+
+def scope(ns: int, fields: dict) -> str:
+    """A module, class or session of tests ended in this process (`fields` per the format)."""
+    return _line("scope", ns, fields)
 
 
 def interrupt(ns: int, reason: str) -> str:

@@ -26,7 +26,8 @@ def test_passing_test_has_three_phase_ends_and_nothing_else(
         ("end", "call"),
         ("end", "teardown"),
     ]
-    resources = {"peak_rss", "cpu_user", "cpu_sys"}  # the teardown's end carries the test's own
+    # The teardown's end carries the test's own resources.
+    resources = {"peak_rss", "cpu_user", "cpu_sys", "rss_before", "rss_after"}
     for record in records:
         allowed = {"ev", "ns", "phase", "outcome", "dur"}
         assert set(record) <= (allowed | resources if record["phase"] == "teardown" else allowed)
@@ -229,8 +230,12 @@ def test_collected_items_describe_each_selected_item(pytester: pytest.Pytester, 
         "func": "test_plain",
         "params": None,
         "markers": [],
+        "component": "",
+        "type": "function",
+        "variant": "test_plain",
     }
     assert method["cls"] == "TestGroup" and method["func"] == "test_method"
+    assert method["variant"] == "test_method[1-a]" and "monitored" not in method
     assert method["line"] == 7 and method["params"] == {"n": "1", "s": "'a'"}
     assert method["markers"] == ["parametrize", "slow"]
     assert len(items[2]["params"]["s"]) < 1100
