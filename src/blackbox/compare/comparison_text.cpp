@@ -1,0 +1,118 @@
+#include "comparison_text.hpp"
+
+#include <fmt/format.h>
+
+#include <blackbox/compare/text_table.hpp>
+
+namespace blackbox::compare {
+
+namespace {
+
+std::string describe_baseline(const Selection& selection) {
+    const auto& baseline = selection.baseline;
+    if (baseline.size() == 1) {
+        return fmt::format("run {} ({} UTC)", baseline.front().run_id,
+                           started_for_people(baseline.front()));
+    }
+    return fmt::format("the median of {} runs {}({} … {})", baseline.size(),
+                       selection.same_context ? "on the same execution context " : "",
+                       baseline.front().run_id, baseline.back().run_id);
+}
+
+std::string plural(std::size_t count, const char* one, const char* many) {
+    return fmt::format("{} {}", count, count == 1 ? one : many);
+}
+
+std::string coverage(const Comparison& comparison) {
+    std::vector<std::string> left_out;
+    if (!comparison.without_baseline.empty()) {
+        left_out.push_back(
+            fmt::format("{} without a baseline", comparison.without_baseline.size()));
+    }
+    if (!comparison.missing.empty()) {
+        left_out.push_back(fmt::format("{} missing now", comparison.missing.size()));
+    }
+    if (!comparison.not_passed.empty()) {
+        left_out.push_back(fmt::format("{} not passed now", comparison.not_passed.size()));
+    }
+    auto text = fmt::format("Compared {} that passed on both sides",
+                            plural(comparison.compared, "test", "tests"));
+    if (!left_out.empty()) {
+        text += fmt::format("; not compared: {}", fmt::join(left_out, ", "));
+    }
+    return text + ".\n";
+}
+
+std::string change_table(const char* title, const std::vector<Change>& changes, std::size_t limit) {
+    if (changes.empty()) {
+        return "";
+    }
+    std::size_t shown = limit == 0 ? changes.size() : std::min(limit, changes.size());
+    TextTable table({"test", "metric", "base", "new", "change"},
+                    {Align::left, Align::left, Align::right, Align::right, Align::right});
+    for (std::size_t i = 0; i < shown; ++i) {
+        const auto& change = changes[i];
+        table.add_row({change.nodeid, std::string(metric_name(change.metric)),
+                       format_metric_value(change.metric, change.base),
+                       format_metric_value(change.metric, change.now), format_change(change)});
+    }
+    auto text = fmt::format("\n{} ({}):\n", title, changes.size()) + table.render("  ");
+    if (shown < changes.size()) {
+        text += fmt::format("  … and {} more (--limit 0 shows all)\n", changes.size() - shown);
+    }
+    return text;
+}
+
+}  // namespace
+
+std::string format_change(const Change& change) {
+    auto relative = change.relative();
+    if (!relative) {
+        return "+inf";
+    }
+    return fmt::format("{:+.0f}%", *relative * 100);
+}
+
+std::string format_thresholds(const Thresholds& thresholds) {
+    std::vector<std::string> parts;
+    for (auto metric : kMetrics) {
+        const auto& threshold = thresholds.of(metric);
+        parts.push_back(fmt::format("{} {:+.0f}% and {}", metric_name(metric),
+                                    threshold.relative * 100,
+                                    format_metric_value(metric, threshold.absolute)));
+    }
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string comparison_text(const ComparisonReport& report, std::size_t limit) {
+    const auto& selection = report.selection;
+    std::string text;
+    if (selection.now && !selection.baseline.empty()) {
+        text += fmt::format("Run {} ({} UTC) against {}.\n", selection.now->run_id,
+                            started_for_people(*selection.now), describe_baseline(selection));
+    }
+    if (selection.baseline.empty()) {
+        return fmt::format("Nothing to compare against: {}.\n",
+                           selection.note.empty() ? "no baseline session" : selection.note);
+    }
+    if (!selection.note.empty()) {
+        text += fmt::format("Note: {}.\n", selection.note);
+    }
+    text += coverage(report.comparison);
+    text += change_table("Regressions", report.comparison.regressions, limit);
+    text += change_table("Improvements", report.comparison.improvements, limit);
+    auto word = verdict(report);
+    auto bounds = format_thresholds(report.thresholds);
+    if (word == "nothing_to_compare") {
+        text += "\nNothing to compare: no test passed on both sides.\n";
+    } else if (word == "regressed") {
+        text += fmt::format(
+            "\n{} beyond the thresholds ({}).\n",
+            plural(report.comparison.regressions.size(), "regression", "regressions"), bounds);
+    } else {
+        text += fmt::format("\nNo regression beyond the thresholds ({}).\n", bounds);
+    }
+    return text;
+}
+
+}  // namespace blackbox::compare

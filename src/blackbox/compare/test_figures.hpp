@@ -1,0 +1,23 @@
+#pragma once
+
+// One test's figures in one session (a `blackbox_tests` row), reduced to what is compared. A
+// figure the recorder could not measure is empty, and is then not compared.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace blackbox::compare {
+
+struct TestFigures {
+    std::string nodeid;
+    std::string outcome;                         // passed, failed, skipped, …, crashed
+    std::optional<double> wall_s;                // total_s: setup + call + teardown, seconds
+    std::optional<double> cpu_s;                 // user_s + sys_s, seconds
+    std::optional<std::int64_t> peak_rss_bytes;  // the test's process's peak resident memory
+    std::optional<std::int64_t> retained_bytes;  // memory kept after the test (may be negative)
+
+    bool passed() const { return outcome == "passed"; }
+};
+
+}  // namespace blackbox::compare

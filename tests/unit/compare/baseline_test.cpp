@@ -1,0 +1,68 @@
+// The baseline: per test and metric, the median over the sessions where the test passed.
+
+#include <gtest/gtest.h>
+
+#include <blackbox/compare/baseline.hpp>
+#include <blackbox/compare/median.hpp>
+
+#include "memory_source.hpp"
+
+namespace blackbox::compare {
+namespace {
+
+using testing::figures;
+using testing::MiB;
+
+TEST(Median, OfAnOddCountIsTheMiddleValue) {
+    EXPECT_EQ(median({3.0, 1.0, 2.0}), 2.0);
+    EXPECT_EQ(median({7.0}), 7.0);
+}
+
+TEST(Median, OfAnEvenCountIsTheMeanOfTheTwoMiddleValues) {
+    EXPECT_EQ(median({4.0, 1.0, 3.0, 2.0}), 2.5);
+}
+
+TEST(Median, OfNothingIsEmpty) {
+    EXPECT_FALSE(median({}).has_value());
+}
+
+TEST(Baseline, IsTheMedianOverTheSessionsWhereTheTestPassed) {
+    auto baseline = build_baseline({
+        {figures("t::a", 1.0, 10 * MiB)},
+        {figures("t::a", 1.1, 12 * MiB)},
+        {figures("t::a", 50.0, 900 * MiB, "failed")},  // says nothing of its normal cost
+        {figures("t::a", 0.9, 11 * MiB)},
+        {figures("t::a", 1.2, 13 * MiB)},
+    });
+    ASSERT_EQ(baseline.count("t::a"), 1U);
+    const auto& entry = baseline.at("t::a");
+    EXPECT_EQ(entry.passed_sessions, 4U);
+    EXPECT_DOUBLE_EQ(*entry.of(Metric::wall), 1.05);
+    EXPECT_DOUBLE_EQ(*entry.of(Metric::memory), 11.5 * MiB);
+}
+
+TEST(Baseline, OneNoisySessionDoesNotMoveIt) {
+    auto baseline = build_baseline({
+        {figures("t::a", 1.0, MiB)},
+        {figures("t::a", 1.0, MiB)},
+        {figures("t::a", 30.0, MiB)},  // a loaded machine, once
+    });
+    EXPECT_DOUBLE_EQ(*baseline.at("t::a").of(Metric::wall), 1.0);
+}
+
+TEST(Baseline, LeavesOutTestsThatNeverPassed) {
+    auto baseline = build_baseline(
+        {{figures("t::a", 1.0, MiB, "skipped")}, {figures("t::a", 1.0, MiB, "crashed")}});
+    EXPECT_TRUE(baseline.empty());
+}
+
+TEST(Baseline, HasNoMedianForAFigureNeverMeasured) {
+    auto test = figures("t::a", 1.0, MiB);
+    test.cpu_s.reset();
+    auto baseline = build_baseline({{test}});
+    EXPECT_FALSE(baseline.at("t::a").of(Metric::cpu).has_value());
+    EXPECT_TRUE(baseline.at("t::a").of(Metric::wall).has_value());
+}
+
+}  // namespace
+}  // namespace blackbox::compare
