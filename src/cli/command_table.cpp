@@ -17,11 +17,25 @@ const std::vector<Command>& command_table() {
         {"show", "Print the post-mortem of a recorded run (default: the latest)", setup_show},
         {"postprocess", "Add crashed tests to JSON/JUnit/CSV/HTML reports", setup_postprocess},
         {"report", "Write the JUnit, JSON or Markdown report of a recorded run", setup_report},
+        {"compare", "Per-test regressions in time, CPU, memory", setup_compare, kGateUsageError},
+        {"history", "A test's time, CPU and memory over sessions", setup_history, kGateUsageError},
     };
     return kCommands;
 }
 
 namespace {
+
+// The usage-error status of the subcommand being parsed (kUsageError outside any).
+int usage_error_status(const CLI::App& app) {
+    for (const auto* sub : app.get_subcommands()) {
+        for (const auto& command : command_table()) {
+            if (command.name == sub->get_name()) {
+                return command.usage_error;
+            }
+        }
+    }
+    return kUsageError;
+}
 
 std::filesystem::path own_executable(const char* argv0) {
     std::error_code error;
@@ -60,13 +74,13 @@ int main(int argc, char** argv) {
         app.parse(words);
     } catch (const CLI::ParseError& error) {
         int status = app.exit(error);
-        return status == 0 ? 0 : kUsageError;
+        return status == 0 ? 0 : usage_error_status(app);
     }
     try {
         for (auto* sub : app.get_subcommands()) {
             if (invocation.dash_given && sub->get_name() != "run") {
                 std::cerr << "blackbox " << sub->get_name() << ": unexpected '--'\n" << sub->help();
-                return kUsageError;
+                return usage_error_status(app);
             }
             return runners.at(sub->get_name())();
         }

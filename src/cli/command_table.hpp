@@ -28,7 +28,13 @@ struct Command {
     // Declares the command's options on `app`; the returned function runs the command after a
     // successful parse and returns the process exit status.
     std::function<std::function<int()>(CLI::App& app, const Invocation& invocation)> setup;
+    // The exit status for a command line this command cannot parse.
+    int usage_error = kUsageError;
 };
+
+// compare and history keep 1 for "a threshold is exceeded", so a usage error joins "nothing to
+// compare" at 2 and CI never mistakes a typo for a regression.
+inline constexpr int kGateUsageError = 2;
 
 const std::vector<Command>& command_table();
 
@@ -40,6 +46,8 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_show(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_postprocess(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_report(CLI::App& app, const Invocation& invocation);
+std::function<int()> setup_compare(CLI::App& app, const Invocation& invocation);
+std::function<int()> setup_history(CLI::App& app, const Invocation& invocation);
 
 // The run directory a command names, or .blackbox/latest; throws blackbox::Error (exit 2) when
 // there is none.
