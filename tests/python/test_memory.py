@@ -45,6 +45,60 @@ def test_each_test_has_its_own_exact_peak_even_for_a_short_spike(
     assert peaks["test_it.py::test_small"] < spike - (250 << 20)
 
 
+ACCURACY_SUITE = """
+    import pytest
+
+    kept = []
+
+    @pytest.mark.parametrize("mib", [50, 100, 200])
+    def test_holds(mib):
+        data = b"x" * (mib << 20)  # every page written: resident
+        assert len(data) == mib << 20
+
+    def test_spike_of_a_few_milliseconds():
+        data = b"x" * (200 << 20)
+        del data
+
+    def test_keeps():
+        kept.append(b"x" * (30 << 20))
+
+    def test_trivial():
+        pass
+    """
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_peaks_above_the_start_are_within_five_percent_of_the_allocation(
+    pytester: pytest.Pytester, run_dir: Path, workers: int
+):
+    if workers:
+        pytest.importorskip("xdist")
+    pytester.makepyfile(test_it=ACCURACY_SUITE)
+    args = ("-n", str(workers)) if workers else ()
+    assert pytester.runpytest_subprocess(*PLUGIN, *args).ret == 0
+    ends = {}
+    for role in ("gw0", "gw1") if workers else ("main",):
+        if not journal(run_dir, role)[0]["hwm_reset"]:
+            pytest.skip("this kernel does not let a process reset its memory high-water mark")
+        ends.update(
+            {n: phase_ends(rs)["teardown"] for n, rs in by_test(journal(run_dir, role)).items()}
+        )
+    for mib in (50, 100, 200):
+        end = ends[f"test_it.py::test_holds[{mib}]"]
+        grown = end["peak_rss"] - end["rss_before"]
+        assert abs(grown - (mib << 20)) <= 0.05 * (mib << 20), (mib, grown)
+    spike = ends["test_it.py::test_spike_of_a_few_milliseconds"]
+    assert abs(spike["peak_rss"] - spike["rss_before"] - (200 << 20)) <= 10 << 20
+    assert spike["rss_after"] - spike["rss_before"] < 5 << 20  # freed
+    keeps = ends["test_it.py::test_keeps"]
+    assert abs(keeps["rss_after"] - keeps["rss_before"] - (30 << 20)) <= 3 << 20  # retained
+    trivial = ends["test_it.py::test_trivial"]
+    # Exact for small peaks too: an xdist worker's ru_maxrss cannot hide a peak under its floor.
+    assert 0 <= trivial["peak_rss"] - trivial["rss_before"] < 1 << 20
+    assert abs(trivial["peak_rss"] - trivial["rss_after"]) < 512 << 10
+    assert abs(trivial["rss_after"] - trivial["rss_before"]) < 1 << 20
+
+
 def test_each_test_has_its_cpu_times(pytester: pytest.Pytester, run_dir: Path):
     pytester.makepyfile(
         test_it="""
