@@ -104,7 +104,7 @@ std::function<int()> setup_compare(CLI::App& app, const Invocation&) {
     app.add_option("--db", options->db, "Metrics database (default: .blackbox/metrics.db)");
     app.add_option("base", options->base,
                    "Baseline session: a run id, a SESSION_H prefix, latest or latest~N "
-                   "(default: the median of the --last sessions before NEW)");
+                   "(default: the median of the --last sessions before the newest)");
     app.add_option("new", options->now, "Session to judge (default: the newest)");
     app.add_option("--last", options->last,
                    "Without BASE: the baseline is the median of this many sessions before the "

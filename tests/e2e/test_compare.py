@@ -1,0 +1,286 @@
+"""`blackbox compare` and `blackbox history` on metrics databases: the exit status CI gates on,
+the table and the JSON. Most databases here are made row by row with the documented schema
+(docs/formats/metrics-db.md); one is recorded by real runs."""
+
+import json
+import sqlite3
+
+import pytest
+
+MiB = 1024 * 1024
+
+# Our two tables, as docs/formats/metrics-db.md documents them.
+SCHEMA = """
+CREATE TABLE blackbox_runs (
+    session_h TEXT PRIMARY KEY, run_id TEXT, run_dir TEXT, env_h TEXT, started TEXT, ended TEXT,
+    duration_s REAL, command TEXT, status TEXT, exit_code INTEGER, attempts INTEGER,
+    collected INTEGER, passed INTEGER, failed INTEGER, skipped INTEGER, xfailed INTEGER,
+    xpassed INTEGER, errors INTEGER, crashed INTEGER, not_run INTEGER, context TEXT,
+    ingested TEXT);
+CREATE TABLE blackbox_tests (
+    session_h TEXT, nodeid TEXT, outcome TEXT, worker TEXT, attempt INTEGER, start TEXT,
+    setup_s REAL, call_s REAL, teardown_s REAL, total_s REAL, user_s REAL, sys_s REAL,
+    peak_rss_bytes INTEGER, peak_exact INTEGER, peak_tree_rss_bytes INTEGER,
+    rss_before_bytes INTEGER, rss_after_bytes INTEGER, retained_bytes INTEGER,
+    monitored INTEGER, PRIMARY KEY (session_h, nodeid));
+"""
+
+
+class History:
+    """A metrics database built one session at a time, oldest first."""
+
+    def __init__(self, path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.count = 0
+        with sqlite3.connect(path) as db:
+            db.executescript(SCHEMA)
+
+    def add(self, tests, env_h="env-a"):
+        """Adds a session; `tests` maps node ids to (outcome, wall s, cpu s, peak bytes)."""
+        self.count += 1
+        session_h = f"{self.count:04d}" + "ab" * 14
+        run_id = f"20260101T{self.count:02d}0000Z-00000{self.count}"
+        with sqlite3.connect(self.path) as db:
+            db.execute(
+                "INSERT INTO blackbox_runs (session_h, run_id, env_h, started) VALUES (?,?,?,?)",
+                (session_h, run_id, env_h, f"2026-01-01T{self.count:02d}:00:00.000000"),
+            )
+            for nodeid, (outcome, wall, cpu, peak) in tests.items():
+                db.execute(
+                    "INSERT INTO blackbox_tests (session_h, nodeid, outcome, total_s, user_s,"
+                    " sys_s, peak_rss_bytes, retained_bytes) VALUES (?,?,?,?,?,?,?,?)",
+                    (session_h, nodeid, outcome, wall, cpu * 0.75, cpu * 0.25, peak, 4096),
+                )
+        return run_id
+
+
+def steady(slow_wall=1.0, hungry_peak=100 * MiB, quick_wall=0.01):
+    return {
+        "tests/test_a.py::test_slow": ("passed", slow_wall, 0.1, 40 * MiB),
+        "tests/test_a.py::test_hungry": ("passed", 0.2, 0.1, hungry_peak),
+        "tests/test_a.py::test_quick": ("passed", quick_wall, quick_wall, 20 * MiB),
+    }
+
+
+@pytest.fixture
+def history(project):
+    return History(project.root / ".blackbox" / "metrics.db")
+
+
+def test_a_slower_and_a_hungrier_test_fail_the_gate(project, history):
+    for wall in (1.0, 1.02, 0.98, 1.01, 0.99):
+        history.add(steady(slow_wall=wall))
+    newest = history.add(steady(slow_wall=1.5, hungry_peak=200 * MiB, quick_wall=0.04))
+    result = project.blackbox("compare")
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"Run {newest} (2026-01-01 06:00:00 UTC) against the median of 5")
+    assert "Compared 3 tests that passed on both sides." in lines
+    table = lines[lines.index("Regressions (2):") + 1 :][:3]
+    assert table[0].split() == ["test", "metric", "base", "new", "change"]
+    assert table[1].split() == ["tests/test_a.py::test_hungry", "memory"] + [
+        "100", "MiB", "200", "MiB", "+100%"
+    ]  # fmt: skip
+    assert table[2].split() == ["tests/test_a.py::test_slow", "wall"] + [
+        "1.000", "s", "1.500", "s", "+50%"
+    ]  # fmt: skip
+    # aligned: every column starts at the same place on each line
+    assert len({line.index("metric") for line in table[:1]} | {table[1].index("memory")}) == 1
+    assert "test_quick" not in result.stdout  # +300%, but 0.03 s is below the floor
+    assert lines[-1].startswith("2 regressions beyond the thresholds")
+
+    report = json.loads(project.blackbox("compare", "--json").stdout)
+    assert report["verdict"] == "regressed" and report["exit_code"] == 1
+    assert report["new"]["run_id"] == newest
+    assert len(report["baseline"]["sessions"]) == 5
+    assert [(r["nodeid"], r["metric"]) for r in report["regressions"]] == [
+        ("tests/test_a.py::test_hungry", "memory"),
+        ("tests/test_a.py::test_slow", "wall"),
+    ]
+    assert report["regressions"][0]["base"] == 100 * MiB
+    assert report["regressions"][1]["change"] == pytest.approx(0.5)
+
+
+def test_noise_and_loosened_thresholds_pass_the_gate(project, history):
+    history.add(steady())
+    history.add(steady(slow_wall=1.1, hungry_peak=105 * MiB))
+    result = project.blackbox("compare")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No regression beyond the thresholds" in result.stdout
+
+    history.add(steady(slow_wall=1.5, hungry_peak=200 * MiB))
+    assert project.blackbox("compare").returncode == 1
+    loose = project.blackbox("compare", "--time-rel", "60%", "--mem-rel", "1.5", "--cpu-rel", "1")
+    assert loose.returncode == 0, loose.stdout
+    floors = project.blackbox("compare", "--time-abs", "1", "--mem-abs", "200MiB")
+    assert floors.returncode == 0, floors.stdout
+
+
+def test_improvements_are_reported_and_never_fail(project, history):
+    history.add(steady(slow_wall=2.0))
+    history.add(steady(slow_wall=1.0))
+    result = project.blackbox("compare")
+    assert result.returncode == 0
+    assert "Improvements (1):" in result.stdout
+    assert "-50%" in result.stdout
+
+
+def test_sessions_named_explicitly(project, history):
+    first = history.add(steady(slow_wall=1.0))
+    second = history.add(steady(slow_wall=2.0))
+    history.add(steady(slow_wall=1.0))
+    assert project.blackbox("compare", first, second).returncode == 1
+    assert project.blackbox("compare", second, first).returncode == 0
+    assert project.blackbox("compare", "latest~2", "latest~1").returncode == 1
+    assert project.blackbox("compare", "0002").returncode == 0  # SESSION_H prefix vs the newest
+    report = json.loads(project.blackbox("compare", "--json", first, second).stdout)
+    assert report["new"]["run_id"] == second
+    assert [s["run_id"] for s in report["baseline"]["sessions"]] == [first]
+
+
+def test_tests_not_passed_on_both_sides_are_counted_not_compared(project, history):
+    history.add(steady())
+    newest = steady(slow_wall=9.0)
+    newest["tests/test_a.py::test_slow"] = ("failed", 9.0, 0.1, 40 * MiB)
+    del newest["tests/test_a.py::test_quick"]
+    newest["tests/test_b.py::test_new"] = ("passed", 9.0, 9.0, 900 * MiB)
+    history.add(newest)
+    result = project.blackbox("compare")
+    assert result.returncode == 0, result.stdout
+    assert (
+        "Compared 1 test that passed on both sides; not compared: 1 without a baseline, "
+        "1 missing now, 1 not passed now." in result.stdout
+    )
+    report = json.loads(project.blackbox("compare", "--json").stdout)
+    assert report["without_baseline"] == ["tests/test_b.py::test_new"]
+    assert report["missing"] == ["tests/test_a.py::test_quick"]
+    assert report["not_passed"] == [{"nodeid": "tests/test_a.py::test_slow", "outcome": "failed"}]
+
+
+def test_the_baseline_prefers_the_same_execution_context(project, history):
+    history.add(steady(slow_wall=5.0), env_h="env-b")
+    history.add(steady(slow_wall=1.0), env_h="env-a")
+    history.add(steady(slow_wall=5.0), env_h="env-b")
+    history.add(steady(slow_wall=1.5), env_h="env-a")
+    result = project.blackbox("compare", "--json")
+    report = json.loads(result.stdout)
+    assert [s["env_h"] for s in report["baseline"]["sessions"]] == ["env-a"]
+    assert result.returncode == 1
+
+
+def test_another_context_is_a_fallback_with_a_note(project, history):
+    history.add(steady(slow_wall=1.0), env_h="ci-runner-1")
+    history.add(steady(slow_wall=1.0), env_h="ci-runner-2")
+    result = project.blackbox("compare")
+    assert result.returncode == 0
+    assert "Note: no earlier session ran on this execution context" in result.stdout
+    strict = project.blackbox("compare", "--same-context")
+    assert strict.returncode == 2
+    assert "Nothing to compare against" in strict.stdout
+
+
+def test_nothing_to_compare_against_exits_2(project, history):
+    missing = project.blackbox("compare", "--db", str(project.root / "nowhere.db"))
+    assert missing.returncode == 2
+    assert "no metrics database at" in missing.stderr
+    assert project.blackbox("compare").returncode == 2  # an empty database
+    history.add(steady())
+    alone = project.blackbox("compare")
+    assert alone.returncode == 2
+    assert "the newest session is the only one recorded" in alone.stdout
+    assert json.loads(project.blackbox("compare", "--json").stdout)["exit_code"] == 2
+
+
+def test_wrong_arguments_exit_2(project, history):
+    history.add(steady())
+    history.add(steady())
+    for args in (
+        ["--no-such-option"],
+        ["--time-rel", "fast"],
+        ["--mem-abs", "12X"],
+        ["--last", "0"],
+        ["no-such-run"],
+        ["latest", "latest"],
+        ["latest~5"],
+    ):
+        result = project.blackbox("compare", *args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+    assert project.blackbox("history").returncode == 2
+    assert project.blackbox("history", "x", "--bogus").returncode == 2
+
+
+def test_a_file_that_is_not_a_metrics_database_exits_2(project):
+    (project.root / "notes.db").write_text("not a database at all, just text" * 10)
+    result = project.blackbox("compare", "--db", "notes.db")
+    assert result.returncode == 2
+    assert "notes.db" in result.stderr
+    with sqlite3.connect(project.root / "other.db") as db:
+        db.execute("CREATE TABLE other (x)")
+    result = project.blackbox("history", "t::a", "--db", "other.db")
+    assert result.returncode == 2
+    assert "not a blackbox metrics database" in result.stderr
+
+
+def test_history_shows_a_tests_trend_newest_last(project, history):
+    runs = [history.add(steady(slow_wall=wall)) for wall in (1.0, 1.2, 1.4)]
+    result = project.blackbox("history", "tests/test_a.py::test_slow")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "tests/test_a.py::test_slow: 3 sessions recorded, oldest first"
+    assert lines[1].split() == [
+        "run", "date", "(UTC)", "run", "id", "outcome", "wall", "cpu", "peak", "retained"
+    ]  # fmt: skip
+    assert [line.split()[2] for line in lines[2:]] == runs
+    assert lines[-1].split()[3:] == ["passed", "1.400", "s", "0.100", "s", "40", "MiB"] + [
+        "+4", "KiB"
+    ]  # fmt: skip
+
+    last = json.loads(project.blackbox("history", "tests/test_a.py::test_slow", "--last", "2",
+                                       "--json").stdout)  # fmt: skip
+    assert last["recorded"] == 3
+    assert [s["run_id"] for s in last["sessions"]] == runs[1:]
+    assert last["sessions"][-1]["wall_s"] == pytest.approx(1.4)
+    assert last["sessions"][-1]["peak_rss_bytes"] == 40 * MiB
+
+
+def test_history_of_an_unknown_test_suggests_recorded_ones(project, history):
+    history.add(steady())
+    result = project.blackbox("history", "test_slow")
+    assert result.returncode == 2
+    assert "tests/test_a.py::test_slow" in result.stderr
+
+
+SUITE = """
+import os
+
+def test_steady():
+    pass
+
+def test_changing():
+    import time
+    if os.environ.get("MAKE_IT_WORSE"):
+        time.sleep(0.6)
+        hog = bytearray(300 * 1024 * 1024)
+        hog[::4096] = b"x" * len(hog[::4096])
+"""
+
+
+def test_real_runs_gate_on_a_test_made_slower_and_hungrier(project):
+    project.write("test_suite.py", SUITE)
+    project.run("test_suite.py")
+    if not (project.root / ".blackbox" / "metrics.db").exists():
+        pytest.skip("this build's `blackbox run` does not write the metrics database yet")
+    project.run("test_suite.py")
+    assert project.blackbox("compare").returncode == 0
+    project.run("test_suite.py", env={"MAKE_IT_WORSE": "1"})
+    result = project.blackbox("compare", "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1, result.stdout
+    flagged = {(r["nodeid"], r["metric"]) for r in report["regressions"]}
+    assert ("test_suite.py::test_changing", "wall") in flagged
+    assert ("test_suite.py::test_changing", "memory") in flagged
+    assert not any(nodeid == "test_suite.py::test_steady" for nodeid, _ in flagged)
+    trend = project.blackbox("history", "test_suite.py::test_changing")
+    assert trend.returncode == 0
+    assert len(trend.stdout.splitlines()) == 2 + 3
