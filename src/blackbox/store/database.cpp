@@ -1,0 +1,48 @@
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include <blackbox/base/error.hpp>
+#include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/store/database.hpp>
+#include <blackbox/store/schema.hpp>
+
+namespace blackbox::store {
+
+std::filesystem::path default_database_path(const std::filesystem::path& base) {
+    return rundir::state_dir(base) / "metrics.db";
+}
+
+SQLite::Database open_database(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    std::error_code error;
+    if (path.has_parent_path()) {
+        std::filesystem::create_directories(path.parent_path(), error);
+        if (error) {
+            throw Error(fmt::format("cannot create the directory of {}: {}", name, error.message()),
+                        kDatabaseError);
+        }
+    }
+    try {
+        SQLite::Database database(name, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        database.setBusyTimeout(kBusyTimeoutMs);
+        // The first statement reads the file's header: a file that is not SQLite fails here.
+        database.exec("PRAGMA journal_mode = WAL");
+        // In WAL mode NORMAL loses no committed transaction on a crash of the process, only
+        // possibly the last ones on a power loss: what a measurement store needs.
+        database.exec("PRAGMA synchronous = NORMAL");
+        migrate(database, name);
+        return database;
+    } catch (const SQLite::Exception& failure) {
+        if (failure.getErrorCode() == SQLITE_NOTADB) {
+            throw Error(fmt::format("{} is not a SQLite database: refusing to write into it; "
+                                    "name another with --db",
+                                    name),
+                        kDatabaseError);
+        }
+        throw Error(fmt::format("cannot open the metrics database {}: {}", name, failure.what()),
+                    kDatabaseError);
+    }
+}
+
+}  // namespace blackbox::store

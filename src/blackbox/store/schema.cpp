@@ -1,0 +1,226 @@
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <set>
+
+#include <fmt/format.h>
+
+#include <blackbox/base/error.hpp>
+#include <blackbox/store/database.hpp>
+#include <blackbox/store/schema.hpp>
+
+namespace blackbox::store {
+
+namespace {
+
+// pytest-monitor's tables as it creates them (column names and types are the contract: queries
+// and dashboards written for a .pymon file read ours), with our two columns at the end of
+// TEST_METRICS.
+constexpr const char* kExecutionContexts = R"(
+CREATE TABLE IF NOT EXISTS EXECUTION_CONTEXTS (
+    ENV_H varchar(64) primary key not null unique,
+    CPU_COUNT integer,
+    CPU_FREQUENCY_MHZ integer,
+    CPU_TYPE varchar(64),
+    CPU_VENDOR varchar(256),
+    RAM_TOTAL_MB integer,
+    MACHINE_NODE varchar(512),
+    MACHINE_TYPE varchar(32),
+    MACHINE_ARCH varchar(16),
+    SYSTEM_INFO varchar(256),
+    PYTHON_INFO varchar(512)
+))";
+
+constexpr const char* kTestSessions = R"(
+CREATE TABLE IF NOT EXISTS TEST_SESSIONS (
+    SESSION_H varchar(64) primary key not null unique,
+    RUN_DATE varchar(64),
+    SCM_ID varchar(128),
+    RUN_DESCRIPTION json
+))";
+
+constexpr const char* kTestMetrics = R"(
+CREATE TABLE IF NOT EXISTS TEST_METRICS (
+    SESSION_H varchar(64),
+    ENV_H varchar(64),
+    ITEM_START_TIME varchar(64),
+    ITEM_PATH varchar(4096),
+    ITEM varchar(2096),
+    ITEM_VARIANT varchar(2048),
+    ITEM_FS_LOC varchar(2048),
+    KIND varchar(64),
+    COMPONENT varchar(512) NULL,
+    TOTAL_TIME float,
+    USER_TIME float,
+    KERNEL_TIME float,
+    CPU_USAGE float,
+    MEM_USAGE float,
+    OUTCOME varchar(16),
+    NODEID varchar(4096),
+    FOREIGN KEY (ENV_H) REFERENCES EXECUTION_CONTEXTS(ENV_H),
+    FOREIGN KEY (SESSION_H) REFERENCES TEST_SESSIONS(SESSION_H)
+))";
+
+constexpr const char* kOurTables = R"(
+CREATE TABLE IF NOT EXISTS blackbox_runs (
+    session_h text primary key,
+    run_id text,
+    run_dir text,
+    env_h text,
+    started text,
+    ended text,
+    duration_s real,
+    command json,
+    status text,
+    exit_code integer,
+    attempts integer,
+    collected integer,
+    passed integer,
+    failed integer,
+    skipped integer,
+    xfailed integer,
+    xpassed integer,
+    errors integer,
+    crashed integer,
+    not_run integer,
+    context json,
+    ingested text
+);
+CREATE TABLE IF NOT EXISTS blackbox_tests (
+    session_h text not null,
+    nodeid text not null,
+    outcome text,
+    worker text,
+    attempt integer,
+    start text,
+    setup_s real,
+    call_s real,
+    teardown_s real,
+    total_s real,
+    user_s real,
+    sys_s real,
+    peak_rss_bytes integer,
+    peak_exact integer,
+    peak_tree_rss_bytes integer,
+    rss_before_bytes integer,
+    rss_after_bytes integer,
+    retained_bytes integer,
+    monitored integer,
+    primary key (session_h, nodeid)
+);
+CREATE TABLE IF NOT EXISTS blackbox_crashes (
+    session_h text not null,
+    nodeid text,
+    phase text,
+    cause text,
+    signal integer,
+    exit_code integer,
+    worker text,
+    attempt integer,
+    rss_bytes integer,
+    evidence text,
+    traceback text
+);
+CREATE INDEX IF NOT EXISTS TEST_METRICS_SESSION_H ON TEST_METRICS(SESSION_H);
+CREATE INDEX IF NOT EXISTS TEST_METRICS_ITEM_VARIANT ON TEST_METRICS(ITEM_VARIANT);
+CREATE INDEX IF NOT EXISTS blackbox_tests_nodeid ON blackbox_tests(nodeid);
+CREATE INDEX IF NOT EXISTS blackbox_runs_env_h_started ON blackbox_runs(env_h, started);
+CREATE INDEX IF NOT EXISTS blackbox_crashes_session_h ON blackbox_crashes(session_h);
+)";
+
+const std::set<std::string> kMonitorTables{"EXECUTION_CONTEXTS", "TEST_METRICS", "TEST_SESSIONS"};
+
+std::set<std::string> table_names(SQLite::Database& database) {
+    std::set<std::string> names;
+    SQLite::Statement query(database,
+                            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "
+                            "LIKE 'sqlite\\_%' ESCAPE '\\'");
+    while (query.executeStep()) {
+        names.insert(query.getColumn(0).getString());
+    }
+    return names;
+}
+
+int user_version(SQLite::Database& database) {
+    return database.execAndGet("PRAGMA user_version").getInt();
+}
+
+bool has_column(SQLite::Database& database, const char* table, const char* column) {
+    SQLite::Statement query(database, fmt::format("SELECT 1 FROM pragma_table_info('{}') WHERE "
+                                                  "name = ?",
+                                                  table));
+    query.bind(1, column);
+    return query.executeStep();
+}
+
+// Version 0 to 1: a new file gets every table; a pytest-monitor file gets our columns and
+// tables, and its rows (pytest-monitor stored only passing tests) are marked passed.
+void create_version_1(SQLite::Database& database, bool adopting) {
+    database.exec(kExecutionContexts);
+    database.exec(kTestSessions);
+    database.exec(kTestMetrics);
+    if (adopting) {
+        if (!has_column(database, "TEST_METRICS", "OUTCOME")) {
+            database.exec("ALTER TABLE TEST_METRICS ADD COLUMN OUTCOME varchar(16)");
+            database.exec("UPDATE TEST_METRICS SET OUTCOME = 'passed' WHERE KIND = 'function'");
+        }
+        if (!has_column(database, "TEST_METRICS", "NODEID")) {
+            database.exec("ALTER TABLE TEST_METRICS ADD COLUMN NODEID varchar(4096)");
+        }
+    }
+    database.exec(kOurTables);
+}
+
+}  // namespace
+
+SchemaState inspect_schema(SQLite::Database& database) {
+    const int version = user_version(database);
+    if (version > kSchemaVersion) {
+        return SchemaState::newer;
+    }
+    const auto tables = table_names(database);
+    if (version == 0) {
+        if (tables.empty()) {
+            return SchemaState::empty;
+        }
+        return tables == kMonitorTables ? SchemaState::pytest_monitor : SchemaState::foreign;
+    }
+    const bool ours = tables.count("blackbox_runs") != 0 && tables.count("blackbox_tests") != 0;
+    if (!ours) {
+        return SchemaState::foreign;
+    }
+    return SchemaState::current;  // version == kSchemaVersion: the first of ours
+}
+
+void migrate(SQLite::Database& database, const std::string& name) {
+    // Cheap check first: the usual case needs no write lock.
+    if (inspect_schema(database) == SchemaState::current) {
+        return;
+    }
+    SQLite::Transaction transaction(database, SQLite::TransactionBehavior::IMMEDIATE);
+    // Again under the lock: another process may have created or migrated it meanwhile.
+    switch (inspect_schema(database)) {
+        case SchemaState::current:
+            return;
+        case SchemaState::newer:
+            throw Error(fmt::format("{} has schema version {}, newer than this blackbox knows "
+                                    "({}): use a newer blackbox, or another --db",
+                                    name, user_version(database), kSchemaVersion),
+                        kDatabaseError);
+        case SchemaState::foreign:
+            throw Error(fmt::format("{} is a SQLite database of another program (neither a "
+                                    "blackbox metrics database nor a pytest-monitor one): "
+                                    "refusing to write into it; name another with --db",
+                                    name),
+                        kDatabaseError);
+        case SchemaState::empty:
+            create_version_1(database, false);
+            break;
+        case SchemaState::pytest_monitor:
+            create_version_1(database, true);
+            break;
+    }
+    database.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+    transaction.commit();
+}
+
+}  // namespace blackbox::store
