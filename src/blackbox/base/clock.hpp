@@ -4,7 +4,9 @@
 // time.monotonic_ns() reads, so supervisor samples and journal records share one axis.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace blackbox::base {
 
@@ -16,6 +18,10 @@ std::int64_t wall_ns() noexcept;
 
 // "2026-11-22T04:21:19.512Z" for a wall time in nanoseconds.
 std::string iso8601_utc(std::int64_t wall_ns);
+
+// The wall time in nanoseconds of "2026-11-22T04:21:19.512Z" (the fraction and the Z are
+// optional; the time is read as UTC); nullopt when the text has another shape.
+std::optional<std::int64_t> parse_iso8601_utc(std::string_view text);
 
 // "20261122T042119Z" for a wall time in nanoseconds (sortable, file-name safe).
 std::string compact_utc(std::int64_t wall_ns);

@@ -31,6 +31,40 @@ std::int64_t ns_of(const Record& record) {
     return record.integer("ns").value_or(0);
 }
 
+// `session_start`'s `monitor` object; a key that is absent or of another type keeps its default.
+MonitorSettings monitor_settings(const nlohmann::json& monitor) {
+    MonitorSettings settings;
+    auto flag = [&monitor](const char* key, bool fallback) {
+        auto it = monitor.find(key);
+        return it != monitor.end() && it->is_boolean() ? it->get<bool>() : fallback;
+    };
+    auto text = [&monitor](const char* key) -> std::optional<std::string> {
+        auto it = monitor.find(key);
+        return it != monitor.end() && it->is_string() ? std::optional(it->get<std::string>())
+                                                      : std::nullopt;
+    };
+    settings.enabled = flag("enabled", true);
+    settings.explicit_params = flag("explicit_params", false);
+    if (auto scopes = monitor.find("scopes"); scopes != monitor.end() && scopes->is_array()) {
+        settings.scopes.clear();
+        for (const auto& scope : *scopes) {
+            if (scope.is_string()) {
+                settings.scopes.push_back(scope.get<std::string>());
+            }
+        }
+    }
+    settings.component_prefix = text("component_prefix");
+    settings.force_component = text("force_component");
+    settings.description = text("description");
+    if (auto tags = monitor.find("tags"); tags != monitor.end() && tags->is_object()) {
+        for (const auto& [key, value] : tags->items()) {
+            settings.tags.emplace_back(key,
+                                       value.is_string() ? value.get<std::string>() : value.dump());
+        }
+    }
+    return settings;
+}
+
 bool is_phase(const std::string& phase) {
     return phase == "setup" || phase == "call" || phase == "teardown";
 }
@@ -72,6 +106,7 @@ class ProcessReplayer::Replayer {
             {"interrupt", &Replayer::on_interrupt},
             {"worker_down", &Replayer::on_worker_down},
             {"worker_crash", &Replayer::on_worker_crash},
+            {"scope", &Replayer::on_scope},
             {"session_end", &Replayer::on_session_end},
             {"exit", &Replayer::on_exit},
         };
@@ -125,6 +160,31 @@ class ProcessReplayer::Replayer {
             out_.capture_stdout_fd = fd("stdout");
             out_.capture_stderr_fd = fd("stderr");
         }
+        if (auto monitor = record.json("monitor"); monitor.is_object()) {
+            out_.monitor = monitor_settings(monitor);
+        }
+    }
+
+    void on_scope(const Record& record) {
+        ScopeMetrics scope;
+        scope.kind = string_or(record, "kind", "");
+        scope.nodeid = string_or(record, "nodeid", "");
+        scope.module = optional_string(record, "module");
+        scope.name = string_or(record, "name", "");
+        scope.file = optional_string(record, "file");
+        scope.component = string_or(record, "component", "");
+        scope.begin_ns = record.integer("begin_ns").value_or(0);
+        scope.end_ns = ns_of(record);
+        scope.cpu_user_s = record.number("cpu_user").value_or(0.0);
+        scope.cpu_sys_s = record.number("cpu_sys").value_or(0.0);
+        scope.peak_rss_bytes = record.integer("peak_rss");
+        scope.rss_before_bytes = record.integer("rss_before");
+        scope.rss_after_bytes = record.integer("rss_after");
+        if (out_.files.is_worker()) {
+            scope.worker = out_.files.role;
+        }
+        scope.attempt = out_.files.attempt;
+        out_.scopes.push_back(std::move(scope));
     }
 
     void on_collect(const Record& record) {
@@ -268,6 +328,8 @@ class ProcessReplayer::Replayer {
             test.peak_rss_bytes = record.integer("peak_rss");
             test.cpu_user_s = record.number("cpu_user");
             test.cpu_sys_s = record.number("cpu_sys");
+            test.rss_before_bytes = record.integer("rss_before");
+            test.rss_after_bytes = record.integer("rss_after");
             ++out_.tests_done;
             pending_begin_ns_ = 0;
             between_tests(record);

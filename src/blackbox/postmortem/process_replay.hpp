@@ -43,8 +43,10 @@ struct ProcessReplay {
     bool controller = false;
     bool session_started = false;
     std::optional<int> capture_stdout_fd, capture_stderr_fd;  // pytest's capture files
-    std::optional<int> exitstatus;                            // from `session_end`
-    bool exited = false;  // the `exit` record: pytest shut down in order
+    std::optional<MonitorSettings> monitor;  // session_start's `monitor`, when it has one
+    std::vector<ScopeMetrics> scopes;        // the `scope` records, in order
+    std::optional<int> exitstatus;           // from `session_end`
+    bool exited = false;                     // the `exit` record: pytest shut down in order
     std::optional<std::string> interrupt;
     std::vector<TestResult> tests;  // in the order they started (see ProcessReplayer); outcome
                                     // not yet derived

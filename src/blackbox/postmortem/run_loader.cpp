@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <iterator>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
+#include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/journal/process_files.hpp>
@@ -64,6 +66,10 @@ void read_run_json(RunModel& run) {
     run.recorder = string_at(doc, "recorder").value_or("");
     run.cwd = string_at(doc, "cwd").value_or("");
     run.started = string_at(doc, "started");
+    if (auto started_ns = doc.find("started_ns");
+        started_ns != doc.end() && started_ns->is_number_integer()) {
+        run.started_ns = started_ns->get<std::int64_t>();
+    }
     if (auto command = doc.find("command"); command != doc.end() && command->is_array()) {
         for (const auto& arg : *command) {
             if (arg.is_string()) {
@@ -163,6 +169,44 @@ void merge_result(RunModel& run, TestResult&& result, TestIndex& index) {
     if (phases_reported(result) >= phases_reported(test)) {
         result.nodeid = std::move(test.nodeid);  // the index views it: it must not be freed
         test = std::move(result);
+    }
+}
+
+// The anchor between the monotonic clock and the wall clock: a `start` record's own pair (a
+// float wall time, microsecond precise), else run.json's start (milliseconds).
+std::optional<ClockAnchor> clock_anchor(const RunModel& run,
+                                        const std::vector<ProcessReplay>& replays) {
+    for (const auto& replay : replays) {
+        if (!replay.start.is_object()) {
+            continue;
+        }
+        auto wall = replay.start.find("wall");
+        auto ns = replay.start.find("ns");
+        if (wall != replay.start.end() && wall->is_number() && ns != replay.start.end() &&
+            ns->is_number_integer()) {
+            return ClockAnchor{ns->get<std::int64_t>(), wall->get<double>()};
+        }
+    }
+    if (run.started && run.started_ns) {
+        if (auto wall = base::parse_iso8601_utc(*run.started)) {
+            return ClockAnchor{*run.started_ns, static_cast<double>(*wall) / 1e9};
+        }
+    }
+    return std::nullopt;
+}
+
+// pytest-monitor's controls are the same in every process of a run (xdist hands the options to
+// its workers): the first process that wrote them speaks for the run.
+void merge_monitor(RunModel& run, std::vector<ProcessReplay>& replays) {
+    for (const auto& replay : replays) {
+        if (replay.monitor) {
+            run.monitor = *replay.monitor;
+            break;
+        }
+    }
+    for (auto& replay : replays) {
+        std::move(replay.scopes.begin(), replay.scopes.end(), std::back_inserter(run.scopes));
+        replay.scopes.clear();
     }
 }
 
@@ -336,6 +380,8 @@ RunModel load_run(const std::filesystem::path& dir) {
     }
 
     merge_context(run, replays);
+    merge_monitor(run, replays);
+    run.clock = clock_anchor(run, replays);
     for (const auto& replay : replays) {
         for (const auto& collect_error : replay.collect_errors) {
             bool seen = std::any_of(

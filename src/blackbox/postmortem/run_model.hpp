@@ -82,6 +82,7 @@ struct TestResult {
     // Measured by the plugin in the test's own process (absent when it could not be).
     std::optional<std::int64_t> peak_rss_bytes;  // exact: the high-water mark was reset
     std::optional<double> cpu_user_s, cpu_sys_s;
+    std::optional<std::int64_t> rss_before_bytes, rss_after_bytes;  // at its start, after teardown
     // The peak of the test's process tree (its pytest process and what it started) during the
     // test, from the supervisor's samples; and how much that tree grew across the test.
     std::optional<std::int64_t> peak_tree_rss_bytes;
@@ -89,6 +90,43 @@ struct TestResult {
     long pid = 0;  // the pytest process that ran it
 
     double duration_s() const;  // setup + call + teardown, as JUnit's `time`
+};
+
+// A module, class or session as one process ran it (the journal's `scope` record, written only
+// for the scopes the user asked for): what the metrics database stores for those kinds.
+struct ScopeMetrics {
+    std::string kind;                   // "module", "class" or "session"
+    std::string nodeid;                 // the collector's node id; "" for the session
+    std::optional<std::string> module;  // dotted name; null for the session and non-Python files
+    std::string name;                   // module's last part, class name, or the session's
+    std::optional<std::string> file;    // relative to the rootdir; null for the session
+    std::string component;
+    std::int64_t begin_ns = 0, end_ns = 0;  // CLOCK_MONOTONIC
+    double cpu_user_s = 0, cpu_sys_s = 0;
+    std::optional<std::int64_t> peak_rss_bytes, rss_before_bytes, rss_after_bytes;
+    std::optional<std::string> worker;
+    int attempt = 1;
+};
+
+// pytest-monitor's controls as the user set them for the run (`session_start`'s `monitor`,
+// docs/formats/journal.md); the defaults are a journal without them.
+struct MonitorSettings {
+    bool enabled = true;
+    std::vector<std::string> scopes{"function"};
+    bool explicit_params = false;
+    std::optional<std::string> component_prefix, force_component, description;
+    std::vector<std::pair<std::string, std::string>> tags;  // sorted by key
+};
+
+// A CLOCK_MONOTONIC instant and the wall time it was (seconds since the epoch): turns the
+// journals' monotonic times into wall times.
+struct ClockAnchor {
+    std::int64_t ns = 0;
+    double wall_s = 0;
+
+    double wall_at(std::int64_t monotonic_ns) const {
+        return wall_s + static_cast<double>(monotonic_ns - ns) / 1e9;
+    }
 };
 
 struct CollectError {
@@ -133,6 +171,8 @@ struct RunModel {
     std::string cwd;
     nlohmann::json context;  // run.json's context plus the Python facts from the journals
     std::optional<std::string> started, ended;  // ISO-8601 UTC
+    std::optional<std::int64_t> started_ns;     // run.json's CLOCK_MONOTONIC start
+    std::optional<ClockAnchor> clock;           // the main journal's `start`, else run.json's start
     double duration_s = 0;
 
     bool finished = false;  // end.json exists: the supervisor saw the end
@@ -149,6 +189,8 @@ struct RunModel {
     std::deque<TestResult> tests;  // collection order; a deque: never copied as it grows
     std::vector<CollectError> collect_errors;
     std::vector<Crash> crashes;
+    std::vector<ScopeMetrics> scopes;  // every process's, journal by journal
+    MonitorSettings monitor;           // the first session_start's that has them
     RunMemory memory;
     Counts counts;
     std::vector<std::string> warnings;  // journals' skipped lines and other oddities
