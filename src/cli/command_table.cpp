@@ -17,6 +17,7 @@ const std::vector<Command>& command_table() {
         {"show", "Print the post-mortem of a recorded run (default: the latest)", setup_show},
         {"postprocess", "Add crashed tests to JSON/JUnit/CSV/HTML reports", setup_postprocess},
         {"report", "Write the JUnit, JSON or Markdown report of a recorded run", setup_report},
+        {"ingest", "Store recorded runs in the metrics database", setup_ingest},
         {"compare", "Per-test regressions in time, CPU, memory", setup_compare, kGateUsageError},
         {"history", "A test's time, CPU and memory over sessions", setup_history, kGateUsageError},
     };

@@ -46,6 +46,7 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_show(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_postprocess(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_report(CLI::App& app, const Invocation& invocation);
+std::function<int()> setup_ingest(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_compare(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_history(CLI::App& app, const Invocation& invocation);
 

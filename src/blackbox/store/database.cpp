@@ -31,6 +31,7 @@ SQLite::Database open_database(const std::filesystem::path& path) {
         // In WAL mode NORMAL loses no committed transaction on a crash of the process, only
         // possibly the last ones on a power loss: what a measurement store needs.
         database.exec("PRAGMA synchronous = NORMAL");
+        database.exec("PRAGMA cache_size = -65536");
         migrate(database, name);
         return database;
     } catch (const SQLite::Exception& failure) {

@@ -1,0 +1,13 @@
+#pragma once
+
+// Times as pytest-monitor's documentation writes them: ISO 8601 in UTC without a zone suffix,
+// to the microsecond, the fraction omitted when it is zero (Python's isoformat()).
+
+#include <string>
+
+namespace blackbox::store {
+
+// "2026-11-22T08:55:54.488123" for a wall time in seconds since the epoch.
+std::string iso_utc(double wall_s);
+
+}  // namespace blackbox::store

@@ -1,0 +1,41 @@
+#include <blackbox/store/test_row.hpp>
+
+namespace blackbox::store {
+
+namespace {
+
+std::optional<double> duration(const std::optional<postmortem::PhaseResult>& phase) {
+    return phase ? std::optional(phase->duration_s) : std::nullopt;
+}
+
+}  // namespace
+
+TestRow test_row(const postmortem::TestResult& test, bool monitored,
+                 const std::optional<std::string>& start) {
+    TestRow row;
+    row.nodeid = test.nodeid;
+    row.outcome = test.outcome;
+    row.worker = test.worker;
+    row.attempt = test.attempt;
+    row.start = start;
+    row.setup_s = duration(test.setup);
+    row.call_s = duration(test.call);
+    row.teardown_s = duration(test.teardown);
+    if (row.setup_s || row.call_s || row.teardown_s) {
+        row.total_s = test.duration_s();
+    }
+    row.user_s = test.cpu_user_s;
+    row.sys_s = test.cpu_sys_s;
+    row.peak_exact = test.peak_rss_bytes.has_value();
+    row.peak_rss_bytes = row.peak_exact ? test.peak_rss_bytes : test.peak_tree_rss_bytes;
+    row.peak_tree_rss_bytes = test.peak_tree_rss_bytes;
+    row.rss_before_bytes = test.rss_before_bytes;
+    row.rss_after_bytes = test.rss_after_bytes;
+    if (test.rss_before_bytes && test.rss_after_bytes) {
+        row.retained_bytes = *test.rss_after_bytes - *test.rss_before_bytes;
+    }
+    row.monitored = monitored;
+    return row;
+}
+
+}  // namespace blackbox::store

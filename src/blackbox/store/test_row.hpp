@@ -1,0 +1,32 @@
+#pragma once
+
+// Our blackbox_tests row (docs/formats/metrics-db.md): every test that ran, whatever its
+// outcome and whether or not pytest-monitor's markers monitor it.
+
+#include <optional>
+#include <string>
+
+#include <blackbox/postmortem/run_model.hpp>
+
+namespace blackbox::store {
+
+struct TestRow {
+    std::string nodeid;
+    std::string outcome;
+    std::optional<std::string> worker;
+    int attempt = 1;
+    std::optional<std::string> start;                            // iso_utc of the setup's start
+    std::optional<double> setup_s, call_s, teardown_s, total_s;  // null: the phase did not end
+    std::optional<double> user_s, sys_s;
+    std::optional<std::int64_t> peak_rss_bytes;
+    bool peak_exact = false;  // the high-water mark was reset for the test (else sampled)
+    std::optional<std::int64_t> peak_tree_rss_bytes;
+    std::optional<std::int64_t> rss_before_bytes, rss_after_bytes, retained_bytes;
+    bool monitored = true;
+};
+
+// The row of a test that ran (not `not_run`); `start` as test_start_text gives it.
+TestRow test_row(const postmortem::TestResult& test, bool monitored,
+                 const std::optional<std::string>& start);
+
+}  // namespace blackbox::store
