@@ -18,10 +18,12 @@
 #include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/record/metrics_storage.hpp>
 #include <blackbox/record/recording.hpp>
 #include <blackbox/report/crashed_tests_log.hpp>
 #include <blackbox/report/report_set.hpp>
 #include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/store/database.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
 
 #include "command_table.hpp"
@@ -52,6 +54,8 @@ struct RunOptions {
     int oom_score_adj = 500;
     report::ReportSet reports;
     int max_restarts = 0;
+    std::string database;  // --db; empty: .blackbox/metrics.db
+    bool no_metrics = false;
     std::vector<std::string> command;
 };
 
@@ -182,6 +186,12 @@ int run(const RunOptions& options, const Invocation& invocation) {
     text.color = ::isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
     text.relative_to = cwd;
     std::cerr << "\n" << postmortem::postmortem_text(model, text);
+    if (!options.no_metrics) {
+        record::store_metrics(model,
+                              options.database.empty() ? store::default_database_path(cwd)
+                                                       : fs::path(options.database),
+                              cwd, std::cerr);
+    }
     return exit_code;
 }
 
@@ -237,6 +247,11 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
                    "runs at most once and the suite completes")
         ->check(CLI::Range(0, 1000));
     add_report_options(app, options->reports);
+    app.add_option("--db", options->database,
+                   "Store the run's per-test metrics in this SQLite database (default: "
+                   ".blackbox/metrics.db; created when missing)");
+    app.add_flag("--no-metrics", options->no_metrics,
+                 "Do not store the run in the metrics database");
     app.add_flag("--no-status", options->no_status,
                  "No live status line at the bottom of the terminal");
     app.add_flag("--no-pty", options->no_pty,

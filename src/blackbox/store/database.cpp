@@ -31,6 +31,8 @@ SQLite::Database open_database(const std::filesystem::path& path) {
         // In WAL mode NORMAL loses no committed transaction on a crash of the process, only
         // possibly the last ones on a power loss: what a measurement store needs.
         database.exec("PRAGMA synchronous = NORMAL");
+        // 64 MiB of page cache (the default is 2 MiB): a 100,000-test run's index pages stay
+        // in memory while it is written.
         database.exec("PRAGMA cache_size = -65536");
         migrate(database, name);
         return database;
