@@ -16,6 +16,7 @@
 #include <blackbox/compare/comparison_text.hpp>
 #include <blackbox/compare/metrics_database.hpp>
 #include <blackbox/compare/sqlite_source.hpp>
+#include <blackbox/store/database.hpp>
 
 #include "command_table.hpp"
 
@@ -77,9 +78,8 @@ compare::Thresholds thresholds(const CompareOptions& options) {
 }
 
 int compare_sessions(const CompareOptions& options) {
-    auto path = options.db.empty()
-                    ? compare::default_metrics_database(std::filesystem::current_path())
-                    : std::filesystem::path(options.db);
+    auto path = options.db.empty() ? store::default_database_path(std::filesystem::current_path())
+                                   : std::filesystem::path(options.db);
     auto database = compare::open_metrics_database(path);
     compare::SqliteSource source(database);
     compare::ComparisonRequest request;

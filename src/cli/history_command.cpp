@@ -12,6 +12,7 @@
 #include <blackbox/compare/metrics_database.hpp>
 #include <blackbox/compare/sqlite_source.hpp>
 #include <blackbox/compare/test_history.hpp>
+#include <blackbox/store/database.hpp>
 
 #include "command_table.hpp"
 
@@ -32,9 +33,8 @@ struct HistoryOptions {
 };
 
 int show_history(const HistoryOptions& options) {
-    auto path = options.db.empty()
-                    ? compare::default_metrics_database(std::filesystem::current_path())
-                    : std::filesystem::path(options.db);
+    auto path = options.db.empty() ? store::default_database_path(std::filesystem::current_path())
+                                   : std::filesystem::path(options.db);
     auto database = compare::open_metrics_database(path);
     compare::SqliteSource source(database);
     auto history = compare::load_history(source, options.nodeid, options.last);

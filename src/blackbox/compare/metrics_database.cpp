@@ -4,43 +4,56 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/compare/sqlite_source.hpp>
-#include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/store/database.hpp>
+#include <blackbox/store/schema.hpp>
 
 namespace blackbox::compare {
 
 namespace {
 
-// As long as an ingest may hold the write lock (docs/formats/metrics-db.md uses the same).
-constexpr int kBusyTimeoutMs = 30'000;
+[[noreturn]] void refuse(const std::string& message) {
+    throw Error(message, kUnreadableDatabase);
+}
 
 }  // namespace
 
-std::filesystem::path default_metrics_database(const std::filesystem::path& base) {
-    return rundir::state_dir(base) / "metrics.db";
-}
-
 SQLite::Database open_metrics_database(const std::filesystem::path& path) {
+    const std::string name = path.string();
     std::error_code error;
     if (!std::filesystem::is_regular_file(path, error)) {
-        throw Error(fmt::format("no metrics database at {}: `blackbox run` writes one, or name "
-                                "another with --db",
-                                path.string()),
-                    kUnreadableDatabase);
+        refuse(
+            fmt::format("no metrics database at {}: `blackbox run` writes one, or name "
+                        "another with --db",
+                        name));
     }
     try {
-        SQLite::Database database(path.string(), SQLite::OPEN_READONLY);
-        database.setBusyTimeout(kBusyTimeoutMs);
-        if (!database.tableExists("blackbox_runs") || !database.tableExists("blackbox_tests")) {
-            throw Error(fmt::format("{} is not a blackbox metrics database (it has no "
-                                    "blackbox_runs and blackbox_tests tables)",
-                                    path.string()),
-                        kUnreadableDatabase);
+        SQLite::Database database(name, SQLite::OPEN_READONLY);
+        database.setBusyTimeout(store::kBusyTimeoutMs);
+        // No default: a new schema state must decide here whether compare can read it.
+        switch (store::inspect_schema(database)) {
+            case store::SchemaState::current:
+                return database;
+            case store::SchemaState::empty:
+                refuse(fmt::format("{} holds no blackbox session yet", name));
+            case store::SchemaState::pytest_monitor:
+                refuse(
+                    fmt::format("{} is a pytest-monitor database that blackbox never wrote "
+                                "into: it has no blackbox session to compare",
+                                name));
+            case store::SchemaState::newer:
+                refuse(
+                    fmt::format("{} has a newer schema version than this blackbox knows "
+                                "({}): use a newer blackbox",
+                                name, store::kSchemaVersion));
+            case store::SchemaState::foreign:
+                refuse(
+                    fmt::format("{} is not a blackbox metrics database (another program's "
+                                "tables)",
+                                name));
         }
-        return database;
+        refuse(fmt::format("{}: unknown schema state", name));
     } catch (const SQLite::Exception& failure) {
-        throw Error(
-            fmt::format("cannot read {} as a metrics database: {}", path.string(), failure.what()),
-            kUnreadableDatabase);
+        refuse(fmt::format("cannot read {} as a metrics database: {}", name, failure.what()));
     }
 }
 

@@ -1,5 +1,5 @@
-// Reading sessions and tests from a metrics database made with the documented schema
-// (docs/formats/metrics-db.md), in memory.
+// Reading sessions and tests from a metrics database made by the store's own schema code, in
+// memory; and the read-only opening of a file.
 
 #include <SQLiteCpp/Database.h>
 #include <filesystem>
@@ -11,30 +11,15 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/compare/metrics_database.hpp>
 #include <blackbox/compare/sqlite_source.hpp>
+#include <blackbox/store/schema.hpp>
 
 namespace blackbox::compare {
 namespace {
 
-// Our two tables as docs/formats/metrics-db.md documents them.
-constexpr const char* kSchema = R"(
-CREATE TABLE blackbox_runs (
-    session_h TEXT PRIMARY KEY, run_id TEXT, run_dir TEXT, env_h TEXT, started TEXT, ended TEXT,
-    duration_s REAL, command TEXT, status TEXT, exit_code INTEGER, attempts INTEGER,
-    collected INTEGER, passed INTEGER, failed INTEGER, skipped INTEGER, xfailed INTEGER,
-    xpassed INTEGER, errors INTEGER, crashed INTEGER, not_run INTEGER, context TEXT,
-    ingested TEXT);
-CREATE TABLE blackbox_tests (
-    session_h TEXT, nodeid TEXT, outcome TEXT, worker TEXT, attempt INTEGER, start TEXT,
-    setup_s REAL, call_s REAL, teardown_s REAL, total_s REAL, user_s REAL, sys_s REAL,
-    peak_rss_bytes INTEGER, peak_exact INTEGER, peak_tree_rss_bytes INTEGER,
-    rss_before_bytes INTEGER, rss_after_bytes INTEGER, retained_bytes INTEGER,
-    monitored INTEGER, PRIMARY KEY (session_h, nodeid));
-)";
-
 class SqliteSourceTest : public ::testing::Test {
   protected:
     SqliteSourceTest() : database_(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
-        database_.exec(kSchema);
+        store::migrate(database_, ":memory:");  // the store's own schema
         // Inserted out of order: the reader orders by start time.
         database_.exec(
             "INSERT INTO blackbox_runs (session_h, run_id, env_h, started) VALUES "
@@ -126,16 +111,28 @@ int open_error_status(const std::filesystem::path& path) {
     return 0;
 }
 
-TEST(MetricsDatabase, RefusesAMissingFileAForeignDatabaseAndGarbage) {
+void make_database(const std::filesystem::path& path, const char* sql) {
+    SQLite::Database database(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    database.exec(sql);
+}
+
+TEST(MetricsDatabase, RefusesWhatHoldsNoBlackboxSession) {
     ScratchFile file;
-    EXPECT_EQ(open_error_status(file.path()), 2);
-    {
-        SQLite::Database other(file.path().string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-        other.exec("CREATE TABLE something_else (x INTEGER)");
+    EXPECT_EQ(open_error_status(file.path()), 2);  // missing
+    const char* refused[] = {
+        "CREATE TABLE something_else (x INTEGER)",       // another program's
+        "PRAGMA user_version = 99",                      // empty, but a newer version
+        "CREATE TABLE t (x); PRAGMA user_version = 99",  // a newer version
+        "CREATE TABLE EXECUTION_CONTEXTS (ENV_H); CREATE TABLE TEST_SESSIONS (SESSION_H); "
+        "CREATE TABLE TEST_METRICS (SESSION_H)",  // pytest-monitor's, never ours
+    };
+    for (const char* sql : refused) {
+        std::filesystem::remove(file.path());
+        make_database(file.path(), sql);
+        EXPECT_EQ(open_error_status(file.path()), 2) << sql;
     }
-    EXPECT_EQ(open_error_status(file.path()), 2);
     std::filesystem::remove(file.path());
-    std::ofstream(file.path()) << "this is not a database, just some text that is long enough";
+    std::ofstream(file.path()) << std::string(4096, 'x');  // not SQLite at all
     EXPECT_EQ(open_error_status(file.path()), 2);
 }
 
@@ -143,17 +140,12 @@ TEST(MetricsDatabase, OpensOursReadOnly) {
     ScratchFile file;
     {
         SQLite::Database ours(file.path().string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-        ours.exec(kSchema);
+        store::migrate(ours, file.path().string());
     }
     auto database = open_metrics_database(file.path());
     SqliteSource source(database);
     EXPECT_TRUE(source.sessions().empty());
     EXPECT_THROW(database.exec("DELETE FROM blackbox_runs"), SQLite::Exception);
-}
-
-TEST(MetricsDatabase, DefaultsToTheStateDirectory) {
-    EXPECT_EQ(default_metrics_database("/home/user/project"),
-              std::filesystem::path("/home/user/project/.blackbox/metrics.db"));
 }
 
 }  // namespace
