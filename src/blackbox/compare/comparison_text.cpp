@@ -70,6 +70,10 @@ std::string format_change(const Change& change) {
     if (!relative) {
         return "+inf";
     }
+    // Past +999% a factor reads better than a percentage: "×3219", not "+321888%".
+    if (*relative >= 10) {
+        return fmt::format("×{:.0f}", change.now / change.base);
+    }
     return fmt::format("{:+.0f}%", *relative * 100);
 }
 

@@ -14,7 +14,7 @@ namespace blackbox::compare {
 // rows left out.
 std::string comparison_text(const ComparisonReport& report, std::size_t limit);
 
-// "+52%", "-31%", or "+inf" for a growth from 0.
+// "+52%", "-31%", "×25" from 11 times the baseline on, or "+inf" for a growth from 0.
 std::string format_change(const Change& change);
 
 // "wall +20% and 0.050 s, cpu +20% and 0.050 s, memory +20% and 10 MiB".

@@ -38,6 +38,13 @@ std::optional<double> metric_value(const TestFigures& test, Metric metric) {
 
 std::string format_metric_value(Metric metric, double value) {
     if (metric != Metric::memory) {
+        // Most tests take milliseconds: "0.000 s" would say nothing about them.
+        if (value < 0.01) {
+            return fmt::format("{:.1f} ms", value * 1000);
+        }
+        if (value < 1.0) {
+            return fmt::format("{:.0f} ms", value * 1000);
+        }
         return fmt::format("{:.3f} s", value);
     }
     // A median of two byte counts may end in .5: round to whole bytes for people.

@@ -21,7 +21,7 @@ std::string_view metric_name(Metric metric);
 // The test's figure for `metric` (seconds, or bytes for memory); empty when not measured.
 std::optional<double> metric_value(const TestFigures& test, Metric metric);
 
-// A figure for people: "1.234 s" for times, "64 MiB" for memory.
+// A figure for people: "1.234 s", "412 ms" or "2.5 ms" for times, "64 MiB" for memory.
 std::string format_metric_value(Metric metric, double value);
 
 }  // namespace blackbox::compare

@@ -48,8 +48,8 @@ TEST(ComparisonText, ListsRegressionsWorstFirstWithTheVerdict) {
               "  t.py::hungry_é  memory  100 MiB  200 MiB   +100%\n"
               "  t.py::slow      wall    1.000 s  1.500 s    +50%\n"
               "\n"
-              "2 regressions beyond the thresholds (wall +20% and 0.050 s, cpu +20% and "
-              "0.050 s, memory +20% and 10 MiB).\n");
+              "2 regressions beyond the thresholds (wall +20% and 50 ms, cpu +20% and 50 ms, "
+              "memory +20% and 10 MiB).\n");
 }
 
 TEST(ComparisonText, CutsLongTablesAtTheLimit) {
