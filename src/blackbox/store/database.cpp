@@ -26,7 +26,9 @@ SQLite::Database open_database(const std::filesystem::path& path) {
     try {
         SQLite::Database database(name, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
         database.setBusyTimeout(kBusyTimeoutMs);
-        // The first statement reads the file's header: a file that is not SQLite fails here.
+        // The first read of the file's header: a file that is not SQLite fails here. Another
+        // program's database is refused before anything, its journal mode included, changes.
+        check_usable(database, name);
         database.exec("PRAGMA journal_mode = WAL");
         // In WAL mode NORMAL loses no committed transaction on a crash of the process, only
         // possibly the last ones on a power loss: what a measurement store needs.

@@ -191,16 +191,10 @@ SchemaState inspect_schema(SQLite::Database& database) {
     return SchemaState::current;  // version == kSchemaVersion: the first of ours
 }
 
-void migrate(SQLite::Database& database, const std::string& name) {
-    // Cheap check first: the usual case needs no write lock.
-    if (inspect_schema(database) == SchemaState::current) {
-        return;
-    }
-    SQLite::Transaction transaction(database, SQLite::TransactionBehavior::IMMEDIATE);
-    // Again under the lock: another process may have created or migrated it meanwhile.
-    switch (inspect_schema(database)) {
-        case SchemaState::current:
-            return;
+namespace {
+
+void refuse(SchemaState state, SQLite::Database& database, const std::string& name) {
+    switch (state) {
         case SchemaState::newer:
             throw Error(fmt::format("{} has schema version {}, newer than this blackbox knows "
                                     "({}): use a newer blackbox, or another --db",
@@ -213,12 +207,31 @@ void migrate(SQLite::Database& database, const std::string& name) {
                                     name),
                         kDatabaseError);
         case SchemaState::empty:
-            create_version_1(database, false);
-            break;
         case SchemaState::pytest_monitor:
-            create_version_1(database, true);
+        case SchemaState::current:
             break;
     }
+}
+
+}  // namespace
+
+void check_usable(SQLite::Database& database, const std::string& name) {
+    refuse(inspect_schema(database), database, name);
+}
+
+void migrate(SQLite::Database& database, const std::string& name) {
+    // Cheap check first: the usual case needs no write lock.
+    if (inspect_schema(database) == SchemaState::current) {
+        return;
+    }
+    SQLite::Transaction transaction(database, SQLite::TransactionBehavior::IMMEDIATE);
+    // Again under the lock: another process may have created or migrated it meanwhile.
+    const auto state = inspect_schema(database);
+    refuse(state, database, name);
+    if (state == SchemaState::current) {
+        return;
+    }
+    create_version_1(database, state == SchemaState::pytest_monitor);
     database.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
     transaction.commit();
 }

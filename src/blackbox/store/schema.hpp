@@ -23,6 +23,11 @@ enum class SchemaState {
 // Classifies the database from its tables and user_version. Throws SQLite::Exception.
 SchemaState inspect_schema(SQLite::Database& database);
 
+// Throws blackbox::Error (kDatabaseError) for a foreign database or a newer version, before
+// anything is written into it (not even its journal mode); SQLite::Exception when SQLite fails
+// (SQLITE_NOTADB for a file that is not SQLite). `name` labels errors.
+void check_usable(SQLite::Database& database, const std::string& name);
+
 // Brings the database to kSchemaVersion in one immediate transaction (rows kept), so two
 // processes opening a new file at the same time create it once. `name` labels errors. Throws
 // blackbox::Error (kDatabaseError) for a foreign or newer database, SQLite::Exception when
