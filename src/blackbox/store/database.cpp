@@ -1,4 +1,6 @@
+#include <chrono>
 #include <sqlite3.h>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -8,6 +10,31 @@
 #include <blackbox/store/schema.hpp>
 
 namespace blackbox::store {
+
+namespace {
+
+// Switches the file to WAL (persistent: done once per file). SQLite answers a switch that meets
+// another connection's lock with SQLITE_BUSY at once, without its busy handler: several runs
+// creating the database at the same moment meet here, so the switch is retried for as long as
+// the busy timeout.
+void enter_wal_mode(SQLite::Database& database) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (;;) {
+        try {
+            database.exec("PRAGMA journal_mode = WAL");
+            return;
+        } catch (const SQLite::Exception& failure) {
+            if ((failure.getErrorCode() & 0xff) != SQLITE_BUSY ||
+                std::chrono::steady_clock::now() >= deadline) {
+                throw;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+}  // namespace
 
 std::filesystem::path default_database_path(const std::filesystem::path& base) {
     return rundir::state_dir(base) / "metrics.db";
@@ -29,7 +56,7 @@ SQLite::Database open_database(const std::filesystem::path& path) {
         // The first read of the file's header: a file that is not SQLite fails here. Another
         // program's database is refused before anything, its journal mode included, changes.
         check_usable(database, name);
-        database.exec("PRAGMA journal_mode = WAL");
+        enter_wal_mode(database);
         // In WAL mode NORMAL loses no committed transaction on a crash of the process, only
         // possibly the last ones on a power loss: what a measurement store needs.
         database.exec("PRAGMA synchronous = NORMAL");

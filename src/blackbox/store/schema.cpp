@@ -129,15 +129,32 @@ CREATE INDEX IF NOT EXISTS blackbox_crashes_session_h ON blackbox_crashes(sessio
 
 const std::set<std::string> kMonitorTables{"EXECUTION_CONTEXTS", "TEST_METRICS", "TEST_SESSIONS"};
 
-std::set<std::string> table_names(SQLite::Database& database) {
-    std::set<std::string> names;
+// The schema version and the table names, read in one statement: one snapshot of the file,
+// which another process may be creating or migrating at the same moment (two statements could
+// see the version before its commit and the tables after it).
+struct Snapshot {
+    int version = 0;
+    std::set<std::string> tables;
+};
+
+Snapshot snapshot(SQLite::Database& database) {
     SQLite::Statement query(database,
-                            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "
-                            "LIKE 'sqlite\\_%' ESCAPE '\\'");
-    while (query.executeStep()) {
-        names.insert(query.getColumn(0).getString());
+                            "SELECT (SELECT user_version FROM pragma_user_version), "
+                            "(SELECT group_concat(name, char(10)) FROM sqlite_master WHERE type = "
+                            "'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\')");
+    Snapshot result;
+    if (query.executeStep()) {
+        result.version = query.getColumn(0).getInt();
+        std::string names = query.getColumn(1).getString();  // "" when NULL: no tables
+        std::size_t begin = 0;
+        while (begin < names.size()) {
+            auto end = names.find('\n', begin);
+            end = end == std::string::npos ? names.size() : end;
+            result.tables.insert(names.substr(begin, end - begin));
+            begin = end + 1;
+        }
     }
-    return names;
+    return result;
 }
 
 int user_version(SQLite::Database& database) {
@@ -173,11 +190,10 @@ void create_version_1(SQLite::Database& database, bool adopting) {
 }  // namespace
 
 SchemaState inspect_schema(SQLite::Database& database) {
-    const int version = user_version(database);
+    const auto [version, tables] = snapshot(database);
     if (version > kSchemaVersion) {
         return SchemaState::newer;
     }
-    const auto tables = table_names(database);
     if (version == 0) {
         if (tables.empty()) {
             return SchemaState::empty;
