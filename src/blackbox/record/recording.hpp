@@ -25,7 +25,7 @@ struct RecordingOptions {
     bool status_line = true;
     WatchOptions watch;  // `attempt` is set per attempt
     int max_restarts = 0;
-    std::function<void(pid_t)> on_first_start;    // the first attempt's command started
+    std::function<void(pid_t)> on_first_start;  // the first attempt's command started
     // A line for the user between attempts; a leading '\n' asks to end the command's unfinished
     // output line first.
     std::function<void(const std::string&)> say;
