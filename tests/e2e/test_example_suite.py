@@ -9,17 +9,12 @@ from conftest import REPO, only_crash
 
 
 def test_the_bundled_example_suite_segfaults_and_is_named(project):
-    shutil.copytree(
-        REPO / "examples" / "crashing-suite", project.root, dirs_exist_ok=True
-    )
-    result = project.run(
-        command=[sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
-    )
+    shutil.copytree(REPO / "examples" / "crashing-suite", project.root, dirs_exist_ok=True)
+    result = project.run(command=[sys.executable, "-m", "pytest", "-p", "no:cacheprovider"])
     assert result.returncode == 128 + 11, result.stdout + result.stderr
     crash = only_crash(project.show())
     assert (
-        crash["nodeid"]
-        == "tests/test_native.py::test_checksum_of_an_unmapped_buffer[null-buffer]"
+        crash["nodeid"] == "tests/test_native.py::test_checksum_of_an_unmapped_buffer[null-buffer]"
     )
     assert crash["phase"] == "call"
     assert crash["cause"] == "segfault"
@@ -27,9 +22,7 @@ def test_the_bundled_example_suite_segfaults_and_is_named(project):
 
 
 def test_with_restarts_the_suite_finishes_and_our_lines_start_their_own(project):
-    shutil.copytree(
-        REPO / "examples" / "crashing-suite", project.root, dirs_exist_ok=True
-    )
+    shutil.copytree(REPO / "examples" / "crashing-suite", project.root, dirs_exist_ok=True)
     # One stream for both, as on a terminal: pytest's progress line is unfinished at the crash.
     argv = [str(project.blackbox_bin), "run", "--max-restarts", "2", "--"]
     argv += [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
