@@ -547,6 +547,12 @@
       hooks: {
         draw: [drawOverlays],
         setCursor: [showCursor],
+        // The view, readable from outside (the browser tests): data-view="min max" in seconds.
+        setScale: [
+          (u, key) => {
+            if (key === "x") section.dataset.view = `${u.scales.x.min} ${u.scales.x.max}`;
+          },
+        ],
       },
     };
     plot = new uPlot(opts, columns, chartBox);
