@@ -36,9 +36,9 @@
     return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
   }
 
-  // Bytes in binary units: "287.1 MiB", "1.25 GiB"; "—" for a figure that was not measured.
+  // Bytes in binary units: "287.1 MiB", "1.25 GiB"; a dash for a figure that was not measured.
   function fmtBytes(bytes, exact) {
-    if (bytes == null) return "—";
+    if (bytes == null) return "\u2014";
     const sign = bytes < 0 ? "-" : "";
     const b = Math.abs(bytes);
     const fix = (v, d) => (exact ? trimZeros(v.toFixed(d)) : v.toFixed(d));
@@ -50,7 +50,7 @@
 
   // A duration: "12 ms", "1.23 s", "2 m 05 s", "1 h 02 m".
   function fmtSeconds(s) {
-    if (s == null) return "—";
+    if (s == null) return "\u2014";
     if (s < 1) return `${Math.round(s * 1000)} ms`;
     if (s < 60) return `${s.toFixed(2)} s`;
     if (s < 3600) return `${Math.floor(s / 60)} m ${String(Math.floor(s % 60)).padStart(2, "0")} s`;
@@ -87,7 +87,7 @@
   const token = (word) => String(word).replace(/[^a-z0-9_-]/gi, "");
 
   // ---------------------------------------------------------------------------------------------
-  // Decoding: base64 → bytes → gzip → JSON
+  // Decoding: base64, bytes, gzip, JSON
 
   function base64Bytes(text) {
     if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
@@ -122,6 +122,10 @@
   function buildModel(data) {
     const tests = data.tests;
     const n = tests.name.length;
+    const optional = ["attempt", "start", "end", "duration", "peak_rss", "tree_peak_rss", "retained"];
+    for (const key of optional.concat(["cpu", "crash"])) {
+      if (!Array.isArray(tests[key])) tests[key] = new Array(n).fill(null); // unmeasured
+    }
     const nodeids = new Array(n);
     for (let i = 0; i < n; i++) nodeids[i] = data.prefixes[tests.prefix[i]] + tests.name[i];
     const outcomeNames = tests.outcome.map((o) => data.outcomes[o]);
@@ -248,7 +252,7 @@
     const reset = el("button", { type: "button", class: "reset", text: "Reset zoom" });
     const hint = el("span", {
       class: "hint",
-      text: "drag: zoom · wheel: zoom · shift+drag: pan · double-click: reset · " +
+      text: "drag: zoom \u00b7 wheel: zoom \u00b7 shift+drag: pan \u00b7 double-click: reset \u00b7 " +
         "click a test to select it",
     });
     toolbar.append(reset, hint);
@@ -260,7 +264,7 @@
     section.append(toolbar, plotArea, cursorInfo);
 
     const limit = run.limit_bytes;
-    const series = [{ label: "time", value: (u, v) => (v == null ? "—" : fmtClock(v, 0.01)) }];
+    const series = [{ label: "time", value: (u, v) => (v == null ? "\u2014" : fmtClock(v, 0.01)) }];
     const columns = [samples.t];
     const bytesValue = (u, v) => fmtBytes(v);
     series.push({
@@ -272,10 +276,14 @@
       value: bytesValue,
     });
     columns.push(samples.rss);
+    const showAvailable = hasFigures(samples.available);
     if (hasFigures(samples.cgroup)) {
+      // The cgroup's usage counts the page cache and every process of the group: beside a limit
+      // it is the figure that matters (left axis); without one it would dwarf the tree's RSS.
+      const left = limit != null || !showAvailable;
       series.push({
-        label: "cgroup usage",
-        scale: "mem",
+        label: left ? "cgroup usage" : "cgroup usage (right axis)",
+        scale: left ? "mem" : "avail",
         stroke: "#6a1b9a",
         width: 1,
         dash: [6, 3],
@@ -283,7 +291,6 @@
       });
       columns.push(samples.cgroup);
     }
-    const showAvailable = hasFigures(samples.available);
     if (showAvailable) {
       series.push({
         label: "MemAvailable (right axis)",
@@ -313,7 +320,7 @@
     for (const [k, crash] of (data.crashes || []).entries()) {
       if (crash.t == null) continue;
       const name = crash.test != null ? data.tests.name[crash.test] : crash.nodeid || "outside a test";
-      markers.push({ t: crash.t, label: `✕ ${k + 1}: ${name}` });
+      markers.push({ t: crash.t, label: `\u2715 ${k + 1}: ${name}` });
     }
     const noteMarks = (data.notes || []).filter((note) => note.t != null && note.what !== "stopped");
 
@@ -367,7 +374,7 @@
         if (x < left - 1 || x > left + width + 1) return;
         ctx.fillStyle = "#c62828";
         ctx.fillRect(x - ratio, top, 2 * ratio, height);
-        const label = marker.label.length > 60 ? marker.label.slice(0, 59) + "…" : marker.label;
+        const label = marker.label.length > 60 ? marker.label.slice(0, 59) + "\u2026" : marker.label;
         const w = ctx.measureText(label).width;
         const lx = x + 4 * ratio + w > left + width ? x - 4 * ratio - w : x + 4 * ratio;
         const ly = top + (4 + 16 * (k % 4)) * ratio;
@@ -483,7 +490,7 @@
           const outcome = `outcome-${token(model.outcomeNames[test])}`;
           item.append(el("code", { class: outcome, text: model.nodeids[test] }));
         } else {
-          item.append(el("span", { class: "idle", text: "—" }));
+          item.append(el("span", { class: "idle", text: "\u2014" }));
         }
         cursorInfo.append(item);
       }
@@ -628,8 +635,8 @@
         el("code", { text: model.nodeids[test] }),
         el("span", {
           text:
-            ` ${model.outcomeNames[test]} · ${fmtSeconds(tests.duration[test])}` +
-            ` · peak ${fmtBytes(tests.peak_rss[test])}`,
+            ` ${model.outcomeNames[test]} \u00b7 ${fmtSeconds(tests.duration[test])}` +
+            ` \u00b7 peak ${fmtBytes(tests.peak_rss[test])}`,
         }),
       );
       tip.hidden = false;
@@ -709,7 +716,7 @@
       numberColumn("peak_rss", "peak RSS", tests.peak_rss, fmtBytes),
       numberColumn("cpu", "CPU", tests.cpu, fmtSeconds),
       numberColumn("retained", "retained", tests.retained, fmtBytes),
-      // Workers sort in their lanes' order (main, gw0, gw1, …, gw10), not as words.
+      // Workers sort in their lanes' order (main, gw0, gw1, ..., gw10), not as words.
       { key: "worker", label: "worker", value: (i) => tests.worker[i], text: (i) => workers[tests.worker[i]] ?? "" },
       { key: "nodeid", label: "node id", value: (i) => nodeids[i], text: (i) => nodeids[i] },
     ];
@@ -718,7 +725,7 @@
     const filter = el("input", {
       type: "search",
       class: "filter",
-      placeholder: "filter node ids…",
+      placeholder: "filter node ids\u2026",
       "aria-label": "Filter by node id",
       spellcheck: "false",
     });
@@ -925,8 +932,8 @@
         const outcome = model.outcomeNames[test];
         const start = tests.start[test];
         const end = tests.end[test] ?? start;
-        const ran = start == null ? null : `${fmtClock(start, 0.001)} → ${fmtClock(end, 0.001)}`;
-        const close = el("button", { type: "button", class: "close", "aria-label": "Close", text: "×" });
+        const ran = start == null ? null : `${fmtClock(start, 0.001)} \u2192 ${fmtClock(end, 0.001)}`;
+        const close = el("button", { type: "button", class: "close", "aria-label": "Close", text: "\u00d7" });
         close.addEventListener("click", () => select(-1));
         panel.append(
           close,
