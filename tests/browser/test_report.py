@@ -230,6 +230,65 @@ def test_hovering_names_the_running_test_per_worker_and_clicking_selects_it(repo
     assert int(selected) in running_at(report, t).values()
 
 
+def test_clicking_a_stretch_in_a_workers_lane_selects_that_test(report):
+    grows = report.nodeids.index("test_crash.py::test_grows")
+    tests = report.data["tests"]
+    lanes = report.css("#timeline canvas.lanes")[0]
+    names = lanes.get_attribute("data-lanes").split()
+    stride = float(lanes.get_attribute("data-stride"))
+    row = names.index(report.data["workers"][tests["worker"][grows]])
+    x, _ = point_at(report, (tests["start"][grows] + tests["end"][grows]) / 2)
+    top = report.js("return arguments[0].getBoundingClientRect().top", lanes)
+    mouse(report, "move", x, top + row * stride + stride / 2)
+    tip = report.css("#timeline .lane-tip")[0]
+    assert tip.is_displayed() and "test_crash.py::test_grows" in tip.text
+    mouse(report, "click", x, top + row * stride + stride / 2)
+    selected = report.wait_for(
+        "return document.querySelector('#tests .row.selected')?.dataset.test"
+    )
+    assert int(selected) == grows
+    assert "test_crash.py::test_grows" in report.css("#details")[0].text
+
+
+def test_shift_drag_pans_without_changing_the_span(report):
+    lo, hi = full_range(report.data)
+    x, y = point_at(report, (lo + hi) / 2)
+    for _ in range(4):
+        report.driver.execute_cdp_cmd(
+            "Input.dispatchMouseEvent",
+            {"type": "mouseWheel", "x": x, "y": y, "deltaX": 0, "deltaY": -100},
+        )
+    before = report.view()
+    shift = 8
+    for kind, at, buttons in (("mousePressed", x, 1), ("mouseMoved", x + 100, 1)):
+        report.driver.execute_cdp_cmd(
+            "Input.dispatchMouseEvent",
+            {
+                "type": kind,
+                "x": at,
+                "y": y,
+                "button": "left",
+                "buttons": buttons,
+                "clickCount": 1,
+                "modifiers": shift,
+            },
+        )
+    report.driver.execute_cdp_cmd(
+        "Input.dispatchMouseEvent",
+        {
+            "type": "mouseReleased",
+            "x": x + 100,
+            "y": y,
+            "button": "left",
+            "clickCount": 1,
+            "modifiers": shift,
+        },
+    )
+    after = report.view()
+    assert after[1] - after[0] == pytest.approx(before[1] - before[0], rel=1e-6)
+    assert after[0] < before[0], "dragging to the right shows what came before"
+
+
 def test_zoom_by_dragging_and_reset_by_double_click(report):
     lo, hi = full_range(report.data)
     assert report.view() == pytest.approx((lo, hi), abs=1e-6)

@@ -85,6 +85,18 @@ def test_markup_in_ids_and_messages_stays_text_and_never_runs(browser, hostile_r
                     "y": rect["top"] + rect["height"] / 2,
                 },
             )
+    lanes = report.css("#timeline canvas.lanes")
+    if lanes:
+        rect = report.js("return arguments[0].getBoundingClientRect().toJSON()", lanes[0])
+        for fraction in (0.1, 0.3, 0.5, 0.7, 0.9):
+            report.driver.execute_cdp_cmd(
+                "Input.dispatchMouseEvent",
+                {
+                    "type": "mouseMoved",
+                    "x": rect["left"] + rect["width"] * fraction,
+                    "y": rect["top"] + 5,
+                },
+            )
     report.css("#tests .filter")[0].send_keys("<script>")
     report.wait_for("return document.querySelector('#tests .shown').textContent.includes(' of ')")
 

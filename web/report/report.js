@@ -391,6 +391,8 @@
     const laneHeight = Math.max(4, Math.min(16, Math.floor(LANE_AREA / Math.max(1, model.lanes.length))));
     const laneStride = laneHeight + (laneHeight > 8 ? 3 : 1);
     const lanesHeight = model.lanes.length * laneStride + 2;
+    lanesCanvas.dataset.lanes = model.lanes.map((lane) => lane.name).join(" ");
+    lanesCanvas.dataset.stride = String(laneStride); // px per lane, from the canvas's top
 
     function drawLanes(u) {
       const ratio = uPlot.pxRatio;
