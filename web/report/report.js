@@ -496,6 +496,12 @@
         }
         cursorInfo.append(item);
       }
+      // The notes drawn as triangles at the top: named when the cursor is on one.
+      const near = 5 * (u.scales.x.max - u.scales.x.min) / (u.bbox.width / uPlot.pxRatio);
+      for (const note of noteMarks) {
+        if (Math.abs(note.t - t) > near) continue;
+        cursorInfo.append(el("span", { class: "note", text: `${note.what}: ${note.text}` }));
+      }
     }
 
     // The test under a point of the chart: in the lane under the pointer, else the first lane
