@@ -1,8 +1,8 @@
 #include <cstdint>
 
-#include <blackbox/repair/html_escape.hpp>
+#include <blackbox/base/html_escape.hpp>
 
-namespace blackbox::repair {
+namespace blackbox::base {
 
 namespace {
 
@@ -124,4 +124,4 @@ std::string html_unescape(std::string_view text) {
     return out;
 }
 
-}  // namespace blackbox::repair
+}  // namespace blackbox::base

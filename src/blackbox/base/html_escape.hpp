@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace blackbox::repair {
+namespace blackbox::base {
 
 // `text` with & < > " ' written as &amp; &lt; &gt; &#34; &#39; (as Jinja2's autoescape, which
 // pytest-html 4 renders data-jsonblob with): safe in element content and in either kind of
@@ -18,4 +18,4 @@ std::string html_escape(std::string_view text);
 // '&', is kept as written. The exact inverse of html_escape().
 std::string html_unescape(std::string_view text);
 
-}  // namespace blackbox::repair
+}  // namespace blackbox::base

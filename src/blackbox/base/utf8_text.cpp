@@ -1,8 +1,8 @@
 #include <fmt/format.h>
 
-#include <blackbox/repair/utf8_text.hpp>
+#include <blackbox/base/utf8_text.hpp>
 
-namespace blackbox::repair {
+namespace blackbox::base {
 
 namespace {
 
@@ -80,4 +80,4 @@ std::string xml_safe_text(std::string_view text) {
     return out;
 }
 
-}  // namespace blackbox::repair
+}  // namespace blackbox::base

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace blackbox::repair {
+namespace blackbox::base {
 
 // `text` with each broken byte sequence that is not valid UTF-8 (including overlong forms,
 // encoded surrogates and code points past U+10FFFF) replaced by one U+FFFD; valid UTF-8 comes
@@ -16,4 +16,4 @@ std::string valid_utf8(std::string_view text);
 // "#xNN", as pytest's junitxml writes them.
 std::string xml_safe_text(std::string_view text);
 
-}  // namespace blackbox::repair
+}  // namespace blackbox::base

@@ -1,12 +1,14 @@
 #include <algorithm>
 
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/repair/csv_repair.hpp>
 #include <blackbox/repair/csv_table.hpp>
 #include <blackbox/repair/node_id.hpp>
 #include <blackbox/repair/python_text.hpp>
-#include <blackbox/repair/utf8_text.hpp>
 
 namespace blackbox::repair {
+
+using base::valid_utf8;
 
 namespace {
 

@@ -1,9 +1,12 @@
-#include <blackbox/repair/html_escape.hpp>
+#include <blackbox/base/html_escape.hpp>
 #include <blackbox/repair/html_jsonblob.hpp>
 #include <blackbox/repair/html_tags.hpp>
 #include <blackbox/repair/json_text_repair.hpp>
 
 namespace blackbox::repair {
+
+using base::html_escape;
+using base::html_unescape;
 
 std::optional<JsonBlob> find_jsonblob(std::string_view html) {
     std::optional<JsonBlob> blob;

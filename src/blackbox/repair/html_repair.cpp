@@ -3,15 +3,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include <blackbox/repair/html_escape.hpp>
+#include <blackbox/base/html_escape.hpp>
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/repair/html_jsonblob.hpp>
 #include <blackbox/repair/html_repair.hpp>
 #include <blackbox/repair/html_results_table.hpp>
 #include <blackbox/repair/html_standalone.hpp>
 #include <blackbox/repair/html_summary.hpp>
-#include <blackbox/repair/utf8_text.hpp>
 
 namespace blackbox::repair {
+
+using base::html_escape;
+using base::valid_utf8;
 
 namespace {
 

@@ -1,11 +1,14 @@
 #include <fmt/format.h>
 
-#include <blackbox/repair/html_escape.hpp>
+#include <blackbox/base/html_escape.hpp>
 #include <blackbox/repair/html_results_table.hpp>
 #include <blackbox/repair/html_tags.hpp>
 #include <blackbox/repair/python_text.hpp>
 
 namespace blackbox::repair {
+
+using base::html_escape;
+using base::html_unescape;
 
 namespace {
 

@@ -1,10 +1,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <blackbox/repair/html_escape.hpp>
+#include <blackbox/base/html_escape.hpp>
 #include <blackbox/repair/html_standalone.hpp>
 
 namespace blackbox::repair {
+
+using base::html_escape;
 
 namespace {
 

@@ -3,10 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/repair/json_text_repair.hpp>
-#include <blackbox/repair/utf8_text.hpp>
 
 namespace blackbox::repair {
+
+using base::valid_utf8;
 
 namespace {
 

@@ -5,11 +5,13 @@
 
 #include <fmt/format.h>
 
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/repair/junit_repair.hpp>
 #include <blackbox/repair/node_id.hpp>
-#include <blackbox/repair/utf8_text.hpp>
 
 namespace blackbox::repair {
+
+using base::xml_safe_text;
 
 namespace {
 

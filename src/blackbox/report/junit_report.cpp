@@ -8,8 +8,8 @@
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/report/junit_report.hpp>
-#include <blackbox/report/xml_text.hpp>
 
 namespace blackbox::report {
 
@@ -26,11 +26,11 @@ struct Totals {
 };
 
 void set_text(pugi::xml_node node, std::string_view text) {
-    node.text().set(xml_safe(text).c_str());
+    node.text().set(base::xml_safe_text(text).c_str());
 }
 
 void attribute(pugi::xml_node node, const char* name, std::string_view value) {
-    node.append_attribute(name).set_value(xml_safe(value).c_str());
+    node.append_attribute(name).set_value(base::xml_safe_text(value).c_str());
 }
 
 std::string crash_message(const Crash& crash) {

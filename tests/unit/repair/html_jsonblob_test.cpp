@@ -3,15 +3,19 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <blackbox/repair/html_escape.hpp>
+#include <blackbox/base/html_escape.hpp>
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/repair/html_jsonblob.hpp>
 #include <blackbox/repair/html_tags.hpp>
 #include <blackbox/repair/json_text_repair.hpp>
-#include <blackbox/repair/utf8_text.hpp>
 
 #include "repair_fixtures.hpp"
 
 namespace blackbox::repair {
+
+using base::html_escape;
+using base::html_unescape;
+using base::valid_utf8;
 namespace {
 
 using testing::data_file;
