@@ -1,5 +1,5 @@
-// `blackbox report [RUN_DIR] --junitxml/--json/--md FILE`: the reports of a recorded run, from
-// its files alone (also for a run whose supervisor was killed).
+// `blackbox report [RUN_DIR] --junitxml/--json/--md/--html FILE`: the reports of a recorded run,
+// from its files alone (also for a run whose supervisor was killed).
 
 #include <iostream>
 #include <memory>
@@ -22,8 +22,8 @@ struct ReportOptions {
 
 int regenerate(const ReportOptions& options) {
     if (options.reports.junitxml.empty() && options.reports.json.empty() &&
-        options.reports.markdown.empty()) {
-        std::cerr << "blackbox report: name at least one of --junitxml, --json, --md\n";
+        options.reports.markdown.empty() && options.reports.html.empty()) {
+        std::cerr << "blackbox report: name at least one of --junitxml, --json, --md, --html\n";
         return kUsageError;
     }
     auto run = postmortem::load_run(resolve_run_dir(options.run_dir));

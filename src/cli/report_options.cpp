@@ -13,6 +13,10 @@ void add_report_options(CLI::App& app, report::ReportSet& reports) {
     app.add_option("--md", reports.markdown,
                    "Write a Markdown summary to FILE (counts, crashes, slowest and most "
                    "memory-hungry tests); also appended to $GITHUB_STEP_SUMMARY when it is set");
+    app.add_option("--html", reports.html,
+                   "Write the self-contained HTML report to FILE: the verdict, the memory "
+                   "timeline with each test's stretch, and a sortable table of every test "
+                   "(docs/formats/report-html.md)");
 }
 
 }  // namespace blackbox::cli

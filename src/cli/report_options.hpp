@@ -1,6 +1,6 @@
 #pragma once
 
-// The report options `run` and `report` share: --junitxml, --json, --md.
+// The report options `run` and `report` share: --junitxml, --json, --md, --html.
 
 #include <CLI/CLI.hpp>
 

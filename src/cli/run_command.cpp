@@ -179,12 +179,15 @@ int run(const RunOptions& options, const Invocation& invocation) {
     write_json(run_dir / "end.json", end);
     model.blackbox_exit_code = exit_code;
     write_json(run_dir / "postmortem.json", postmortem::postmortem_json(model));
-    report::write_reports(model, options.reports, std::cerr);
+    auto reports = options.reports;
+    reports.html_in_run_directory = true;
+    report::write_reports(model, reports, std::cerr);
     write_crash_logs(model, run_dir);
 
     postmortem::TextOptions text;
     text.color = ::isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
     text.relative_to = cwd;
+    text.html_report = fs::exists(run_dir / "report.html");
     std::cerr << "\n" << postmortem::postmortem_text(model, text);
     if (!options.no_metrics) {
         record::store_metrics(model,

@@ -18,15 +18,15 @@ json signal_json(const std::optional<int>& signal) {
     return signal ? json(base::signal_name(*signal)) : json(nullptr);
 }
 
-json counts_json(const Counts& counts) {
+}  // namespace
+
+json counts_to_json(const Counts& counts) {
     return {{"collected", counts.collected}, {"passed", counts.passed},
             {"failed", counts.failed},       {"skipped", counts.skipped},
             {"xfailed", counts.xfailed},     {"xpassed", counts.xpassed},
             {"errors", counts.errors},       {"crashed", counts.crashed},
             {"not_run", counts.not_run},     {"deselected", counts.deselected}};
 }
-
-}  // namespace
 
 json crash_to_json(const Crash& crash, const RunModel& run) {
     std::optional<std::string> target = crash.module ? crash.module : crash.nodeid;
@@ -112,7 +112,7 @@ json postmortem_json(const RunModel& run) {
           {"pytest_exitstatus", optional_json(run.pytest_exitstatus)},
           {"blackbox", run.finished ? json(run_exit_code(run)) : json(nullptr)}}},
         {"attempts", run.attempts},
-        {"tests", counts_json(run.counts)},
+        {"tests", counts_to_json(run.counts)},
         {"crashes", std::move(crashes)},
         {"memory", memory_json(run)},
         {"collect_errors", std::move(collect_errors)},

@@ -9,6 +9,8 @@
 
 namespace blackbox::postmortem {
 
+nlohmann::json counts_to_json(const Counts& counts);
+
 nlohmann::json crash_to_json(const Crash& crash, const RunModel& run);
 
 nlohmann::json postmortem_json(const RunModel& run);

@@ -107,21 +107,6 @@ std::vector<std::string> last_lines(std::string_view text, std::size_t count) {
     return lines;
 }
 
-// How many innermost frames to show: those above pytest's own machinery (the test, its
-// fixtures and what they called), at most `limit`, at least one.
-std::size_t own_frames(const std::vector<std::string>& frames, std::size_t limit) {
-    std::size_t count = 0;
-    while (count < frames.size() && count < limit) {
-        const auto& frame = frames[count];
-        if (frame.find("/_pytest/") != std::string::npos ||
-            frame.find("/pluggy/") != std::string::npos) {
-            break;
-        }
-        ++count;
-    }
-    return std::max<std::size_t>(count, std::min<std::size_t>(frames.size(), 1));
-}
-
 void append_crash(std::string& out, const Crash& crash, const RunModel& run,
                   const TextOptions& options, const Style& style) {
     out += fmt::format("{} {}: {}\n", style.red("crash"), culprit_of(crash),
@@ -206,6 +191,19 @@ std::string shown_dir(const RunModel& run, const TextOptions& options) {
 
 }  // namespace
 
+std::size_t own_frames(const std::vector<std::string>& frames, std::size_t limit) {
+    std::size_t count = 0;
+    while (count < frames.size() && count < limit) {
+        const auto& frame = frames[count];
+        if (frame.find("/_pytest/") != std::string::npos ||
+            frame.find("/pluggy/") != std::string::npos) {
+            break;
+        }
+        ++count;
+    }
+    return std::max<std::size_t>(count, std::min<std::size_t>(frames.size(), 1));
+}
+
 std::string postmortem_text(const RunModel& run, const TextOptions& options) {
     Style style{options.color};
     std::string out;
@@ -231,6 +229,11 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
     }
     out += verdict + "\n";
     out += fmt::format("  run dir   {}\n", shown_dir(run, options));
+    if (options.html_report) {
+        out +=
+            fmt::format("  report    {}\n",
+                        (std::filesystem::path(shown_dir(run, options)) / "report.html").string());
+    }
     return out;
 }
 

@@ -2,6 +2,8 @@
 #include <functional>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/file_io.hpp>
+#include <blackbox/report/html_report.hpp>
 #include <blackbox/report/json_report.hpp>
 #include <blackbox/report/junit_report.hpp>
 #include <blackbox/report/markdown_report.hpp>
@@ -50,6 +52,22 @@ int write_reports(const postmortem::RunModel& run, const ReportSet& reports, std
                 write_markdown_file(run, reports.markdown);
             },
             errors);
+    }
+    if (!reports.html.empty() || reports.html_in_run_directory) {
+        std::string page;
+        failures += !attempt([&] { page = html_report(run, run.dir / "samples.jsonl"); }, errors);
+        if (!page.empty() && reports.html_in_run_directory) {
+            failures += !attempt(
+                [&] { base::write_file_atomically(run.dir / "report.html", page); }, errors);
+        }
+        if (!page.empty() && !reports.html.empty()) {
+            failures += !attempt(
+                [&] {
+                    make_parent(reports.html);
+                    base::write_file_atomically(reports.html, page);
+                },
+                errors);
+        }
     }
     const char* summary = std::getenv("GITHUB_STEP_SUMMARY");
     if (reports.github_step_summary && summary != nullptr && *summary != '\0' &&

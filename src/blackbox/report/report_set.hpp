@@ -15,7 +15,9 @@ struct ReportSet {
     std::string junitxml;  // paths; empty: not wanted
     std::string json;
     std::string markdown;
-    bool github_step_summary = true;  // also append the Markdown to $GITHUB_STEP_SUMMARY
+    std::string html;                    // the self-contained HTML report (report.html's format)
+    bool html_in_run_directory = false;  // also report.html in the run directory
+    bool github_step_summary = true;     // also append the Markdown to $GITHUB_STEP_SUMMARY
 };
 
 // Returns the number of reports that could not be written.

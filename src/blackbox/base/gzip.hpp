@@ -1,0 +1,17 @@
+#pragma once
+
+// gzip compression (RFC 1952, through zlib): what browsers decompress natively
+// (`DecompressionStream("gzip")`), so a report can embed its data compressed.
+
+#include <string>
+#include <string_view>
+
+namespace blackbox::base {
+
+// `data` as one gzip member. Throws Error only when zlib itself fails (out of memory).
+std::string gzip(std::string_view data, int level = 6);
+
+// The inverse (tests and tools). Throws Error on a stream that is not complete, valid gzip.
+std::string gunzip(std::string_view data);
+
+}  // namespace blackbox::base

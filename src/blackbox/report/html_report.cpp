@@ -1,0 +1,77 @@
+#include <fmt/format.h>
+
+#include <blackbox/base/base64.hpp>
+#include <blackbox/base/file_io.hpp>
+#include <blackbox/base/gzip.hpp>
+#include <blackbox/base/html_escape.hpp>
+#include <blackbox/base/utf8_text.hpp>
+#include <blackbox/report/html_assets.hpp>
+#include <blackbox/report/html_data.hpp>
+#include <blackbox/report/html_report.hpp>
+#include <blackbox/report/html_verdict.hpp>
+
+namespace blackbox::report {
+
+std::string fill_template(std::string_view page,
+                          const std::map<std::string, std::string, std::less<>>& values) {
+    std::string out;
+    out.reserve(page.size());
+    std::size_t at = 0;
+    while (at < page.size()) {
+        auto open = page.find("@@", at);
+        if (open == std::string_view::npos) {
+            break;
+        }
+        auto close = page.find("@@", open + 2);
+        if (close == std::string_view::npos) {
+            break;
+        }
+        auto found = values.find(page.substr(open + 2, close - open - 2));
+        if (found == values.end()) {
+            out.append(page.substr(at, open + 2 - at));  // not ours: keep, look again after it
+            at = open + 2;
+            continue;
+        }
+        out.append(page.substr(at, open - at));
+        out += found->second;
+        at = close + 2;
+    }
+    out.append(page.substr(std::min(at, page.size())));
+    return out;
+}
+
+std::string content_security_policy(std::initializer_list<std::string_view> scripts) {
+    std::string sources;
+    for (auto script : scripts) {
+        sources += fmt::format(" 'sha256-{}'", base::base64(base::sha256(script)));
+    }
+    // No connections, frames, forms or plugins: the page needs nothing from anywhere.
+    return fmt::format(
+        "default-src 'none'; script-src{}; style-src 'unsafe-inline'; img-src data:; "
+        "base-uri 'none'; form-action 'none'",
+        sources);
+}
+
+std::string html_report(const postmortem::RunModel& run, const std::filesystem::path& samples) {
+    auto data =
+        html_data(run, samples).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    auto title = fmt::format("blackbox: {} — {}", run.status, run.id);
+    std::map<std::string, std::string, std::less<>> values{
+        {"CSP", content_security_policy({assets::uplot_js, assets::report_js})},
+        {"TITLE", base::html_escape(base::valid_utf8(title))},
+        {"UPLOT_CSS", std::string(assets::uplot_css)},
+        {"REPORT_CSS", std::string(assets::report_css)},
+        {"VERDICT", html_verdict(run)},
+        // Level 1: on a 50,000-test run a sixth of level 6's time, for 10% more bytes.
+        {"DATA", base::base64(base::gzip(data, 1))},
+        {"UPLOT_JS", std::string(assets::uplot_js)},
+        {"REPORT_JS", std::string(assets::report_js)},
+    };
+    return fill_template(assets::page_template, values);
+}
+
+void write_html_file(const postmortem::RunModel& run, const std::filesystem::path& path) {
+    base::write_file_atomically(path, html_report(run, run.dir / "samples.jsonl"));
+}
+
+}  // namespace blackbox::report
