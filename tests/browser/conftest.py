@@ -1,12 +1,8 @@
 """Fixtures for the browser tests: runs recorded by the real `blackbox` binary, and their
 report.html opened in real headless Chromium (Debian's chromium and chromium-driver, Selenium)."""
 
-import base64
-import gzip
 import importlib.util
-import json
 import os
-import re
 import shutil
 import time
 from pathlib import Path
@@ -29,6 +25,7 @@ def _e2e_fixtures():
 e2e = _e2e_fixtures()
 Project = e2e.Project
 blackbox_bin = e2e.blackbox_bin
+report_data = e2e.report_data
 
 
 @pytest.fixture(scope="session")
@@ -62,16 +59,6 @@ def browser():
     )
     yield driver
     driver.quit()
-
-
-def report_data(path):
-    """The data block of a report.html, decoded (base64, gzip, JSON) as the page does."""
-    page = Path(path).read_text()
-    match = re.search(
-        r'<script type="application/octet-stream" id="blackbox-data"[^>]*>(.*?)<', page
-    )
-    assert match, "no data block in the page"
-    return json.loads(gzip.decompress(base64.b64decode(match.group(1))))
 
 
 class Report:

@@ -1,7 +1,10 @@
 """Fixtures for the end-to-end tests: they run the real `blackbox` binary on small real suites."""
 
+import base64
+import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -102,6 +105,16 @@ def load_report(path):
     report = json.loads(Path(path).read_text())
     jsonschema.validate(report, SCHEMA)
     return report
+
+
+def report_data(path):
+    """The data block of a report.html, decoded (base64, gzip, JSON) as the page does."""
+    page = Path(path).read_text()
+    match = re.search(
+        r'<script type="application/octet-stream" id="blackbox-data"[^>]*>(.*?)<', page
+    )
+    assert match, "no data block in the page"
+    return json.loads(gzip.decompress(base64.b64decode(match.group(1))))
 
 
 def only_crash(report):

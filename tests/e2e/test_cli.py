@@ -2,6 +2,8 @@
 
 import json
 
+from conftest import report_data
+
 
 def test_a_missing_command_exits_127_and_leaves_no_run(project):
     result = project.run(command=["no-such-command-here", "-x"])
@@ -60,6 +62,22 @@ def test_the_run_directory_layout(project):
     assert "hello from the test" in (latest / "output.log").read_text()
     assert len(list((latest / "journal").glob("1-main-*.jsonl"))) == 1
     assert json.loads((latest / "postmortem.json").read_text())["status"] == "passed"
+    assert report_data(latest / "report.html")["tests"]["name"] == ["test_a"]
+
+
+def test_run_writes_the_html_report_where_asked_too(project):
+    project.write("tests/test_a.py", "def test_a():\n    pass\n\ndef test_b():\n    assert 0\n")
+    result = project.run("tests", options=("--html", "out/report.html"))
+    assert result.returncode == 1
+    data = report_data(project.root / "out" / "report.html")
+    assert data["run"]["status"] == "failed" and data["run"]["counts"]["failed"] == 1
+    assert data["prefixes"] == ["tests/test_a.py::"]
+    assert [data["outcomes"][i] for i in data["tests"]["outcome"]] == ["passed", "failed"]
+    assert "assert 0" in data["failures"][0]["text"]
+    assert (project.latest / "report.html").read_bytes() == (
+        project.root / "out" / "report.html"
+    ).read_bytes()
+    assert "report    .blackbox/runs/" in result.stderr
 
 
 def test_old_runs_are_pruned(project):

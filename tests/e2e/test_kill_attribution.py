@@ -7,6 +7,7 @@ import subprocess
 import time
 
 import pytest
+from conftest import report_data
 
 # Each test records, before our next journal record can, which phase of which test it is in.
 SUITE = """
@@ -127,6 +128,13 @@ def test_sigkill_of_the_whole_session_including_the_supervisor(project):
     text = project.blackbox("show", str(run_dir))
     assert text.returncode == 0
     assert "incomplete" in text.stdout
+    # The supervisor died before its reports: the HTML report is rebuilt from the files alone.
+    assert not (run_dir / "report.html").exists()
+    page = project.root / "late.html"
+    assert project.blackbox("report", str(run_dir), "--html", str(page)).returncode == 0
+    data = report_data(page)
+    assert data["run"]["status"] == "incomplete" and data["run"]["sampled"]
+    assert data["crashes"][0]["nodeid"] == crash["nodeid"]
 
 
 def _is_zombie(pid):
