@@ -15,6 +15,9 @@ pytest-monitor's controls (monitor.py) only add facts to the records: what the m
 should store, each item's component and variant. Its broader scopes (scopes.py) are measured only
 when asked for, and the main process names the slowest and hungriest tests at the end
 (summary.py).
+
+The memory budgets of pytest-memray's markers (budgets.py) hold in every recorded run; a garbage
+collection and the leak sentinels after each test (after_test.py) run only when asked for.
 """
 
 import functools
@@ -26,7 +29,8 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from . import compat, monitor, records, requeue, resume
+from . import after_test, budgets, compat, monitor, records, requeue, resume
+from .after_test import AfterTest, Tally
 from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
 from .capture_files import capture_descriptors
 from .log_trail import LogTrail
@@ -35,7 +39,7 @@ from .journal import warn_disabled
 from .memory import PeakMeter
 from .monitor import Monitor
 from .scopes import ScopeMeter
-from .summary import REPORT_ATTRIBUTE, SUMMARY_HELP, Summary, size_of
+from .summary import DEFAULT_SIZE, REPORT_ATTRIBUTE, SUMMARY_HELP, Summary, size_of
 from .workers import exit_status, worker_id
 
 BLACKBOX_HELP = (
@@ -55,6 +59,7 @@ supervisor asks for it before it kills a hung test or when memory nears the limi
 
 RECORDER_NAME = "blackbox-recorder"
 SCOPES_NAME = "blackbox-scopes"
+AFTER_TEST_NAME = "blackbox-after-test"
 RECORDER_KEY = pytest.StashKey["Recorder"]()
 
 WORKER_EXIT_WAIT_S = 0.5
@@ -85,6 +90,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("blackbox", BLACKBOX_INI_HELP, type="bool", default=False)
     parser.addini("blackbox_summary", SUMMARY_HELP)
     monitor.add_options(group, parser)
+    after_test.add_options(group, parser)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -99,6 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Start recording, after pytest's faulthandler plugin pointed faulthandler at stderr."""
     compat.configure(config)  # pytest-abort's and ct-pytest-monitor's interfaces, when asked for
     monitor.register_markers(config)
+    budgets.register_markers(config)
     settings = monitor.settings(config)  # a usage error, recording or not
     summary_size = size_of(config)
     try:
@@ -127,6 +134,17 @@ def pytest_configure(config: pytest.Config) -> None:
     if settings.enabled and settings.scopes != ["function"]:
         scopes = ScopeMeter(recorder.write, recorder.meter, settings)
         config.pluginmanager.register(scopes, SCOPES_NAME)
+    gc_on, sentinels_on = after_test.wanted(config)
+    if gc_on or sentinels_on:
+        recorder.after_test = AfterTest(
+            recorder.write,
+            recorder.meter,
+            gc_on,
+            sentinels_on,
+            Tally(summary_size or DEFAULT_SIZE),
+            recorder.original_id,
+        )
+        config.pluginmanager.register(recorder.after_test, AFTER_TEST_NAME)
 
 
 class Recorder:
@@ -144,6 +162,7 @@ class Recorder:
         # The process that prints ranks the tests; an xdist worker hands its figures over.
         self.summary = Summary(summary_size) if summary_size and not recording.worker else None
         self.hand_over = bool(summary_size and recording.worker)
+        self.worker = recording.worker  # the xdist worker id, None elsewhere
         self.test_dur = 0.0  # the phases of the running test so far, in seconds
         self.run_dir = recording.run_dir
         self.journal = recording.journal
@@ -164,6 +183,11 @@ class Recorder:
         self.attempt = recording.attempt
         self.stem = recording.journal.stem
         self.log_trail: Optional[LogTrail] = None
+        self.after_test: Optional[AfterTest] = None  # with --blackbox-gc-after-each/-sentinels
+
+    def original_id(self, nodeid: str) -> str:
+        """pytest's own node id for one xdist may have decorated (`--dist loadgroup`)."""
+        return self.undecorated.get(nodeid, nodeid) if self.undecorated else nodeid
 
     def export_env(self, name: str, value: str) -> None:
         """Set an environment variable for child processes, restored at unconfigure."""
@@ -228,6 +252,7 @@ class Recorder:
             self.write(
                 records.collection(monotonic_ns(), len(items), self.deselected, self.collect_errors)
             )
+            budgets.arm(items, self.meter)  # the tests with a limit_memory or limit_leaks mark
         except Exception as error:
             self._internal_error("pytest_collection_finish", error)
 
@@ -266,6 +291,8 @@ class Recorder:
             if outcome.excinfo is not None:
                 error = _exception_text(outcome.excinfo[1])
             self.write(records.fixture(monotonic_ns(), "fixture_end", name, scope, "setup", error))
+            if self.after_test is not None:
+                self.after_test.rebase()
             # Finalizers run last-in first-out: added after the fixture's own teardown (a
             # generator's rest, request.addfinalizer), this one runs before all of them.
             fixturedef.addfinalizer(
@@ -350,6 +377,10 @@ class Recorder:
             code, signal = exit_status(node, wait_s)
             text = None if error is None else str(error)
             self.write(records.worker_down(monotonic_ns(), worker_id(node), text, code, signal))
+            output = getattr(node, "workeroutput", None) or {}
+            handed = output.get(after_test.WORKER_OUTPUT_KEY)
+            if handed and self.after_test is not None and self.after_test.tally is not None:
+                self.after_test.tally.merge(handed)
         except Exception as failure:
             self._internal_error("pytest_testnodedown", failure)
 
@@ -374,12 +405,20 @@ class Recorder:
                 self.summary.write(terminalreporter)
             except Exception as error:
                 self._internal_error("pytest_terminal_summary", error)
+        after = self.after_test
+        if after is not None and after.tally is not None and self.worker is None:
+            try:
+                after.tally.write(terminalreporter, after.gc_on, after.sentinels_on)
+            except Exception as error:
+                self._internal_error("pytest_terminal_summary", error)
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         """Write `exit`; leave faulthandler writing to our file for the interpreter's exit."""
         self.write(records.exit_(monotonic_ns()))
         self.meter.release()
+        if self.after_test is not None:
+            self.after_test.close()
         if self.log_trail is not None:
             logging.getLogger().removeHandler(self.log_trail)
             self.log_trail.close()

@@ -156,3 +156,15 @@ def session_end(ns: int, exitstatus: int) -> str:
 def exit_(ns: int) -> str:
     """The plugin's last act; a death after it happened at interpreter shutdown."""
     return f'{{"ev":"exit","ns":{ns}}}\n'
+
+
+def after_test(ns: int, fields: str) -> str:
+    """What followed the latest test's protocol; `fields` are `,"key":value...` (after_test.py):
+    the garbage collection's figures and `leftovers`."""
+    return f'{{"ev":"after_test","ns":{ns}{fields}}}\n'
+
+
+def leftovers(counts: dict, names: dict) -> str:
+    """The `left` and `left_names` keys of `after_test`: per kind that went up, how many more
+    there are and the names of (at most ten of) the new ones."""
+    return f',"left":{_dumps(counts)},"left_names":{_dumps(names)}'

@@ -1,37 +1,37 @@
 #pragma once
 
-// A scratch directory for one unit test, removed afterwards. Named after the test; a
-// parametrized test's '/' is flattened so that no parent directory outlives it.
+// A scratch directory of its own (mkdtemp: several may live in one test), removed with
+// everything in it afterwards.
 
-#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
-#include <unistd.h>
-
-#include <gtest/gtest.h>
+#include <system_error>
 
 namespace blackbox::testing {
 
 class ScratchDir {
   public:
-    explicit ScratchDir(const std::string& kind = "unit")
-        : path_(std::filesystem::temp_directory_path() /
-                ("blackbox-" + kind + "-" + std::to_string(::getpid()) + "-" + test_name())) {
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
+    explicit ScratchDir(const std::string& kind = "unit") {
+        auto pattern =
+            (std::filesystem::temp_directory_path() / ("blackbox-" + kind + "-XXXXXX")).string();
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw std::runtime_error("cannot make a scratch directory: " + pattern);
+        }
+        path_ = pattern;
     }
-    ~ScratchDir() { std::filesystem::remove_all(path_); }
+    ~ScratchDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
     ScratchDir(const ScratchDir&) = delete;
     ScratchDir& operator=(const ScratchDir&) = delete;
+
     const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
 
   private:
-    static std::string test_name() {
-        std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        std::replace(name.begin(), name.end(), '/', '_');
-        return name;
-    }
-
     std::filesystem::path path_;
 };
 

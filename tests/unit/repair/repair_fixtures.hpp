@@ -17,6 +17,8 @@
 #include <blackbox/repair/patch.hpp>
 #include <blackbox/repair/repair_context.hpp>
 
+#include "../scratch_dir.hpp"
+
 namespace blackbox::repair::testing {
 
 inline std::filesystem::path data_path(const std::string& name) {
@@ -70,27 +72,6 @@ Patch repaired_twice(const std::optional<std::string>& text, Repair repair) {
     return first;
 }
 
-// A scratch directory, removed afterwards. A parametrized test's name ("Name/0") holds a '/':
-// kept, it would make a nested directory whose parent outlives the test.
-class ScratchDir {
-  public:
-    ScratchDir()
-        : path_(std::filesystem::temp_directory_path() /
-                ("blackbox-repair-" + std::to_string(::getpid()) + "-" + flat_test_name())) {
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    ~ScratchDir() { std::filesystem::remove_all(path_); }
-    const std::filesystem::path& path() const { return path_; }
-
-  private:
-    static std::string flat_test_name() {
-        std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        std::replace(name.begin(), name.end(), '/', '_');
-        return name;
-    }
-
-    std::filesystem::path path_;
-};
+using blackbox::testing::ScratchDir;
 
 }  // namespace blackbox::repair::testing

@@ -16,6 +16,8 @@
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/report/crashed_tests_log.hpp>
 
+#include "../scratch_dir.hpp"
+
 namespace blackbox::report {
 namespace {
 
@@ -26,23 +28,7 @@ using postmortem::RunModel;
 
 constexpr std::int64_t kSecond = 1'000'000'000;
 
-class TempDir {
-  public:
-    TempDir()
-        : path_(fs::temp_directory_path() /
-                ("blackbox-crashlog-" + std::to_string(::getpid()) + "-" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    fs::path operator/(const std::string& name) const { return path_ / name; }
-
-  private:
-    fs::path path_;
-};
+using TempDir = testing::ScratchDir;
 
 // Local time is UTC while alive, so times can be compared as text.
 class UtcTime {

@@ -22,18 +22,6 @@ fs::path recorded(const std::string& scenario) {
     return fs::path(BLACKBOX_TEST_DATA) / "sample" / scenario;
 }
 
-TempDir::TempDir() {
-    std::random_device random;
-    path_ = fs::temp_directory_path() /
-            ("blackbox-sample-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
-    fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-}
-
 void write_file(const fs::path& root, const std::string& path, const std::string& content) {
     fs::path target = root / fs::path(path).relative_path();
     fs::create_directories(target.parent_path());

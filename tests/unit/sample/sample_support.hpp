@@ -12,6 +12,8 @@
 
 #include <blackbox/sample/proc_fs.hpp>
 
+#include "../scratch_dir.hpp"
+
 namespace blackbox::sample::test_support {
 
 // tests/unit/data/sample/<scenario>.
@@ -21,17 +23,9 @@ std::filesystem::path recorded(const std::string& scenario);
 inline constexpr pid_t kRecordedRoot = 7398;
 
 // A fresh directory under $TMPDIR (or /tmp), removed with its content on destruction.
-class TempDir {
+class TempDir : public blackbox::testing::ScratchDir {
   public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const std::filesystem::path& path() const { return path_; }
-
-  private:
-    std::filesystem::path path_;
+    TempDir() : ScratchDir("sample") {}
 };
 
 // A synthetic /proc: processes with their threads' children files, statm and stat.

@@ -12,21 +12,14 @@
 #include <blackbox/base/unique_fd.hpp>
 #include <blackbox/supervise/session.hpp>
 
+#include "../scratch_dir.hpp"
+
 namespace blackbox::supervise::test_support {
 
 // A fresh directory under $TMPDIR (or /tmp), removed with its content on destruction.
-class TempDir {
+class TempDir : public blackbox::testing::ScratchDir {
   public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
-  private:
-    std::filesystem::path path_;
+    TempDir() : ScratchDir("supervise") {}
 };
 
 // The whole content of a file; "" when it cannot be read.
