@@ -211,9 +211,17 @@ def _pids(text: bytes) -> Set[int]:
 
 
 def _child(pid: int) -> str:
+    """"<pid> <command line>" (a zombie has none: its name then). The command line, not the
+    name: the kernel sets a new program's name after it has closed its close-on-exec
+    descriptors, so a parent may still read the old one right after Popen returned."""
     try:
-        with open(f"/proc/{pid}/comm", "rb") as comm:
-            return f"{pid} {comm.read().decode(errors='replace').strip()}"
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            words = cmdline.read(1024).rstrip(b"\0").split(b"\0")
+        command = b" ".join(words).decode(errors="replace")
+        if not command:
+            with open(f"/proc/{pid}/comm", "rb") as comm:
+                command = comm.read().decode(errors="replace").strip()
+        return f"{pid} {command}"[:200]
     except OSError:
         return str(pid)
 

@@ -77,7 +77,7 @@ def test_sentinels_name_each_test_that_left_something_behind(
     assert thread["left_names"] == {"threads": ["left-running"]}
     child = after["test_leavers.py::test_leaves_a_child_process_alive"]
     assert child["left"] == {"children": 1}
-    assert child["left_names"]["children"][0].endswith(" sleep")
+    assert child["left_names"]["children"][0].endswith(" sleep 30")
     result.stdout.fnmatch_lines(
         [
             "*= blackbox: tests that left things behind =*",
