@@ -1,5 +1,6 @@
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/postmortem/json_view.hpp>
+#include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 
@@ -86,6 +87,37 @@ json memory_json(const RunModel& run) {
             {"before_end", std::move(trail)}};
 }
 
+json leftover_json(const Leftover& left) {
+    return {{"count", left.count}, {"names", left.names}};
+}
+
+// {"fds": [{"nodeid", "count", "names"}, …], …}: every test the sentinels caught, per kind.
+json left_behind_json(const RunModel& run) {
+    json kinds = json::object();
+    for (const auto& kind : left_behind(run)) {
+        json tests = json::array();
+        for (const auto& leaker : kind.tests) {
+            auto entry = leftover_json(*leaker.left);
+            entry["nodeid"] = run.tests[leaker.test].nodeid;
+            tests.push_back(std::move(entry));
+        }
+        kinds[std::string(kind.kind)] = std::move(tests);
+    }
+    return kinds;
+}
+
+json gc_json(const RunModel& run) {
+    auto gc = gc_totals(run);
+    if (!gc) {
+        return nullptr;
+    }
+    return {{"tests", gc->tests},
+            {"freed_bytes", gc->freed_bytes},
+            {"objects", gc->objects},
+            {"seconds", gc->seconds},
+            {"most", gc->most ? json(run.tests[*gc->most].nodeid) : json(nullptr)}};
+}
+
 json postmortem_json(const RunModel& run) {
     json crashes = json::array();
     for (const auto& crash : run.crashes) {
@@ -115,6 +147,8 @@ json postmortem_json(const RunModel& run) {
         {"tests", counts_to_json(run.counts)},
         {"crashes", std::move(crashes)},
         {"memory", memory_json(run)},
+        {"left_behind", left_behind_json(run)},
+        {"gc_after_each", gc_json(run)},
         {"collect_errors", std::move(collect_errors)},
         {"context", run.context},
         {"warnings", run.warnings},

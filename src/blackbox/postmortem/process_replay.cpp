@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/process_replay.hpp>
 
 namespace blackbox::postmortem {
@@ -109,6 +110,7 @@ class ProcessReplayer::Replayer {
             {"scope", &Replayer::on_scope},
             {"session_end", &Replayer::on_session_end},
             {"exit", &Replayer::on_exit},
+            {"after_test", &Replayer::on_after_test},
         };
         auto ev = record.ev();
         auto handler = kHandlers.find(ev);
@@ -338,6 +340,40 @@ class ProcessReplayer::Replayer {
         out_.last.phase = setup_passed ? "call" : "teardown";
         out_.last.fixture.reset();
         set_activity(InFlight::Activity::in_test, record);
+    }
+
+    // Belongs to the latest test, once its teardown ended; anywhere else it is ignored.
+    void on_after_test(const Record& record) {
+        if (out_.tests.empty() || !out_.tests.back().teardown) {
+            return;
+        }
+        AfterTest after;
+        after.gc_freed_bytes = record.integer("gc_freed");
+        after.gc_objects = record.integer("gc_objects");
+        after.gc_s = record.number("gc_s");
+        auto counts = record.json("left");
+        auto names = record.json("left_names");
+        if (counts.is_object()) {
+            for (const auto& [kind, count] : counts.items()) {
+                if (!count.is_number_integer()) {
+                    continue;
+                }
+                Leftover left{kind, count.get<std::int64_t>(), {}};
+                if (names.is_object() && names.contains(kind) && names[kind].is_array()) {
+                    for (const auto& name : names[kind]) {
+                        if (name.is_string()) {
+                            left.names.push_back(name.get<std::string>());
+                        }
+                    }
+                }
+                after.left.push_back(std::move(left));
+            }
+        }
+        std::stable_sort(after.left.begin(), after.left.end(),
+                         [](const Leftover& a, const Leftover& b) {
+                             return leftover_rank(a.kind) < leftover_rank(b.kind);
+                         });
+        out_.tests.back().after = std::make_shared<const AfterTest>(std::move(after));
     }
 
     void on_fixture_begin(const Record& record) {

@@ -72,6 +72,23 @@ struct Crash {
     bool collateral = false;    // still running when another process's death ended the run
 };
 
+// One kind of resource a test left behind in its process: how many more there were after it
+// than before, and the names of (at most ten of) the new ones.
+struct Leftover {
+    std::string kind;  // "fds", "threads", "children" or "figures"
+    std::int64_t count = 0;
+    std::vector<std::string> names;  // "7 -> /tmp/x", a thread's name, "1234 sleep 30", …
+};
+
+// What followed a test's protocol (the journal's `after_test`, written only with
+// --blackbox-gc-after-each or --blackbox-sentinels, and only when there was something to say).
+struct AfterTest {
+    std::optional<std::int64_t> gc_freed_bytes;  // RSS before gc.collect() minus after it
+    std::optional<std::int64_t> gc_objects;      // what gc.collect() returned
+    std::optional<double> gc_s;
+    std::vector<Leftover> left;  // the kinds that went up, in the journal's order
+};
+
 struct TestResult {
     std::string nodeid;
     std::string outcome;  // passed failed skipped xfailed xpassed error crashed not_run
@@ -87,7 +104,8 @@ struct TestResult {
     // test, from the supervisor's samples; and how much that tree grew across the test.
     std::optional<std::int64_t> peak_tree_rss_bytes;
     std::optional<std::int64_t> tree_rss_growth_bytes;
-    long pid = 0;  // the pytest process that ran it
+    long pid = 0;                            // the pytest process that ran it
+    std::shared_ptr<const AfterTest> after;  // null without an `after_test` record (most tests)
 
     double duration_s() const;  // setup + call + teardown, as JUnit's `time`
 };

@@ -6,6 +6,7 @@
 
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
+#include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/postmortem/text_view.hpp>
 
@@ -157,6 +158,40 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
     }
 }
 
+constexpr std::size_t kLeakersShown = 5;  // per kind; `show --json` lists them all
+
+// "left behind  file descriptors, 2 tests: t.py::a (1: 7 -> /tmp/x), t.py::b (2)": the tests
+// the sentinels caught, one line per kind.
+void append_left_behind(std::string& out, const RunModel& run, const Style& style) {
+    for (const auto& kind : left_behind(run)) {
+        std::vector<std::string> named;
+        for (std::size_t i = 0; i < kind.tests.size() && i < kLeakersShown; ++i) {
+            const auto& leaker = kind.tests[i];
+            std::string detail = std::to_string(leaker.left->count);
+            if (!leaker.left->names.empty()) {
+                detail += ": " + leaker.left->names.front();
+            }
+            named.push_back(fmt::format("{} ({})", run.tests[leaker.test].nodeid, detail));
+        }
+        if (kind.tests.size() > kLeakersShown) {
+            named.push_back(fmt::format("… {} more", kind.tests.size() - kLeakersShown));
+        }
+        out += fmt::format("{} {}, {} test{}: {}\n", style.yellow("left behind"),
+                           leftover_title(kind.kind), kind.tests.size(),
+                           kind.tests.size() == 1 ? "" : "s", fmt::join(named, ", "));
+    }
+    if (auto gc = gc_totals(run)) {
+        out += fmt::format("gc after each test freed {} over {} tests ({} objects, {:.3f} s)",
+                           size(gc->freed_bytes), gc->tests, gc->objects, gc->seconds);
+        if (gc->most) {
+            const auto& test = run.tests[*gc->most];
+            out += fmt::format("; most after {} ({})", test.nodeid,
+                               size(test.after->gc_freed_bytes.value_or(0)));
+        }
+        out += "\n";
+    }
+}
+
 std::string counts_text(const Counts& counts) {
     std::vector<std::string> parts;
     auto add = [&](std::size_t n, const char* word) {
@@ -227,6 +262,7 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
     for (const auto& error : run.collect_errors) {
         out += fmt::format("{} collecting {}\n", style.yellow("error"), error.nodeid);
     }
+    append_left_behind(out, run, style);
     out += verdict + "\n";
     out += fmt::format("  run dir   {}\n", shown_dir(run, options));
     if (options.html_report) {

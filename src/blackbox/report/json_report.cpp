@@ -80,6 +80,16 @@ json test_json(const TestResult& test, const postmortem::RunModel& run) {
         object["peak_rss_bytes"] = *test.peak_tree_rss_bytes;  // the best figure there is
         object["peak_rss_source"] = "sampled";
     }
+    json left = nullptr;
+    if (test.after && !test.after->left.empty()) {
+        left = json::object();
+        for (const auto& leftover : test.after->left) {
+            left[leftover.kind] = postmortem::leftover_json(leftover);
+        }
+    }
+    object["left"] = std::move(left);
+    object["gc_freed_bytes"] = test.after ? optional_json(test.after->gc_freed_bytes) : nullptr;
+    object["gc_objects"] = test.after ? optional_json(test.after->gc_objects) : nullptr;
     add_texts(object, test);
     return object;
 }

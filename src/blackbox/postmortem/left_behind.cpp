@@ -1,0 +1,83 @@
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include <blackbox/postmortem/left_behind.hpp>
+
+namespace blackbox::postmortem {
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kKinds{{
+    {"fds", "file descriptors"},
+    {"threads", "threads"},
+    {"children", "child processes"},
+    {"figures", "matplotlib figures"},
+}};
+
+}  // namespace
+
+int leftover_rank(std::string_view kind) {
+    for (std::size_t i = 0; i < kKinds.size(); ++i) {
+        if (kKinds[i].first == kind) {
+            return static_cast<int>(i);
+        }
+    }
+    return static_cast<int>(kKinds.size());
+}
+
+std::string_view leftover_title(std::string_view kind) {
+    for (const auto& [name, title] : kKinds) {
+        if (name == kind) {
+            return title;
+        }
+    }
+    return kind;
+}
+
+std::vector<KindLeakers> left_behind(const RunModel& run) {
+    std::vector<KindLeakers> kinds;
+    for (std::size_t index = 0; index < run.tests.size(); ++index) {
+        const auto& after = run.tests[index].after;
+        if (!after) {
+            continue;
+        }
+        for (const auto& left : after->left) {
+            auto found = std::find_if(kinds.begin(), kinds.end(),
+                                      [&](const KindLeakers& k) { return k.kind == left.kind; });
+            if (found == kinds.end()) {
+                found = kinds.insert(kinds.end(), KindLeakers{left.kind, {}});
+            }
+            found->tests.push_back({index, &left});
+        }
+    }
+    std::stable_sort(kinds.begin(), kinds.end(), [](const KindLeakers& a, const KindLeakers& b) {
+        return leftover_rank(a.kind) < leftover_rank(b.kind);
+    });
+    return kinds;
+}
+
+std::optional<GcTotals> gc_totals(const RunModel& run) {
+    GcTotals totals;
+    std::int64_t most = 0;
+    for (std::size_t index = 0; index < run.tests.size(); ++index) {
+        const auto& after = run.tests[index].after;
+        if (!after || !after->gc_freed_bytes) {
+            continue;
+        }
+        ++totals.tests;
+        totals.freed_bytes += *after->gc_freed_bytes;
+        totals.objects += after->gc_objects.value_or(0);
+        totals.seconds += after->gc_s.value_or(0.0);
+        if (*after->gc_freed_bytes > most) {
+            most = *after->gc_freed_bytes;
+            totals.most = index;
+        }
+    }
+    if (totals.tests == 0) {
+        return std::nullopt;
+    }
+    return totals;
+}
+
+}  // namespace blackbox::postmortem

@@ -1,0 +1,51 @@
+#pragma once
+
+// What the after-test measures found across a run (the journal's `after_test` records): the
+// tests that left each kind of resource behind, and what collecting garbage after each test
+// freed. The post-mortem text, `show --json` and the reports present these; they compute nothing.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <blackbox/postmortem/run_model.hpp>
+
+namespace blackbox::postmortem {
+
+// The order in which kinds are listed: fds, threads, children, figures, then any other kind.
+int leftover_rank(std::string_view kind);
+
+// A kind in words, for people: "file descriptors", "child processes", …; an unknown kind as is.
+std::string_view leftover_title(std::string_view kind);
+
+// One test that left some of a kind behind.
+struct Leaker {
+    std::size_t test = 0;            // index into RunModel::tests
+    const Leftover* left = nullptr;  // points into that test's AfterTest
+};
+
+// The tests that left one kind behind, in the run's test order.
+struct KindLeakers {
+    std::string_view kind;
+    std::vector<Leaker> tests;
+};
+
+// Every kind some test left behind, in `leftover_rank` order; empty when none did (or the run
+// had no sentinels).
+std::vector<KindLeakers> left_behind(const RunModel& run);
+
+// The sums of the garbage collections after each test (--blackbox-gc-after-each).
+struct GcTotals {
+    std::size_t tests = 0;
+    std::int64_t freed_bytes = 0;
+    std::int64_t objects = 0;
+    double seconds = 0;
+    std::optional<std::size_t> most;  // index into RunModel::tests: where it freed most
+};
+
+// nullopt when no test has the collection's figures.
+std::optional<GcTotals> gc_totals(const RunModel& run);
+
+}  // namespace blackbox::postmortem
