@@ -29,7 +29,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from . import after_test, budgets, compat, monitor, records, requeue, resume
+from . import after_test, budgets, compat, monitor, records, requeue, resume, shard_plan
 from .after_test import AfterTest, Tally
 from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
 from .capture_files import capture_descriptors
@@ -90,6 +90,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("blackbox", BLACKBOX_INI_HELP, type="bool", default=False)
     parser.addini("blackbox_summary", SUMMARY_HELP)
     monitor.add_options(group, parser)
+    shard_plan.add_options(group)
     after_test.add_options(group, parser)
 
 
@@ -104,6 +105,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
 def pytest_configure(config: pytest.Config) -> None:
     """Start recording, after pytest's faulthandler plugin pointed faulthandler at stderr."""
     compat.configure(config)  # pytest-abort's and ct-pytest-monitor's interfaces, when asked for
+    shard_plan.configure(config)  # one shard of a `blackbox plan`, when asked for
     monitor.register_markers(config)
     budgets.register_markers(config)
     settings = monitor.settings(config)  # a usage error, recording or not

@@ -20,6 +20,8 @@ const std::vector<Command>& command_table() {
         {"ingest", "Store recorded runs in the metrics database", setup_ingest},
         {"compare", "Per-test regressions in time, CPU, memory", setup_compare, kGateUsageError},
         {"history", "A test's time, CPU and memory over sessions", setup_history, kGateUsageError},
+        {"plan", "Split the suite into shards by duration, within a memory budget", setup_plan},
+        {"bisect", "Find the earlier test whose side effects make a test crash", setup_bisect},
     };
     return kCommands;
 }

@@ -49,6 +49,8 @@ std::function<int()> setup_report(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_ingest(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_compare(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_history(CLI::App& app, const Invocation& invocation);
+std::function<int()> setup_plan(CLI::App& app, const Invocation& invocation);
+std::function<int()> setup_bisect(CLI::App& app, const Invocation& invocation);
 
 // The run directory a command names, or .blackbox/latest; throws blackbox::Error (exit 2) when
 // there is none.

@@ -13,8 +13,8 @@ bool is_pytest_entry(const std::string& word) {
     return name == "pytest" || name == "py.test";
 }
 
-// The recorded command up to and including what starts pytest: `python -m pytest`, `pytest`,
-// or `python3 -m pytest` when the command started pytest some other way (tox, a script).
+}  // namespace
+
 std::vector<std::string> pytest_prefix(const std::vector<std::string>& command) {
     for (std::size_t i = 0; i < command.size(); ++i) {
         if (command[i] == "-m" && i + 1 < command.size() && command[i + 1] == "pytest") {
@@ -26,8 +26,6 @@ std::vector<std::string> pytest_prefix(const std::vector<std::string>& command) 
     }
     return {"python3", "-m", "pytest"};
 }
-
-}  // namespace
 
 std::string shell_quote(const std::string& word) {
     bool safe = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {

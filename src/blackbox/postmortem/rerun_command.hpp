@@ -12,6 +12,10 @@ namespace blackbox::postmortem {
 // POSIX shell quoting: the word unchanged when it is safe, else in single quotes.
 std::string shell_quote(const std::string& word);
 
+// The recorded command up to and including what starts pytest: `python -m pytest`, `pytest`, or
+// `python3 -m pytest` when the command started pytest some other way (tox, a script).
+std::vector<std::string> pytest_prefix(const std::vector<std::string>& command);
+
 // `blackbox run -- <python> -m pytest '<target>'`, keeping the interpreter and pytest entry of
 // the recorded command (falling back to `python3 -m pytest`), prefixed by `cd <rootdir> &&`
 // when pytest's rootdir (node ids are relative to it) is not the working directory.

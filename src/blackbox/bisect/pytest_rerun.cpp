@@ -1,0 +1,111 @@
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <fcntl.h>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include <blackbox/base/error.hpp>
+#include <blackbox/base/unique_fd.hpp>
+#include <blackbox/bisect/pytest_rerun.hpp>
+#include <blackbox/plugin/plugin_environment.hpp>
+#include <blackbox/supervise/child_process.hpp>
+#include <blackbox/supervise/command_lookup.hpp>
+
+namespace blackbox::bisect {
+
+namespace {
+
+constexpr auto kPoll = std::chrono::milliseconds(20);
+
+// Our environment without the recorder's variables: a rerun is not part of any recorded run.
+std::vector<std::string> rerun_environment() {
+    std::vector<std::string> environment;
+    for (auto& entry : plugin::current_environment()) {
+        if (!entry.starts_with("BLACKBOX_")) {
+            environment.push_back(std::move(entry));
+        }
+    }
+    return environment;
+}
+
+// Changes the working directory for the scope of a spawn (the launcher has no `cwd`; the
+// command is single-threaded).
+class WorkingDirectory {
+  public:
+    explicit WorkingDirectory(const std::filesystem::path& dir)
+        : previous_(std::filesystem::current_path()) {
+        std::filesystem::current_path(dir);
+    }
+    ~WorkingDirectory() {
+        std::error_code ignored;
+        std::filesystem::current_path(previous_, ignored);
+    }
+    WorkingDirectory(const WorkingDirectory&) = delete;
+    WorkingDirectory& operator=(const WorkingDirectory&) = delete;
+
+  private:
+    std::filesystem::path previous_;
+};
+
+}  // namespace
+
+std::vector<std::string> rerun_arguments(const std::vector<std::string>& ordered) {
+    std::vector<std::string> arguments{"-p", "no:randomly", "-p", "no:cacheprovider", "-q"};
+    arguments.insert(arguments.end(), ordered.begin(), ordered.end());
+    return arguments;
+}
+
+PytestRerun::PytestRerun(std::vector<std::string> prefix, std::filesystem::path rootdir,
+                         std::filesystem::path log_dir)
+    : prefix_(std::move(prefix)),
+      rootdir_(std::move(rootdir)),
+      log_dir_(std::move(log_dir)),
+      environment_(rerun_environment()) {
+    const char* path = std::getenv("PATH");
+    auto found =
+        supervise::find_executable(prefix_.at(0), path ? path : supervise::default_search_path());
+    if (!found) {
+        throw Error(fmt::format("{}: command not found", prefix_.at(0)), 127);
+    }
+    executable_ = *found;
+    std::filesystem::create_directories(log_dir_);
+}
+
+bool PytestRerun::operator()(const std::vector<std::string>& ordered) {
+    auto log_path = log_dir_ / fmt::format("rerun-{:02}.log", ++count_);
+    base::UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    base::UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!log || !null) {
+        throw Error(errno_message(log_path.string(), errno));
+    }
+    supervise::LaunchSpec spec;
+    spec.executable = executable_;
+    spec.argv = prefix_;
+    for (auto& word : rerun_arguments(ordered)) {
+        spec.argv.push_back(std::move(word));
+    }
+    spec.environment = environment_;
+    spec.stdin_fd = null.get();
+    spec.stdout_fd = log.get();
+    spec.stderr_fd = log.get();
+    auto spawned = [&] {
+        WorkingDirectory in_rootdir(rootdir_);
+        return supervise::spawn_child(spec);
+    }();
+    if (!spawned.child) {
+        throw Error(errno_message(executable_.string(), spawned.exec_errno), 127);
+    }
+    auto& child = *spawned.child;
+    while (!child.status()) {
+        child.reap();
+        if (!child.status()) {
+            std::this_thread::sleep_for(kPoll);
+        }
+    }
+    last_signal_ = child.status()->signal();
+    return last_signal_.has_value();
+}
+
+}  // namespace blackbox::bisect

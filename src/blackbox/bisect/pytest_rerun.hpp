@@ -1,0 +1,42 @@
+#pragma once
+
+// The real CrashOracle: runs pytest on an ordered list of node ids, as one process, and says
+// whether it died of a signal. pytest runs command-line node ids in the order given (it only
+// drops repeats), `-p no:randomly` keeps pytest-randomly from shuffling them and
+// `-p no:cacheprovider` keeps the reruns out of the user's --lf cache.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace blackbox::bisect {
+
+// pytest's arguments for `ordered` (options first, then the node ids).
+std::vector<std::string> rerun_arguments(const std::vector<std::string>& ordered);
+
+class PytestRerun {
+  public:
+    // `prefix` starts pytest (`python -m pytest`, from the run's command), run in `rootdir`
+    // (node ids are relative to it); each rerun's output goes to `log_dir`/rerun-<n>.log.
+    PytestRerun(std::vector<std::string> prefix, std::filesystem::path rootdir,
+                std::filesystem::path log_dir);
+
+    // Runs pytest and waits for it. True when it was killed by a signal (a crash: segfault,
+    // abort, …); the signal is kept for last_signal(). Throws blackbox::Error when pytest
+    // cannot be started.
+    bool operator()(const std::vector<std::string>& ordered);
+
+    std::optional<int> last_signal() const { return last_signal_; }
+
+  private:
+    std::vector<std::string> prefix_;
+    std::filesystem::path rootdir_;
+    std::filesystem::path log_dir_;
+    std::filesystem::path executable_;
+    std::vector<std::string> environment_;
+    std::size_t count_ = 0;
+    std::optional<int> last_signal_;
+};
+
+}  // namespace blackbox::bisect

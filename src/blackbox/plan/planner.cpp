@@ -1,0 +1,173 @@
+// make_plan: pytest-split's algorithms, with the memory budget as a constraint on where a test
+// may go (docs/commands/plan.md).
+
+#include <algorithm>
+#include <numeric>
+
+#include <blackbox/plan/memory_model.hpp>
+#include <blackbox/plan/plan.hpp>
+
+namespace blackbox::plan {
+
+namespace {
+
+constexpr std::size_t kNoShard = static_cast<std::size_t>(-1);
+
+struct Entry {
+    double duration_s = 0;
+    std::optional<std::int64_t> peak_bytes;
+};
+
+// pytest-split's duration_based_chunks: in the suite's order, a shard takes tests until it
+// reaches total / N, then the next shard starts.
+std::vector<std::size_t> chunks(const std::vector<Entry>& entries, std::size_t shards) {
+    double total = 0;
+    for (const auto& entry : entries) {
+        total += entry.duration_s;
+    }
+    double per_shard = total / static_cast<double>(shards);
+    std::vector<std::size_t> assignment(entries.size());
+    std::size_t shard = 0;
+    double filled = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (filled >= per_shard && shard + 1 < shards) {
+            ++shard;
+            filled = 0;
+        }
+        assignment[i] = shard;
+        filled += entries[i].duration_s;
+    }
+    return assignment;
+}
+
+// pytest-split's least_duration, in `order` (longest first): each test to the shard with the
+// least duration so far (the lowest index among equals). With `workers` set, only to shards
+// whose expected peak with that many workers stays within `budget`; empty when a test fits in
+// none.
+std::optional<std::vector<std::size_t>> least_duration(const std::vector<Entry>& entries,
+                                                       const std::vector<std::size_t>& order,
+                                                       std::size_t shards, const MemoryModel& model,
+                                                       std::optional<std::size_t> workers,
+                                                       std::int64_t budget) {
+    std::vector<std::size_t> assignment(entries.size(), kNoShard);
+    std::vector<double> durations(shards, 0);
+    std::vector<ShardMemory> memory(shards, ShardMemory(model));
+    for (auto i : order) {
+        const auto& entry = entries[i];
+        std::size_t best = kNoShard;
+        for (std::size_t shard = 0; shard < shards; ++shard) {
+            bool fits = !workers || !entry.peak_bytes ||
+                        memory[shard].peak_with_added(*workers, *entry.peak_bytes) <= budget;
+            if (fits && (best == kNoShard || durations[shard] < durations[best])) {
+                best = shard;
+            }
+        }
+        if (best == kNoShard) {
+            return std::nullopt;
+        }
+        assignment[i] = best;
+        durations[best] += entry.duration_s;
+        if (entry.peak_bytes) {
+            memory[best].add(*entry.peak_bytes);
+        }
+    }
+    return assignment;
+}
+
+}  // namespace
+
+double Shard::expected_wall_s() const {
+    return std::max(duration_s / static_cast<double>(std::max<std::size_t>(workers, 1)),
+                    heavy_duration_s);
+}
+
+Plan make_plan(const std::vector<TestCost>& suite, const PlanRequest& request) {
+    Plan plan;
+    plan.request = request;
+    plan.request.shards = std::max<std::size_t>(request.shards, 1);
+    plan.request.workers_max = std::max<std::size_t>(request.workers_max, 1);
+    const auto shards = plan.request.shards;
+
+    double known = 0;
+    std::optional<std::int64_t> smallest_peak;
+    for (const auto& test : suite) {
+        if (test.duration_s) {
+            known += *test.duration_s;
+            ++plan.tests_measured;
+        }
+        if (test.peak_bytes && (!smallest_peak || *test.peak_bytes < *smallest_peak)) {
+            smallest_peak = test.peak_bytes;
+        }
+    }
+    plan.tests_without_history = suite.size() - plan.tests_measured;
+    plan.average_duration_s =
+        plan.tests_measured == 0 ? 0 : known / static_cast<double>(plan.tests_measured);
+    // The controller collects the suite and runs no test: about what the lightest test's
+    // process holds.
+    plan.controller_bytes = smallest_peak.value_or(0);
+    MemoryModel model{plan.controller_bytes, request.heavy_above};
+
+    std::vector<Entry> entries;
+    entries.reserve(suite.size());
+    for (const auto& test : suite) {
+        entries.push_back({test.duration_s.value_or(plan.average_duration_s), test.peak_bytes});
+    }
+
+    std::vector<std::size_t> assignment;
+    if (request.algorithm == Algorithm::duration_based_chunks) {
+        assignment = chunks(entries, shards);
+    } else {
+        // As pytest-split: by name first, so that equal durations always go the same way.
+        std::vector<std::size_t> order(suite.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(),
+                  [&](auto a, auto b) { return suite[a].nodeid < suite[b].nodeid; });
+        std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
+            return entries[a].duration_s > entries[b].duration_s;
+        });
+        std::optional<std::vector<std::size_t>> placed;
+        if (request.memory_budget) {
+            // The most workers for which every test finds a shard within the budget.
+            for (auto workers = plan.request.workers_max; workers >= 1 && !placed; --workers) {
+                placed =
+                    least_duration(entries, order, shards, model, workers, *request.memory_budget);
+            }
+            plan.memory_kept = placed.has_value();
+        }
+        if (!placed) {
+            placed = least_duration(entries, order, shards, model, std::nullopt, 0);
+        }
+        assignment = std::move(*placed);
+    }
+
+    plan.shards.resize(shards);
+    std::vector<ShardMemory> memory(shards, ShardMemory(model));
+    for (std::size_t i = 0; i < suite.size(); ++i) {
+        auto& shard = plan.shards[assignment[i]];
+        shard.tests.push_back(suite[i].nodeid);
+        shard.duration_s += entries[i].duration_s;
+        if (auto peak = suite[i].peak_bytes) {
+            memory[assignment[i]].add(*peak);
+            if (memory[assignment[i]].is_heavy(*peak)) {
+                shard.heavy.push_back(suite[i].nodeid);
+                shard.heavy_duration_s += entries[i].duration_s;
+            }
+        }
+    }
+    for (std::size_t k = 0; k < shards; ++k) {
+        auto& shard = plan.shards[k];
+        auto most =
+            std::min(plan.request.workers_max, std::max<std::size_t>(shard.tests.size(), 1));
+        if (request.memory_budget) {
+            auto fit = workers_within(memory[k], *request.memory_budget, most);
+            shard.workers = fit.value_or(1);
+            shard.within_budget = fit.has_value();
+        } else {
+            shard.workers = most;
+        }
+        shard.peak_bytes = memory[k].peak_with(shard.workers);
+    }
+    return plan;
+}
+
+}  // namespace blackbox::plan

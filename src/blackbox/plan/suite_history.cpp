@@ -1,0 +1,35 @@
+#include <map>
+
+#include <blackbox/compare/baseline.hpp>
+#include <blackbox/plan/suite_history.hpp>
+
+namespace blackbox::plan {
+
+SuiteHistory load_suite_history(compare::MetricsSource& source, std::size_t last) {
+    auto sessions = source.sessions();
+    std::size_t first = last == 0 || last >= sessions.size() ? 0 : sessions.size() - last;
+    SuiteHistory history;
+    std::vector<std::vector<compare::TestFigures>> tests;
+    std::map<std::string, TestCost> suite;
+    for (std::size_t i = first; i < sessions.size(); ++i) {
+        history.run_ids.push_back(sessions[i].run_id);
+        tests.push_back(source.tests(sessions[i].session_h));
+        for (const auto& test : tests.back()) {
+            suite[test.nodeid].nodeid = test.nodeid;
+        }
+    }
+    auto baseline = compare::build_baseline(tests);
+    for (auto& [nodeid, cost] : suite) {
+        auto found = baseline.find(nodeid);
+        if (found != baseline.end()) {
+            cost.duration_s = found->second.of(compare::Metric::wall);
+            if (auto peak = found->second.of(compare::Metric::memory)) {
+                cost.peak_bytes = static_cast<std::int64_t>(*peak);
+            }
+        }
+        history.tests.push_back(std::move(cost));
+    }
+    return history;
+}
+
+}  // namespace blackbox::plan

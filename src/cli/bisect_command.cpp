@@ -1,0 +1,124 @@
+// `blackbox bisect RUN_DIR`: for a test that crashed in a run but not alone, the earlier test(s)
+// of its pytest process whose side effects make it crash, by rerunning it after halves of them
+// (docs/commands/bisect.md).
+
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include <blackbox/base/error.hpp>
+#include <blackbox/base/signal_name.hpp>
+#include <blackbox/bisect/bisection.hpp>
+#include <blackbox/bisect/crash_site.hpp>
+#include <blackbox/bisect/pytest_rerun.hpp>
+#include <blackbox/postmortem/rerun_command.hpp>
+#include <blackbox/postmortem/run_loader.hpp>
+
+#include "command_table.hpp"
+
+namespace blackbox::cli {
+
+namespace {
+
+struct BisectOptions {
+    std::string run_dir;
+    std::string test;
+    std::size_t max_reruns = 30;
+};
+
+// The shell command that reproduces the crash: the polluters, then the culprit, in that order.
+std::string reproducing_command(const postmortem::RunModel& run,
+                                const std::vector<std::string>& prefix,
+                                const std::vector<std::string>& ordered) {
+    std::string command;
+    if (!run.rootdir.empty() && !run.cwd.empty() && run.rootdir != run.cwd) {
+        command = "cd " + postmortem::shell_quote(run.rootdir) + " && ";
+    }
+    command += "blackbox run --";
+    for (const auto& word : prefix) {
+        command += " " + postmortem::shell_quote(word);
+    }
+    for (const auto& word : bisect::rerun_arguments(ordered)) {
+        if (word != "-q") {
+            command += " " + postmortem::shell_quote(word);
+        }
+    }
+    return command;
+}
+
+int run_bisect(const BisectOptions& options) {
+    auto dir = resolve_run_dir(options.run_dir);
+    auto run = postmortem::load_run(dir);
+    auto site = bisect::crash_site(run, options.test);
+    auto prefix = postmortem::pytest_prefix(run.command);
+    auto rootdir = run.rootdir.empty() ? run.cwd : run.rootdir;
+    std::cout << fmt::format(
+        "{} crashed ({}) after {} earlier tests on its process; rerunning it (logs in {})\n",
+        site.culprit, site.cause, site.predecessors.size(), (dir / "bisect").string());
+
+    bisect::PytestRerun pytest(prefix, rootdir, dir / "bisect");
+    std::size_t rerun = 0;
+    auto oracle = [&](const std::vector<std::string>& ordered) {
+        bool crashed = pytest(ordered);
+        std::cout << fmt::format(
+            "  rerun {:>2}: {:>5} earlier tests, then the test: {}\n", ++rerun, ordered.size() - 1,
+            crashed ? fmt::format("crashed ({})", base::signal_name(*pytest.last_signal()))
+                    : "no crash");
+        return crashed;
+    };
+    auto result =
+        bisect::find_polluters(site.predecessors, site.culprit, oracle, options.max_reruns);
+
+    using Outcome = bisect::BisectResult::Outcome;
+    auto ordered = result.polluters;
+    ordered.push_back(site.culprit);
+    switch (result.outcome) {
+        case Outcome::crashes_alone:
+            std::cout << fmt::format(
+                "{} crashes alone: no earlier test is needed. Reproduce with\n"
+                "  {}\n",
+                site.culprit, reproducing_command(run, prefix, ordered));
+            break;
+        case Outcome::not_reproduced:
+            std::cout << fmt::format(
+                "{} does not crash after its {} earlier tests either: the crash "
+                "did not reproduce ({} reruns)\n",
+                site.culprit, site.predecessors.size(), result.reruns);
+            return 1;
+        case Outcome::found:
+            std::cout << fmt::format("{} makes {} crash ({} reruns). Reproduce with\n  {}\n",
+                                     result.polluters.front(), site.culprit, result.reruns,
+                                     reproducing_command(run, prefix, ordered));
+            break;
+        case Outcome::not_reduced:
+        case Outcome::out_of_reruns:
+            std::cout << fmt::format(
+                "{}: the smallest set of earlier tests seen making {} crash has {} tests ({} "
+                "reruns). Reproduce with\n  {}\n",
+                result.outcome == Outcome::out_of_reruns ? "out of reruns (--max-reruns)"
+                                                         : "no single earlier test makes it crash",
+                site.culprit, result.polluters.size(), result.reruns,
+                reproducing_command(run, prefix, ordered));
+            return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+std::function<int()> setup_bisect(CLI::App& app, const Invocation&) {
+    auto options = std::make_shared<BisectOptions>();
+    app.add_option("run_dir", options->run_dir, "The run directory (default: the latest run)");
+    app.add_option("--test", options->test, "The crashed test to explain (default: the first)");
+    app.add_option("--max-reruns", options->max_reruns, "Most pytest reruns to spend")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.footer(
+        "Exit status: 0 when the test crashes alone or one earlier test is found; 1 when the "
+        "crash does not reproduce or cannot be narrowed to one test; 2 when the run has no "
+        "crashed test.");
+    return [options] { return run_bisect(*options); };
+}
+
+}  // namespace blackbox::cli

@@ -1,0 +1,139 @@
+// `blackbox plan --shards N`: the suite split into N shards balanced by duration, each within a
+// memory budget, from the history in the metrics database (docs/commands/plan.md).
+
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include <blackbox/base/clock.hpp>
+#include <blackbox/base/error.hpp>
+#include <blackbox/base/file_io.hpp>
+#include <blackbox/base/memory_size.hpp>
+#include <blackbox/compare/metrics_database.hpp>
+#include <blackbox/compare/sqlite_source.hpp>
+#include <blackbox/plan/plan_json.hpp>
+#include <blackbox/plan/plan_text.hpp>
+#include <blackbox/plan/suite_history.hpp>
+#include <blackbox/store/database.hpp>
+
+#include "command_table.hpp"
+
+namespace blackbox::cli {
+
+namespace {
+
+// Nothing to plan from: no session in the database (as compare's "nothing to compare").
+constexpr int kNoHistory = 2;
+
+struct PlanOptions {
+    std::size_t shards = 0;
+    std::string budget;
+    std::size_t workers_max = 4;
+    bool isolate_heavy = false;
+    std::string heavy_threshold;
+    std::string algorithm = "least_duration";
+    std::string db;
+    std::size_t last = 10;
+    std::string output = "blackbox-plan.json";
+};
+
+// A size, or nothing (--isolate-heavy without its THRESHOLD).
+std::string check_size(const std::string& text) {
+    return text.empty() ? std::string() : base::parse_size(text).error;
+}
+
+std::int64_t size_of(const std::string& text) {
+    return static_cast<std::int64_t>(*base::parse_size(text).bytes);
+}
+
+int make_plan(const PlanOptions& options) {
+    auto path = options.db.empty() ? store::default_database_path(std::filesystem::current_path())
+                                   : std::filesystem::path(options.db);
+    auto database = compare::open_metrics_database(path);
+    compare::SqliteSource source(database);
+    auto history = plan::load_suite_history(source, options.last);
+    if (history.tests.empty()) {
+        throw Error(fmt::format("no test recorded in {}: nothing to plan from", path.string()),
+                    kNoHistory);
+    }
+
+    plan::PlanRequest request;
+    request.shards = options.shards;
+    request.workers_max = options.workers_max;
+    request.algorithm = options.algorithm == "duration_based_chunks"
+                            ? plan::Algorithm::duration_based_chunks
+                            : plan::Algorithm::least_duration;
+    if (!options.budget.empty()) {
+        request.memory_budget = size_of(options.budget);
+    }
+    if (options.isolate_heavy) {
+        if (!options.heavy_threshold.empty()) {
+            request.heavy_above = size_of(options.heavy_threshold);
+        } else if (request.memory_budget) {
+            // Heavier than its share of the budget when every worker runs: such tests are the
+            // ones that must not meet.
+            request.heavy_above =
+                *request.memory_budget / static_cast<std::int64_t>(options.workers_max);
+        } else {
+            throw Error("--isolate-heavy needs a THRESHOLD or --memory-budget", kUsageError);
+        }
+    }
+
+    auto plan = plan::make_plan(history.tests, request);
+    plan::PlanOrigin origin{path.string(), history.run_ids, base::iso8601_utc(base::wall_ns())};
+    auto text = plan::plan_json(plan, history.tests, origin).dump(1) + "\n";
+    if (options.output == "-") {
+        std::cout << text;
+        std::cerr << plan::plan_text(plan);
+    } else {
+        base::write_file_atomically(options.output, text);
+        std::cout << plan::plan_text(plan);
+        std::cout << fmt::format(
+            "plan written to {}: run shard K with\n  python -m pytest --blackbox-shard-plan {} "
+            "--blackbox-shard K [-n WORKERS{}]\n",
+            options.output, options.output, request.heavy_above ? " --dist loadgroup" : "");
+    }
+    return 0;
+}
+
+}  // namespace
+
+std::function<int()> setup_plan(CLI::App& app, const Invocation&) {
+    auto options = std::make_shared<PlanOptions>();
+    app.add_option("--shards", options->shards, "Number of shards (CI jobs)")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    app.add_option("--memory-budget", options->budget,
+                   "Memory one shard's job may use (\"3GiB\"); sets its workers")
+        ->check(check_size);
+    app.add_option("--workers-max", options->workers_max, "Most xdist workers a shard may use")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    auto* isolate =
+        app.add_option(
+               "--isolate-heavy", options->heavy_threshold,
+               "Run tests whose peak is above THRESHOLD (default: budget / workers-max) in one "
+               "xdist group, one at a time")
+            ->expected(0, 1)
+            ->check(check_size);
+    app.add_option("--algorithm", options->algorithm, "pytest-split's algorithm")
+        ->check(CLI::IsMember({"least_duration", "duration_based_chunks"}))
+        ->capture_default_str();
+    app.add_option("--db", options->db, "Metrics database (default: .blackbox/metrics.db)");
+    app.add_option("--last", options->last,
+                   "Sessions of history to read, newest (0: all); a test's figures are its "
+                   "medians over those it passed in")
+        ->capture_default_str();
+    app.add_option("-o,--output", options->output, "The plan file to write (-: standard output)")
+        ->capture_default_str();
+    app.footer(
+        "Exit status: 0; 2 when the database holds no test or cannot be read; 4 for wrong "
+        "arguments.");
+    return [options, isolate] {
+        options->isolate_heavy = isolate->count() > 0;
+        return make_plan(*options);
+    };
+}
+
+}  // namespace blackbox::cli

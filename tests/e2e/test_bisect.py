@@ -1,0 +1,88 @@
+"""`blackbox bisect` on real suites: the earlier test whose side effect makes a later one crash."""
+
+import re
+import shlex
+import subprocess
+
+NATIVE = """
+    import ctypes
+
+    _buffer = ctypes.create_string_buffer(64)
+    ADDRESS = ctypes.addressof(_buffer)  # test 37 sets it to 0, as a bad cache would
+
+
+    def checksum(address):
+        # A C function handed a NULL struct pointer: reading behind the header faults.
+        return sum(ctypes.string_at(address + 8, 16))
+"""
+
+
+def write_suite(project, polluter=37, victim=180, count=200, per_module=50):
+    """`count` tests over modules of `per_module`; test `polluter` nulls the shared address and
+    test `victim` reads through it."""
+    project.write("native.py", NATIVE)
+    for first in range(1, count + 1, per_module):
+        lines = ["import native", ""]
+        for n in range(first, first + per_module):
+            if n == polluter:
+                body = "native.ADDRESS = 0"
+            elif n == victim:
+                body = "assert native.checksum(native.ADDRESS) == 0"
+            else:
+                body = f"assert {n} > 0"
+            lines += [f"def test_{n:03}():", f"    {body}", "", ""]
+        project.write(f"test_{(first - 1) // per_module}.py", "\n".join(lines))
+
+
+def node(n, per_module=50):
+    return f"test_{(n - 1) // per_module}.py::test_{n:03}"
+
+
+def test_bisect_names_the_polluter_in_a_logarithmic_number_of_reruns(project):
+    write_suite(project)
+    result = project.run(options=("--no-metrics",))
+    assert result.returncode == 128 + 11, result.stdout + result.stderr
+    report = project.show()
+    assert report["crashes"][0]["nodeid"] == node(180)
+
+    result = project.blackbox("bisect", timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{node(37)} makes {node(180)} crash" in result.stdout, result.stdout
+    reruns = int(re.search(r"\((\d+) reruns\)", result.stdout).group(1))
+    print(f"bisect: {reruns} reruns for 179 earlier tests")
+    assert reruns <= 2 * 8 + 2  # ~2·log2(200) + 2
+    assert reruns == len(list((project.latest / "bisect").glob("rerun-*.log")))
+
+    # The printed command reproduces the crash, with pytest's own ordering of the two ids.
+    command = result.stdout.strip().splitlines()[-1].strip()
+    words = shlex.split(command)
+    assert words[:3] == ["blackbox", "run", "--"]
+    assert words[-2:] == [node(37), node(180)]
+    rerun = subprocess.run(
+        [str(project.blackbox_bin), "run", "--no-metrics", "--", *words[3:]],
+        cwd=project.root,
+        env=project.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert rerun.returncode == 128 + 11, rerun.stdout + rerun.stderr
+    assert project.show()["crashes"][0]["nodeid"] == node(180)
+
+
+def test_a_test_that_crashes_alone_needs_no_search(project):
+    write_suite(project, polluter=0, victim=5, count=10, per_module=10)
+    project.write("native.py", NATIVE.replace("ADDRESS = ctypes.addressof(_buffer)", "ADDRESS = 0"))
+    project.run(options=("--no-metrics",))
+    result = project.blackbox("bisect", timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "crashes alone" in result.stdout
+    assert "(1 reruns)" not in result.stdout
+
+
+def test_a_run_without_a_crash_is_an_error(project):
+    project.write("test_ok.py", "def test_ok():\n    pass\n")
+    project.run(options=("--no-metrics",))
+    result = project.blackbox("bisect")
+    assert result.returncode == 2
+    assert "no test crashed" in result.stderr

@@ -1,0 +1,205 @@
+// make_plan: pytest-split's algorithms balance durations; the memory budget decides where heavy
+// tests may go and how many workers each shard gets; tests without history are spread evenly.
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include <blackbox/plan/memory_model.hpp>
+#include <blackbox/plan/plan.hpp>
+
+namespace blackbox::plan {
+namespace {
+
+constexpr std::int64_t kMiB = 1024 * 1024;
+
+// A reproducible synthetic history: `count` tests, durations log-uniform over 10 ms..5 s, peaks
+// around 80 MiB with every `heavy_every`th test at 600..900 MiB.
+std::vector<TestCost> synthetic_suite(std::size_t count, std::size_t heavy_every,
+                                      unsigned seed = 7) {
+    std::mt19937 random(seed);
+    std::uniform_real_distribution<double> exponent(std::log(0.01), std::log(5.0));
+    std::uniform_int_distribution<std::int64_t> light(60 * kMiB, 100 * kMiB);
+    std::uniform_int_distribution<std::int64_t> heavy(600 * kMiB, 900 * kMiB);
+    std::vector<TestCost> suite;
+    for (std::size_t i = 0; i < count; ++i) {
+        bool is_heavy = heavy_every != 0 && i % heavy_every == 0;
+        suite.push_back({"tests/test_m" + std::to_string(i / 50) + ".py::test_" + std::to_string(i),
+                         std::exp(exponent(random)), is_heavy ? heavy(random) : light(random)});
+    }
+    return suite;
+}
+
+double spread(const Plan& plan) {
+    auto [low, high] = std::minmax_element(
+        plan.shards.begin(), plan.shards.end(),
+        [](const Shard& a, const Shard& b) { return a.duration_s < b.duration_s; });
+    return (high->duration_s - low->duration_s) / high->duration_s;
+}
+
+// The expected peak of `shard` recomputed from the suite's figures, independently of the plan.
+std::int64_t peak_of(const Shard& shard, const std::vector<TestCost>& suite, const Plan& plan) {
+    MemoryModel model{plan.controller_bytes, plan.request.heavy_above};
+    ShardMemory memory(model);
+    for (const auto& test : suite) {
+        if (std::find(shard.tests.begin(), shard.tests.end(), test.nodeid) != shard.tests.end()) {
+            memory.add(*test.peak_bytes);
+        }
+    }
+    return memory.peak_with(shard.workers);
+}
+
+TEST(LeastDuration, BalancesShardsWithinAFewPercent) {
+    auto suite = synthetic_suite(1000, 0);
+    for (std::size_t shards : std::initializer_list<std::size_t>{2, 4, 8}) {
+        auto plan = make_plan(suite, {shards, Algorithm::least_duration, std::nullopt, 4, {}});
+        EXPECT_LT(spread(plan), 0.02) << shards << " shards";
+    }
+}
+
+TEST(LeastDuration, PutsEveryTestInExactlyOneShard) {
+    auto suite = synthetic_suite(300, 10);
+    auto plan = make_plan(suite, {4, Algorithm::least_duration, 2048 * kMiB, 4, {}});
+    std::multiset<std::string> seen;
+    for (const auto& shard : plan.shards) {
+        seen.insert(shard.tests.begin(), shard.tests.end());
+    }
+    EXPECT_EQ(seen.size(), suite.size());
+    for (const auto& test : suite) {
+        EXPECT_EQ(seen.count(test.nodeid), 1u) << test.nodeid;
+    }
+}
+
+TEST(LeastDuration, KeepsTheSuitesOrderWithinAShard) {
+    auto suite = synthetic_suite(100, 0);
+    auto plan = make_plan(suite, {3, Algorithm::least_duration, std::nullopt, 1, {}});
+    for (const auto& shard : plan.shards) {
+        for (std::size_t i = 1; i < shard.tests.size(); ++i) {
+            auto index = [&](const std::string& id) {
+                return std::find_if(suite.begin(), suite.end(),
+                                    [&](const TestCost& t) { return t.nodeid == id; }) -
+                       suite.begin();
+            };
+            EXPECT_LT(index(shard.tests[i - 1]), index(shard.tests[i]));
+        }
+    }
+}
+
+TEST(MemoryBudget, IsRespectedByEveryShardWithItsWorkers) {
+    auto suite = synthetic_suite(400, 20);
+    const std::int64_t budget = 2048 * kMiB;
+    auto plan = make_plan(suite, {4, Algorithm::least_duration, budget, 8, {}});
+    EXPECT_TRUE(plan.memory_kept);
+    for (const auto& shard : plan.shards) {
+        EXPECT_TRUE(shard.within_budget);
+        EXPECT_LE(shard.peak_bytes, budget);
+        EXPECT_EQ(shard.peak_bytes, peak_of(shard, suite, plan));
+        EXPECT_GE(shard.workers, 2u);  // heavy tests spread out: no shard is left with one
+    }
+    EXPECT_LT(spread(plan), 0.05);
+}
+
+TEST(MemoryBudget, SpreadsHeavyTestsWhereDurationAloneGathersThem) {
+    // Four heavy tests, all long: duration alone puts two in one shard of two.
+    std::vector<TestCost> suite{{"h1", 10.0, 900 * kMiB}, {"h2", 9.0, 900 * kMiB},
+                                {"h3", 8.0, 900 * kMiB},  {"h4", 7.0, 900 * kMiB},
+                                {"l1", 1.0, 100 * kMiB},  {"l2", 1.0, 100 * kMiB}};
+    auto plain = make_plan(suite, {2, Algorithm::least_duration, std::nullopt, 2, {}});
+    auto budgeted = make_plan(suite, {2, Algorithm::least_duration, 1900 * kMiB, 2, {}});
+    for (const auto& shard : budgeted.shards) {
+        EXPECT_LE(shard.peak_bytes, 1900 * kMiB);
+    }
+    EXPECT_TRUE(budgeted.memory_kept);
+    EXPECT_EQ(plain.shards[0].tests.size() + plain.shards[1].tests.size(), suite.size());
+}
+
+TEST(MemoryBudget, OneWorkerWhenTwoHeavyTestsCannotMeet) {
+    std::vector<TestCost> suite{{"h1", 5.0, 1500 * kMiB},
+                                {"h2", 5.0, 1500 * kMiB},
+                                {"l1", 5.0, 100 * kMiB},
+                                {"l2", 5.0, 100 * kMiB}};
+    auto plan = make_plan(suite, {1, Algorithm::least_duration, 2000 * kMiB, 4, {}});
+    EXPECT_EQ(plan.shards[0].workers, 1u);
+    EXPECT_EQ(plan.shards[0].peak_bytes, 1500 * kMiB);
+}
+
+TEST(MemoryBudget, IsolatingHeavyTestsLetsMoreWorkersFit) {
+    std::vector<TestCost> suite{{"h1", 5.0, 1500 * kMiB}, {"h2", 5.0, 1500 * kMiB},
+                                {"l1", 5.0, 100 * kMiB},  {"l2", 5.0, 100 * kMiB},
+                                {"l3", 5.0, 100 * kMiB},  {"l4", 5.0, 100 * kMiB}};
+    auto plan = make_plan(suite, {1, Algorithm::least_duration, 2000 * kMiB, 4, 1000 * kMiB});
+    const auto& shard = plan.shards[0];
+    EXPECT_EQ(shard.heavy, (std::vector<std::string>{"h1", "h2"}));
+    // controller (100) + one heavy (1500) + three light (300) = 1900 MiB.
+    EXPECT_EQ(shard.workers, 4u);
+    EXPECT_EQ(shard.peak_bytes, 1900 * kMiB);
+    EXPECT_DOUBLE_EQ(shard.expected_wall_s(), 10.0);  // the heavy group runs on one worker
+}
+
+TEST(MemoryBudget, ATestAloneOverTheBudgetFallsBackToDurationAndSaysSo) {
+    std::vector<TestCost> suite{{"huge", 1.0, 5000 * kMiB}, {"a", 1.0, 10 * kMiB}};
+    auto plan = make_plan(suite, {2, Algorithm::least_duration, 1000 * kMiB, 4, {}});
+    EXPECT_FALSE(plan.memory_kept);
+    auto over = std::count_if(plan.shards.begin(), plan.shards.end(),
+                              [](const Shard& s) { return !s.within_budget; });
+    EXPECT_EQ(over, 1);
+}
+
+TEST(Workers, AreAsManyAsFitUpToTheMaximum) {
+    std::vector<TestCost> suite;
+    for (int i = 0; i < 10; ++i) {
+        suite.push_back({"t" + std::to_string(i), 1.0, 100 * kMiB});
+    }
+    // controller 100 + W × 100 <= 650 → W = 5.
+    EXPECT_EQ(make_plan(suite, {1, Algorithm::least_duration, 650 * kMiB, 8, {}}).shards[0].workers,
+              5u);
+    EXPECT_EQ(make_plan(suite, {1, Algorithm::least_duration, 650 * kMiB, 3, {}}).shards[0].workers,
+              3u);
+    EXPECT_EQ(
+        make_plan(suite, {1, Algorithm::least_duration, std::nullopt, 6, {}}).shards[0].workers,
+        6u);
+    // Never more workers than tests.
+    EXPECT_EQ(make_plan({suite[0]}, {1, Algorithm::least_duration, std::nullopt, 6, {}})
+                  .shards[0]
+                  .workers,
+              1u);
+}
+
+TEST(NoHistory, TestsWithoutHistoryAreSpreadEvenlyWithTheAverageDuration) {
+    std::vector<TestCost> suite{{"a", 4.0, 10 * kMiB}, {"b", 2.0, 10 * kMiB}};
+    for (int i = 0; i < 9; ++i) {
+        suite.push_back({"new_" + std::to_string(i), std::nullopt, std::nullopt});
+    }
+    auto plan = make_plan(suite, {3, Algorithm::least_duration, std::nullopt, 2, {}});
+    EXPECT_DOUBLE_EQ(plan.average_duration_s, 3.0);
+    EXPECT_EQ(plan.tests_without_history, 9u);
+    std::vector<std::size_t> unknown;
+    for (const auto& shard : plan.shards) {
+        unknown.push_back(static_cast<std::size_t>(
+            std::count_if(shard.tests.begin(), shard.tests.end(),
+                          [](const std::string& id) { return id.starts_with("new_"); })));
+    }
+    auto [low, high] = std::minmax_element(unknown.begin(), unknown.end());
+    EXPECT_LE(*high - *low, 2u);
+    EXPECT_LT(spread(plan), 0.2);
+}
+
+TEST(DurationBasedChunks, CutsTheSuitesOrderIntoContiguousRuns) {
+    auto suite = synthetic_suite(200, 0);
+    auto plan = make_plan(suite, {4, Algorithm::duration_based_chunks, std::nullopt, 1, {}});
+    std::vector<std::string> joined;
+    for (const auto& shard : plan.shards) {
+        EXPECT_FALSE(shard.tests.empty());
+        joined.insert(joined.end(), shard.tests.begin(), shard.tests.end());
+    }
+    ASSERT_EQ(joined.size(), suite.size());
+    for (std::size_t i = 0; i < suite.size(); ++i) {
+        EXPECT_EQ(joined[i], suite[i].nodeid);
+    }
+}
+
+}  // namespace
+}  // namespace blackbox::plan
