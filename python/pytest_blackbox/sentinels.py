@@ -211,7 +211,7 @@ def _pids(text: bytes) -> Set[int]:
 
 
 def _child(pid: int) -> str:
-    """"<pid> <command line>" (a zombie has none: its name then). The command line, not the
+    """ "<pid> <command line>" (a zombie has none: its name then). The command line, not the
     name: the kernel sets a new program's name after it has closed its close-on-exec
     descriptors, so a parent may still read the old one right after Popen returned."""
     try:
