@@ -10,6 +10,7 @@
 #include <blackbox/postmortem/run_model.hpp>
 #include <blackbox/store/execution_context_row.hpp>
 #include <blackbox/store/metrics_row.hpp>
+#include <blackbox/store/run_rows.hpp>
 #include <blackbox/store/session_row.hpp>
 #include <blackbox/store/test_row.hpp>
 
@@ -22,7 +23,7 @@ struct RunFacts {
 };
 
 // Every method throws SQLite::Exception when SQLite fails.
-class RunWriter {
+class RunWriter : public RowSink {
   public:
     // `database` must outlive the writer; its schema must be current (open_database).
     RunWriter(SQLite::Database& database, std::string session_h, std::string env_h);
@@ -33,8 +34,8 @@ class RunWriter {
     void write_session(const SessionRow& row);
     void write_run(const postmortem::RunModel& run, const SessionRow& session,
                    const RunFacts& facts);
-    void write_metrics(const MetricsRow& row);
-    void write_test(const TestRow& row);
+    void write_metrics(const MetricsRow& row) override;
+    void write_test(const TestRow& row) override;
     void write_crash(const postmortem::Crash& crash);
 
   private:
