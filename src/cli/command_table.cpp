@@ -22,6 +22,8 @@ const std::vector<Command>& command_table() {
         {"history", "A test's time, CPU and memory over sessions", setup_history, kGateUsageError},
         {"plan", "Split the suite into shards by duration, within a memory budget", setup_plan},
         {"bisect", "Find the earlier test whose side effects make a test crash", setup_bisect},
+        {"serve", "A team's metrics server: pytest-monitor's protocol, a dashboard", setup_serve},
+        {"push", "Send a recorded run to a blackbox serve", setup_push},
     };
     return kCommands;
 }

@@ -51,6 +51,8 @@ std::function<int()> setup_compare(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_history(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_plan(CLI::App& app, const Invocation& invocation);
 std::function<int()> setup_bisect(CLI::App& app, const Invocation& invocation);
+std::function<int()> setup_serve(CLI::App& app, const Invocation& invocation);
+std::function<int()> setup_push(CLI::App& app, const Invocation& invocation);
 
 // The run directory a command names, or .blackbox/latest; throws blackbox::Error (exit 2) when
 // there is none.

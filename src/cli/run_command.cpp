@@ -23,6 +23,7 @@
 #include <blackbox/report/crashed_tests_log.hpp>
 #include <blackbox/report/report_set.hpp>
 #include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/serve/push.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
 
@@ -56,8 +57,27 @@ struct RunOptions {
     int max_restarts = 0;
     std::string database;  // --db; empty: .blackbox/metrics.db
     bool no_metrics = false;
+    serve::PushOptions push;  // --server, --token: empty url, no push
     std::vector<std::string> command;
 };
+
+// Sends the finished run to a `blackbox serve`. A server that is down or refuses it is only
+// said: the run stays on disk for `blackbox push`, and the exit status is the run's own.
+void push_to_server(const postmortem::RunModel& model, serve::PushOptions push) {
+    if (push.token.empty()) {
+        if (const char* from_env = std::getenv("BLACKBOX_TOKEN")) {
+            push.token = from_env;
+        }
+    }
+    auto result = serve::push_run(model, push);
+    if (result.ok) {
+        std::cerr << "blackbox: pushed to " << push.url << ": " << result.message << "\n";
+    } else {
+        std::cerr << "blackbox: warning: the run was not pushed (" << result.message
+                  << "); push it later with `blackbox push " << model.dir.string() << " --server "
+                  << push.url << "`\n";
+    }
+}
 
 void write_json(const fs::path& path, const json& doc) {
     base::write_file_atomically(path, doc.dump(2) + "\n");
@@ -195,6 +215,9 @@ int run(const RunOptions& options, const Invocation& invocation) {
                                                        : fs::path(options.database),
                               cwd, std::cerr);
     }
+    if (!options.push.url.empty()) {
+        push_to_server(model, options.push);
+    }
     return exit_code;
 }
 
@@ -255,6 +278,10 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
                    ".blackbox/metrics.db; created when missing)");
     app.add_flag("--no-metrics", options->no_metrics,
                  "Do not store the run in the metrics database");
+    app.add_option("--server", options->push.url,
+                   "Also send the finished run to a blackbox serve at URL (http://HOST:PORT); a "
+                   "server that is down never changes the exit status");
+    app.add_option("--token", options->push.token, "The server's token (default: $BLACKBOX_TOKEN)");
     app.add_flag("--no-status", options->no_status,
                  "No live status line at the bottom of the terminal");
     app.add_flag("--no-pty", options->no_pty,

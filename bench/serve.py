@@ -1,0 +1,279 @@
+"""Throughput of `blackbox serve`: concurrent clients storing runs through pytest-monitor's
+one-request-per-test route and through our batched ingest.
+
+    /usr/bin/python3 bench/serve.py [--clients 16] [--runs 1000] [--tests 200]
+                                    [--route monitor|batched|both] [--blackbox build/bin/blackbox]
+
+Each client sends its runs one after another on a keep-alive connection: through `monitor`, a
+run is POST /contexts/, POST /sessions/ and one POST /metrics/ per test (what pytest-monitor's
+client does); through `batched`, a run is the chunks `blackbox push` sends. Reports (and writes
+as JSON with --out): rows per second, p50/p99 latency per request, the server's peak RSS
+(VmHWM), and that every row is there exactly once. Targets (issue 7): 2,000 rows/s through the
+monitor route, 50,000 through the batched one, p99 under 100 ms, RSS under 100 MiB. The server
+uses SQLite (--db); PostgreSQL is not built yet. Not part of CI.
+"""
+
+import argparse
+import hashlib
+import http.client
+import json
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def start(blackbox, database):
+    process = subprocess.Popen(
+        [str(blackbox), "serve", "--listen", "127.0.0.1:0", "--db", str(database)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline()
+    port = int(line.split("127.0.0.1:")[1].split("/")[0])
+    return process, port
+
+
+class Client:
+    """One keep-alive connection; reconnects when the server closes it."""
+
+    def __init__(self, port):
+        self.port = port
+        self.connection = None
+        self.latencies = []
+
+    def post(self, path, body):
+        data = body if isinstance(body, str) else json.dumps(body)
+        for attempt in range(3):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            began = time.perf_counter()
+            try:
+                self.connection.request(
+                    "POST", path, body=data, headers={"Content-Type": "application/json"}
+                )
+                response = self.connection.getresponse()
+                response.read()
+            except (http.client.HTTPException, ConnectionError):
+                self.connection.close()
+                self.connection = None
+                continue
+            self.latencies.append(time.perf_counter() - began)
+            if response.status != 201:
+                raise RuntimeError(f"{path}: {response.status}")
+            if response.getheader("Connection", "").lower() == "close":
+                self.connection.close()
+                self.connection = None
+            return
+        raise RuntimeError(f"{path}: no answer")
+
+
+def hashes(client, run):
+    return (
+        hashlib.md5(f"s-{client}-{run}".encode()).hexdigest(),
+        hashlib.md5(f"machine-{client}".encode()).hexdigest(),
+    )
+
+
+def monitor_run(session, client, run, tests):
+    session_h, env_h = hashes(client, run)
+    session.post(
+        "/contexts/",
+        {
+            "cpu_count": 4,
+            "cpu_frequency": 2900.0,
+            "cpu_type": "x86_64",
+            "cpu_vendor": "bench",
+            "ram_total": 16000,
+            "machine_node": f"m{client}",
+            "machine_type": "x86_64",
+            "machine_arch": "64bit",
+            "system_info": "Linux",
+            "python_info": "CPython",
+            "h": env_h,
+        },
+    )
+    session.post(
+        "/sessions/",
+        {
+            "session_h": session_h,
+            "run_date": "2026-11-22T08:55:54",
+            "scm_ref": "",
+            "description": {},
+        },
+    )
+    for t in range(tests):
+        session.post(
+            "/metrics/",
+            {
+                "session_h": session_h,
+                "context_h": env_h,
+                "item_start_time": "2026-11-22T08:55:55",
+                "item_path": "tests.test_bench",
+                "item": f"test_{t}",
+                "item_variant": f"test_{t}",
+                "item_fs_loc": "tests/test_bench.py",
+                "kind": "function",
+                "component": "",
+                "total_time": 0.01,
+                "user_time": 0.01,
+                "kernel_time": 0.0,
+                "cpu_usage": 1.0,
+                "mem_usage": 20.0,
+            },
+        )
+
+
+def batched_run(session, client, run, tests):
+    session_h, env_h = hashes(client, run)
+    rows, metrics = [], []
+    for t in range(tests):
+        nodeid = f"tests/test_bench.py::test_{t}"
+        rows.append(
+            {
+                "nodeid": nodeid,
+                "outcome": "passed",
+                "attempt": 1,
+                "start": "2026-11-22T08:55:55",
+                "call_s": 0.01,
+                "total_s": 0.01,
+                "peak_rss_bytes": 20 << 20,
+                "peak_exact": True,
+                "monitored": True,
+            }
+        )
+        metrics.append(
+            {
+                "item_start_time": "2026-11-22T08:55:55",
+                "item_path": "tests.test_bench",
+                "item": f"test_{t}",
+                "item_variant": f"test_{t}",
+                "item_fs_loc": "tests/test_bench.py",
+                "kind": "function",
+                "component": "",
+                "total_time": 0.01,
+                "outcome": "passed",
+                "nodeid": nodeid,
+            }
+        )
+    keys = {"session_h": session_h, "env_h": env_h, "chunks": 2}
+    session.post("/api/v1/runs", dict(keys, chunk=0, tests=rows, metrics=metrics))
+    counts = "collected passed failed skipped xfailed xpassed errors crashed not_run".split()
+    head = dict(
+        keys,
+        chunk=1,
+        context={
+            "env_h": env_h,
+            "cpu_count": 4,
+            "cpu_frequency_mhz": 2900,
+            "cpu_type": "x86_64",
+            "cpu_vendor": "bench",
+            "ram_total_mb": 16000,
+            "machine_node": f"m{client}",
+            "machine_type": "x86_64",
+            "machine_arch": "64bit",
+            "system_info": "Linux",
+            "python_info": "CPython",
+        },
+        session={
+            "run_date": f"2026-11-22T08:55:{run % 60:02d}",
+            "scm_id": "",
+            "run_description": "{}",
+        },
+        run={
+            "run_id": f"run-{client}-{run}",
+            "run_dir": "/bench",
+            "duration_s": 1.0,
+            "command": ["pytest"],
+            "status": "passed",
+            "exit_code": 0,
+            "attempts": 1,
+            "counts": {k: tests if k in ("collected", "passed") else 0 for k in counts},
+            "context": {},
+        },
+        crashes=[],
+    )
+    session.post("/api/v1/runs", head)
+
+
+def peak_rss_kib(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def measure(route, args):
+    with tempfile.TemporaryDirectory() as scratch:
+        database = Path(scratch) / "bench.db"
+        process, port = start(args.blackbox, database)
+        try:
+            clients = [Client(port) for _ in range(args.clients)]
+            send = monitor_run if route == "monitor" else batched_run
+            errors = []
+
+            def work(number):
+                try:
+                    for run in range(args.runs):
+                        send(clients[number], number, run, args.tests)
+                except Exception as error:  # noqa: BLE001 - reported below
+                    errors.append(repr(error))
+
+            threads = [threading.Thread(target=work, args=(n,)) for n in range(args.clients)]
+            began = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - began
+            rss = peak_rss_kib(process.pid)
+        finally:
+            process.terminate()
+            process.wait()
+        rows = args.clients * args.runs * args.tests
+        with sqlite3.connect(database) as connection:
+            stored = connection.execute("SELECT count(*) FROM TEST_METRICS").fetchone()[0]
+        latencies = sorted(x for c in clients for x in c.latencies)
+        return {
+            "route": route,
+            "backend": "sqlite",
+            "clients": args.clients,
+            "runs": args.runs,
+            "tests": args.tests,
+            "rows": rows,
+            "rows_stored": stored,
+            "errors": errors[:5],
+            "seconds": round(elapsed, 2),
+            "rows_per_s": round(rows / elapsed),
+            "requests": len(latencies),
+            "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
+            "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
+            "server_peak_rss_mib": round(rss / 1024, 1),
+        }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--tests", type=int, default=200)
+    parser.add_argument("--route", choices=("monitor", "batched", "both"), default="both")
+    parser.add_argument("--blackbox", type=Path, default=REPO / "build" / "bin" / "blackbox")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    routes = ("monitor", "batched") if args.route == "both" else (args.route,)
+    results = [measure(route, args) for route in routes]
+    for result in results:
+        print(json.dumps(result))
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2) + "\n")
+    return 0 if all(r["rows_stored"] == r["rows"] and not r["errors"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

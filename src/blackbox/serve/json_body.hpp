@@ -1,0 +1,24 @@
+#pragma once
+
+// A request body read as JSON, safely: nesting deeper than kMaxJsonDepth is refused before the
+// (recursive) parser sees it, so no body can exhaust the server's stack.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace blackbox::serve {
+
+inline constexpr int kMaxJsonDepth = 32;
+
+struct JsonBody {
+    std::optional<nlohmann::json> value;
+    std::string error;  // why there is no value
+};
+
+// The body's JSON object. Never throws.
+JsonBody parse_json_body(std::string_view body);
+
+}  // namespace blackbox::serve

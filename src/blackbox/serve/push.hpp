@@ -1,0 +1,35 @@
+#pragma once
+
+// The client of our ingest (`blackbox push`, `blackbox run --server`): a finished run sent to a
+// `blackbox serve` as chunks (run_upload.hpp), the head last. The outcome is a value: a server
+// that is down or refuses the run is a failed PushResult, never an exception, so it can never
+// change a test run's exit status.
+
+#include <cstddef>
+#include <string>
+
+#include <blackbox/postmortem/run_model.hpp>
+
+namespace blackbox::serve {
+
+// Chunks stay under this size: far below the server's default body limit (8 MiB).
+inline constexpr std::size_t kChunkBytes = 1024 * 1024;
+
+struct PushOptions {
+    std::string url;    // http://HOST:PORT[/PREFIX] of the server
+    std::string token;  // sent as "Authorization: Bearer TOKEN" when not empty
+    std::size_t chunk_bytes = kChunkBytes;
+};
+
+struct PushResult {
+    bool ok = false;
+    std::string message;  // what went wrong, or a one-line summary
+    std::size_t chunks = 0, tests = 0, metrics = 0, crashes = 0;
+};
+
+// Sends `run`. A chunk that meets a connection failure or a 5xx is retried twice; any other
+// answer but 201 stops the push. Never throws: a run directory whose files cannot be read is a
+// failed result too.
+PushResult push_run(const postmortem::RunModel& run, const PushOptions& options) noexcept;
+
+}  // namespace blackbox::serve

@@ -1,0 +1,55 @@
+#pragma once
+
+// Every route of `blackbox serve` (docs/http-api.md), independent of the HTTP library: a request
+// in, a response out, over a Backend. Unknown routes, bad methods, malformed bodies and missing
+// credentials get 4xx with a JSON message and change nothing; a failing backend gets 500. The
+// catch boundary of the server: handle() never throws.
+
+#include <map>
+#include <string>
+
+#include <blackbox/serve/backend.hpp>
+
+namespace blackbox::serve {
+
+struct Request {
+    std::string method;                              // "GET", "POST", ...
+    std::string path;                                // decoded, without the query
+    std::multimap<std::string, std::string> params;  // the query's, decoded
+    std::string body;
+    std::string authorization;  // the Authorization header, "" when absent
+};
+
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+};
+
+struct RouterOptions {
+    // The bearer token our write routes require; empty: none required.
+    std::string token;
+    // Whether pytest-monitor's routes (its client cannot send a token) stay open under a token.
+    bool open_monitor_routes = false;
+};
+
+class Router {
+  public:
+    // `backend` must outlive the router.
+    Router(Backend& backend, RouterOptions options);
+
+    // Thread-safe (the backend is).
+    Response handle(const Request& request) const;
+
+  private:
+    Response route(const Request& request) const;
+    bool authorized(const Request& request) const;
+
+    Backend& backend_;
+    RouterOptions options_;
+};
+
+// A JSON error response: {"error": message}.
+Response error_response(int status, const std::string& message);
+
+}  // namespace blackbox::serve

@@ -1,0 +1,38 @@
+#pragma once
+
+// The SQLite backend of `blackbox serve`: the metrics database of `blackbox run` (its schema,
+// migrations, WAL and busy timeout: store::open_database), written through store's RunWriter.
+// One connection, one writer at a time (SQLite has one writer anyway); every statement is
+// parameterised.
+
+#include <SQLiteCpp/Database.h>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include <blackbox/serve/backend.hpp>
+
+namespace blackbox::serve {
+
+class SqliteBackend : public Backend {
+  public:
+    // Opens (creating or migrating) the database at `path`. Throws blackbox::Error
+    // (store::kDatabaseError) as store::open_database does.
+    explicit SqliteBackend(const std::filesystem::path& path);
+
+    std::optional<store::ExecutionContextRow> find_context(const std::string& env_h) override;
+    void add_context(const store::ExecutionContextRow& row) override;
+    std::optional<store::SessionRow> find_session(const std::string& session_h) override;
+    void add_session(const store::SessionRow& row) override;
+    bool add_metric(const MonitorMetric& metric) override;
+    UploadCounts ingest(const RunUpload& upload) override;
+    nlohmann::json runs(std::size_t limit) override;
+    std::optional<nlohmann::json> run(const std::string& session_h) override;
+    nlohmann::json test_history(const std::string& nodeid, std::size_t limit) override;
+
+  private:
+    std::mutex mutex_;
+    SQLite::Database database_;
+};
+
+}  // namespace blackbox::serve

@@ -1,0 +1,385 @@
+"""`blackbox serve` started for real on a free loopback port: pytest-monitor's client's exact
+request sequence, `blackbox push` and `blackbox run --server` (idempotent, a server that is
+down), the token, a fuzz of malformed requests that must change nothing, and a small load
+(docs/http-api.md)."""
+
+import hashlib
+import http.client
+import json
+import random
+import socket
+import sqlite3
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+RECORDED = REPO / "tests" / "unit" / "data" / "serve" / "pytest_monitor_session.json"
+
+SUITE = """
+import ctypes
+def test_quick():
+    pass
+def test_fails():
+    assert False
+def test_segv():
+    ctypes.string_at(0)
+"""
+
+TABLES = (
+    "EXECUTION_CONTEXTS",
+    "TEST_SESSIONS",
+    "TEST_METRICS",
+    "blackbox_runs",
+    "blackbox_tests",
+    "blackbox_crashes",
+)
+
+
+class Server:
+    """A `blackbox serve` process on 127.0.0.1 and a free port, stopped with SIGTERM."""
+
+    def __init__(self, blackbox_bin, database, *options):
+        self.database = database
+        self.process = subprocess.Popen(
+            [str(blackbox_bin), "serve", "--listen", "127.0.0.1:0", "--db", str(database)]
+            + list(options),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        line = self.process.stdout.readline()
+        if "listening on http://127.0.0.1:" not in line:
+            self.process.kill()
+            raise AssertionError(f"the server did not start: {line}{self.process.stderr.read()}")
+        self.port = int(line.split("127.0.0.1:")[1].split("/")[0])
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def request(self, method, path, body=None, token=None, raw=None):
+        """(status, parsed JSON body or text) of one request on a new connection."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = raw if raw is not None else (None if body is None else json.dumps(body))
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        connection.close()
+        try:
+            return response.status, json.loads(text) if text else None
+        except ValueError:
+            return response.status, text
+
+    def alive(self):
+        return self.process.poll() is None and self.request("GET", "/healthz")[0] == 200
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            return self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+
+@pytest.fixture
+def serve(tmp_path, blackbox_bin):
+    servers = []
+
+    def start(*options, database=None):
+        server = Server(blackbox_bin, database or tmp_path / f"served{len(servers)}.db", *options)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        if server.process.poll() is None:
+            server.stop()
+
+
+def dump(database):
+    """Every row of every table, sorted, without the columns that say where and when."""
+    with sqlite3.connect(database) as connection:
+        lines = []
+        for table in TABLES:
+            cursor = connection.execute(f"SELECT * FROM {table}")
+            names = [d[0] for d in cursor.description]
+            for row in cursor:
+                kept = [v for n, v in zip(names, row) if n not in ("run_dir", "ingested")]
+                lines.append(f"{table}|{kept!r}")
+    return sorted(lines)
+
+
+def count(database, table, where="", *params):
+    with sqlite3.connect(database) as connection:
+        sql = f"SELECT count(*) FROM {table} {where}"
+        return connection.execute(sql, params).fetchone()[0]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- pytest-monitor's protocol ---------------------------------------------------------------
+
+
+def subset(actual, expected):
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            key in actual and subset(actual[key], value) for key, value in expected.items()
+        )
+    if isinstance(expected, list):
+        return isinstance(actual, list) and all(subset(a, e) for a, e in zip(actual, expected))
+    return actual == expected
+
+
+def test_pytest_monitors_client_session_is_answered_and_stored(serve):
+    server = serve()
+    for step in json.loads(RECORDED.read_text())["requests"]:
+        status, body = server.request(step["method"], step["path"], step.get("body"))
+        assert status == step["status"], (step["path"], body)
+        if status == 204:
+            assert body is None
+        if "response" in step:
+            assert subset(body, step["response"]), (step["path"], body)
+    rows = sqlite3.connect(server.database).execute(
+        "SELECT ITEM_VARIANT, TOTAL_TIME, MEM_USAGE, OUTCOME FROM TEST_METRICS ORDER BY TOTAL_TIME"
+    )
+    assert [r[0] for r in rows] == [
+        "test_add",
+        "test_param[1-2]",
+        "test_param[<script>alert(1)</script>]",
+    ]
+
+
+def test_the_monitor_routes_need_the_token_unless_explicitly_open(serve):
+    steps = json.loads(RECORDED.read_text())["requests"]
+    closed = serve("--token", "t0ken")
+    assert closed.request("POST", "/contexts/", steps[1]["body"])[0] == 401
+    assert closed.request("POST", "/contexts/", steps[1]["body"], token="t0ken")[0] == 201
+    opened = serve("--token", "t0ken", "--allow-unauthenticated-monitor-routes")
+    assert opened.request("POST", "/contexts/", steps[1]["body"])[0] == 201
+    assert opened.request("POST", "/api/v1/runs", {})[0] == 401
+
+
+# --- our ingest ---------------------------------------------------------------------------
+
+
+def test_push_stores_the_run_as_ingest_does_and_again_adds_nothing(project, serve, tmp_path):
+    project.write("test_suite.py", SUITE)
+    assert project.run("-q", options=["--no-metrics"]).returncode == 139
+    server = serve("--token", "t0ken")
+    for _ in range(2):
+        pushed = project.blackbox("push", "--server", server.url, "--token", "t0ken")
+        assert pushed.returncode == 0, pushed.stderr
+        assert "pushed" in pushed.stdout
+    local = tmp_path / "local.db"
+    assert project.blackbox("ingest", "--db", str(local)).returncode == 0
+    assert dump(server.database) == dump(local)
+    assert count(server.database, "blackbox_crashes") == 1
+    status, runs = server.request("GET", "/api/v1/runs")
+    assert status == 200 and [r["status"] for r in runs["runs"]] == ["crashed"]
+    status, history = server.request("GET", "/api/v1/history?nodeid=test_suite.py%3A%3Atest_segv")
+    assert status == 200 and history["history"][0]["outcome"] == "crashed"
+    status, page = server.request("GET", "/runs/" + runs["runs"][0]["session_h"])
+    assert status == 200 and "test_suite.py::test_segv" in page
+
+
+def test_push_without_the_token_is_refused(project, serve):
+    project.write("test_suite.py", "def test_ok():\n    pass\n")
+    assert project.run("-q", options=["--no-metrics"]).returncode == 0
+    server = serve("--token", "t0ken")
+    pushed = project.blackbox("push", "--server", server.url)
+    assert pushed.returncode == 1
+    assert "401" in pushed.stderr
+    assert count(server.database, "blackbox_runs") == 0
+
+
+def test_run_with_server_pushes_and_a_server_that_is_down_changes_nothing(project, serve):
+    project.write("test_suite.py", "def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n")
+    down = f"http://127.0.0.1:{free_port()}"
+    result = project.run("-q", options=["--server", down])
+    assert result.returncode == 1  # pytest's own: a failed test
+    assert "warning: the run was not pushed" in result.stderr
+    assert project.blackbox("push", "--server", down).returncode == 1
+    server = serve()
+    result = project.run("-q", options=["--server", server.url])
+    assert result.returncode == 1
+    assert "pushed to" in result.stderr
+    assert count(server.database, "blackbox_tests") == 2
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+
+def valid_bodies():
+    steps = json.loads(RECORDED.read_text())["requests"]
+    return [(s["path"], s["body"]) for s in steps if s["method"] == "POST"]
+
+
+def malformed(rng, path, body):
+    """A request that must be refused: (method, path, raw body)."""
+    kind = rng.randrange(7)
+    text = json.dumps(body)
+    if kind == 0:
+        return "POST", path, text[: rng.randrange(len(text))]
+    if kind == 1:
+        return "POST", path, bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200)))
+    if kind == 2:
+        broken = dict(body)
+        key = rng.choice([k for k in broken if k != "description"])
+        wrong = [[1], {"a": 1}, True] + (["x" * 5000] if isinstance(body[key], str) else [])
+        broken[key] = rng.choice(wrong)
+        return "POST", path, json.dumps(broken)
+    if kind == 3:
+        broken = dict(body)
+        hashed = "h" if "h" in broken else "session_h"
+        broken[hashed] = rng.choice(["x' OR '1'='1", "../../etc", "", "a" * 65, "h;DROP TABLE x"])
+        return "POST", path, json.dumps(broken)
+    if kind == 4:
+        return "POST", "/api/v1/runs", json.dumps({"session_h": "abc", "tests": [{"x": 1}]})
+    if kind == 5:
+        return rng.choice(["PUT", "DELETE", "PATCH"]), path, text
+    return "GET", rng.choice(["/x", "/contexts/%27%20OR%201=1", "/runs/../../etc", "/api/v2"]), ""
+
+
+def test_a_fuzz_of_malformed_requests_is_refused_and_changes_nothing(project, serve):
+    server = serve("--max-body", "1")
+    for path, body in valid_bodies()[:2]:  # a context and a session to change, if anything did
+        assert server.request("POST", path, body)[0] == 201
+    before = dump(server.database)
+    rng = random.Random(7)
+    statuses = {}
+    for i in range(2000):
+        path, body = rng.choice(valid_bodies())
+        method, target, raw = malformed(rng, path, body)
+        status, answer = server.request(method, target, raw=raw)
+        assert 400 <= status < 500, (i, method, target, raw[:200], answer)
+        assert isinstance(answer, dict) and answer.get("error"), answer
+        statuses[status] = statuses.get(status, 0) + 1
+    # An oversized body is refused from its header, and requests are cut short on the wire.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw_socket:
+        raw_socket.sendall(
+            b"POST /metrics/ HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n{"
+        )
+        assert raw_socket.recv(100).startswith(b"HTTP/1.1 413")
+    for cut in range(20):
+        with socket.create_connection(("127.0.0.1", server.port)) as raw_socket:
+            raw_socket.sendall(
+                b"POST /metrics/ HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n"
+                + b'{"session_h": '[:cut]
+            )
+    assert server.alive()
+    assert dump(server.database) == before
+    assert set(statuses) <= {400, 404, 405, 422}
+
+
+# --- load ---------------------------------------------------------------------------------
+
+
+def upload(run_number, client, tests):
+    """The two chunks of a synthetic run of `tests` tests, as `blackbox push` sends them."""
+    session_h = hashlib.md5(f"{client}-{run_number}".encode()).hexdigest()
+    env_h = hashlib.md5(f"machine-{client}".encode()).hexdigest()
+    rows, metrics = [], []
+    for t in range(tests):
+        nodeid = f"tests/test_load.py::test_{t}"
+        rows.append(
+            {
+                "nodeid": nodeid,
+                "outcome": "passed",
+                "attempt": 1,
+                "start": "2026-11-22T08:55:55",
+                "call_s": 0.001 * t,
+                "total_s": 0.001 * t,
+                "peak_rss_bytes": 1000 * t,
+                "peak_exact": True,
+                "monitored": True,
+            }
+        )
+        metrics.append(
+            {
+                "item_start_time": "2026-11-22T08:55:55",
+                "item_path": "tests.test_load",
+                "item": f"test_{t}",
+                "item_variant": f"test_{t}",
+                "item_fs_loc": "tests/test_load.py",
+                "kind": "function",
+                "component": "",
+                "total_time": 0.001 * t,
+                "outcome": "passed",
+                "nodeid": nodeid,
+            }
+        )
+    keys = {"session_h": session_h, "env_h": env_h, "chunks": 2}
+    head = dict(keys, chunk=1)
+    head["context"] = {
+        "env_h": env_h,
+        "cpu_count": 4,
+        "cpu_frequency_mhz": 0,
+        "cpu_type": "x86_64",
+        "cpu_vendor": "",
+        "ram_total_mb": 1,
+        "machine_node": f"m{client}",
+        "machine_type": "x86_64",
+        "machine_arch": "64bit",
+        "system_info": "Linux",
+        "python_info": "CPython",
+    }
+    head["session"] = {
+        "run_date": f"2026-11-22T08:{client:02d}:{run_number:02d}",
+        "scm_id": "",
+        "run_description": "{}",
+    }
+    head["run"] = {
+        "run_id": f"run-{client}-{run_number}",
+        "run_dir": "/x",
+        "duration_s": 1.0,
+        "command": ["pytest"],
+        "status": "passed",
+        "exit_code": 0,
+        "attempts": 1,
+        "counts": {
+            k: tests if k in ("collected", "passed") else 0
+            for k in (
+                "collected passed failed skipped xfailed xpassed errors crashed not_run".split()
+            )
+        },
+        "context": {},
+    }
+    head["crashes"] = []
+    return [dict(keys, chunk=0, tests=rows, metrics=metrics), head]
+
+
+def test_concurrent_clients_store_every_row_once(serve):
+    server = serve("--token", "t0ken")
+    clients, runs, tests = 4, 20, 50
+    failures = []
+
+    def client(number):
+        for run_number in range(runs):
+            for chunk in upload(run_number, number, tests):
+                status, answer = server.request("POST", "/api/v1/runs", chunk, token="t0ken")
+                if status != 201:
+                    failures.append((status, answer))
+        # and one run again: no duplicates
+        for chunk in upload(0, number, tests):
+            server.request("POST", "/api/v1/runs", chunk, token="t0ken")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert count(server.database, "blackbox_runs") == clients * runs
+    assert count(server.database, "blackbox_tests") == clients * runs * tests
+    assert count(server.database, "TEST_METRICS") == clients * runs * tests
+    assert count(server.database, "EXECUTION_CONTEXTS") == clients
+    status, listed = server.request("GET", "/api/v1/runs?limit=5")
+    assert status == 200 and len(listed["runs"]) == 5

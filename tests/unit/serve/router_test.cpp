@@ -1,0 +1,222 @@
+// The routes of blackbox serve over a real SQLite backend: pytest-monitor's client's recorded
+// session replayed, our upload stored exactly as a local ingest stores it and idempotent, and
+// bad requests refused with nothing changed.
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <algorithm>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/serve/router.hpp>
+#include <blackbox/serve/run_upload.hpp>
+#include <blackbox/serve/sqlite_backend.hpp>
+#include <blackbox/store/database.hpp>
+#include <blackbox/store/ingest.hpp>
+
+#include "../scratch_dir.hpp"
+
+namespace blackbox::serve {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+json recorded_session() {
+    std::ifstream in(fs::path(BLACKBOX_TEST_DATA) / "serve" / "pytest_monitor_session.json");
+    return json::parse(in);
+}
+
+// Every key of `expected` is in `actual` with the same value (objects and arrays compared the
+// same way, element by element).
+bool contains(const json& actual, const json& expected) {
+    if (expected.is_object()) {
+        if (!actual.is_object()) {
+            return false;
+        }
+        for (const auto& [key, value] : expected.items()) {
+            if (!actual.contains(key) || !contains(actual[key], value)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (expected.is_array()) {
+        if (!actual.is_array() || actual.size() < expected.size()) {
+            return false;
+        }
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            if (!contains(actual[i], expected[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return actual == expected;
+}
+
+// The whole database as text: every row of every table, sorted.
+std::string dump(const fs::path& path) {
+    SQLite::Database database(path.string());
+    std::vector<std::string> lines;
+    for (const char* table : {"EXECUTION_CONTEXTS", "TEST_SESSIONS", "TEST_METRICS",
+                              "blackbox_runs", "blackbox_tests", "blackbox_crashes"}) {
+        SQLite::Statement query(database, fmt::format("SELECT * FROM {} ORDER BY 1, 2, 3", table));
+        while (query.executeStep()) {
+            std::string text = table;
+            for (int i = 0; i < query.getColumnCount(); ++i) {
+                std::string name = query.getColumnName(i);
+                if (name == "run_dir" || name == "ingested") {
+                    continue;  // where and when, not what
+                }
+                text +=
+                    "|" + (query.getColumn(i).isNull() ? "NULL" : query.getColumn(i).getString());
+            }
+            lines.push_back(text);
+        }
+    }
+    std::sort(lines.begin(), lines.end());
+    std::string text;
+    for (const auto& line : lines) {
+        text += line + "\n";
+    }
+    return text;
+}
+
+class RouterTest : public ::testing::Test {
+  protected:
+    Response send(const std::string& method, const std::string& path, const std::string& body = "",
+                  const std::string& authorization = "") {
+        Request request{method, path, {}, body, authorization};
+        return router_.handle(request);
+    }
+
+    testing::ScratchDir scratch_;
+    fs::path path_ = scratch_ / "served.db";
+    SqliteBackend backend_{path_};
+    Router router_{backend_, {}};
+};
+
+TEST_F(RouterTest, AnswersPytestMonitorsClientAsItExpects) {
+    const auto session = recorded_session();  // kept: a loop over a temporary's member dangles
+    for (const auto& step : session["requests"]) {
+        auto response = send(step["method"], step["path"], step.value("body", json()).dump());
+        SCOPED_TRACE(step["method"].get<std::string>() + " " + step["path"].get<std::string>());
+        EXPECT_EQ(response.status, step["status"].get<int>()) << response.body;
+        if (step.contains("response")) {
+            EXPECT_TRUE(contains(json::parse(response.body), step["response"])) << response.body;
+        }
+    }
+    SQLite::Database database(path_.string());
+    EXPECT_EQ(database
+                  .execAndGet("SELECT count(*) FROM TEST_METRICS WHERE OUTCOME = 'passed' "
+                              "AND NODEID IS NULL")
+                  .getInt(),
+              3);
+    EXPECT_EQ(database.execAndGet("SELECT CPU_FREQUENCY_MHZ FROM EXECUTION_CONTEXTS").getInt(),
+              2900);
+}
+
+TEST_F(RouterTest, RefusesAMetricOfAnUnknownSession) {
+    auto steps = recorded_session()["requests"];
+    auto response = send("POST", "/metrics/", steps[5]["body"].dump());
+    EXPECT_EQ(response.status, 422);
+    EXPECT_NE(response.body.find("unknown"), std::string::npos);
+}
+
+TEST_F(RouterTest, UnknownRoutesAndMethodsGetJsonErrors) {
+    EXPECT_EQ(send("GET", "/nope").status, 404);
+    EXPECT_EQ(send("GET", "/contexts/x'%20OR%201=1").status, 404);
+    EXPECT_EQ(send("DELETE", "/contexts/").status, 405);
+    EXPECT_EQ(send("GET", "/metrics/").status, 405);
+    auto response = send("POST", "/contexts/", "{not json");
+    EXPECT_EQ(response.status, 400);
+    EXPECT_EQ(json::parse(response.body)["error"], "the body is not valid JSON");
+}
+
+TEST_F(RouterTest, MalformedBodiesChangeNothing) {
+    auto before = dump(path_);
+    auto context = recorded_session()["requests"][1]["body"];
+    context["cpu_count"] = "four";
+    EXPECT_EQ(send("POST", "/contexts/", context.dump()).status, 422);
+    context = recorded_session()["requests"][1]["body"];
+    context["machine_node"] = std::string(600, 'x');
+    EXPECT_EQ(send("POST", "/contexts/", context.dump()).status, 422);
+    context["machine_node"] = "n";
+    context["h"] = "'; DROP TABLE TEST_METRICS; --";
+    EXPECT_EQ(send("POST", "/contexts/", context.dump()).status, 422);
+    EXPECT_EQ(send("POST", "/api/v1/runs", R"({"session_h": "a", "env_h": "b"})").status, 422);
+    EXPECT_EQ(dump(path_), before);
+}
+
+TEST(RouterToken, WritesNeedTheTokenAndMonitorRoutesOpenOnlyWhenAllowed) {
+    testing::ScratchDir scratch;
+    SqliteBackend backend(scratch / "served.db");
+    auto context = recorded_session()["requests"][1]["body"].dump();
+    Router closed(backend, {"s3cret", false});
+    EXPECT_EQ(closed.handle({"POST", "/contexts/", {}, context, ""}).status, 401);
+    EXPECT_EQ(closed.handle({"POST", "/contexts/", {}, context, "Bearer wrong!"}).status, 401);
+    EXPECT_EQ(closed.handle({"POST", "/api/v1/runs", {}, "{}", "Bearer s3cre"}).status, 401);
+    EXPECT_EQ(closed.handle({"POST", "/contexts/", {}, context, "Bearer s3cret"}).status, 201);
+    EXPECT_EQ(closed.handle({"GET", "/api/v1/runs", {}, "", ""}).status, 200);  // reads open
+    Router open(backend, {"s3cret", true});
+    EXPECT_EQ(open.handle({"POST", "/contexts/", {}, context, ""}).status, 201);
+    EXPECT_EQ(open.handle({"POST", "/api/v1/runs", {}, "{}", ""}).status, 401);
+}
+
+TEST_F(RouterTest, AnUploadStoresWhatALocalIngestStoresAndAgainNothingMore) {
+    for (const char* name :
+         {"passed_failed_skipped", "xdist_worker_segfault", "segfault_in_call"}) {
+        SCOPED_TRACE(name);
+        const auto dir = fs::path(BLACKBOX_TEST_DATA) / "runs" / name;
+        const auto run = postmortem::load_run(dir);
+        testing::ScratchDir local;
+        {
+            auto database = store::open_database(local / "local.db");
+            store::ingest_run(database, run);
+        }
+        testing::ScratchDir remote;
+        SqliteBackend backend(remote / "remote.db");
+        Router router(backend, {});
+        auto chunks = upload_chunks(run, 2048);  // small: several chunks
+        EXPECT_GT(chunks.size(), 1U);
+        for (int round = 0; round < 2; ++round) {
+            for (const auto& chunk : chunks) {
+                auto response = router.handle({"POST", "/api/v1/runs", {}, chunk, ""});
+                ASSERT_EQ(response.status, 201) << response.body;
+            }
+        }
+        EXPECT_EQ(dump(remote / "remote.db"), dump(local / "local.db"));
+    }
+}
+
+TEST_F(RouterTest, PagesEscapeWhatTheDatabaseHolds) {
+    const auto session = recorded_session();  // kept: a loop over a temporary's member dangles
+    for (const auto& step : session["requests"]) {
+        send(step["method"], step["path"], step.value("body", json()).dump());
+    }
+    const auto run =
+        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "passed_failed_skipped");
+    for (const auto& chunk : upload_chunks(run, 1 << 20)) {
+        ASSERT_EQ(send("POST", "/api/v1/runs", chunk).status, 201);
+    }
+    auto runs = json::parse(send("GET", "/api/v1/runs").body)["runs"];
+    ASSERT_EQ(runs.size(), 1U);
+    auto page = send("GET", "/");
+    EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+    EXPECT_NE(page.body.find(runs[0]["session_h"].get<std::string>()), std::string::npos);
+    auto run_page = send("GET", "/runs/" + runs[0]["session_h"].get<std::string>());
+    EXPECT_EQ(run_page.status, 200);
+
+    Request history{"GET", "/tests", {{"nodeid", "t.py::test_<script>alert(1)</script>"}}, "", ""};
+    auto body = router_.handle(history).body;
+    EXPECT_EQ(body.find("<script>alert"), std::string::npos);
+    EXPECT_NE(body.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace blackbox::serve
