@@ -11,18 +11,19 @@ void insert_descending(std::vector<std::int64_t>& peaks, std::int64_t peak) {
     peaks.insert(std::upper_bound(peaks.begin(), peaks.end(), peak, std::greater<>()), peak);
 }
 
-// The sum of the `count` largest of `light` and of `extra` (a peak not in it, or none).
-std::int64_t largest_sum(const std::vector<std::int64_t>& light, std::size_t count,
-                         std::optional<std::int64_t> extra) {
+// The sum of the `count` largest of `light` and of `extra` when `has_extra` (a peak not in it).
+// (A flag and a value rather than an optional: GCC 12 warns of an uninitialized optional here.)
+std::int64_t largest_sum(const std::vector<std::int64_t>& light, std::size_t count, bool has_extra,
+                         std::int64_t extra) {
     std::int64_t sum = 0;
     std::size_t i = 0;
-    bool extra_used = !extra;
+    bool extra_used = !has_extra;
     for (std::size_t taken = 0; taken < count; ++taken) {
-        bool from_light = i < light.size() && (extra_used || light[i] >= *extra);
+        bool from_light = i < light.size() && (extra_used || light[i] >= extra);
         if (from_light) {
             sum += light[i++];
         } else if (!extra_used) {
-            sum += *extra;
+            sum += extra;
             extra_used = true;
         } else {
             break;
@@ -44,7 +45,7 @@ std::int64_t ShardMemory::peak_with(std::size_t workers) const {
         sum += heavy_.front();  // the heavy group: one test at a time, on one worker
         light_workers -= 1;
     }
-    return sum + largest_sum(light_, light_workers, std::nullopt);
+    return sum + largest_sum(light_, light_workers, false, 0);
 }
 
 std::int64_t ShardMemory::peak_with_added(std::size_t workers, std::int64_t peak_bytes) const {
@@ -55,10 +56,9 @@ std::int64_t ShardMemory::peak_with_added(std::size_t workers, std::int64_t peak
                 ? peak_bytes
                 : std::max(heavy_.front(), is_heavy(peak_bytes) ? peak_bytes : heavy_.front());
         sum += heaviest;
-        auto extra = is_heavy(peak_bytes) ? std::nullopt : std::optional(peak_bytes);
-        return sum + largest_sum(light_, workers - 1, extra);
+        return sum + largest_sum(light_, workers - 1, !is_heavy(peak_bytes), peak_bytes);
     }
-    return sum + largest_sum(light_, workers, peak_bytes);
+    return sum + largest_sum(light_, workers, true, peak_bytes);
 }
 
 std::optional<std::size_t> workers_within(const ShardMemory& shard, std::int64_t budget,
