@@ -48,7 +48,8 @@ class Client:
         self.latencies = []
 
     def post(self, path, body):
-        data = body if isinstance(body, str) else json.dumps(body)
+        # bytes: http.client sends headers and body in one segment only for a bytes body
+        data = (body if isinstance(body, str) else json.dumps(body)).encode()
         for attempt in range(3):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)

@@ -61,6 +61,7 @@ PushResult send(const postmortem::RunModel& run, const PushOptions& options) {
     client.set_read_timeout(60, 0);
     client.set_write_timeout(60, 0);
     client.set_keep_alive(true);
+    client.set_tcp_nodelay(true);  // no delayed-ACK stall between a request's headers and body
     httplib::Headers headers;
     if (!options.token.empty()) {
         headers.emplace("Authorization", "Bearer " + options.token);
