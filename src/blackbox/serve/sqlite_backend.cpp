@@ -7,11 +7,14 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/serve/sqlite_backend.hpp>
 #include <blackbox/store/database.hpp>
+#include <blackbox/store/row_binding.hpp>
 #include <blackbox/store/run_writer.hpp>
 
 namespace blackbox::serve {
 
 namespace {
+
+using store::bind_or_null;
 
 using nlohmann::json;
 
@@ -64,15 +67,6 @@ json parsed(const json& text) {
     }
     json value = json::parse(text.get<std::string>(), nullptr, false);
     return value.is_discarded() ? text : value;
-}
-
-template <typename T>
-void bind_or_null(SQLite::Statement& statement, int index, const std::optional<T>& value) {
-    if (value) {
-        statement.bind(index, *value);
-    } else {
-        statement.bind(index);
-    }
 }
 
 void insert_run(SQLite::Database& database, const RunUpload& upload, const RunRow& run) {
@@ -212,18 +206,7 @@ bool SqliteBackend::add_metric(const MonitorMetric& metric) {
         const auto& row = metric.row;
         statement.bind(1, metric.session_h);
         statement.bind(2, metric.env_h);
-        bind_or_null(statement, 3, row.item_start_time);
-        statement.bind(4, row.item_path);
-        statement.bind(5, row.item);
-        statement.bind(6, row.item_variant);
-        statement.bind(7, row.item_fs_loc);
-        statement.bind(8, row.kind);
-        statement.bind(9, row.component);
-        bind_or_null(statement, 10, row.total_time);
-        bind_or_null(statement, 11, row.user_time);
-        bind_or_null(statement, 12, row.kernel_time);
-        bind_or_null(statement, 13, row.cpu_usage);
-        bind_or_null(statement, 14, row.mem_usage);
+        store::bind_metrics_columns(statement, row);
         if (row.outcome.empty()) {
             statement.bind(15);
         } else {

@@ -1,24 +1,11 @@
 #include <blackbox/base/clock.hpp>
 #include <blackbox/store/iso_time.hpp>
+#include <blackbox/store/row_binding.hpp>
 #include <blackbox/store/run_writer.hpp>
 
 namespace blackbox::store {
 
 namespace {
-
-// Binds a value, or NULL for an absent one.
-template <typename T>
-void bind_or_null(SQLite::Statement& statement, int index, const std::optional<T>& value) {
-    if (value) {
-        statement.bind(index, *value);
-    } else {
-        statement.bind(index);
-    }
-}
-
-void bind_or_null(SQLite::Statement& statement, int index, std::size_t value) {
-    statement.bind(index, static_cast<std::int64_t>(value));
-}
 
 // end.json's time in the format of every other time of the database.
 std::optional<std::string> iso_text(const std::optional<std::string>& written) {
@@ -143,18 +130,7 @@ void RunWriter::write_run(const postmortem::RunModel& run, const SessionRow& ses
 }
 
 void RunWriter::write_metrics(const MetricsRow& row) {
-    bind_or_null(metrics_, 3, row.item_start_time);
-    metrics_.bind(4, row.item_path);
-    metrics_.bind(5, row.item);
-    metrics_.bind(6, row.item_variant);
-    metrics_.bind(7, row.item_fs_loc);
-    metrics_.bind(8, row.kind);
-    metrics_.bind(9, row.component);
-    bind_or_null(metrics_, 10, row.total_time);
-    bind_or_null(metrics_, 11, row.user_time);
-    bind_or_null(metrics_, 12, row.kernel_time);
-    bind_or_null(metrics_, 13, row.cpu_usage);
-    bind_or_null(metrics_, 14, row.mem_usage);
+    bind_metrics_columns(metrics_, row);
     metrics_.bind(15, row.outcome);
     metrics_.bind(16, row.nodeid);
     insert(metrics_);
