@@ -28,6 +28,7 @@ class FieldReader {
   public:
     // `object` must outlive the reader. A value that is not an object fails every read.
     FieldReader(const nlohmann::json& object, std::string what);
+    FieldReader(nlohmann::json&& temporary, std::string what) = delete;  // would dangle
 
     // A required string of at most `max` bytes.
     std::string text(std::string_view key, std::size_t max = kMaxTextField);

@@ -37,7 +37,8 @@ TEST(FieldReader, RefusesOversizedTextAndMissingFields) {
     FieldReader in(body, "thing");
     in.text("name");
     EXPECT_EQ(in.error(), "thing: name is longer than 4096 bytes");
-    FieldReader missing(json::object(), "thing");
+    json empty = json::object();  // the reader keeps a reference: no temporary
+    FieldReader missing(empty, "thing");
     missing.integer("n");
     EXPECT_EQ(missing.error(), "thing: n is missing");
 }
@@ -55,7 +56,8 @@ TEST(FieldReader, RefusesFractionsForIntegersAndNonFiniteNumbers) {
     FieldReader in(body, "thing");
     in.integer("n");
     EXPECT_EQ(in.error(), "thing: n must be an integer");
-    FieldReader array(json::array(), "thing");
+    json list = json::array();
+    FieldReader array(list, "thing");
     EXPECT_EQ(array.error(), "thing: the body must be a JSON object");
 }
 
