@@ -12,6 +12,7 @@ LEAVERS = """
     import os
     import subprocess
     import threading
+    import time
 
     kept = []
     stop = threading.Event()
@@ -27,7 +28,16 @@ LEAVERS = """
         threading.Thread(target=stop.wait, name="left-running", daemon=True).start()
 
     def test_leaves_a_child_process_alive():
-        kept.append(subprocess.Popen(["sleep", "30"]))
+        child = subprocess.Popen(["sleep", "30"])
+        kept.append(child)
+        # Until the exec has completed, the child's command line reads empty: wait for it, so
+        # that the name the sentinel records is the program's and not a moment of the exec.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with open(f"/proc/{child.pid}/cmdline", "rb") as cmdline:
+                if cmdline.read().startswith(b"sleep"):
+                    break
+            time.sleep(0.01)
 
     def test_cleans_up_after_itself():
         child = subprocess.Popen(["sleep", "30"])
