@@ -115,14 +115,25 @@ class PeakMeter:
             peak = _getrusage(_SELF).ru_maxrss << 10
             if peak > self._floor:
                 return peak
-        if self.source is not None:
-            try:
-                hwm_kib = self._vm_hwm_kib()
-            except (OSError, ValueError):
-                hwm_kib = None
-            if hwm_kib is not None:
-                return hwm_kib << 10
-        return 0
+        hwm = self._hwm_bytes()
+        return 0 if hwm is None else hwm
+
+    def _reset_mark(self) -> None:
+        """Reset the kernel's high-water mark; a refused write ends exact peaks for good."""
+        try:
+            os.write(self._clear_fd, b"5")
+        except OSError:
+            self.close()
+
+    def _hwm_bytes(self) -> Optional[int]:
+        """VmHWM in bytes, when /proc/self/status can be read."""
+        if self.source is None:
+            return None
+        try:
+            kib = self._vm_hwm_kib()
+        except (OSError, ValueError):
+            return None
+        return None if kib is None else kib << 10
 
     def restart_peak(self) -> int:
         """Measure the rest of the test alone: carry its peak so far into the figure `finish`
@@ -133,20 +144,14 @@ class PeakMeter:
             peak = self.peak_now()
             if peak > self._carried:
                 self._carried = peak
-            try:
-                os.write(self._clear_fd, b"5")
-            except OSError:
-                self.close()
+            self._reset_mark()
         return self.rss()
 
     def start(self) -> None:
         """A test starts: reset the mark, note the CPU times and the RSS so far."""
         self._carried = 0
         if self._clear_fd >= 0:
-            try:
-                os.write(self._clear_fd, b"5")
-            except OSError:
-                self.close()
+            self._reset_mark()
         usage = _getrusage(_SELF)
         self._user = usage.ru_utime
         self._sys = usage.ru_stime
@@ -169,14 +174,10 @@ class PeakMeter:
                     peak = self._carried
                 self.peak = peak
                 return f',"peak_rss":{peak}{figures}'
-        if self.source is not None:
-            try:
-                hwm_kib = self._vm_hwm_kib()
-            except (OSError, ValueError):
-                hwm_kib = None
-            if hwm_kib is not None:
-                self.peak = peak = max(hwm_kib << 10, self._carried)
-                return f',"peak_rss":{peak}{figures}'
+        hwm = self._hwm_bytes()
+        if hwm is not None:
+            self.peak = peak = max(hwm, self._carried)
+            return f',"peak_rss":{peak}{figures}'
         self.peak = 0
         return figures
 
