@@ -1,13 +1,17 @@
-// `blackbox serve [--listen ADDR:PORT] [--db PATH] [--token TOKEN]`: the team's metrics server
-// (docs/commands/serve.md): pytest-monitor's remote protocol, our ingest, a dashboard.
+// `blackbox serve [--listen ADDR:PORT] [--db PATH|URL] [--token TOKEN]`: the team's metrics
+// server (docs/commands/serve.md): pytest-monitor's remote protocol, our ingest, a dashboard,
+// over a SQLite file or a PostgreSQL database.
 
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/serve/database_url.hpp>
+#include <blackbox/serve/postgres_backend.hpp>
 #include <blackbox/serve/router.hpp>
 #include <blackbox/serve/server.hpp>
 #include <blackbox/serve/sqlite_backend.hpp>
@@ -61,15 +65,23 @@ int serve_command(const ServeOptions& options) {
             token = from_env;
         }
     }
-    const auto cwd = std::filesystem::current_path();
-    const std::filesystem::path path = options.database.empty()
-                                           ? store::default_database_path(cwd)
-                                           : std::filesystem::path(options.database);
-    serve::SqliteBackend backend(path);
-    serve::Router router(backend, {token, options.open_monitor_routes});
+    // The database as the first line names it: a URL without its password.
+    std::string shown;
+    std::unique_ptr<serve::Backend> backend;
+    if (serve::is_postgres_url(options.database)) {
+        shown = serve::redacted_url(options.database);
+        backend = std::make_unique<serve::PostgresBackend>(options.database);
+    } else {
+        const std::filesystem::path path =
+            options.database.empty() ? store::default_database_path(std::filesystem::current_path())
+                                     : std::filesystem::path(options.database);
+        shown = path.string();
+        backend = std::make_unique<serve::SqliteBackend>(path);
+    }
+    serve::Router router(*backend, {token, options.open_monitor_routes});
     serve::serve_forever(router, server, [&](int port) {
         std::cout << fmt::format("blackbox serve: listening on http://{}:{}/ (database {}{})\n",
-                                 server.host, port, path.string(),
+                                 server.host, port, shown,
                                  token.empty() ? ", no token: writes are open" : "")
                   << std::flush;
     });
@@ -90,8 +102,10 @@ std::function<int()> setup_serve(CLI::App& app, const Invocation&) {
                    "when ADDR is not loopback")
         ->capture_default_str();
     app.add_option("--db", options->database,
-                   "The metrics database (default: .blackbox/metrics.db in the current "
-                   "directory; created when missing)");
+                   "The metrics database: a SQLite file (default: .blackbox/metrics.db in the "
+                   "current directory; created when missing) or a PostgreSQL database, "
+                   "postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME (its tables created when "
+                   "missing)");
     app.add_option("--token", options->token,
                    "Require \"Authorization: Bearer TOKEN\" for writes (default: "
                    "$BLACKBOX_TOKEN; none when unset)");

@@ -1,19 +1,28 @@
 """`blackbox serve` started for real on a free loopback port: pytest-monitor's client's exact
 request sequence, `blackbox push` and `blackbox run --server` (idempotent, a server that is
 down), the token, a fuzz of malformed requests that must change nothing, and a small load
-(docs/http-api.md)."""
+(docs/http-api.md). Every scenario runs against both backends: a SQLite file, and a fresh
+database of scripts/postgres-test-server's PostgreSQL (or $BLACKBOX_TEST_POSTGRES_URL's server);
+where PostgreSQL cannot be started, its runs are skipped with the reason."""
 
 import hashlib
 import http.client
 import json
+import os
 import random
 import socket
 import sqlite3
 import subprocess
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
+
+try:
+    import psycopg2
+except ImportError:  # python3-psycopg2 (scripts/install-deps)
+    psycopg2 = None
 
 REPO = Path(__file__).resolve().parents[2]
 RECORDED = REPO / "tests" / "unit" / "data" / "serve" / "pytest_monitor_session.json"
@@ -38,19 +47,63 @@ TABLES = (
 )
 
 
+class SqliteDatabase:
+    """A metrics database file: what --db names, and a connection to read it back."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.argument = str(path)
+
+    def rows(self, sql):
+        with sqlite3.connect(self.path) as connection:
+            cursor = connection.execute(sql)
+            return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+class PostgresDatabase:
+    """A database of its own on the test server, dropped by drop()."""
+
+    def __init__(self, server_url):
+        self.name = f"blackbox_e2e_{uuid.uuid4().hex[:12]}"
+        self.server_url = server_url
+        self.argument = server_url.rsplit("/", 1)[0] + "/" + self.name
+        self._admin(f"CREATE DATABASE {self.name}")
+
+    def _admin(self, sql):
+        connection = psycopg2.connect(self.server_url)
+        try:
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+        finally:
+            connection.close()
+
+    def rows(self, sql):
+        connection = psycopg2.connect(self.argument)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return [d[0] for d in cursor.description], cursor.fetchall()
+        finally:
+            connection.close()
+
+    def drop(self):
+        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
 class Server:
     """A `blackbox serve` process on 127.0.0.1 and a free port, stopped with SIGTERM."""
 
     def __init__(self, blackbox_bin, database, *options):
         self.database = database
         self.process = subprocess.Popen(
-            [str(blackbox_bin), "serve", "--listen", "127.0.0.1:0", "--db", str(database)]
+            [str(blackbox_bin), "serve", "--listen", "127.0.0.1:0", "--db", database.argument]
             + list(options),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        line = self.process.stdout.readline()
+        self.first_line = line = self.process.stdout.readline()
         if "listening on http://127.0.0.1:" not in line:
             self.process.kill()
             raise AssertionError(f"the server did not start: {line}{self.process.stderr.read()}")
@@ -85,12 +138,58 @@ class Server:
             raise
 
 
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The test server's URL ($BLACKBOX_TEST_POSTGRES_URL, else scripts/postgres-test-server's,
+    started when down), or a skip that says why there is none."""
+    if psycopg2 is None:
+        pytest.skip(
+            "PostgreSQL: psycopg2 is not installed (python3-psycopg2, scripts/install-deps)"
+        )
+    url = os.environ.get("BLACKBOX_TEST_POSTGRES_URL")
+    if url:
+        return url
+    try:
+        started = subprocess.run(
+            [str(REPO / "scripts" / "postgres-test-server")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        pytest.skip(f"PostgreSQL: scripts/postgres-test-server did not run: {error}")
+    if started.returncode != 0:
+        reason = " ".join(started.stderr.split())[-300:]
+        pytest.skip(f"PostgreSQL could not be started (scripts/postgres-test-server): {reason}")
+    return started.stdout.split()[-1]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_database(request, tmp_path):
+    """Makes an empty database of the parameter's kind, each call a new one."""
+    server_url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    made = []
+
+    def make():
+        if server_url is None:
+            database = SqliteDatabase(tmp_path / f"served{len(made)}.db")
+        else:
+            database = PostgresDatabase(server_url)
+        made.append(database)
+        return database
+
+    yield make
+    for database in made:
+        if isinstance(database, PostgresDatabase):
+            database.drop()
+
+
 @pytest.fixture
-def serve(tmp_path, blackbox_bin):
+def serve(new_database, blackbox_bin):
     servers = []
 
     def start(*options, database=None):
-        server = Server(blackbox_bin, database or tmp_path / f"served{len(servers)}.db", *options)
+        server = Server(blackbox_bin, database or new_database(), *options)
         servers.append(server)
         return server
 
@@ -101,22 +200,19 @@ def serve(tmp_path, blackbox_bin):
 
 
 def dump(database):
-    """Every row of every table, sorted, without the columns that say where and when."""
-    with sqlite3.connect(database) as connection:
-        lines = []
-        for table in TABLES:
-            cursor = connection.execute(f"SELECT * FROM {table}")
-            names = [d[0] for d in cursor.description]
-            for row in cursor:
-                kept = [v for n, v in zip(names, row) if n not in ("run_dir", "ingested")]
-                lines.append(f"{table}|{kept!r}")
+    """Every row of every table, sorted, without the columns that say where and when (and
+    PostgreSQL's explicit rowid, which SQLite keeps hidden)."""
+    lines = []
+    for table in TABLES:
+        names, rows = database.rows(f"SELECT * FROM {table}")
+        for row in rows:
+            kept = [v for n, v in zip(names, row) if n not in ("run_dir", "ingested", "rowid")]
+            lines.append(f"{table}|{kept!r}")
     return sorted(lines)
 
 
-def count(database, table, where="", *params):
-    with sqlite3.connect(database) as connection:
-        sql = f"SELECT count(*) FROM {table} {where}"
-        return connection.execute(sql, params).fetchone()[0]
+def count(database, table):
+    return database.rows(f"SELECT count(*) FROM {table}")[1][0][0]
 
 
 def free_port():
@@ -147,7 +243,7 @@ def test_pytest_monitors_client_session_is_answered_and_stored(serve):
             assert body is None
         if "response" in step:
             assert subset(body, step["response"]), (step["path"], body)
-    rows = sqlite3.connect(server.database).execute(
+    _, rows = server.database.rows(
         "SELECT ITEM_VARIANT, TOTAL_TIME, MEM_USAGE, OUTCOME FROM TEST_METRICS ORDER BY TOTAL_TIME"
     )
     assert [r[0] for r in rows] == [
@@ -180,7 +276,7 @@ def test_push_stores_the_run_as_ingest_does_and_again_adds_nothing(project, serv
         assert "pushed" in pushed.stdout
     local = tmp_path / "local.db"
     assert project.blackbox("ingest", "--db", str(local)).returncode == 0
-    assert dump(server.database) == dump(local)
+    assert dump(server.database) == dump(SqliteDatabase(local))
     assert count(server.database, "blackbox_crashes") == 1
     status, runs = server.request("GET", "/api/v1/runs")
     assert status == 200 and [r["status"] for r in runs["runs"]] == ["crashed"]
@@ -385,3 +481,62 @@ def test_concurrent_clients_store_every_row_once(serve):
     assert count(server.database, "EXECUTION_CONTEXTS") == clients
     status, listed = server.request("GET", "/api/v1/runs?limit=5")
     assert status == 200 and len(listed["runs"]) == 5
+
+
+# --- the PostgreSQL backend's own --------------------------------------------------------------
+
+
+def test_a_postgresql_server_that_cannot_be_reached_is_one_line_without_the_password(
+    blackbox_bin,
+):
+    url = f"postgresql://blackbox:s3cr3t-word@127.0.0.1:{free_port()}/metrics"
+    result = subprocess.run(
+        [str(blackbox_bin), "serve", "--listen", "127.0.0.1:0", "--db", url],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "cannot open the PostgreSQL database postgresql://blackbox:***@127.0.0.1" in (
+        result.stderr
+    )
+    assert "s3cr3t-word" not in result.stderr
+
+
+def test_the_first_line_names_a_postgresql_database_without_its_password(
+    postgres_url, blackbox_bin
+):
+    database = PostgresDatabase(postgres_url)
+    try:
+        with_password = database.argument.replace("://postgres@", "://postgres:pa55word@")
+        database.argument = with_password + "?password=pa55word"
+        server = Server(blackbox_bin, database)
+        server.stop()
+        assert "pa55word" not in server.first_line
+        assert "postgresql://postgres:***@127.0.0.1:" in server.first_line
+        assert "?password=***" in server.first_line
+    finally:
+        database.drop()
+
+
+def test_a_postgresql_database_with_tables_of_another_program_is_refused(
+    postgres_url, blackbox_bin
+):
+    database = PostgresDatabase(postgres_url)
+    try:
+        connection = psycopg2.connect(database.argument)
+        with connection, connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE blackbox_runs (anything text)")
+        connection.close()
+        result = subprocess.run(
+            [str(blackbox_bin), "serve", "--listen", "127.0.0.1:0", "--db", database.argument],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode == 2
+        assert "already has a table named blackbox_runs" in result.stderr
+    finally:
+        database.drop()
