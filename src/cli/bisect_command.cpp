@@ -2,8 +2,10 @@
 // of its pytest process whose side effects make it crash, by rerunning it after halves of them
 // (docs/commands/bisect.md).
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -25,7 +27,24 @@ struct BisectOptions {
     std::string run_dir;
     std::string test;
     std::size_t max_reruns = 30;
+    std::optional<double> timeout;  // per rerun; default from the recorded run's duration
 };
+
+constexpr double kMinimumTimeout = 60;
+constexpr double kDefaultTimeout = 600;  // when the run's duration is unknown
+
+// Twice the recorded run's duration (a rerun runs a part of what it ran), at least a minute.
+double default_timeout(const postmortem::RunModel& run) {
+    return run.duration_s > 0 ? std::max(kMinimumTimeout, 2 * run.duration_s) : kDefaultTimeout;
+}
+
+std::string rerun_verdict(bool crashed, const bisect::PytestRerun& pytest, double timeout) {
+    if (pytest.timed_out()) {
+        return fmt::format("{} (killed after {:.0f} s)", crashed ? "hung" : "timed out", timeout);
+    }
+    return crashed ? fmt::format("crashed ({})", base::signal_name(*pytest.last_signal()))
+                   : "no crash";
+}
 
 // The shell command that reproduces the crash: the polluters, then the culprit, in that order.
 std::string reproducing_command(const postmortem::RunModel& run,
@@ -57,14 +76,13 @@ int run_bisect(const BisectOptions& options) {
         "{} crashed ({}) after {} earlier tests on its process; rerunning it (logs in {})\n",
         site.culprit, site.cause, site.predecessors.size(), (dir / "bisect").string());
 
-    bisect::PytestRerun pytest(prefix, rootdir, dir / "bisect");
+    const double timeout = options.timeout.value_or(default_timeout(run));
+    bisect::PytestRerun pytest(prefix, rootdir, dir / "bisect", {timeout, site.cause == "hang"});
     std::size_t rerun = 0;
     auto oracle = [&](const std::vector<std::string>& ordered) {
         bool crashed = pytest(ordered);
-        std::cout << fmt::format(
-            "  rerun {:>2}: {:>5} earlier tests, then the test: {}\n", ++rerun, ordered.size() - 1,
-            crashed ? fmt::format("crashed ({})", base::signal_name(*pytest.last_signal()))
-                    : "no crash");
+        std::cout << fmt::format("  rerun {:>2}: {:>5} earlier tests, then the test: {}\n", ++rerun,
+                                 ordered.size() - 1, rerun_verdict(crashed, pytest, timeout));
         return crashed;
     };
     auto result =
@@ -114,6 +132,11 @@ std::function<int()> setup_bisect(CLI::App& app, const Invocation&) {
     app.add_option("--max-reruns", options->max_reruns, "Most pytest reruns to spend")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    app.add_option("--timeout", options->timeout,
+                   "Seconds one rerun may take before it is killed (default: twice the recorded "
+                   "run's duration, at least 60). A rerun that runs past it reproduces a hang, "
+                   "and counts as no crash otherwise")
+        ->check(CLI::PositiveNumber);
     app.footer(
         "Exit status: 0 when the test crashes alone or one earlier test is found; 1 when the "
         "crash does not reproduce or cannot be narrowed to one test; 2 when the run has no "

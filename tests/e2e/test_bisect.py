@@ -86,3 +86,20 @@ def test_a_run_without_a_crash_is_an_error(project):
     result = project.blackbox("bisect")
     assert result.returncode == 2
     assert "no test crashed" in result.stderr
+
+
+def test_a_hang_is_bisected_with_reruns_killed_at_the_timeout(project):
+    project.write("shared.py", "import threading\n\nLOCK = threading.Lock()\n")
+    lines = ["import shared", ""]
+    for n in range(1, 11):
+        body = {3: "shared.LOCK.acquire()", 8: "shared.LOCK.acquire()"}.get(n, "pass")
+        lines += [f"def test_{n:02}():", f"    {body}", "", ""]
+    project.write("test_lock.py", "\n".join(lines))
+    result = project.run(options=("--no-metrics", "--hang-timeout", "2"))
+    assert project.show()["crashes"][0]["cause"] == "hang", result.stdout + result.stderr
+
+    result = project.blackbox("bisect", "--timeout", "4", timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "test_lock.py::test_03 makes test_lock.py::test_08 crash" in result.stdout
+    assert "hung (killed after 4 s)" in result.stdout
+    assert "no crash" in result.stdout  # the halves without test 3 finished

@@ -1,5 +1,6 @@
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
 #include <thread>
@@ -58,11 +59,12 @@ std::vector<std::string> rerun_arguments(const std::vector<std::string>& ordered
 }
 
 PytestRerun::PytestRerun(std::vector<std::string> prefix, std::filesystem::path rootdir,
-                         std::filesystem::path log_dir)
+                         std::filesystem::path log_dir, RerunLimit limit)
     : prefix_(std::move(prefix)),
       rootdir_(std::move(rootdir)),
       log_dir_(std::move(log_dir)),
-      environment_(rerun_environment()) {
+      environment_(rerun_environment()),
+      limit_(limit) {
     const char* path = std::getenv("PATH");
     auto found =
         supervise::find_executable(prefix_.at(0), path ? path : supervise::default_search_path());
@@ -98,11 +100,24 @@ bool PytestRerun::operator()(const std::vector<std::string>& ordered) {
         throw Error(errno_message(executable_.string(), spawned.exec_errno), 127);
     }
     auto& child = *spawned.child;
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(limit_.seconds));
+    timed_out_ = false;
     while (!child.status()) {
         child.reap();
-        if (!child.status()) {
-            std::this_thread::sleep_for(kPoll);
+        if (child.status()) {
+            break;
         }
+        if (!timed_out_ && std::chrono::steady_clock::now() >= deadline) {
+            timed_out_ = true;
+            child.group().signal(SIGKILL);  // pytest and whatever it started
+        }
+        std::this_thread::sleep_for(kPoll);
+    }
+    if (timed_out_) {
+        last_signal_.reset();  // our SIGKILL, not the test's crash
+        return limit_.hang_is_crash;
     }
     last_signal_ = child.status()->signal();
     return last_signal_.has_value();
