@@ -1,5 +1,7 @@
 """Prevention with the real binary: the sentinels' leaking tests and gc's figures in `blackbox
-show`, its JSON and the JSON report; a memory budget's failure in the reports."""
+show`, its JSON and every report; a memory budget's failure in the reports."""
+
+from xml.etree import ElementTree
 
 from conftest import load_report
 
@@ -38,7 +40,16 @@ def test_the_post_mortem_names_the_tests_that_left_things_behind(project, tmp_pa
         "--blackbox-sentinels",
         "--blackbox-gc-after-each",
         "test_prevent.py",
-        options=["--json", str(report_path)],
+        options=[
+            "--json",
+            str(report_path),
+            "--junitxml",
+            str(tmp_path / "junit.xml"),
+            "--md",
+            str(tmp_path / "summary.md"),
+            "--html",
+            str(tmp_path / "report.html"),
+        ],
     )
     assert result.returncode == 1, result.stdout + result.stderr  # the budget's failure
     shown = project.blackbox("show").stdout
@@ -60,6 +71,35 @@ def test_the_post_mortem_names_the_tests_that_left_things_behind(project, tmp_pa
     assert tests["test_prevent.py::test_leaves_a_file_open"]["left"]["fds"]["count"] == 1
     assert tests["test_prevent.py::test_clean"]["left"] is None
     assert isinstance(tests["test_prevent.py::test_clean"]["gc_freed_bytes"], int)
+    check_other_reports(tmp_path)
     budget = tests["test_prevent.py::test_over_its_budget"]
     assert budget["outcome"] == "failed"
     assert "limit_memory: the call used" in budget["longrepr"]
+
+
+def check_other_reports(folder):
+    """JUnit, Markdown and HTML name the same leaking tests as the JSON report."""
+    junit = ElementTree.parse(folder / "junit.xml").getroot()
+    cases = {case.get("name"): case for case in junit.iter("testcase")}
+    props = {
+        name: {p.get("name"): p.get("value") for p in case.iter("property")}
+        for name, case in cases.items()
+    }
+    assert props["test_leaves_a_file_open"]["blackbox.left.fds"].startswith("1: ")
+    assert props["test_leaves_a_child_process_alive"]["blackbox.left.children"].endswith("sleep 30")
+    assert "blackbox.left.fds" not in props["test_clean"]
+    assert "blackbox.gc_freed_bytes" in props["test_clean"]
+
+    markdown = (folder / "summary.md").read_text()
+    section = markdown[markdown.index("### Left behind") :]
+    assert "| file descriptors | 1 | `test_prevent.py::test_leaves_a_file_open` |" in section
+    assert "`test_prevent.py::test_leaves_a_child_process_alive`" in section
+    assert "test_clean" not in section.split("gc after each test")[0]
+
+    page = (folder / "report.html").read_text()
+    verdict = page[page.index('<header id="verdict"') : page.index("</header>")]
+    left = verdict[verdict.index('<ul class="left-behind">') :]
+    assert '<li data-kind="fds">' in left
+    assert "<code>test_prevent.py::test_leaves_a_file_open</code>" in left
+    assert "<code>test_prevent.py::test_leaves_a_child_process_alive</code>" in left
+    assert "test_clean" not in left.split('class="gc"')[0]

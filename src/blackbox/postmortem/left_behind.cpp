@@ -35,6 +35,14 @@ std::string_view leftover_title(std::string_view kind) {
     return kind;
 }
 
+std::string leftover_summary(const Leftover& left) {
+    std::string summary = std::to_string(left.count);
+    if (!left.names.empty()) {
+        summary += ": " + left.names.front();
+    }
+    return summary;
+}
+
 std::vector<KindLeakers> left_behind(const RunModel& run) {
     std::vector<KindLeakers> kinds;
     for (std::size_t index = 0; index < run.tests.size(); ++index) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,10 @@ int leftover_rank(std::string_view kind);
 
 // A kind in words, for people: "file descriptors", "child processes", …; an unknown kind as is.
 std::string_view leftover_title(std::string_view kind);
+
+// How much of a kind one test left, in words: "2: 7 -> /tmp/x" (the count, then the first new
+// one's name when there is one).
+std::string leftover_summary(const Leftover& left);
 
 // One test that left some of a kind behind.
 struct Leaker {

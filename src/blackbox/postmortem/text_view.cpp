@@ -167,11 +167,8 @@ void append_left_behind(std::string& out, const RunModel& run, const Style& styl
         std::vector<std::string> named;
         for (std::size_t i = 0; i < kind.tests.size() && i < kLeakersShown; ++i) {
             const auto& leaker = kind.tests[i];
-            std::string detail = std::to_string(leaker.left->count);
-            if (!leaker.left->names.empty()) {
-                detail += ": " + leaker.left->names.front();
-            }
-            named.push_back(fmt::format("{} ({})", run.tests[leaker.test].nodeid, detail));
+            named.push_back(fmt::format("{} ({})", run.tests[leaker.test].nodeid,
+                                        leftover_summary(*leaker.left)));
         }
         if (kind.tests.size() > kLeakersShown) {
             named.push_back(fmt::format("… {} more", kind.tests.size() - kLeakersShown));

@@ -1,9 +1,12 @@
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <blackbox/base/html_escape.hpp>
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/base/utf8_text.hpp>
+#include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/text_view.hpp>
 #include <blackbox/report/html_verdict.hpp>
 
@@ -137,6 +140,39 @@ std::string memory_line(const RunModel& run) {
     return "<p class=\"memory\">" + text(line) + "</p>";
 }
 
+constexpr std::size_t kLeakersShown = 10;  // per kind; the JSON report lists them all
+
+// What the sentinels caught, per kind, and what gc after each test freed; empty without them.
+std::string left_behind_list(const RunModel& run) {
+    std::string out;
+    for (const auto& kind : postmortem::left_behind(run)) {
+        out += fmt::format("<li data-kind=\"{}\"><span class=\"kind\">{}</span> left by {} test{}:",
+                           text(kind.kind), text(postmortem::leftover_title(kind.kind)),
+                           kind.tests.size(), kind.tests.size() == 1 ? "" : "s");
+        out += "<ul>";
+        for (std::size_t i = 0; i < kind.tests.size() && i < kLeakersShown; ++i) {
+            const auto& leaker = kind.tests[i];
+            out += "<li><code>" + text(run.tests[leaker.test].nodeid) + "</code> " +
+                   text(postmortem::leftover_summary(*leaker.left)) + "</li>";
+        }
+        if (kind.tests.size() > kLeakersShown) {
+            out += fmt::format("<li>… {} more</li>", kind.tests.size() - kLeakersShown);
+        }
+        out += "</ul></li>";
+    }
+    if (auto gc = postmortem::gc_totals(run)) {
+        auto line = fmt::format("gc after each test freed {} over {} tests ({} objects, {:.3f} s)",
+                                base::format_size(static_cast<std::uint64_t>(
+                                    std::max<std::int64_t>(gc->freed_bytes, 0))),
+                                gc->tests, gc->objects, gc->seconds);
+        if (gc->most) {
+            line += "; most after " + run.tests[*gc->most].nodeid;
+        }
+        out += "<li class=\"gc\">" + text(line) + "</li>";
+    }
+    return out.empty() ? out : "<ul class=\"left-behind\">" + out + "</ul>";
+}
+
 }  // namespace
 
 std::string html_verdict(const RunModel& run) {
@@ -153,6 +189,7 @@ std::string html_verdict(const RunModel& run) {
         }
         out += "</ol>";
     }
+    out += left_behind_list(run);
     if (!run.collect_errors.empty()) {
         out += "<ul class=\"collect-errors\">";
         for (const auto& error : run.collect_errors) {

@@ -9,6 +9,7 @@
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/base/utf8_text.hpp>
+#include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/report/junit_report.hpp>
 
 namespace blackbox::report {
@@ -62,6 +63,29 @@ const PhaseResult* deciding_phase(const TestResult& test, const char* outcome) {
     return nullptr;
 }
 
+// <properties> first in the testcase, as pytest's record_property puts them: what the sentinels
+// caught ("blackbox.left.fds" = "2: 7 -> /tmp/x") and what gc after the test freed.
+void add_properties(pugi::xml_node testcase, const TestResult& test) {
+    if (!test.after) {
+        return;
+    }
+    auto properties = testcase.append_child("properties");
+    auto add = [&](const std::string& name, const std::string& value) {
+        auto property = properties.append_child("property");
+        attribute(property, "name", name);
+        attribute(property, "value", value);
+    };
+    for (const auto& left : test.after->left) {
+        add("blackbox.left." + left.kind, postmortem::leftover_summary(left));
+    }
+    if (test.after->gc_freed_bytes) {
+        add("blackbox.gc_freed_bytes", std::to_string(*test.after->gc_freed_bytes));
+    }
+    if (properties.first_child().empty()) {
+        testcase.remove_child(properties);
+    }
+}
+
 // "Captured stdout call" sections go to system-out, "Captured stderr …" to system-err, logs to
 // system-out, as pytest's junit_logging=all would.
 void add_captured(pugi::xml_node testcase, const TestResult& test, const Crash* crash) {
@@ -106,6 +130,7 @@ void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& 
     attribute(testcase, "name", name);
     attribute(testcase, "file", test.nodeid.substr(0, test.nodeid.find("::")));
     testcase.append_attribute("time").set_value(fmt::format("{:.3f}", test.duration_s()).c_str());
+    add_properties(testcase, test);
     ++totals.tests;
     totals.time += test.duration_s();
     const Crash* crash = test.crash ? &run.crashes[*test.crash] : nullptr;

@@ -7,6 +7,7 @@
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
+#include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/report/markdown_report.hpp>
 
@@ -79,6 +80,42 @@ std::vector<const TestResult*> top_tests(const RunModel& run, std::size_t count,
     return tests;
 }
 
+// "### Left behind": per kind, the tests the sentinels caught (at most `top`), and what gc after
+// each test freed.
+std::string left_behind_section(const RunModel& run, std::size_t top) {
+    auto kinds = postmortem::left_behind(run);
+    auto gc = postmortem::gc_totals(run);
+    if (kinds.empty() && !gc) {
+        return "";
+    }
+    std::string out = "### Left behind\n\n";
+    if (!kinds.empty()) {
+        out += "| kind | tests | test | left |\n|---|---|---|---|\n";
+        for (const auto& kind : kinds) {
+            for (std::size_t i = 0; i < kind.tests.size() && i < top; ++i) {
+                const auto& leaker = kind.tests[i];
+                out += fmt::format("| {} | {} | {} | {} |\n",
+                                   i == 0 ? postmortem::leftover_title(kind.kind) : "",
+                                   i == 0 ? std::to_string(kind.tests.size()) : "",
+                                   code_span(run.tests[leaker.test].nodeid),
+                                   code_span(postmortem::leftover_summary(*leaker.left)));
+            }
+        }
+        out += "\n";
+    }
+    if (gc) {
+        out += fmt::format("gc after each test freed {} over {} tests ({} objects, {:.3f} s)",
+                           size(gc->freed_bytes), gc->tests, gc->objects, gc->seconds);
+        if (gc->most) {
+            const auto& test = run.tests[*gc->most];
+            out += fmt::format("; most after {} ({})", code_span(test.nodeid),
+                               size(test.after->gc_freed_bytes.value_or(0)));
+        }
+        out += ".\n\n";
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string code_span(std::string_view text) {
@@ -148,6 +185,7 @@ std::string markdown_summary(const RunModel& run, std::size_t top) {
         }
         out += "\n";
     }
+    out += left_behind_section(run, top);
     return out;
 }
 

@@ -1,5 +1,5 @@
 // The after-test records: what the sentinels caught and what gc freed, replayed into the model
-// and presented by the post-mortem's text and JSON.
+// and presented by the post-mortem's text and JSON, and by the JUnit, Markdown and HTML reports.
 
 #include <string>
 
@@ -10,6 +10,9 @@
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/process_replay.hpp>
 #include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/report/html_verdict.hpp>
+#include <blackbox/report/junit_report.hpp>
+#include <blackbox/report/markdown_report.hpp>
 
 namespace blackbox::postmortem {
 namespace {
@@ -102,6 +105,40 @@ TEST(LeftBehind, ThePostMortemListsTheLeakingTestsPerKind) {
     EXPECT_EQ(json["left_behind"]["threads"][0]["nodeid"], "t.py::test_file");
     EXPECT_EQ(json["left_behind"]["threads"][0]["count"], 2);
     EXPECT_EQ(json["gc_after_each"]["most"], "t.py::test_child");
+}
+
+TEST(LeftBehind, TheReportsNameTheLeakingTests) {
+    auto run = replayed();
+    run.tests[0].nodeid = "t.py::test_file[<b>]";  // untrusted text stays text in each format
+    EXPECT_EQ(leftover_summary(run.tests[0].after->left[0]), "1: 7 -> /tmp/x");
+
+    auto xml = report::junit_xml(run);
+    EXPECT_NE(xml.find(R"(<property name="blackbox.left.fds" value="1: 7 -> /tmp/x" />)"),
+              std::string::npos)
+        << xml;
+    EXPECT_NE(xml.find(R"(<property name="blackbox.gc_freed_bytes" value="-8192" />)"),
+              std::string::npos)
+        << xml;
+
+    auto markdown = report::markdown_summary(run);
+    EXPECT_NE(markdown.find("### Left behind"), std::string::npos) << markdown;
+    EXPECT_NE(markdown.find("| child processes | 1 | `t.py::test_child` | `1: 99 sleep 30` |"),
+              std::string::npos)
+        << markdown;
+    auto section = markdown.substr(markdown.find("### Left behind"));
+    EXPECT_EQ(section.find("test_clean"), std::string::npos) << markdown;
+
+    auto verdict = report::html_verdict(run);
+    EXPECT_NE(verdict.find("<code>t.py::test_file[&lt;b&gt;]</code> 1: 7 -&gt; /tmp/x"),
+              std::string::npos)
+        << verdict;
+    EXPECT_NE(verdict.find(R"(<li data-kind="threads">)"), std::string::npos) << verdict;
+    EXPECT_EQ(verdict.find("<b>"), std::string::npos) << verdict;
+    EXPECT_EQ(verdict.find("test_clean"), std::string::npos) << verdict;
+
+    RunModel quiet;
+    EXPECT_EQ(report::markdown_summary(quiet).find("Left behind"), std::string::npos);
+    EXPECT_EQ(report::html_verdict(quiet).find("left-behind"), std::string::npos);
 }
 
 }  // namespace
