@@ -35,7 +35,16 @@ std::int64_t largest_sum(const std::vector<std::int64_t>& light, std::size_t cou
 }  // namespace
 
 void ShardMemory::add(std::int64_t peak_bytes) {
-    insert_descending(is_heavy(peak_bytes) ? heavy_ : light_, peak_bytes);
+    auto& peaks = is_heavy(peak_bytes) ? heavy_ : light_;
+    // Of the heavy group only the largest counts.
+    const std::size_t kept = &peaks == &heavy_ ? std::size_t{1} : model_.workers_max;
+    if (peaks.size() >= kept && peak_bytes <= peaks.back()) {
+        return;
+    }
+    insert_descending(peaks, peak_bytes);
+    if (peaks.size() > kept) {
+        peaks.pop_back();
+    }
 }
 
 std::int64_t ShardMemory::peak_with(std::size_t workers) const {

@@ -20,6 +20,9 @@ namespace blackbox::plan {
 struct MemoryModel {
     std::int64_t controller_bytes = 0;        // xdist's controller process, when W >= 2
     std::optional<std::int64_t> heavy_above;  // --isolate-heavy: a peak above it is heavy
+    // The most workers ever asked about: smaller peaks than a shard's this many largest are
+    // never counted, so they are not kept (a 100,000-test shard keeps a handful).
+    std::size_t workers_max = static_cast<std::size_t>(-1);
 };
 
 // The peaks of one shard's tests, kept sorted so that adding a test and asking for the peak
@@ -29,6 +32,7 @@ class ShardMemory {
     explicit ShardMemory(const MemoryModel& model) : model_(model) {}
 
     // Adds a test's peak (tests without a known peak are not added: they are not counted).
+    // `workers` arguments below must not exceed the model's workers_max.
     void add(std::int64_t peak_bytes);
 
     // The expected peak of the shard run by `workers` (>= 1) processes.

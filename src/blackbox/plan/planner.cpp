@@ -41,24 +41,26 @@ std::vector<std::size_t> chunks(const std::vector<Entry>& entries, std::size_t s
 }
 
 // pytest-split's least_duration, in `order` (longest first): each test to the shard with the
-// least duration so far (the lowest index among equals). With `workers` set, only to shards
-// whose expected peak with that many workers stays within `budget`; empty when a test fits in
-// none.
+// least duration so far (the lowest index among equals). With `workers` (one count per shard),
+// each test to the shard with the least duration over its workers, among those whose expected
+// peak with their workers stays within `budget`; empty when a test fits in none. The same count
+// for every shard orders shards as duration alone does.
 std::optional<std::vector<std::size_t>> least_duration(const std::vector<Entry>& entries,
                                                        const std::vector<std::size_t>& order,
                                                        std::size_t shards, const MemoryModel& model,
-                                                       std::optional<std::size_t> workers,
+                                                       const std::vector<std::size_t>* workers,
                                                        std::int64_t budget) {
     std::vector<std::size_t> assignment(entries.size(), kNoShard);
-    std::vector<double> durations(shards, 0);
+    std::vector<double> loads(shards, 0);  // duration over workers
     std::vector<ShardMemory> memory(shards, ShardMemory(model));
     for (auto i : order) {
         const auto& entry = entries[i];
         std::size_t best = kNoShard;
         for (std::size_t shard = 0; shard < shards; ++shard) {
-            bool fits = !workers || !entry.peak_bytes ||
-                        memory[shard].peak_with_added(*workers, *entry.peak_bytes) <= budget;
-            if (fits && (best == kNoShard || durations[shard] < durations[best])) {
+            bool fits =
+                !workers || !entry.peak_bytes ||
+                memory[shard].peak_with_added((*workers)[shard], *entry.peak_bytes) <= budget;
+            if (fits && (best == kNoShard || loads[shard] < loads[best])) {
                 best = shard;
             }
         }
@@ -66,12 +68,75 @@ std::optional<std::vector<std::size_t>> least_duration(const std::vector<Entry>&
             return std::nullopt;
         }
         assignment[i] = best;
-        durations[best] += entry.duration_s;
+        loads[best] += entry.duration_s / static_cast<double>(workers ? (*workers)[best] : 1);
         if (entry.peak_bytes) {
             memory[best].add(*entry.peak_bytes);
         }
     }
     return assignment;
+}
+
+// The workers per shard to try under a budget: the same count for every shard, from the most
+// down (pytest-split's balance, kept within the budget), and every split into `low` workers for
+// the first k shards and `high` for the rest, so that a few shards can take the heaviest tests
+// with few workers while the others run with many.
+std::vector<std::vector<std::size_t>> worker_layouts(std::size_t shards, std::size_t workers_max) {
+    std::vector<std::vector<std::size_t>> layouts;
+    for (auto workers = workers_max; workers >= 1; --workers) {
+        layouts.emplace_back(shards, workers);
+    }
+    for (std::size_t low = 1; low < workers_max; ++low) {
+        for (auto high = low + 1; high <= workers_max; ++high) {
+            for (std::size_t k = 1; k < shards; ++k) {
+                std::vector<std::size_t> layout(shards, high);
+                std::fill_n(layout.begin(), k, low);
+                layouts.push_back(std::move(layout));
+            }
+        }
+    }
+    return layouts;
+}
+
+// The shards of `assignment`, each with the most workers its own tests allow.
+std::vector<Shard> make_shards(const std::vector<TestCost>& suite,
+                               const std::vector<Entry>& entries,
+                               const std::vector<std::size_t>& assignment,
+                               const PlanRequest& request, const MemoryModel& model) {
+    std::vector<Shard> shards(request.shards);
+    std::vector<ShardMemory> memory(shards.size(), ShardMemory(model));
+    for (std::size_t i = 0; i < suite.size(); ++i) {
+        auto& shard = shards[assignment[i]];
+        shard.tests.push_back(suite[i].nodeid);
+        shard.duration_s += entries[i].duration_s;
+        if (auto peak = suite[i].peak_bytes) {
+            memory[assignment[i]].add(*peak);
+            if (memory[assignment[i]].is_heavy(*peak)) {
+                shard.heavy.push_back(suite[i].nodeid);
+                shard.heavy_duration_s += entries[i].duration_s;
+            }
+        }
+    }
+    for (std::size_t k = 0; k < shards.size(); ++k) {
+        auto& shard = shards[k];
+        auto most = std::min(request.workers_max, std::max<std::size_t>(shard.tests.size(), 1));
+        if (request.memory_budget) {
+            auto fit = workers_within(memory[k], *request.memory_budget, most);
+            shard.workers = fit.value_or(1);
+            shard.within_budget = fit.has_value();
+        } else {
+            shard.workers = most;
+        }
+        shard.peak_bytes = memory[k].peak_with(shard.workers);
+    }
+    return shards;
+}
+
+double longest_wall_s(const std::vector<Shard>& shards) {
+    double longest = 0;
+    for (const auto& shard : shards) {
+        longest = std::max(longest, shard.expected_wall_s());
+    }
+    return longest;
 }
 
 }  // namespace
@@ -105,7 +170,7 @@ Plan make_plan(const std::vector<TestCost>& suite, const PlanRequest& request) {
     // The controller collects the suite and runs no test: about what the lightest test's
     // process holds.
     plan.controller_bytes = smallest_peak.value_or(0);
-    MemoryModel model{plan.controller_bytes, request.heavy_above};
+    MemoryModel model{plan.controller_bytes, request.heavy_above, plan.request.workers_max};
 
     std::vector<Entry> entries;
     entries.reserve(suite.size());
@@ -125,48 +190,32 @@ Plan make_plan(const std::vector<TestCost>& suite, const PlanRequest& request) {
         std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
             return entries[a].duration_s > entries[b].duration_s;
         });
-        std::optional<std::vector<std::size_t>> placed;
-        if (request.memory_budget) {
-            // The most workers for which every test finds a shard within the budget.
-            for (auto workers = plan.request.workers_max; workers >= 1 && !placed; --workers) {
-                placed =
-                    least_duration(entries, order, shards, model, workers, *request.memory_budget);
-            }
-            plan.memory_kept = placed.has_value();
-        }
-        if (!placed) {
-            placed = least_duration(entries, order, shards, model, std::nullopt, 0);
-        }
-        assignment = std::move(*placed);
-    }
-
-    plan.shards.resize(shards);
-    std::vector<ShardMemory> memory(shards, ShardMemory(model));
-    for (std::size_t i = 0; i < suite.size(); ++i) {
-        auto& shard = plan.shards[assignment[i]];
-        shard.tests.push_back(suite[i].nodeid);
-        shard.duration_s += entries[i].duration_s;
-        if (auto peak = suite[i].peak_bytes) {
-            memory[assignment[i]].add(*peak);
-            if (memory[assignment[i]].is_heavy(*peak)) {
-                shard.heavy.push_back(suite[i].nodeid);
-                shard.heavy_duration_s += entries[i].duration_s;
-            }
-        }
-    }
-    for (std::size_t k = 0; k < shards; ++k) {
-        auto& shard = plan.shards[k];
-        auto most =
-            std::min(plan.request.workers_max, std::max<std::size_t>(shard.tests.size(), 1));
-        if (request.memory_budget) {
-            auto fit = workers_within(memory[k], *request.memory_budget, most);
-            shard.workers = fit.value_or(1);
-            shard.within_budget = fit.has_value();
+        if (!request.memory_budget) {
+            assignment = *least_duration(entries, order, shards, model, nullptr, 0);
         } else {
-            shard.workers = most;
+            // Of the layouts that keep every test within the budget, the one whose longest shard
+            // is expected to end first (the first of equals: uniform layouts come first).
+            std::optional<double> best_wall;
+            for (const auto& layout : worker_layouts(shards, plan.request.workers_max)) {
+                auto placed =
+                    least_duration(entries, order, shards, model, &layout, *request.memory_budget);
+                if (!placed) {
+                    continue;
+                }
+                double wall =
+                    longest_wall_s(make_shards(suite, entries, *placed, plan.request, model));
+                if (!best_wall || wall < *best_wall) {
+                    assignment = std::move(*placed);
+                    best_wall = wall;
+                }
+            }
+            plan.memory_kept = best_wall.has_value();
+            if (!best_wall) {
+                assignment = *least_duration(entries, order, shards, model, nullptr, 0);
+            }
         }
-        shard.peak_bytes = memory[k].peak_with(shard.workers);
     }
+    plan.shards = make_shards(suite, entries, assignment, plan.request, model);
     return plan;
 }
 
