@@ -377,6 +377,14 @@ def test_a_fuzz_of_malformed_requests_is_refused_and_changes_nothing(project, se
     assert set(statuses) <= {400, 404, 405, 422}
 
 
+def test_text_with_a_nul_character_is_refused_by_either_backend(serve):
+    server = serve()
+    context = dict(valid_bodies()[0][1], machine_node="a\u0000b")
+    status, answer = server.request("POST", "/contexts/", context)
+    assert status == 422 and "NUL" in answer["error"]
+    assert count(server.database, "EXECUTION_CONTEXTS") == 0
+
+
 # --- load ---------------------------------------------------------------------------------
 
 

@@ -71,6 +71,12 @@ std::optional<std::string> FieldReader::optional_text(std::string_view key, std:
         fail(key, fmt::format("is longer than {} bytes", max));
         return std::nullopt;
     }
+    if (text.find('\0') != std::string::npos) {
+        // PostgreSQL's text cannot hold it (libpq would cut the value there): refused on every
+        // backend, so both store the same.
+        fail(key, "must not contain NUL characters");
+        return std::nullopt;
+    }
     return text;
 }
 

@@ -30,7 +30,7 @@ class FieldReader {
     FieldReader(const nlohmann::json& object, std::string what);
     FieldReader(nlohmann::json&& temporary, std::string what) = delete;  // would dangle
 
-    // A required string of at most `max` bytes.
+    // A required string of at most `max` bytes, without NUL characters (as every text read).
     std::string text(std::string_view key, std::size_t max = kMaxTextField);
     // A string of at most `max` bytes, or nullopt for null or an absent key.
     std::optional<std::string> optional_text(std::string_view key, std::size_t max = kMaxTextField);

@@ -59,6 +59,8 @@ Parsed<store::SessionRow> parse_monitor_session(const json& body) {
         }
         if (row.run_description.size() > kMaxLongText) {
             in.fail("description", "is too long");
+        } else if (row.run_description.find('\0') != std::string::npos) {
+            in.fail("description", "must not contain NUL characters");
         }
     }
     return result(in, std::move(row));

@@ -348,8 +348,14 @@ std::string one_line(const std::string& message, const std::string& url) {
 }  // namespace
 
 struct PostgresBackend::Connection {
+    // Connects, in UTF-8 (the routes' text is), with every statement prepared.
     explicit Connection(const std::string& url) : connection(url) {
         connection.set_client_encoding("UTF8");
+    }
+    void prepare() {
+        for (const auto& statement : kAll) {
+            connection.prepare(statement.name, statement.sql);
+        }
     }
     pqxx::connection connection;
 };
@@ -358,9 +364,29 @@ template <typename Body>
 auto PostgresBackend::locked(Body body) {
     std::lock_guard lock(mutex_);
     try {
-        return body(connection_->connection);
+        for (int attempt = 1;; ++attempt) {
+            try {
+                if (!connection_) {
+                    connection_ = std::make_unique<Connection>(url_);
+                    connection_->prepare();
+                }
+                return body(connection_->connection);
+            } catch (const pqxx::broken_connection&) {
+                // The server ended the connection (a restart, an idle timeout) before a commit
+                // was asked for (that is in_doubt_error), so nothing was written: the request
+                // again, once, on a new connection.
+                connection_.reset();
+                if (attempt == 2) {
+                    throw;
+                }
+            }
+        }
     } catch (const Error&) {
         throw;
+    } catch (const pqxx::in_doubt_error& failure) {
+        connection_.reset();
+        throw Error(fmt::format("metrics database: {}", one_line(failure.what(), url_)),
+                    store::kDatabaseError);
     } catch (const std::exception& failure) {
         throw Error(fmt::format("metrics database: {}", one_line(failure.what(), url_)),
                     store::kDatabaseError);
@@ -372,9 +398,7 @@ PostgresBackend::PostgresBackend(const std::string& url) : url_(url) {
     try {
         connection_ = std::make_unique<Connection>(url);
         migrate_postgres(connection_->connection, name);
-        for (const auto& statement : kAll) {
-            connection_->connection.prepare(statement.name, statement.sql);
-        }
+        connection_->prepare();
     } catch (const Error&) {
         throw;
     } catch (const std::exception& failure) {

@@ -5,8 +5,8 @@
 // semantics, so every route answers alike whichever database is behind it. One connection and
 // one request at a time (as SQLite's one writer); statements prepared once on connecting, every
 // value a parameter. A chunk's tests and metrics are written set-wise, one statement per table
-// over the rows passed as one JSON parameter, in the chunk's one transaction. A connection that
-// broke is opened again by the next request (libpqxx re-prepares the statements).
+// over the rows passed as one JSON parameter, in the chunk's one transaction. A connection the
+// server ended is opened again, and the request that found it ended tried once more.
 
 #include <memory>
 #include <mutex>
@@ -37,7 +37,8 @@ class PostgresBackend : public Backend {
   private:
     struct Connection;  // libpqxx's, kept out of this header
 
-    // Runs `body` on the connection under the lock; libpqxx's failures become blackbox::Error.
+    // Runs `body` on the connection under the lock (connecting first when the last one broke);
+    // libpqxx's failures become blackbox::Error.
     template <typename Body>
     auto locked(Body body);
 

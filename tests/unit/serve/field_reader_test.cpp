@@ -43,6 +43,14 @@ TEST(FieldReader, RefusesOversizedTextAndMissingFields) {
     EXPECT_EQ(missing.error(), "thing: n is missing");
 }
 
+TEST(FieldReader, RefusesTextWithNulCharacters) {
+    json body = {{"name", std::string("a\0b", 3)}, {"other", "fine"}};
+    FieldReader in(body, "thing");
+    EXPECT_EQ(in.optional_text("other"), "fine");
+    EXPECT_EQ(in.optional_text("name"), std::nullopt);
+    EXPECT_EQ(in.error(), "thing: name must not contain NUL characters");
+}
+
 TEST(FieldReader, HashesAreAlphanumeric) {
     EXPECT_TRUE(is_hash("0123abcdef"));
     EXPECT_FALSE(is_hash(""));

@@ -1,0 +1,217 @@
+// The PostgreSQL backend answers every route as the SQLite one does: the same requests sent to
+// a Router over each, the same answers. Needs a PostgreSQL server: $BLACKBOX_TEST_POSTGRES_URL
+// (scripts/postgres-test-server prints one); skipped, saying so, without it. Each test writes
+// into a schema of its own, dropped afterwards.
+
+#include <SQLiteCpp/Database.h>
+#include <cstdlib>
+#include <fstream>
+#include <pqxx/pqxx>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <blackbox/base/error.hpp>
+#include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/serve/postgres_backend.hpp>
+#include <blackbox/serve/router.hpp>
+#include <blackbox/serve/run_upload.hpp>
+#include <blackbox/serve/sqlite_backend.hpp>
+#include <blackbox/store/database.hpp>
+
+#include "../scratch_dir.hpp"
+
+namespace blackbox::serve {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string server_url() {
+    const char* url = std::getenv("BLACKBOX_TEST_POSTGRES_URL");
+    return url ? url : "";
+}
+
+// A schema of its own on the test server, and the URL whose connections write into it.
+class ScratchSchema {
+  public:
+    explicit ScratchSchema(const std::string& server) : server_(server) {
+        std::random_device random;
+        name_ = fmt::format("blackbox_unit_{:08x}{:08x}", random(), random());
+        pqxx::connection admin(server_);
+        pqxx::nontransaction(admin).exec("CREATE SCHEMA " + admin.quote_name(name_));
+        url_ = fmt::format("{}{}options=-csearch_path%3D{}&application_name={}", server_,
+                           server_.find('?') == std::string::npos ? "?" : "&", name_, name_);
+    }
+    ~ScratchSchema() {
+        try {
+            pqxx::connection admin(server_);
+            pqxx::nontransaction(admin).exec("DROP SCHEMA " + admin.quote_name(name_) + " CASCADE");
+        } catch (const std::exception&) {
+            // left behind: a test schema, harmless
+        }
+    }
+    ScratchSchema(const ScratchSchema&) = delete;
+    ScratchSchema& operator=(const ScratchSchema&) = delete;
+
+    const std::string& url() const { return url_; }
+    const std::string& name() const { return name_; }
+    const std::string& server() const { return server_; }
+
+  private:
+    std::string server_, name_, url_;
+};
+
+json recorded_session() {
+    std::ifstream in(fs::path(BLACKBOX_TEST_DATA) / "serve" / "pytest_monitor_session.json");
+    return json::parse(in);
+}
+
+// A response's body for comparison: JSON without the time of ingestion (the only column that
+// differs by when, not what), else the text.
+std::string comparable(const Response& response) {
+    if (response.content_type != "application/json") {
+        return response.body;
+    }
+    json body = json::parse(response.body, nullptr, false);
+    if (body.is_object()) {
+        body.erase("ingested");
+    }
+    return body.dump(1);
+}
+
+class PostgresBackendTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (server_url().empty()) {
+            GTEST_SKIP() << "no PostgreSQL server: set BLACKBOX_TEST_POSTGRES_URL (the URL "
+                            "scripts/postgres-test-server prints)";
+        }
+        schema_ = std::make_unique<ScratchSchema>(server_url());
+        postgres_ = std::make_unique<PostgresBackend>(schema_->url());
+        sqlite_ = std::make_unique<SqliteBackend>(scratch_ / "served.db");
+    }
+
+    // Sends `request` to both and expects the same answer; returns SQLite's.
+    Response both(const Request& request) {
+        Router sqlite(*sqlite_, {}), postgres(*postgres_, {});
+        const auto expected = sqlite.handle(request);
+        const auto actual = postgres.handle(request);
+        EXPECT_EQ(actual.status, expected.status) << request.method << " " << request.path;
+        EXPECT_EQ(actual.content_type, expected.content_type);
+        EXPECT_EQ(comparable(actual), comparable(expected))
+            << request.method << " " << request.path;
+        return expected;
+    }
+
+    testing::ScratchDir scratch_;
+    std::unique_ptr<ScratchSchema> schema_;
+    std::unique_ptr<PostgresBackend> postgres_;
+    std::unique_ptr<SqliteBackend> sqlite_;
+};
+
+TEST_F(PostgresBackendTest, AnswersPytestMonitorsClientAsSqliteDoes) {
+    const auto session = recorded_session();  // kept: a loop over a temporary's member dangles
+    for (const auto& step : session["requests"]) {
+        both({step["method"], step["path"], {}, step.value("body", json()).dump(), ""});
+    }
+    // Again: known contexts and sessions are kept, metrics added again.
+    for (const auto& step : session["requests"]) {
+        both({step["method"], step["path"], {}, step.value("body", json()).dump(), ""});
+    }
+    const auto steps = session["requests"];
+    auto orphan = steps[5]["body"];
+    orphan["session_h"] = "unknown";
+    EXPECT_EQ(both({"POST", "/metrics/", {}, orphan.dump(), ""}).status, 422);
+    both({"GET", "/contexts/unknown", {}, "", ""});
+    both({"GET", "/sessions/unknown", {}, "", ""});
+}
+
+TEST_F(PostgresBackendTest, StoresUploadsAndAnswersTheDashboardAsSqliteDoes) {
+    std::set<std::string> nodeids;
+    for (const char* name :
+         {"passed_failed_skipped", "xdist_worker_segfault", "segfault_in_call", "kill_in_teardown",
+          "segfault_collecting", "abort_in_session_fixture_setup", "os_exit_in_call",
+          "segfault_at_exit"}) {
+        SCOPED_TRACE(name);
+        const auto run = postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / name);
+        for (const auto& test : run.tests) {
+            nodeids.insert(test.nodeid);
+        }
+        const auto chunks = upload_chunks(run, 2048);  // small: several chunks
+        for (int round = 0; round < 2; ++round) {      // again: idempotent
+            for (const auto& chunk : chunks) {
+                ASSERT_EQ(both({"POST", "/api/v1/runs", {}, chunk, ""}).status, 201);
+            }
+        }
+    }
+    const auto runs = json::parse(both({"GET", "/api/v1/runs", {}, "", ""}).body)["runs"];
+    EXPECT_EQ(runs.size(), 8U);
+    both({"GET", "/api/v1/runs", {{"limit", "3"}}, "", ""});
+    both({"GET", "/", {}, "", ""});
+    for (const auto& run : runs) {
+        const auto session_h = run["session_h"].get<std::string>();
+        both({"GET", "/api/v1/runs/" + session_h, {}, "", ""});
+        both({"GET", "/runs/" + session_h, {}, "", ""});
+        both({"GET", "/sessions/" + session_h, {}, "", ""});
+    }
+    for (const auto& nodeid : nodeids) {
+        both({"GET", "/api/v1/history", {{"nodeid", nodeid}}, "", ""});
+        both({"GET", "/tests", {{"nodeid", nodeid}}, "", ""});
+    }
+    both({"GET", "/api/v1/runs/unknown", {}, "", ""});
+}
+
+TEST_F(PostgresBackendTest, AnsweredAfterItsConnectionWasCut) {
+    const auto context = recorded_session()["requests"][1]["body"];
+    Router router(*postgres_, {});
+    ASSERT_EQ(router.handle({"POST", "/contexts/", {}, context.dump(), ""}).status, 201);
+    {
+        pqxx::connection admin(schema_->server());
+        pqxx::nontransaction(admin).exec_params(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            schema_->name());
+    }
+    // The request that finds the connection cut is answered on a new one, and so on.
+    const auto path = "/contexts/" + context["h"].get<std::string>();
+    const auto answer = router.handle({"GET", path, {}, "", ""});
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    EXPECT_EQ(router.handle({"GET", path, {}, "", ""}).status, 200);
+}
+
+TEST_F(PostgresBackendTest, RefusesANewerSchema) {
+    {
+        pqxx::connection connection(schema_->url());
+        pqxx::work transaction(connection);
+        transaction.exec("UPDATE blackbox_schema SET version = version + 1");
+        transaction.commit();
+    }
+    try {
+        PostgresBackend again(schema_->url());
+        FAIL() << "a newer schema was accepted";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.exit_code(), store::kDatabaseError);
+        EXPECT_NE(std::string(error.what()).find("newer than this blackbox knows"),
+                  std::string::npos)
+            << error.what();
+    }
+}
+
+TEST(PostgresBackend, AServerThatCannotBeReachedIsAnErrorWithoutThePassword) {
+    try {
+        PostgresBackend backend("postgresql://u:pa55word@127.0.0.1:1/db?connect_timeout=5");
+        FAIL() << "connected to port 1";
+    } catch (const Error& error) {
+        const std::string message = error.what();
+        EXPECT_EQ(error.exit_code(), store::kDatabaseError);
+        EXPECT_EQ(message.find("pa55word"), std::string::npos) << message;
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+        EXPECT_NE(message.find("postgresql://u:***@127.0.0.1:1/db"), std::string::npos) << message;
+    }
+}
+
+}  // namespace
+}  // namespace blackbox::serve
