@@ -1,28 +1,36 @@
 """Throughput of `blackbox serve`: concurrent clients storing runs through pytest-monitor's
-one-request-per-test route and through our batched ingest.
+one-request-per-test route and through our batched ingest, on either backend.
 
     /usr/bin/python3 bench/serve.py [--clients 16] [--runs 1000] [--tests 200]
                                     [--route monitor|batched|both] [--blackbox build/bin/blackbox]
+                                    [--db sqlite|postgresql|both] [--postgres-url URL]
+                                    [--repeats 1]
 
 Each client sends its runs one after another on a keep-alive connection: through `monitor`, a
 run is POST /contexts/, POST /sessions/ and one POST /metrics/ per test (what pytest-monitor's
 client does); through `batched`, a run is the chunks `blackbox push` sends. Reports (and writes
 as JSON with --out): rows per second, p50/p99 latency per request, the server's peak RSS
-(VmHWM), and that every row is there exactly once. Targets (issue 7): 2,000 rows/s through the
-monitor route, 50,000 through the batched one, p99 under 100 ms, RSS under 100 MiB. The server
-uses SQLite (--db); PostgreSQL is not built yet. Not part of CI.
+(VmHWM), and that every row is there exactly once; with --repeats, each figure is the median of
+the repeats (each on a new database), and the machine's load average is noted before and after.
+Targets (issue 7): 2,000 rows/s through the monitor route, 50,000 through the batched one, p99
+under 100 ms, RSS under 100 MiB. The server writes into a new SQLite file, or a new database on
+the PostgreSQL server of --postgres-url (default $BLACKBOX_TEST_POSTGRES_URL, else the one
+scripts/postgres-test-server starts; needs python3-psycopg2). Not part of CI.
 """
 
 import argparse
 import hashlib
 import http.client
 import json
+import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def start(blackbox, database):
     process = subprocess.Popen(
-        [str(blackbox), "serve", "--listen", "127.0.0.1:0", "--db", str(database)],
+        [str(blackbox), "serve", "--listen", "127.0.0.1:0", "--db", database],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -209,10 +217,71 @@ def peak_rss_kib(pid):
     return 0
 
 
-def measure(route, args):
-    with tempfile.TemporaryDirectory() as scratch:
-        database = Path(scratch) / "bench.db"
-        process, port = start(args.blackbox, database)
+class SqliteDatabase:
+    """A new SQLite file, removed afterwards."""
+
+    def __init__(self, args):
+        self.scratch = tempfile.TemporaryDirectory()
+        self.argument = str(Path(self.scratch.name) / "bench.db")
+
+    def count(self, table):
+        with sqlite3.connect(self.argument) as connection:
+            return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    def drop(self):
+        self.scratch.cleanup()
+
+
+class PostgresDatabase:
+    """A new database on the PostgreSQL server, dropped afterwards."""
+
+    def __init__(self, args):
+        import psycopg2
+
+        self.psycopg2 = psycopg2
+        self.server_url = args.postgres_url
+        self.name = f"blackbox_bench_{uuid.uuid4().hex[:12]}"
+        self.argument = self.server_url.rsplit("/", 1)[0] + "/" + self.name
+        self._admin(f"CREATE DATABASE {self.name}")
+
+    def _admin(self, sql):
+        connection = self.psycopg2.connect(self.server_url)
+        try:
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+        finally:
+            connection.close()
+
+    def count(self, table):
+        connection = self.psycopg2.connect(self.argument)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM {table}")
+                return cursor.fetchone()[0]
+        finally:
+            connection.close()
+
+    def drop(self):
+        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+def postgres_url():
+    url = os.environ.get("BLACKBOX_TEST_POSTGRES_URL")
+    if url:
+        return url
+    started = subprocess.run(
+        [str(REPO / "scripts" / "postgres-test-server")], capture_output=True, text=True
+    )
+    if started.returncode != 0:
+        raise SystemExit(f"no PostgreSQL server: {started.stderr.strip()}")
+    return started.stdout.split()[-1]
+
+
+def measure(route, backend, args):
+    database = (PostgresDatabase if backend == "postgresql" else SqliteDatabase)(args)
+    try:
+        process, port = start(args.blackbox, database.argument)
         try:
             clients = [Client(port) for _ in range(args.clients)]
             send = monitor_run if route == "monitor" else batched_run
@@ -236,26 +305,39 @@ def measure(route, args):
         finally:
             process.terminate()
             process.wait()
-        rows = args.clients * args.runs * args.tests
-        with sqlite3.connect(database) as connection:
-            stored = connection.execute("SELECT count(*) FROM TEST_METRICS").fetchone()[0]
-        latencies = sorted(x for c in clients for x in c.latencies)
-        return {
-            "route": route,
-            "backend": "sqlite",
-            "clients": args.clients,
-            "runs": args.runs,
-            "tests": args.tests,
-            "rows": rows,
-            "rows_stored": stored,
-            "errors": errors[:5],
-            "seconds": round(elapsed, 2),
-            "rows_per_s": round(rows / elapsed),
-            "requests": len(latencies),
-            "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
-            "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
-            "server_peak_rss_mib": round(rss / 1024, 1),
-        }
+        stored = database.count("TEST_METRICS")
+    finally:
+        database.drop()
+    rows = args.clients * args.runs * args.tests
+    latencies = sorted(x for c in clients for x in c.latencies)
+    return {
+        "route": route,
+        "backend": backend,
+        "clients": args.clients,
+        "runs": args.runs,
+        "tests": args.tests,
+        "rows": rows,
+        "rows_stored": stored,
+        "errors": errors[:5],
+        "seconds": round(elapsed, 2),
+        "rows_per_s": round(rows / elapsed),
+        "requests": len(latencies),
+        "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
+        "server_peak_rss_mib": round(rss / 1024, 1),
+    }
+
+
+def median_of(repeats):
+    """One result whose figures are the repeats' medians (and each repeat's, for the spread)."""
+    result = dict(repeats[0])
+    for key in ("seconds", "rows_per_s", "p50_ms", "p99_ms", "server_peak_rss_mib"):
+        result[key] = statistics.median(r[key] for r in repeats)
+        result[key + "_each"] = [r[key] for r in repeats]
+    result["repeats"] = len(repeats)
+    result["rows_stored"] = min(r["rows_stored"] for r in repeats)
+    result["errors"] = [e for r in repeats for e in r["errors"]][:5]
+    return result
 
 
 def main():
@@ -265,14 +347,27 @@ def main():
     parser.add_argument("--tests", type=int, default=200)
     parser.add_argument("--route", choices=("monitor", "batched", "both"), default="both")
     parser.add_argument("--blackbox", type=Path, default=REPO / "build" / "bin" / "blackbox")
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    parser.add_argument("--postgres-url", help="a PostgreSQL server to make databases on")
+    parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     routes = ("monitor", "batched") if args.route == "both" else (args.route,)
-    results = [measure(route, args) for route in routes]
-    for result in results:
-        print(json.dumps(result))
+    backends = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
+    if "postgresql" in backends and not args.postgres_url:
+        args.postgres_url = postgres_url()
+    load_before = os.getloadavg()
+    results = []
+    for backend in backends:
+        for route in routes:
+            repeats = [measure(route, backend, args) for _ in range(args.repeats)]
+            result = median_of(repeats)
+            results.append(result)
+            print(json.dumps(result), flush=True)
+    load = {"load_before": load_before, "load_after": os.getloadavg(), "cpus": os.cpu_count()}
+    print(json.dumps(load))
     if args.out:
-        args.out.write_text(json.dumps(results, indent=2) + "\n")
+        args.out.write_text(json.dumps({"results": results, **load}, indent=2) + "\n")
     return 0 if all(r["rows_stored"] == r["rows"] and not r["errors"] for r in results) else 1
 
 
