@@ -305,7 +305,7 @@ json SqliteBackend::test_history(const std::string& nodeid, std::size_t limit) {
             "t.retained_bytes FROM blackbox_tests t JOIN blackbox_runs r ON r.session_h = "
             "t.session_h LEFT JOIN TEST_SESSIONS s ON s.SESSION_H = t.session_h LEFT JOIN "
             "EXECUTION_CONTEXTS e ON e.ENV_H = r.env_h WHERE t.nodeid = ? "
-            "ORDER BY r.started DESC LIMIT ?");
+            "ORDER BY r.started DESC, r.rowid DESC LIMIT ?");  // ties: the later upload first
         statement.bind(1, nodeid);
         statement.bind(2, static_cast<std::int64_t>(limit));
         json rows = all_rows(statement);

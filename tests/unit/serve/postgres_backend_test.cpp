@@ -148,8 +148,17 @@ TEST_F(PostgresBackendTest, StoresUploadsAndAnswersTheDashboardAsSqliteDoes) {
             }
         }
     }
+    // A copy of a run under another hash: its tests' histories hold two rows started at the
+    // same time, listed in the order of their uploads.
+    const auto copied =
+        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "passed_failed_skipped");
+    for (const auto& chunk : upload_chunks(copied, 2048)) {
+        auto copy = json::parse(chunk);
+        copy["session_h"] = "c0py";
+        ASSERT_EQ(both({"POST", "/api/v1/runs", {}, copy.dump(), ""}).status, 201);
+    }
     const auto runs = json::parse(both({"GET", "/api/v1/runs", {}, "", ""}).body)["runs"];
-    EXPECT_EQ(runs.size(), 8U);
+    EXPECT_EQ(runs.size(), 9U);
     both({"GET", "/api/v1/runs", {{"limit", "3"}}, "", ""});
     both({"GET", "/", {}, "", ""});
     for (const auto& run : runs) {
