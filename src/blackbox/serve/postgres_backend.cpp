@@ -16,8 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-// The statements, prepared once per connection. Text columns are compared and sorted with
-// COLLATE "C": byte order, as SQLite's BINARY, whatever the database's locale.
+// The statements, prepared once per connection. Text is sorted with COLLATE "C": byte order,
+// as SQLite's BINARY, whatever the database's locale.
 struct Statement {
     const char* name;
     const char* sql;
