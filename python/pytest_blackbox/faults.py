@@ -9,6 +9,7 @@ teardown, C extensions' destructors) both leave a stack here.
 import faulthandler
 import os
 import signal
+import threading
 from pathlib import Path
 from typing import Optional
 
@@ -66,8 +67,17 @@ class FaultFile:
         hangs, it stops itself (SIGSTOP) as soon as Python runs again: the signal interrupts a
         blocking call (a sleep), which would otherwise return and let the test go on before
         the supervisor's SIGKILL lands.
+
+        Python lets only the main thread set a signal handler, and an xdist worker may run
+        pytest in another thread (execnet runs the worker's code there when its main thread is
+        busy). There the dump is registered alone, unchained (chaining would reach SIGUSR2's
+        default action, which ends the process): the stack is still written, and the
+        supervisor's SIGKILL follows without the stop.
         """
         path = self.path
+        if threading.current_thread() is not threading.main_thread():
+            faulthandler.register(signum, file=self.fd, all_threads=True, chain=False)
+            return
 
         def after_dump(signum, frame):
             """Stop here when the dump was asked for a hang; the supervisor kills the process."""
