@@ -210,6 +210,12 @@ def batched_run(session, client, run, tests):
     session.post("/api/v1/runs", head)
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of process `pid` so far (/proc/PID/stat, clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_kib(pid):
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -295,12 +301,16 @@ def measure(route, backend, args):
                     errors.append(repr(error))
 
             threads = [threading.Thread(target=work, args=(n,)) for n in range(args.clients)]
+            server_cpu = cpu_seconds(process.pid)
+            client_cpu = sum(os.times()[:2])
             began = time.perf_counter()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - began
+            server_cpu = cpu_seconds(process.pid) - server_cpu
+            client_cpu = sum(os.times()[:2]) - client_cpu
             rss = peak_rss_kib(process.pid)
         finally:
             process.terminate()
@@ -325,13 +335,28 @@ def measure(route, backend, args):
         "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
         "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
         "server_peak_rss_mib": round(rss / 1024, 1),
+        # The server's own cost, whatever else the machine runs: what one of its cores would
+        # sustain. The clients' CPU shows how much of the machine the load generator took.
+        "server_cpu_s": round(server_cpu, 2),
+        "server_cpu_us_per_row": round(server_cpu / rows * 1e6, 1),
+        "rows_per_server_core_s": round(rows / server_cpu) if server_cpu else None,
+        "client_cpu_s": round(client_cpu, 2),
     }
 
 
 def median_of(repeats):
     """One result whose figures are the repeats' medians (and each repeat's, for the spread)."""
     result = dict(repeats[0])
-    for key in ("seconds", "rows_per_s", "p50_ms", "p99_ms", "server_peak_rss_mib"):
+    for key in (
+        "seconds",
+        "rows_per_s",
+        "p50_ms",
+        "p99_ms",
+        "server_peak_rss_mib",
+        "server_cpu_us_per_row",
+        "rows_per_server_core_s",
+        "client_cpu_s",
+    ):
         result[key] = statistics.median(r[key] for r in repeats)
         result[key + "_each"] = [r[key] for r in repeats]
     result["repeats"] = len(repeats)
