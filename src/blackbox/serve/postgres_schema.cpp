@@ -120,6 +120,7 @@ CREATE TABLE blackbox_crashes (
 );
 CREATE INDEX TEST_METRICS_SESSION_H ON TEST_METRICS(SESSION_H);
 CREATE INDEX TEST_METRICS_ITEM_VARIANT ON TEST_METRICS(ITEM_VARIANT);
+CREATE INDEX TEST_METRICS_SESSION_NODEID ON TEST_METRICS(SESSION_H, NODEID);
 CREATE INDEX blackbox_tests_nodeid ON blackbox_tests(nodeid);
 CREATE INDEX blackbox_runs_env_h_started ON blackbox_runs(env_h, started);
 CREATE INDEX blackbox_crashes_session_h ON blackbox_crashes(session_h);
@@ -183,6 +184,10 @@ void migrate_postgres(pqxx::connection_base& connection, const std::string& name
                                 name, number, found.size(), kTableNames.size() + 1),
                     store::kDatabaseError);
     }
+    // Indexes are no part of the contract: one added since the database was made is added here.
+    transaction.exec(
+        "CREATE INDEX IF NOT EXISTS TEST_METRICS_SESSION_NODEID ON TEST_METRICS(SESSION_H, "
+        "NODEID)");
     transaction.commit();
 }
 

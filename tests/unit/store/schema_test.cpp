@@ -124,6 +124,21 @@ TEST(Schema, IsVersionOneInWalMode) {
     EXPECT_EQ(inspect_schema(database), SchemaState::current);
 }
 
+TEST(Schema, AnIndexMissingFromADatabaseOfTheSameVersionIsAddedWhenItIsOpenedForWriting) {
+    ScratchDirectory scratch;
+    { open_database(scratch / "metrics.db").exec("DROP INDEX TEST_METRICS_SESSION_NODEID"); }
+    auto database = open_database(scratch / "metrics.db");
+    // A chunk sent again replaces its rows one by one: each lookup must use the index.
+    SQLite::Statement plan(database,
+                           "EXPLAIN QUERY PLAN DELETE FROM TEST_METRICS WHERE SESSION_H = 'a' AND "
+                           "KIND = 'function' AND NODEID = 't.py::t' AND ITEM_START_TIME IS NULL");
+    std::string steps;
+    while (plan.executeStep()) {
+        steps += plan.getColumn(3).getString() + "\n";
+    }
+    EXPECT_NE(steps.find("TEST_METRICS_SESSION_NODEID"), std::string::npos) << steps;
+}
+
 TEST(Schema, CreatesTheDatabasesDirectory) {
     ScratchDirectory scratch;
     open_database(scratch / ".blackbox" / "metrics.db");
