@@ -110,6 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
     budgets.register_markers(config)
     settings = monitor.settings(config)  # a usage error, recording or not
     summary_size = size_of(config)
+    recording = None
     try:
         recording = open_recording(config, [recorder.run_dir for recorder in _recording])
         if recording is None:
@@ -128,7 +129,10 @@ def pytest_configure(config: pytest.Config) -> None:
             recorder.export_env(RUN_DIR_ENV, str(recording.run_dir))
             recorder.export_env(RECORDER_ENV, f"{os.getpid()}:{recording.run_dir}")
     except Exception as error:  # a bug here must not cost the user their test run
-        warn_disabled(f"internal error: {type(error).__name__}: {error}")
+        reason = f"internal error: {type(error).__name__}: {error}"
+        warn_disabled(reason)
+        if recording is not None:  # the post-mortem says why this process's tests are missing
+            recording.journal.write(records.disabled(monotonic_ns(), reason))
         return
     _recording.append(recorder)
     config.stash[RECORDER_KEY] = recorder

@@ -128,6 +128,11 @@ def scope(ns: int, fields: dict) -> str:
     return _line("scope", ns, fields)
 
 
+def disabled(ns: int, reason: str) -> str:
+    """Recording stopped in this process (a bug of the recorder): the rest of its run is missing."""
+    return _line("disabled", ns, {"reason": bounded(reason)})
+
+
 def interrupt(ns: int, reason: str) -> str:
     """pytest got a KeyboardInterrupt (or pytest.exit)."""
     return _line("interrupt", ns, {"reason": bounded(reason)})

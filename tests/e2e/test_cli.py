@@ -97,3 +97,26 @@ def test_the_users_pythonpath_and_plugins_are_kept(project):
     )
     assert result.returncode == 0, result.stdout
     assert "myplugin loaded" in result.stdout
+
+
+def test_a_process_whose_recording_stopped_is_named_in_the_post_mortem(project):
+    # As an xdist worker run outside its main thread did before the dump signal was handled
+    # there: the plugin fails after `start`, the tests run unrecorded.
+    project.write(
+        "conftest.py",
+        """
+        import pytest_blackbox.faults
+
+        def broken(self, signum):
+            raise ValueError("signal only works in main thread of the main interpreter")
+
+        pytest_blackbox.faults.FaultFile.register_dump = broken
+        """,
+    )
+    project.write("test_ok.py", "def test_ok():\n    pass\n")
+    result = project.run("-q")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "warning recording stopped in main (pid " in result.stderr + result.stdout
+    assert "internal error: ValueError: signal only works" in result.stderr + result.stdout
+    stopped = project.show()["recording_stopped"]
+    assert len(stopped) == 1 and stopped[0].startswith("main (pid ")

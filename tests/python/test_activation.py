@@ -252,3 +252,25 @@ def test_help_does_not_make_a_run_directory(pytester: pytest.Pytester, clean_env
     result = pytester.runpytest(*PLUGIN, "--help")
     assert "--blackbox-dir=DIR" in result.stdout.str()
     assert not (pytester.path / ".blackbox").exists()
+
+
+def test_a_failure_to_start_recording_is_written_to_the_journal(
+    pytester: pytest.Pytester, run_dir: Path
+):
+    pytester.makeconftest(
+        """
+        import pytest_blackbox.faults
+
+        def broken(self, signum):
+            raise ValueError("signal only works in main thread of the main interpreter")
+
+        pytest_blackbox.faults.FaultFile.register_dump = broken
+        """
+    )
+    pytester.makepyfile(TRIVIAL)
+    result = pytester.runpytest_subprocess(*PLUGIN)
+    result.assert_outcomes(passed=2)  # the test run is untouched
+    assert "pytest-blackbox: recording disabled: internal error: ValueError" in result.stderr.str()
+    records = journal(run_dir)
+    assert events(records) == ["start", "disabled"]
+    assert records[1]["reason"].startswith("internal error: ValueError: signal only works")

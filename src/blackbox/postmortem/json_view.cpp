@@ -152,6 +152,7 @@ json postmortem_json(const RunModel& run) {
         {"collect_errors", std::move(collect_errors)},
         {"context", run.context},
         {"warnings", run.warnings},
+        {"recording_stopped", run.recording_stopped},
     };
 }
 

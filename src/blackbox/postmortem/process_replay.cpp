@@ -105,6 +105,7 @@ class ProcessReplayer::Replayer {
             {"fixture_begin", &Replayer::on_fixture_begin},
             {"fixture_end", &Replayer::on_fixture_end},
             {"interrupt", &Replayer::on_interrupt},
+            {"disabled", &Replayer::on_disabled},
             {"worker_down", &Replayer::on_worker_down},
             {"worker_crash", &Replayer::on_worker_crash},
             {"scope", &Replayer::on_scope},
@@ -384,6 +385,10 @@ class ProcessReplayer::Replayer {
 
     void on_interrupt(const Record& record) {
         out_.interrupt = string_or(record, "reason", "KeyboardInterrupt");
+    }
+
+    void on_disabled(const Record& record) {
+        out_.disabled = string_or(record, "reason", "unknown");
     }
 
     void on_worker_down(const Record& record) {

@@ -48,6 +48,7 @@ struct ProcessReplay {
     std::optional<int> exitstatus;           // from `session_end`
     bool exited = false;                     // the `exit` record: pytest shut down in order
     std::optional<std::string> interrupt;
+    std::optional<std::string> disabled;  // the `disabled` record's reason: recording stopped
     std::vector<TestResult> tests;  // in the order they started (see ProcessReplayer); outcome
                                     // not yet derived
     std::size_t tests_done = 0;     // tests whose teardown ended
@@ -59,8 +60,9 @@ struct ProcessReplay {
     std::int64_t first_ns = 0, last_ns = 0;
     std::vector<std::string> warnings;
 
-    // Ended without finishing: no `exit` and no `session_end` record.
-    bool cut_short() const { return !exited && !exitstatus; }
+    // Ended without finishing: no `exit` and no `session_end` record. Unknown (false) once
+    // recording stopped: the journal then ends early whatever the process did.
+    bool cut_short() const { return !disabled && !exited && !exitstatus; }
 };
 
 // Called with each test once the journal has moved past it (and with the last one at the end).

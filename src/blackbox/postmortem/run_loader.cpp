@@ -373,6 +373,10 @@ RunModel load_run(const std::filesystem::path& dir) {
             process, [&](TestResult&& test) { merge_result(run, std::move(test), index); }));
         auto& warnings = replays.back().warnings;
         run.warnings.insert(run.warnings.end(), warnings.begin(), warnings.end());
+        if (const auto& reason = replays.back().disabled) {
+            run.recording_stopped.push_back(
+                fmt::format("{} (pid {}): {}", process.role, process.pid, *reason));
+        }
         run.attempts = std::max(run.attempts, process.attempt);
     }
     if (!has_run_json && !replays.empty()) {

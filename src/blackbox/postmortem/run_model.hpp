@@ -212,6 +212,9 @@ struct RunModel {
     RunMemory memory;
     Counts counts;
     std::vector<std::string> warnings;  // journals' skipped lines and other oddities
+    // Processes whose plugin stopped recording (its `disabled` record): "gw1 (pid 7): reason".
+    // Their tests after that point are missing (not run, in the model).
+    std::vector<std::string> recording_stopped;
 };
 
 }  // namespace blackbox::postmortem

@@ -260,6 +260,11 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
         out += fmt::format("{} collecting {}\n", style.yellow("error"), error.nodeid);
     }
     append_left_behind(out, run, style);
+    for (const auto& stopped : run.recording_stopped) {
+        out += fmt::format(
+            "{} recording stopped in {}; that process's tests are missing from these records\n",
+            style.yellow("warning"), stopped);
+    }
     out += verdict + "\n";
     out += fmt::format("  run dir   {}\n", shown_dir(run, options));
     if (options.html_report) {
