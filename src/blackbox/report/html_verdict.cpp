@@ -189,6 +189,10 @@ std::string html_verdict(const RunModel& run) {
         }
         out += "</ol>";
     }
+    for (const auto& stopped : run.recording_stopped) {
+        out += "<p class=\"recording-stopped\">recording stopped in " + text(stopped) +
+               "; that process's tests are missing from these records</p>";
+    }
     out += left_behind_list(run);
     if (!run.collect_errors.empty()) {
         out += "<ul class=\"collect-errors\">";

@@ -145,6 +145,10 @@ std::string code_span(std::string_view text) {
 
 std::string markdown_summary(const RunModel& run, std::size_t top) {
     std::string out = "## pytest-blackbox\n\n" + status_line(run) + "\n\n";
+    for (const auto& stopped : run.recording_stopped) {
+        out += fmt::format("⚠️ Recording stopped in {}: that process's tests are missing.\n\n",
+                           code_span(stopped));
+    }
     if (!run.crashes.empty()) {
         out +=
             "### Crashes\n\n| test | phase | cause | memory | worker | where |\n"

@@ -136,6 +136,14 @@ TEST(LeftBehind, TheReportsNameTheLeakingTests) {
     EXPECT_EQ(verdict.find("<b>"), std::string::npos) << verdict;
     EXPECT_EQ(verdict.find("test_clean"), std::string::npos) << verdict;
 
+    run.recording_stopped = {"gw1 (pid 7): internal error: <b>"};
+    EXPECT_NE(report::html_verdict(run).find(
+                  "recording stopped in gw1 (pid 7): internal error: &lt;b&gt;; that process"),
+              std::string::npos);
+    EXPECT_NE(report::markdown_summary(run).find(
+                  "Recording stopped in `gw1 (pid 7): internal error: <b>`"),
+              std::string::npos);
+
     RunModel quiet;
     EXPECT_EQ(report::markdown_summary(quiet).find("Left behind"), std::string::npos);
     EXPECT_EQ(report::html_verdict(quiet).find("left-behind"), std::string::npos);
