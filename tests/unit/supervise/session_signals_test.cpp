@@ -16,6 +16,7 @@ namespace blackbox::supervise {
 namespace {
 
 using namespace std::chrono_literals;
+using test_support::DefaultDisposition;
 using test_support::process_exists;
 using test_support::read_pid;
 using test_support::run_captured;
@@ -50,6 +51,7 @@ TEST(Session, ForwardsSigtermToTheWholeGroup) {
 
 TEST(Session, SigintRaisedOnAnotherThreadReachesTheCommandAsKeyboardInterrupt) {
     TempDir dir;
+    DefaultDisposition sigint(SIGINT);  // the trap below cannot catch an inherited SIG_IGN
     // Like pytest: SIGINT is handled, the command reports and exits with its own code.
     auto options = shell_session(
         dir, "trap 'echo interrupted; exit 2' INT; echo ready; while :; do sleep 0.01; done");

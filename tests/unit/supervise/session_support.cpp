@@ -67,6 +67,17 @@ CapturedRun run_captured(const TempDir& dir, const SessionOptions& options) {
     return run;
 }
 
+DefaultDisposition::DefaultDisposition(int signal) : signal_(signal) {
+    struct sigaction fresh {};
+    fresh.sa_handler = SIG_DFL;
+    sigemptyset(&fresh.sa_mask);
+    ::sigaction(signal_, &fresh, &saved_);
+}
+
+DefaultDisposition::~DefaultDisposition() {
+    ::sigaction(signal_, &saved_, nullptr);
+}
+
 std::vector<std::string> shell(const std::string& script) {
     return {"/bin/sh", "-c", script};
 }

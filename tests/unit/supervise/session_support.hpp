@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <signal.h>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -41,6 +42,21 @@ class CapturedStdio {
     std::filesystem::path out_;
     std::filesystem::path err_;
     base::UniqueFd saved_[3];
+};
+
+// While alive: `signal` has its default action here (and so in the commands started). A signal
+// ignored by whoever started the tests (SIGINT, for a command run in the background by a
+// non-interactive shell) is ignored by the commands too, and a shell cannot trap it.
+class DefaultDisposition {
+  public:
+    explicit DefaultDisposition(int signal);
+    ~DefaultDisposition();
+    DefaultDisposition(const DefaultDisposition&) = delete;
+    DefaultDisposition& operator=(const DefaultDisposition&) = delete;
+
+  private:
+    int signal_;
+    struct sigaction saved_ {};
 };
 
 // A session run with CapturedStdio around it only, so that test failures still show.

@@ -19,6 +19,7 @@
 namespace blackbox::supervise {
 namespace {
 
+using test_support::DefaultDisposition;
 using test_support::run_on_terminal;
 using test_support::shell_session;
 using test_support::slurp;
@@ -129,6 +130,7 @@ TEST(SessionOnTerminal, KeysReachTheCommandAndOurTerminalIsRestored) {
 
 TEST(SessionOnTerminal, CtrlCReachesTheCommandThroughItsTerminal) {
     TempDir dir;
+    DefaultDisposition sigint(SIGINT);  // the trap below cannot catch an inherited SIG_IGN
     auto options = shell_session(
         dir, "trap 'echo interrupted; exit 130' INT; echo ready; while :; do sleep 0.01; done");
     options.allow_terminal = true;
