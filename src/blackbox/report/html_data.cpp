@@ -6,6 +6,7 @@
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/postmortem/json_view.hpp>
+#include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/report/html_data.hpp>
 #include <blackbox/sample/trail_reader.hpp>
 
@@ -275,6 +276,8 @@ json crashes_json(const RunModel& run, const Timebase& time) {
     return crashes;
 }
 
+json suspect_json(const RunModel& run);
+
 json run_json(const RunModel& run, const Trail& trail) {
     return {{"id", run.id},
             {"status", run.status},
@@ -291,7 +294,49 @@ json run_json(const RunModel& run, const Trail& trail) {
             {"sampled", trail.readable},
             {"interval_s", trail.interval_s},
             {"limit_bytes", optional_json(run.memory.limit)},
-            {"peak_tree_rss_bytes", run.memory.peak_tree_rss}};
+            {"peak_tree_rss_bytes",
+             run.memory.sampled ? json(run.memory.peak_tree_rss) : json(nullptr)},
+            {"suspect", suspect_json(run)},
+            {"recording_stopped", run.recording_stopped}};
+}
+
+// The test during which the tree grew most before a death, when that is not the test that died.
+json suspect_json(const RunModel& run) {
+    if (!run.memory.suspect) {
+        return nullptr;
+    }
+    const auto& test = run.tests[*run.memory.suspect];
+    return {{"nodeid", test.nodeid}, {"growth_bytes", optional_json(test.tree_rss_growth_bytes)}};
+}
+
+// What the sentinels caught, per kind, the first kLeakersListed tests of each.
+json left_behind_json(const RunModel& run) {
+    json kinds = json::array();
+    for (const auto& kind : postmortem::left_behind(run)) {
+        json tests = json::array();
+        for (std::size_t i = 0; i < kind.tests.size() && i < kLeakersListed; ++i) {
+            const auto& leaker = kind.tests[i];
+            tests.push_back({{"nodeid", run.tests[leaker.test].nodeid},
+                             {"left", postmortem::leftover_summary(*leaker.left)}});
+        }
+        kinds.push_back({{"kind", kind.kind},
+                         {"title", postmortem::leftover_title(kind.kind)},
+                         {"count", kind.tests.size()},
+                         {"tests", std::move(tests)}});
+    }
+    return kinds;
+}
+
+json gc_json(const RunModel& run) {
+    auto gc = postmortem::gc_totals(run);
+    if (!gc) {
+        return nullptr;
+    }
+    return {{"tests", gc->tests},
+            {"freed_bytes", gc->freed_bytes},
+            {"objects", gc->objects},
+            {"seconds", gc->seconds},
+            {"most", gc->most ? json(run.tests[*gc->most].nodeid) : json(nullptr)}};
 }
 
 }  // namespace
@@ -322,7 +367,9 @@ json html_data(const RunModel& run, const std::filesystem::path& samples) {
             {"tests", std::move(tests)},
             {"crashes", crashes_json(run, time)},
             {"failures", std::move(failures)},
-            {"collect_errors", std::move(collect_errors)}};
+            {"collect_errors", std::move(collect_errors)},
+            {"left_behind", left_behind_json(run)},
+            {"gc", gc_json(run)}};
 }
 
 }  // namespace blackbox::report

@@ -16,6 +16,9 @@ namespace blackbox::report {
 // A trail longer than this is halved, pair by pair, keeping the higher RSS of each pair.
 inline constexpr std::size_t kMaxTimelinePoints = 100'000;
 
+// The tests listed per kind of resource left behind (the JSON report lists them all).
+inline constexpr std::size_t kLeakersListed = 10;
+
 // Failure texts longer than this are cut.
 inline constexpr std::size_t kMaxFailureText = 16 * 1024;
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include <blackbox/postmortem/run_model.hpp>
 
 namespace blackbox::report {
@@ -20,6 +22,13 @@ std::string fill_template(std::string_view page,
 
 // The Content-Security-Policy of a page whose only scripts are `scripts`, by their SHA-256.
 std::string content_security_policy(std::initializer_list<std::string_view> scripts);
+
+// The whole page for a report's data block (html_data()), `gzipped` being report_data_gzip() of
+// it: what a server that stores only the block serves. Any JSON renders; nothing throws.
+std::string html_page(const nlohmann::json& data, std::string_view gzipped);
+
+// The data block's JSON, gzip-compressed at `level` (invalid UTF-8 replaced).
+std::string report_data_gzip(const nlohmann::json& data, int level);
 
 // The whole page for `run`, whose memory trail is `samples`.
 std::string html_report(const postmortem::RunModel& run, const std::filesystem::path& samples);

@@ -10,6 +10,7 @@
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/process_replay.hpp>
 #include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/report/html_data.hpp>
 #include <blackbox/report/html_verdict.hpp>
 #include <blackbox/report/junit_report.hpp>
 #include <blackbox/report/markdown_report.hpp>
@@ -128,7 +129,7 @@ TEST(LeftBehind, TheReportsNameTheLeakingTests) {
     auto section = markdown.substr(markdown.find("### Left behind"));
     EXPECT_EQ(section.find("test_clean"), std::string::npos) << markdown;
 
-    auto verdict = report::html_verdict(run);
+    auto verdict = report::html_verdict(report::html_data(run, {}));
     EXPECT_NE(verdict.find("<code>t.py::test_file[&lt;b&gt;]</code> 1: 7 -&gt; /tmp/x"),
               std::string::npos)
         << verdict;
@@ -137,16 +138,18 @@ TEST(LeftBehind, TheReportsNameTheLeakingTests) {
     EXPECT_EQ(verdict.find("test_clean"), std::string::npos) << verdict;
 
     run.recording_stopped = {"gw1 (pid 7): internal error: <b>"};
-    EXPECT_NE(report::html_verdict(run).find(
-                  "recording stopped in gw1 (pid 7): internal error: &lt;b&gt;; that process"),
-              std::string::npos);
+    EXPECT_NE(
+        report::html_verdict(report::html_data(run, {}))
+            .find("recording stopped in gw1 (pid 7): internal error: &lt;b&gt;; that process"),
+        std::string::npos);
     EXPECT_NE(report::markdown_summary(run).find(
                   "Recording stopped in `gw1 (pid 7): internal error: <b>`"),
               std::string::npos);
 
     RunModel quiet;
     EXPECT_EQ(report::markdown_summary(quiet).find("Left behind"), std::string::npos);
-    EXPECT_EQ(report::html_verdict(quiet).find("left-behind"), std::string::npos);
+    EXPECT_EQ(report::html_verdict(report::html_data(quiet, {})).find("left-behind"),
+              std::string::npos);
 }
 
 }  // namespace

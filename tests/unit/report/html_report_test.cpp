@@ -66,6 +66,8 @@ TEST(HtmlReport, Base64AndGzipRoundTrip) {
     EXPECT_EQ(static_cast<unsigned char>(packed[1]), 0x8b);
     EXPECT_EQ(base::gunzip(packed), big);
     EXPECT_THROW(base::gunzip(packed.substr(0, packed.size() / 2)), Error);
+    EXPECT_THROW(base::gunzip(packed, big.size() - 1), Error);  // a bound below its size
+    EXPECT_EQ(base::gunzip(packed, big.size()), big);
 }
 
 TEST(HtmlReport, EmbeddedTemplateHasEachPlaceholderOnceAndBareScripts) {
@@ -139,7 +141,7 @@ RunModel hostile_run(const std::filesystem::path& dir) {
 
 TEST(HtmlReport, VerdictEscapesEverythingFromTheRun) {
     testing::ScratchDir dir("html");
-    auto verdict = html_verdict(hostile_run(dir.path()));
+    auto verdict = html_verdict(html_data(hostile_run(dir.path()), dir.path() / "none.jsonl"));
     EXPECT_EQ(verdict.find("<script>"), std::string::npos) << verdict;
     EXPECT_EQ(verdict.find("<img"), std::string::npos) << verdict;
     EXPECT_EQ(verdict.find("<b>"), std::string::npos) << verdict;
@@ -148,6 +150,24 @@ TEST(HtmlReport, VerdictEscapesEverythingFromTheRun) {
     EXPECT_NE(verdict.find("<dt>memory at death</dt><dd>300 MiB</dd>"), std::string::npos);
     EXPECT_NE(verdict.find("class=\"crash\" data-crash=\"0\""), std::string::npos);
     EXPECT_TRUE(verdict.starts_with("<header id=\"verdict\" class=\"status-crashed\">"));
+}
+
+TEST(HtmlReport, VerdictRendersAnyJsonWithoutThrowing) {
+    // A server renders uploaded blocks: wrong types and missing fields are left out, not fatal.
+    for (const auto* text :
+         {"null", "[]", "{}", R"({"run": 5})", R"({"run": {"status": 7, "counts": []}})",
+          R"({"run": {"status": "x<b>"}, "crashes": [1, {"signal": "9", "frames": [3, "f<i>"]}]})",
+          R"({"run": {"peak_tree_rss_bytes": -5, "suspect": {"nodeid": 1}}, "gc": {"most": []},
+              "left_behind": [{"count": 99, "tests": "x"}], "collect_errors": [{"nodeid": null}]})",
+          R"({"crashes": [{"signal": 99999999999, "rss_bytes": -1, "attempt": "2"}]})"}) {
+        auto data = nlohmann::json::parse(text);
+        std::string verdict;
+        ASSERT_NO_THROW(verdict = html_verdict(data)) << text;
+        EXPECT_TRUE(verdict.starts_with("<header id=\"verdict\"")) << text;
+        EXPECT_EQ(verdict.find("<b>"), std::string::npos) << verdict;
+        EXPECT_EQ(verdict.find("<i>"), std::string::npos) << verdict;
+        ASSERT_NO_THROW(html_page(data, "")) << text;
+    }
 }
 
 TEST(HtmlReport, DataIsColumnarWithSharedPrefixesAndRelativeTimes) {
