@@ -31,6 +31,7 @@ SQLite::Database open_metrics_database(const std::filesystem::path& path) {
         database.setBusyTimeout(store::kBusyTimeoutMs);
         // No default: a new schema state must decide here whether compare can read it.
         switch (store::inspect_schema(database)) {
+            case store::SchemaState::older:  // its sessions' tables are the same
             case store::SchemaState::current:
                 return database;
             case store::SchemaState::empty:

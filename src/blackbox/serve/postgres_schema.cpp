@@ -127,9 +127,20 @@ CREATE INDEX blackbox_crashes_session_h ON blackbox_crashes(session_h);
 CREATE TABLE blackbox_schema (version integer NOT NULL);
 )";
 
-// The tables above, as PostgreSQL names them (folded to lower case).
+// Version 2: the runs' HTML report data, as store/schema.cpp's.
+constexpr const char* kVersion2Tables = R"(
+CREATE TABLE blackbox_reports (
+    session_h text PRIMARY KEY,
+    data bytea NOT NULL,
+    stored text
+);
+)";
+
+// The tables of version 1 (blackbox_schema besides), as PostgreSQL names them (folded to lower
+// case); version 2 adds blackbox_reports.
 constexpr std::array kTableNames{"execution_contexts", "test_sessions",  "test_metrics",
                                  "blackbox_runs",      "blackbox_tests", "blackbox_crashes"};
+constexpr std::size_t kVersion1Tables = kTableNames.size() + 1;
 
 // Any number: the lock only keeps two blackbox servers from creating the tables at once.
 constexpr long kCreationLock = 0x626c6b62;  // "blkb"
@@ -151,7 +162,7 @@ void migrate_postgres(pqxx::connection_base& connection, const std::string& name
         "SELECT table_name::text FROM information_schema.tables WHERE table_schema = "
         "current_schema() AND table_name IN ('blackbox_schema', 'execution_contexts', "
         "'test_sessions', 'test_metrics', 'blackbox_runs', 'blackbox_tests', "
-        "'blackbox_crashes')");
+        "'blackbox_crashes', 'blackbox_reports')");
     bool versioned = false;
     for (const auto& row : found) {
         versioned = versioned || row[0].as<std::string>() == "blackbox_schema";
@@ -164,6 +175,7 @@ void migrate_postgres(pqxx::connection_base& connection, const std::string& name
                         store::kDatabaseError);
         }
         transaction.exec(kTables);
+        transaction.exec(kVersion2Tables);
         transaction.exec_params("INSERT INTO blackbox_schema (version) VALUES ($1)",
                                 store::kSchemaVersion);
         transaction.commit();
@@ -177,12 +189,16 @@ void migrate_postgres(pqxx::connection_base& connection, const std::string& name
                                 name, number, store::kSchemaVersion),
                     store::kDatabaseError);
     }
-    if (number < store::kSchemaVersion || found.size() != kTableNames.size() + 1) {
-        // Version 1 is the first: nothing older exists to migrate from.
+    const std::size_t expected = number >= 2 ? kVersion1Tables + 1 : kVersion1Tables;
+    if (number < 1 || found.size() != expected) {
         throw Error(fmt::format("{} has an incomplete blackbox schema (version {}, {} of {} "
                                 "tables): name another database",
-                                name, number, found.size(), kTableNames.size() + 1),
+                                name, number, found.size(), expected),
                     store::kDatabaseError);
+    }
+    if (number == 1) {
+        transaction.exec(kVersion2Tables);
+        transaction.exec_params("INSERT INTO blackbox_schema (version) VALUES ($1)", 2);
     }
     // Indexes are no part of the contract: one added since the database was made is added here.
     transaction.exec(

@@ -128,6 +128,15 @@ CREATE INDEX IF NOT EXISTS blackbox_runs_env_h_started ON blackbox_runs(env_h, s
 CREATE INDEX IF NOT EXISTS blackbox_crashes_session_h ON blackbox_crashes(session_h);
 )";
 
+// Version 2: the runs' HTML report data (a server's uploads; docs/formats/metrics-db.md).
+constexpr const char* kVersion2Tables = R"(
+CREATE TABLE IF NOT EXISTS blackbox_reports (
+    session_h text primary key,
+    data blob not null,
+    stored text
+);
+)";
+
 const std::set<std::string> kMonitorTables{"EXECUTION_CONTEXTS", "TEST_METRICS", "TEST_SESSIONS"};
 
 // The schema version and the table names, read in one statement: one snapshot of the file,
@@ -205,7 +214,7 @@ SchemaState inspect_schema(SQLite::Database& database) {
     if (!ours) {
         return SchemaState::foreign;
     }
-    return SchemaState::current;  // version == kSchemaVersion: the first of ours
+    return version < kSchemaVersion ? SchemaState::older : SchemaState::current;
 }
 
 namespace {
@@ -225,6 +234,7 @@ void refuse(SchemaState state, SQLite::Database& database, const std::string& na
                         kDatabaseError);
         case SchemaState::empty:
         case SchemaState::pytest_monitor:
+        case SchemaState::older:
         case SchemaState::current:
             break;
     }
@@ -267,7 +277,12 @@ void migrate(SQLite::Database& database, const std::string& name) {
     if (state == SchemaState::current) {
         return;
     }
-    create_version_1(database, state == SchemaState::pytest_monitor);
+    if (state == SchemaState::older) {
+        add_missing_indexes(database);
+    } else {
+        create_version_1(database, state == SchemaState::pytest_monitor);
+    }
+    database.exec(kVersion2Tables);  // version 1 to 2
     database.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
     transaction.commit();
 }

@@ -9,12 +9,13 @@
 namespace blackbox::store {
 
 // The schema version this blackbox writes.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // What a database file holds before any migration.
 enum class SchemaState {
     empty,           // no tables: a new file
     pytest_monitor,  // pytest-monitor's three tables, user_version 0: adopted in place
+    older,           // an earlier version of ours: readable; migrated when opened for writing
     current,         // kSchemaVersion
     newer,           // a version this blackbox does not know
     foreign,         // tables of another program

@@ -112,6 +112,27 @@ TEST(Migration, ReopensACurrentDatabaseUnchanged) {
     EXPECT_EQ(database.execAndGet("SELECT run_id FROM blackbox_runs").getString(), "r");
 }
 
+TEST(Migration, BringsAVersion1DatabaseToVersion2KeepingItsRows) {
+    ScratchDirectory scratch;
+    const auto path = scratch / "metrics.db";
+    {
+        auto database = open_database(path);
+        database.exec("DROP TABLE blackbox_reports; DROP INDEX TEST_METRICS_SESSION_NODEID");
+        database.exec("INSERT INTO blackbox_runs (session_h, run_id) VALUES ('s', 'r')");
+        database.exec("PRAGMA user_version = 1");
+        EXPECT_EQ(inspect_schema(database), SchemaState::older);
+    }
+    auto database = open_database(path);
+    EXPECT_EQ(database.execAndGet("PRAGMA user_version").getInt(), 2);
+    EXPECT_TRUE(database.tableExists("blackbox_reports"));
+    EXPECT_EQ(database.execAndGet("SELECT run_id FROM blackbox_runs").getString(), "r");
+    EXPECT_EQ(database
+                  .execAndGet("SELECT count(*) FROM sqlite_master WHERE name = "
+                              "'TEST_METRICS_SESSION_NODEID'")
+                  .getInt(),
+              1);
+}
+
 TEST(Migration, TreatsAnEmptyFileAsANewDatabase) {
     ScratchDirectory scratch;
     write_text(scratch / "metrics.db", "");
