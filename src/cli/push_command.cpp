@@ -53,6 +53,9 @@ std::function<int()> setup_push(CLI::App& app, const Invocation&) {
     app.add_option("--server", options->push.url, "The server: http://HOST:PORT")->required();
     app.add_option("--token", options->push.token,
                    "Send \"Authorization: Bearer TOKEN\" (default: $BLACKBOX_TOKEN)");
+    app.add_flag(
+        "--no-report", [options](std::int64_t) { options->push.report = false; },
+        "Send the rows only, not the run's HTML report data (its memory trail and every test)");
     app.add_option("run_dir", options->run_dir, "The run directory")->type_name("RUN_DIR");
     return [options] { return push_command(*options); };
 }

@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <zlib.h>
 
+#include <fmt/format.h>
+
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/gzip.hpp>
 
@@ -49,7 +51,7 @@ std::string gzip(std::string_view data, int level) {
     return out;
 }
 
-std::string gunzip(std::string_view data) {
+std::string gunzip(std::string_view data, std::size_t max_bytes) {
     z_stream stream{};
     if (inflateInit2(&stream, kGzipWindow) != Z_OK) {
         throw Error("zlib cannot start decompressing");
@@ -65,6 +67,10 @@ std::string gunzip(std::string_view data) {
         stream.avail_out = static_cast<uInt>(kChunk);
         status = inflate(&stream, Z_NO_FLUSH);
         out.resize(used + kChunk - stream.avail_out);
+        if (out.size() > max_bytes) {
+            inflateEnd(&stream);
+            throw Error(fmt::format("decompresses to more than {} bytes", max_bytes));
+        }
     }
     inflateEnd(&stream);
     if (status != Z_STREAM_END) {

@@ -39,10 +39,17 @@ class Backend {
     // Our ingest: writes one chunk, replacing the rows an earlier sending of it wrote.
     virtual UploadCounts ingest(const RunUpload& upload) = 0;
 
+    // A run's HTML report data block, gzip-compressed (report_upload.hpp), replacing the run's
+    // earlier one; the run's rows need not be there yet.
+    virtual void put_report(const std::string& session_h, const std::string& gzipped) = 0;
+    // The run's stored block as it was sent; nullopt when it has none.
+    virtual std::optional<std::string> report(const std::string& session_h) = 0;
+
     // The dashboard's reads (docs/http-api.md gives their JSON).
     // The newest `limit` runs, newest first.
     virtual nlohmann::json runs(std::size_t limit) = 0;
-    // One run with its tests and crashes; nullopt when unknown.
+    // One run with its tests and crashes, and `report`: whether a report is stored; nullopt
+    // when unknown.
     virtual std::optional<nlohmann::json> run(const std::string& session_h) = 0;
     // A test's rows across runs, oldest first, the newest `limit` of them.
     virtual nlohmann::json test_history(const std::string& nodeid, std::size_t limit) = 0;

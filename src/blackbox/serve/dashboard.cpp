@@ -141,19 +141,30 @@ std::string run_page(const json& run) {
     for (const auto& word : run.value("command", json::array())) {
         command += (command.empty() ? "" : " ") + (word.is_string() ? word.get<std::string>() : "");
     }
-    auto body = fmt::format(
-        "<table class=\"facts\"><tr><th>run</th><td>{}</td></tr><tr><th>status</th>{}</tr>"
-        "<tr><th>command</th><td><code>{}</code></td></tr><tr><th>started</th><td>{}</td></tr>"
-        "<tr><th>seconds</th><td>{}</td></tr><tr><th>commit</th><td>{}</td></tr>"
-        "<tr><th>tests</th><td>{} collected, {} passed, {} failed, {} crashed, {} not run</td>"
-        "</tr></table>\n<h2>Crashes</h2><table><thead><tr><th>test</th><th>phase</th>"
-        "<th>cause</th><th>signal</th><th>worker</th><th>evidence</th></tr></thead><tbody>{}"
-        "</tbody></table>\n<h2>Tests</h2><table><thead><tr><th>test</th><th>outcome</th>"
-        "<th>worker</th><th>call s</th><th>total s</th><th>peak MiB</th></tr></thead><tbody>{}"
-        "</tbody></table>",
-        cell(run["run_id"]), status_cell(run), e(command), cell(run["started"]),
-        cell(run["duration_s"]), cell(run["scm_id"]), cell(run["collected"]), cell(run["passed"]),
-        cell(run["failed"]), cell(run["crashed"]), cell(run["not_run"]), crashes, tests);
+    // Hashes are [0-9A-Za-z_-]: safe in a path as they are.
+    const auto report =
+        run.value("report", false)
+            ? fmt::format(
+                  "<p class=\"report-link\"><a href=\"/runs/{}/report\">The run's report: "
+                  "its memory timeline, every test and each crash's stack</a></p>\n",
+                  e(text_of(run, "session_h")))
+            : std::string("<p class=\"report-link\">No report was pushed with this run.</p>\n");
+    auto body =
+        report +
+        fmt::format(
+            "<table class=\"facts\"><tr><th>run</th><td>{}</td></tr><tr><th>status</th>{}</tr>"
+            "<tr><th>command</th><td><code>{}</code></td></tr><tr><th>started</th><td>{}</td></tr>"
+            "<tr><th>seconds</th><td>{}</td></tr><tr><th>commit</th><td>{}</td></tr>"
+            "<tr><th>tests</th><td>{} collected, {} passed, {} failed, {} crashed, {} not run</td>"
+            "</tr></table>\n<h2>Crashes</h2><table><thead><tr><th>test</th><th>phase</th>"
+            "<th>cause</th><th>signal</th><th>worker</th><th>evidence</th></tr></thead><tbody>{}"
+            "</tbody></table>\n<h2>Tests</h2><table><thead><tr><th>test</th><th>outcome</th>"
+            "<th>worker</th><th>call s</th><th>total s</th><th>peak MiB</th></tr></thead><tbody>{}"
+            "</tbody></table>",
+            cell(run["run_id"]), status_cell(run), e(command), cell(run["started"]),
+            cell(run["duration_s"]), cell(run["scm_id"]), cell(run["collected"]),
+            cell(run["passed"]), cell(run["failed"]), cell(run["crashed"]), cell(run["not_run"]),
+            crashes, tests);
     return page(fmt::format("run {}", text_of(run, "run_id")), body);
 }
 

@@ -2,10 +2,7 @@
 
 namespace blackbox::serve {
 
-namespace {
-
-// Whether the brackets outside strings nest deeper than kMaxJsonDepth.
-bool too_deep(std::string_view text) {
+bool nests_too_deep(std::string_view text) {
     int depth = 0;
     bool in_string = false;
     bool escaped = false;
@@ -31,10 +28,8 @@ bool too_deep(std::string_view text) {
     return false;
 }
 
-}  // namespace
-
 JsonBody parse_json_body(std::string_view body) {
-    if (too_deep(body)) {
+    if (nests_too_deep(body)) {
         return {std::nullopt, "the body nests deeper than 32 levels"};
     }
     auto value = nlohmann::json::parse(body, nullptr, false);

@@ -18,6 +18,9 @@ struct JsonBody {
     std::string error;  // why there is no value
 };
 
+// Whether the brackets outside strings nest deeper than kMaxJsonDepth.
+bool nests_too_deep(std::string_view text);
+
 // The body's JSON object. Never throws.
 JsonBody parse_json_body(std::string_view body);
 

@@ -178,11 +178,20 @@ constexpr Statement kHistory{
     "e.ENV_H = r.env_h WHERE t.nodeid = $1 ORDER BY r.started COLLATE \"C\" DESC NULLS LAST, "
     "r.rowid DESC LIMIT $2"};
 
-constexpr Statement kAll[] = {kFindContext,   kAddContext,    kFindSession,   kAddSession,
-                              kAddMetric,     kLockRun,       kRemoveSession, kRemoveRun,
-                              kRemoveCrashes, kWriteSession,  kWriteRun,      kWriteCrash,
-                              kWriteTests,    kRemoveMetrics, kWriteMetrics,  kRuns,
-                              kRunHead,       kRunTests,      kRunCrashes,    kHistory};
+constexpr Statement kPutReport{
+    "put_report",
+    "INSERT INTO blackbox_reports (session_h, data, stored) VALUES ($1, $2, to_char(now() AT "
+    "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS')) ON CONFLICT (session_h) DO UPDATE SET "
+    "data = EXCLUDED.data, stored = EXCLUDED.stored"};
+
+constexpr Statement kReport{"report", "SELECT data FROM blackbox_reports WHERE session_h = $1"};
+constexpr Statement kHasReport{"has_report", "SELECT 1 FROM blackbox_reports WHERE session_h = $1"};
+
+constexpr Statement kAll[] = {
+    kFindContext,   kAddContext,    kFindSession,   kAddSession,   kAddMetric, kLockRun,
+    kRemoveSession, kRemoveRun,     kRemoveCrashes, kWriteSession, kWriteRun,  kWriteCrash,
+    kWriteTests,    kRemoveMetrics, kWriteMetrics,  kRuns,         kRunHead,   kRunTests,
+    kRunCrashes,    kHistory,       kPutReport,     kReport,       kHasReport};
 
 // PostgreSQL's type oids (pg_type.h) of the columns read back as numbers.
 constexpr pqxx::oid kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701;
@@ -525,6 +534,25 @@ UploadCounts PostgresBackend::ingest(const RunUpload& upload) {
     });
 }
 
+void PostgresBackend::put_report(const std::string& session_h, const std::string& gzipped) {
+    locked([&](pqxx::connection& connection) {
+        pqxx::work transaction(connection);
+        transaction.exec_prepared(kPutReport.name, session_h, pqxx::binarystring(gzipped));
+        transaction.commit();
+    });
+}
+
+std::optional<std::string> PostgresBackend::report(const std::string& session_h) {
+    return locked([&](pqxx::connection& connection) -> std::optional<std::string> {
+        pqxx::read_transaction transaction(connection);
+        const auto result = transaction.exec_prepared(kReport.name, session_h);
+        if (result.empty()) {
+            return std::nullopt;
+        }
+        return pqxx::binarystring(result[0][0]).str();
+    });
+}
+
 json PostgresBackend::runs(std::size_t limit) {
     return locked([&](pqxx::connection& connection) {
         pqxx::read_transaction transaction(connection);
@@ -550,6 +578,7 @@ std::optional<json> PostgresBackend::run(const std::string& session_h) {
         }
         run["tests"] = rows_json(transaction.exec_prepared(kRunTests.name, session_h));
         run["crashes"] = rows_json(transaction.exec_prepared(kRunCrashes.name, session_h));
+        run["report"] = !transaction.exec_prepared(kHasReport.name, session_h).empty();
         return run;
     });
 }

@@ -30,6 +30,8 @@ class PostgresBackend : public Backend {
     void add_session(const store::SessionRow& row) override;
     bool add_metric(const MonitorMetric& metric) override;
     UploadCounts ingest(const RunUpload& upload) override;
+    void put_report(const std::string& session_h, const std::string& gzipped) override;
+    std::optional<std::string> report(const std::string& session_h) override;
     nlohmann::json runs(std::size_t limit) override;
     std::optional<nlohmann::json> run(const std::string& session_h) override;
     nlohmann::json test_history(const std::string& nodeid, std::size_t limit) override;

@@ -5,8 +5,11 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/report/html_data.hpp>
+#include <blackbox/report/html_report.hpp>
 #include <blackbox/serve/push.hpp>
 #include <blackbox/serve/run_upload.hpp>
+#include <blackbox/store/session_row.hpp>
 
 namespace blackbox::serve {
 
@@ -56,6 +59,11 @@ PushResult send(const postmortem::RunModel& run, const PushOptions& options) {
         return result;
     }
     const auto chunks = upload_chunks(run, options.chunk_bytes);
+    const auto session_h = store::session_row(run).session_h;
+    // The report's data block, as `report.html` embeds it (level 6: sent, not written locally).
+    const auto report = options.report ? report::report_data_gzip(
+                                             report::html_data(run, run.dir / "samples.jsonl"), 6)
+                                       : std::string();
     httplib::Client client(target->origin);
     client.set_connection_timeout(5, 0);
     client.set_read_timeout(60, 0);
@@ -66,17 +74,43 @@ PushResult send(const postmortem::RunModel& run, const PushOptions& options) {
     if (!options.token.empty()) {
         headers.emplace("Authorization", "Bearer " + options.token);
     }
-    const std::string path = target->prefix + "/api/v1/runs";
-    for (const auto& chunk : chunks) {
-        auto answer = client.Post(path, headers, chunk, "application/json");
+    // A request, retried after a connection failure or a 5xx.
+    auto request = [&](const char* method, const std::string& path, const std::string& body,
+                       const char* type) {
+        auto once = [&] {
+            return std::string_view(method) == "PUT" ? client.Put(path, headers, body, type)
+                                                     : client.Post(path, headers, body, type);
+        };
+        auto answer = once();
         for (int attempt = 2; attempt <= kAttempts && (!answer || answer->status >= 500);
              ++attempt) {
             std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
-            answer = client.Post(path, headers, chunk, "application/json");
+            answer = once();
         }
+        return answer;
+    };
+    auto unreachable = [&](const httplib::Result& answer) {
+        return fmt::format("cannot reach {}: {}", options.url, httplib::to_string(answer.error()));
+    };
+    const std::string path = target->prefix + "/api/v1/runs";
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+        if (i + 1 == chunks.size() && !report.empty()) {
+            // Before the head: a run the runs list shows has its report, when it has one.
+            auto answer = request("PUT", fmt::format("{}/{}/report", path, session_h), report,
+                                  "application/gzip");
+            if (!answer) {
+                result.message = unreachable(answer);
+                return result;
+            }
+            result.report = answer->status == 201;
+            result.report_note =
+                result.report ? fmt::format("report stored ({} KiB)", report.size() / 1024)
+                              : fmt::format("report not stored: {} answered {}: {}", options.url,
+                                            answer->status, server_message(answer->body));
+        }
+        auto answer = request("POST", path, chunks[i], "application/json");
         if (!answer) {
-            result.message =
-                fmt::format("cannot reach {}: {}", options.url, httplib::to_string(answer.error()));
+            result.message = unreachable(answer);
             return result;
         }
         if (answer->status != 201) {
@@ -93,8 +127,9 @@ PushResult send(const postmortem::RunModel& run, const PushOptions& options) {
         ++result.chunks;
     }
     result.ok = true;
-    result.message = fmt::format("{} tests, {} metrics rows, {} crashes in {} requests",
-                                 result.tests, result.metrics, result.crashes, result.chunks);
+    result.message =
+        fmt::format("{} tests, {} metrics rows, {} crashes in {} requests; {}", result.tests,
+                    result.metrics, result.crashes, result.chunks, result.report_note);
     return result;
 }
 

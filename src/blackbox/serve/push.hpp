@@ -1,7 +1,8 @@
 #pragma once
 
 // The client of our ingest (`blackbox push`, `blackbox run --server`): a finished run sent to a
-// `blackbox serve` as chunks (run_upload.hpp), the head last. The outcome is a value: a server
+// `blackbox serve` as chunks (run_upload.hpp), then the run's report data (report_upload.hpp),
+// the head last. The outcome is a value: a server
 // that is down or refuses the run is a failed PushResult, never an exception, so it can never
 // change a test run's exit status.
 
@@ -19,12 +20,18 @@ struct PushOptions {
     std::string url;    // http://HOST:PORT[/PREFIX] of the server
     std::string token;  // sent as "Authorization: Bearer TOKEN" when not empty
     std::size_t chunk_bytes = kChunkBytes;
+    // Whether the run's HTML report data (its memory trail, every test) goes too, so that the
+    // server shows the run's report. A server that refuses it (too large for its body limit, an
+    // older server) does not fail the push.
+    bool report = true;
 };
 
 struct PushResult {
     bool ok = false;
     std::string message;  // what went wrong, or a one-line summary
     std::size_t chunks = 0, tests = 0, metrics = 0, crashes = 0;
+    bool report = false;      // the server stored the report
+    std::string report_note;  // "report stored (… KiB)", or why not
 };
 
 // Sends `run`. A chunk that meets a connection failure or a 5xx is retried twice; any other

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/gzip.hpp>
 #include <blackbox/report/html_assets.hpp>
+#include <blackbox/report/html_report.hpp>
 #include <blackbox/serve/dashboard.hpp>
 #include <blackbox/serve/field_reader.hpp>
 #include <blackbox/serve/json_body.hpp>
+#include <blackbox/serve/report_upload.hpp>
 #include <blackbox/serve/router.hpp>
 
 namespace blackbox::serve {
@@ -19,11 +22,11 @@ constexpr std::size_t kDefaultRuns = 100;
 constexpr std::size_t kMaxRuns = 10'000;
 
 Response json_response(int status, const json& body) {
-    return {status, "application/json", body.dump()};
+    return {status, "application/json", body.dump(), {}};
 }
 
 Response html_response(std::string page) {
-    return {200, "text/html; charset=utf-8", std::move(page)};
+    return {200, "text/html; charset=utf-8", std::move(page), {}};
 }
 
 // `text` equals `prefix` + one hash: the hash, else "".
@@ -36,6 +39,26 @@ std::string hash_after(std::string_view text, std::string_view prefix) {
         rest.remove_suffix(1);
     }
     return std::string(rest);
+}
+
+// The run's hash in "/api/v1/runs/<h>/report" or "/runs/<h>/report" (a trailing slash allowed),
+// else "". `api` tells which.
+std::string report_hash(std::string_view path, bool& api) {
+    if (path.ends_with('/')) {
+        path.remove_suffix(1);
+    }
+    constexpr std::string_view kSuffix = "/report";
+    if (!path.ends_with(kSuffix)) {
+        return {};
+    }
+    path.remove_suffix(kSuffix.size());
+    for (std::string_view prefix : {"/api/v1/runs/", "/runs/"}) {
+        if (path.starts_with(prefix)) {
+            api = prefix.starts_with("/api/");
+            return std::string(path.substr(prefix.size()));
+        }
+    }
+    return {};
 }
 
 // Compares in a time that does not depend on where they differ: the token is a secret.
@@ -163,15 +186,21 @@ Response Router::route(const Request& request) const {
         if (contexts) {
             auto context = backend_.find_context(hash);
             if (!context) {
-                return {204, "application/json", ""};
+                return {204, "application/json", "", {}};
             }
             return json_response(200, json{{"contexts", {monitor_context_json(*context)}}});
         }
         auto session = backend_.find_session(hash);
         if (!session) {
-            return {204, "application/json", ""};
+            return {204, "application/json", "", {}};
         }
         return json_response(200, json{{"sessions", {monitor_session_json(*session)}}});
+    }
+
+    // A run's report: stored whole (PUT), shown as its page or read as its JSON.
+    bool api = false;
+    if (auto hash = report_hash(path, api); !hash.empty()) {
+        return report_route(request, hash, api);
     }
 
     // Our ingest and the dashboard's JSON.
@@ -231,18 +260,63 @@ Response Router::route(const Request& request) const {
         return json_response(200, json{{"status", "ok"}});
     }
     if (path == "/assets/uplot.js") {
-        return {200, "text/javascript", std::string(report::assets::uplot_js)};
+        return {200, "text/javascript", std::string(report::assets::uplot_js), {}};
     }
     if (path == "/assets/uplot.css") {
-        return {200, "text/css", std::string(report::assets::uplot_css)};
+        return {200, "text/css", std::string(report::assets::uplot_css), {}};
     }
     if (path == "/assets/dashboard.js") {
-        return {200, "text/javascript", std::string(dashboard_js())};
+        return {200, "text/javascript", std::string(dashboard_js()), {}};
     }
     if (path == "/assets/dashboard.css") {
-        return {200, "text/css", std::string(dashboard_css())};
+        return {200, "text/css", std::string(dashboard_css()), {}};
     }
     return error_response(404, fmt::format("no such route: {}", path));
+}
+
+Response Router::report_route(const Request& request, const std::string& hash, bool api) const {
+    const bool put = request.method == "PUT";
+    if (put && !authorized(request)) {
+        return error_response(401,
+                              "this route needs the server's token: "
+                              "\"Authorization: Bearer TOKEN\"");
+    }
+    if (!is_hash(hash)) {
+        return error_response(404, "no such run");
+    }
+    if (put) {
+        if (!api) {
+            return error_response(405, "a report is stored with PUT /api/v1/runs/<h>/report");
+        }
+        auto head = read_report_head(request.body);
+        if (!head.head) {
+            return error_response(head.status, head.error);
+        }
+        backend_.put_report(hash, request.body);
+        return json_response(201, json{{"session_h", hash}, {"bytes", request.body.size()}});
+    }
+    if (request.method != "GET" && request.method != "HEAD") {
+        return error_response(405,
+                              fmt::format("{} takes GET{}", request.path, api ? " or PUT" : ""));
+    }
+    auto stored = backend_.report(hash);
+    if (!stored) {
+        return error_response(404, "no report was pushed for this run");
+    }
+    if (api) {
+        try {
+            return {200, "application/json", base::gunzip(*stored, kMaxReportJson), {}};
+        } catch (const Error& error) {
+            return error_response(500, fmt::format("the stored report: {}", error.what()));
+        }
+    }
+    auto head = read_report_head(*stored);
+    if (!head.head) {
+        return error_response(500, "the stored report: " + head.error);
+    }
+    return {200, "text/html; charset=utf-8", report_page(*head.head, *stored),
+            report::content_security_policy({report::assets::uplot_js, report::assets::report_js}) +
+                "; frame-ancestors 'none'"};
 }
 
 }  // namespace blackbox::serve

@@ -24,6 +24,8 @@ struct Response {
     int status = 200;
     std::string content_type = "application/json";
     std::string body;
+    // A page's own Content-Security-Policy; empty: the dashboard's (only the server's scripts).
+    std::string content_security_policy;
 };
 
 struct RouterOptions {
@@ -43,6 +45,7 @@ class Router {
 
   private:
     Response route(const Request& request) const;
+    Response report_route(const Request& request, const std::string& hash, bool api) const;
     bool authorized(const Request& request) const;
 
     Backend& backend_;

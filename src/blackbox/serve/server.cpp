@@ -36,7 +36,9 @@ void answer(const Router& router, const httplib::Request& in, httplib::Response&
     }
     out.set_header("X-Content-Type-Options", "nosniff");
     out.set_header("Cache-Control", "no-store");
-    if (response.content_type.starts_with("text/html")) {
+    if (!response.content_security_policy.empty()) {
+        out.set_header("Content-Security-Policy", response.content_security_policy);
+    } else if (response.content_type.starts_with("text/html")) {
         out.set_header("Content-Security-Policy", kPagePolicy);
     }
 }

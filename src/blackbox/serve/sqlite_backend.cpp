@@ -245,6 +245,31 @@ UploadCounts SqliteBackend::ingest(const RunUpload& upload) {
     });
 }
 
+void SqliteBackend::put_report(const std::string& session_h, const std::string& gzipped) {
+    locked(mutex_, [&] {
+        SQLite::Statement statement(database_,
+                                    "INSERT OR REPLACE INTO blackbox_reports (session_h, data, "
+                                    "stored) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now'))");
+        statement.bind(1, session_h);
+        statement.bind(2, gzipped.data(), static_cast<int>(gzipped.size()));  // a blob
+        statement.exec();
+    });
+}
+
+std::optional<std::string> SqliteBackend::report(const std::string& session_h) {
+    return locked(mutex_, [&]() -> std::optional<std::string> {
+        SQLite::Statement statement(database_,
+                                    "SELECT data FROM blackbox_reports WHERE session_h = ?");
+        statement.bind(1, session_h);
+        if (!statement.executeStep()) {
+            return std::nullopt;
+        }
+        const auto data = statement.getColumn(0);
+        return std::string(static_cast<const char*>(data.getBlob()),
+                           static_cast<std::size_t>(data.getBytes()));
+    });
+}
+
 json SqliteBackend::runs(std::size_t limit) {
     return locked(mutex_, [&] {
         SQLite::Statement statement(
@@ -291,6 +316,9 @@ std::optional<json> SqliteBackend::run(const std::string& session_h) {
             "evidence, traceback FROM blackbox_crashes WHERE session_h = ? ORDER BY rowid");
         crashes.bind(1, session_h);
         run["crashes"] = all_rows(crashes);
+        SQLite::Statement report(database_, "SELECT 1 FROM blackbox_reports WHERE session_h = ?");
+        report.bind(1, session_h);
+        run["report"] = report.executeStep();
         return run;
     });
 }

@@ -16,6 +16,8 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/report/html_data.hpp>
+#include <blackbox/report/html_report.hpp>
 #include <blackbox/serve/postgres_backend.hpp>
 #include <blackbox/serve/router.hpp>
 #include <blackbox/serve/run_upload.hpp>
@@ -157,6 +159,20 @@ TEST_F(PostgresBackendTest, StoresUploadsAndAnswersTheDashboardAsSqliteDoes) {
         copy["session_h"] = "c0py";
         ASSERT_EQ(both({"POST", "/api/v1/runs", {}, copy.dump(), ""}).status, 201);
     }
+    // One run's report, stored and read back alike.
+    const auto crashed =
+        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "segfault_in_call");
+    const auto report =
+        report::report_data_gzip(report::html_data(crashed, crashed.dir / "samples.jsonl"), 6);
+    const std::string crashed_h = json::parse(upload_chunks(crashed, 1 << 20).back())["session_h"];
+    const auto report_path = "/api/v1/runs/" + crashed_h + "/report";
+    for (int round = 0; round < 2; ++round) {
+        ASSERT_EQ(both({"PUT", report_path, {}, report, ""}).status, 201);
+    }
+    EXPECT_EQ(both({"GET", report_path, {}, "", ""}).status, 200);
+    EXPECT_EQ(both({"GET", "/runs/" + crashed_h + "/report", {}, "", ""}).status, 200);
+    EXPECT_EQ(both({"PUT", report_path, {}, "not gzip", ""}).status, 422);
+
     const auto runs = json::parse(both({"GET", "/api/v1/runs", {}, "", ""}).body)["runs"];
     EXPECT_EQ(runs.size(), 9U);
     both({"GET", "/api/v1/runs", {{"limit", "3"}}, "", ""});
@@ -207,6 +223,21 @@ TEST_F(PostgresBackendTest, RefusesANewerSchema) {
                   std::string::npos)
             << error.what();
     }
+}
+
+TEST_F(PostgresBackendTest, BringsAVersion1DatabaseToVersion2) {
+    {
+        pqxx::connection connection(schema_->url());
+        pqxx::work transaction(connection);
+        transaction.exec("DROP TABLE blackbox_reports");
+        transaction.exec("UPDATE blackbox_schema SET version = 1");
+        transaction.commit();
+    }
+    PostgresBackend again(schema_->url());
+    pqxx::connection connection(schema_->url());
+    pqxx::work transaction(connection);
+    EXPECT_EQ(transaction.exec("SELECT max(version) FROM blackbox_schema")[0][0].as<int>(), 2);
+    EXPECT_EQ(transaction.exec("SELECT count(*) FROM blackbox_reports")[0][0].as<int>(), 0);
 }
 
 TEST(PostgresBackend, AServerThatCannotBeReachedIsAnErrorWithoutThePassword) {
