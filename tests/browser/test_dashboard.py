@@ -133,3 +133,33 @@ def test_a_tests_history_draws_its_charts_and_runs_no_payload(browser, dashboard
         rows = browser.find_elements("css selector", "main > table tbody tr")
         assert len(rows) == 2  # one row per pushed run
         nothing_ran(browser, f"{nodeid} · blackbox")
+
+
+def test_a_runs_report_is_served_drawn_and_runs_no_payload(browser, dashboard):
+    open_page(browser, dashboard.url + "/")
+    browser.find_element("css selector", "a[href^='/runs/']").click()
+    browser.find_element("css selector", ".report-link a").click()
+    assert browser.current_url.endswith("/report")
+    title = browser.title
+    assert title.startswith("blackbox: crashed") and "pwned" not in title
+    culprit = browser.find_element("css selector", "#verdict .crash .culprit").text
+    assert culprit == f"test_xss.py::test_zz_crash[{CRASH_ID}]"
+    # The report's own script ran under the page's policy: the timeline drawn, every test listed.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not browser.find_elements(
+        "css selector", "#timeline .u-wrap canvas"
+    ):
+        time.sleep(0.05)
+    painted = browser.execute_script(
+        """
+        const canvas = document.querySelector('#timeline .u-wrap canvas');
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < pixels.length; i += 4) painted += pixels[i] > 0;
+        return painted;
+        """
+    )
+    assert painted > 1_000
+    rows = browser.find_elements("css selector", "#tests .rows .row")
+    assert len(rows) == len(PAYLOADS) + 1
+    nothing_ran(browser, title)

@@ -5,6 +5,7 @@ down), the token, a fuzz of malformed requests that must change nothing, and a s
 database of scripts/postgres-test-server's PostgreSQL (or $BLACKBOX_TEST_POSTGRES_URL's server);
 where PostgreSQL cannot be started, its runs are skipped with the reason."""
 
+import gzip
 import hashlib
 import http.client
 import json
@@ -286,6 +287,44 @@ def test_push_stores_the_run_as_ingest_does_and_again_adds_nothing(project, serv
     assert status == 200 and "test_suite.py::test_segv" in page
 
 
+def test_the_run_page_shows_the_runs_own_report(project, serve):
+    project.write("test_suite.py", SUITE)
+    assert project.run("-q", options=["--no-metrics"]).returncode == 139
+    server = serve()
+    pushed = project.blackbox("push", "--server", server.url, "--no-report")
+    assert pushed.returncode == 0, pushed.stderr
+    session_h = server.request("GET", "/api/v1/runs")[1]["runs"][0]["session_h"]
+    assert server.request("GET", f"/runs/{session_h}/report")[0] == 404
+    assert "No report was pushed" in server.request("GET", f"/runs/{session_h}")[1]
+
+    pushed = project.blackbox("push", "--server", server.url)
+    assert pushed.returncode == 0, pushed.stderr
+    assert "report stored" in pushed.stdout
+    assert count(server.database, "blackbox_reports") == 1
+    status, page = server.request("GET", f"/runs/{session_h}")
+    assert status == 200 and f'href="/runs/{session_h}/report"' in page
+    # The page report.html is, verdict and data: the same bytes but the data's time of making.
+    status, page = server.request("GET", f"/runs/{session_h}/report")
+    assert status == 200
+    local = (project.latest / "report.html").read_text()
+    verdict = local[local.index('<header id="verdict"') : local.index("</header>")]
+    assert verdict in page and "test_suite.py::test_segv" in verdict and "SIGSEGV" in verdict
+    status, data = server.request("GET", f"/api/v1/runs/{session_h}/report")
+    assert status == 200 and data["format"] == 1 and data["run"]["status"] == "crashed"
+    names = [
+        data["prefixes"][p] + n for p, n in zip(data["tests"]["prefix"], data["tests"]["name"])
+    ]
+    assert names == [
+        "test_suite.py::test_quick",
+        "test_suite.py::test_fails",
+        "test_suite.py::test_segv",
+    ]
+    assert data["run"]["sampled"] and len(data["samples"]["t"]) > 0
+    # Again: replaced, not added.
+    assert project.blackbox("push", "--server", server.url).returncode == 0
+    assert count(server.database, "blackbox_reports") == 1
+
+
 def test_push_without_the_token_is_refused(project, serve):
     project.write("test_suite.py", "def test_ok():\n    pass\n")
     assert project.run("-q", options=["--no-metrics"]).returncode == 0
@@ -340,6 +379,9 @@ def malformed(rng, path, body):
     if kind == 4:
         return "POST", "/api/v1/runs", json.dumps({"session_h": "abc", "tests": [{"x": 1}]})
     if kind == 5:
+        if rng.random() < 0.5:  # a report that is not one: not gzip, or gzip of no report
+            raw = gzip.compress(text.encode()) if rng.random() < 0.5 else text
+            return "PUT", "/api/v1/runs/abc/report", raw
         return rng.choice(["PUT", "DELETE", "PATCH"]), path, text
     return "GET", rng.choice(["/x", "/contexts/%27%20OR%201=1", "/runs/../../etc", "/api/v2"]), ""
 
@@ -374,6 +416,7 @@ def test_a_fuzz_of_malformed_requests_is_refused_and_changes_nothing(project, se
             )
     assert server.alive()
     assert dump(server.database) == before
+    assert count(server.database, "blackbox_reports") == 0
     assert set(statuses) <= {400, 404, 405, 422}
 
 
