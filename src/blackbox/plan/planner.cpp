@@ -178,44 +178,43 @@ Plan make_plan(const std::vector<TestCost>& suite, const PlanRequest& request) {
         entries.push_back({test.duration_s.value_or(plan.average_duration_s), test.peak_bytes});
     }
 
-    std::vector<std::size_t> assignment;
+    auto build = [&](const std::vector<std::size_t>& assignment) {
+        return make_shards(suite, entries, assignment, plan.request, model);
+    };
     if (request.algorithm == Algorithm::duration_based_chunks) {
-        assignment = chunks(entries, shards);
-    } else {
-        // As pytest-split: by name first, so that equal durations always go the same way.
-        std::vector<std::size_t> order(suite.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::sort(order.begin(), order.end(),
-                  [&](auto a, auto b) { return suite[a].nodeid < suite[b].nodeid; });
-        std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
-            return entries[a].duration_s > entries[b].duration_s;
-        });
-        if (!request.memory_budget) {
-            assignment = *least_duration(entries, order, shards, model, nullptr, 0);
-        } else {
-            // Of the layouts that keep every test within the budget, the one whose longest shard
-            // is expected to end first (the first of equals: uniform layouts come first).
-            std::optional<double> best_wall;
-            for (const auto& layout : worker_layouts(shards, plan.request.workers_max)) {
-                auto placed =
-                    least_duration(entries, order, shards, model, &layout, *request.memory_budget);
-                if (!placed) {
-                    continue;
-                }
-                double wall =
-                    longest_wall_s(make_shards(suite, entries, *placed, plan.request, model));
-                if (!best_wall || wall < *best_wall) {
-                    assignment = std::move(*placed);
-                    best_wall = wall;
-                }
+        plan.shards = build(chunks(entries, shards));
+        return plan;
+    }
+    // As pytest-split: by name first, so that equal durations always go the same way.
+    std::vector<std::size_t> order(suite.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(),
+              [&](auto a, auto b) { return suite[a].nodeid < suite[b].nodeid; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](auto a, auto b) { return entries[a].duration_s > entries[b].duration_s; });
+    if (request.memory_budget) {
+        // Of the layouts that keep every test within the budget, the one whose longest shard
+        // is expected to end first (the first of equals: uniform layouts come first).
+        std::optional<double> best_wall;
+        for (const auto& layout : worker_layouts(shards, plan.request.workers_max)) {
+            auto placed =
+                least_duration(entries, order, shards, model, &layout, *request.memory_budget);
+            if (!placed) {
+                continue;
             }
-            plan.memory_kept = best_wall.has_value();
-            if (!best_wall) {
-                assignment = *least_duration(entries, order, shards, model, nullptr, 0);
+            auto candidate = build(*placed);
+            double wall = longest_wall_s(candidate);
+            if (!best_wall || wall < *best_wall) {
+                plan.shards = std::move(candidate);
+                best_wall = wall;
             }
         }
+        plan.memory_kept = best_wall.has_value();
+        if (plan.memory_kept) {
+            return plan;
+        }
     }
-    plan.shards = make_shards(suite, entries, assignment, plan.request, model);
+    plan.shards = build(*least_duration(entries, order, shards, model, nullptr, 0));
     return plan;
 }
 
