@@ -106,7 +106,7 @@ json left_behind_json(const RunModel& run) {
     return kinds;
 }
 
-json gc_json(const RunModel& run) {
+json gc_to_json(const RunModel& run) {
     auto gc = gc_totals(run);
     if (!gc) {
         return nullptr;
@@ -148,7 +148,7 @@ json postmortem_json(const RunModel& run) {
         {"crashes", std::move(crashes)},
         {"memory", memory_json(run)},
         {"left_behind", left_behind_json(run)},
-        {"gc_after_each", gc_json(run)},
+        {"gc_after_each", gc_to_json(run)},
         {"collect_errors", std::move(collect_errors)},
         {"context", run.context},
         {"warnings", run.warnings},

@@ -15,6 +15,9 @@ nlohmann::json crash_to_json(const Crash& crash, const RunModel& run);
 
 nlohmann::json postmortem_json(const RunModel& run);
 
+// What gc after each test freed (gc_totals), the most-freeing test by node id; null without it.
+nlohmann::json gc_to_json(const RunModel& run);
+
 // What a test left of one kind, as JSON: {"count": 2, "names": ["7 -> /tmp/x", …]}.
 nlohmann::json leftover_json(const Leftover& left);
 

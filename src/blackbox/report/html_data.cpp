@@ -327,18 +327,6 @@ json left_behind_json(const RunModel& run) {
     return kinds;
 }
 
-json gc_json(const RunModel& run) {
-    auto gc = postmortem::gc_totals(run);
-    if (!gc) {
-        return nullptr;
-    }
-    return {{"tests", gc->tests},
-            {"freed_bytes", gc->freed_bytes},
-            {"objects", gc->objects},
-            {"seconds", gc->seconds},
-            {"most", gc->most ? json(run.tests[*gc->most].nodeid) : json(nullptr)}};
-}
-
 }  // namespace
 
 json html_data(const RunModel& run, const std::filesystem::path& samples) {
@@ -369,7 +357,7 @@ json html_data(const RunModel& run, const std::filesystem::path& samples) {
             {"failures", std::move(failures)},
             {"collect_errors", std::move(collect_errors)},
             {"left_behind", left_behind_json(run)},
-            {"gc", gc_json(run)}};
+            {"gc", postmortem::gc_to_json(run)}};
 }
 
 }  // namespace blackbox::report
