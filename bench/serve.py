@@ -23,17 +23,17 @@ import hashlib
 import http.client
 import json
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+from metrics_databases import PostgresDatabase, SqliteDatabase  # noqa: E402
 
 
 def start(blackbox, database):
@@ -223,55 +223,6 @@ def peak_rss_kib(pid):
     return 0
 
 
-class SqliteDatabase:
-    """A new SQLite file, removed afterwards."""
-
-    def __init__(self, args):
-        self.scratch = tempfile.TemporaryDirectory()
-        self.argument = str(Path(self.scratch.name) / "bench.db")
-
-    def count(self, table):
-        with sqlite3.connect(self.argument) as connection:
-            return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-
-    def drop(self):
-        self.scratch.cleanup()
-
-
-class PostgresDatabase:
-    """A new database on the PostgreSQL server, dropped afterwards."""
-
-    def __init__(self, args):
-        import psycopg2
-
-        self.psycopg2 = psycopg2
-        self.server_url = args.postgres_url
-        self.name = f"blackbox_bench_{uuid.uuid4().hex[:12]}"
-        self.argument = self.server_url.rsplit("/", 1)[0] + "/" + self.name
-        self._admin(f"CREATE DATABASE {self.name}")
-
-    def _admin(self, sql):
-        connection = self.psycopg2.connect(self.server_url)
-        try:
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
-        finally:
-            connection.close()
-
-    def count(self, table):
-        connection = self.psycopg2.connect(self.argument)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT count(*) FROM {table}")
-                return cursor.fetchone()[0]
-        finally:
-            connection.close()
-
-    def drop(self):
-        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
-
-
 def postgres_url():
     url = os.environ.get("BLACKBOX_TEST_POSTGRES_URL")
     if url:
@@ -285,7 +236,11 @@ def postgres_url():
 
 
 def measure(route, backend, args):
-    database = (PostgresDatabase if backend == "postgresql" else SqliteDatabase)(args)
+    scratch = tempfile.TemporaryDirectory()
+    if backend == "postgresql":
+        database = PostgresDatabase(args.postgres_url, prefix="blackbox_bench")
+    else:
+        database = SqliteDatabase(Path(scratch.name) / "bench.db")
     try:
         process, port = start(args.blackbox, database.argument)
         try:
@@ -318,6 +273,7 @@ def measure(route, backend, args):
         stored = database.count("TEST_METRICS")
     finally:
         database.drop()
+        scratch.cleanup()
     rows = args.clients * args.runs * args.tests
     latencies = sorted(x for c in clients for x in c.latencies)
     return {

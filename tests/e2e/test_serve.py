@@ -12,13 +12,12 @@ import json
 import os
 import random
 import socket
-import sqlite3
 import subprocess
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
+from metrics_databases import PostgresDatabase, SqliteDatabase
 
 try:
     import psycopg2
@@ -46,50 +45,6 @@ TABLES = (
     "blackbox_tests",
     "blackbox_crashes",
 )
-
-
-class SqliteDatabase:
-    """A metrics database file: what --db names, and a connection to read it back."""
-
-    def __init__(self, path):
-        self.path = Path(path)
-        self.argument = str(path)
-
-    def rows(self, sql):
-        with sqlite3.connect(self.path) as connection:
-            cursor = connection.execute(sql)
-            return [d[0] for d in cursor.description], cursor.fetchall()
-
-
-class PostgresDatabase:
-    """A database of its own on the test server, dropped by drop()."""
-
-    def __init__(self, server_url):
-        self.name = f"blackbox_e2e_{uuid.uuid4().hex[:12]}"
-        self.server_url = server_url
-        self.argument = server_url.rsplit("/", 1)[0] + "/" + self.name
-        self._admin(f"CREATE DATABASE {self.name}")
-
-    def _admin(self, sql):
-        connection = psycopg2.connect(self.server_url)
-        try:
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
-        finally:
-            connection.close()
-
-    def rows(self, sql):
-        connection = psycopg2.connect(self.argument)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
-                return [d[0] for d in cursor.description], cursor.fetchall()
-        finally:
-            connection.close()
-
-    def drop(self):
-        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
 
 class Server:
@@ -213,7 +168,7 @@ def dump(database):
 
 
 def count(database, table):
-    return database.rows(f"SELECT count(*) FROM {table}")[1][0][0]
+    return database.count(table)
 
 
 def free_port():
