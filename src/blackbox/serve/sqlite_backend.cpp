@@ -107,9 +107,20 @@ void remove_head(SQLite::Database& database, const std::string& session_h) {
     }
 }
 
+// Whether the run has TEST_METRICS rows already (the first push of a run has none: its chunks
+// then replace nothing, and need no search for each row's key).
+bool has_metrics(SQLite::Database& database, const std::string& session_h) {
+    SQLite::Statement statement(database, "SELECT 1 FROM TEST_METRICS WHERE SESSION_H = ? LIMIT 1");
+    statement.bind(1, session_h);
+    return statement.executeStep();
+}
+
 // A TEST_METRICS row's key within its run: its kind, node id and start (xdist workers each
 // write a row for the same module; they start at different times).
 void remove_metrics(SQLite::Database& database, const RunUpload& upload) {
+    if (upload.metrics.empty() || !has_metrics(database, upload.session_h)) {
+        return;
+    }
     SQLite::Statement statement(database,
                                 "DELETE FROM TEST_METRICS WHERE SESSION_H = ? AND KIND = ? AND "
                                 "NODEID = ? AND ITEM_START_TIME IS ?");
