@@ -6,6 +6,7 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/serve/database_url.hpp>
+#include <blackbox/serve/json_rows_text.hpp>
 #include <blackbox/serve/postgres_backend.hpp>
 #include <blackbox/serve/postgres_schema.hpp>
 #include <blackbox/store/database.hpp>
@@ -117,12 +118,14 @@ constexpr Statement kWriteTests{
     "monitored = EXCLUDED.monitored"};
 
 // A metric's key within its run: its kind, node id and start (xdist workers each write a row
-// for the same module; they start at different times).
+// for the same module; they start at different times). The EXISTS, evaluated once, skips the
+// search for each row's key when the run has no metrics yet (its first push).
 constexpr Statement kRemoveMetrics{
     "remove_metrics",
     "DELETE FROM TEST_METRICS m USING json_to_recordset($2::json) AS k(kind text, nodeid text, "
-    "item_start_time text) WHERE m.SESSION_H = $1 AND m.KIND = k.kind AND m.NODEID = k.nodeid "
-    "AND m.ITEM_START_TIME IS NOT DISTINCT FROM k.item_start_time"};
+    "item_start_time text) WHERE EXISTS (SELECT 1 FROM TEST_METRICS WHERE SESSION_H = $1) AND "
+    "m.SESSION_H = $1 AND m.KIND = k.kind AND m.NODEID = k.nodeid AND m.ITEM_START_TIME IS NOT "
+    "DISTINCT FROM k.item_start_time"};
 
 constexpr Statement kWriteMetrics{
     "write_metrics",
@@ -271,67 +274,65 @@ std::optional<std::string> null_if_empty(const std::string& text) {
     return text.empty() ? std::nullopt : std::optional(text);
 }
 
-template <typename T>
-json optional_json(const std::optional<T>& value) {
-    return value ? json(*value) : json(nullptr);
-}
-
 // The chunk's tests as write_tests reads them. A node id twice in one chunk: the last wins, as
 // with one INSERT OR REPLACE after the other (one statement may not update a row twice).
 std::string tests_json(const std::vector<store::TestRow>& tests) {
     std::unordered_map<std::string_view, std::size_t> last;
+    last.reserve(tests.size());
     for (std::size_t i = 0; i < tests.size(); ++i) {
         last[tests[i].nodeid] = i;
     }
-    json rows = json::array();
+    JsonRowsText rows;
     for (std::size_t i = 0; i < tests.size(); ++i) {
         const auto& t = tests[i];
         if (last[t.nodeid] != i) {
             continue;
         }
-        rows.push_back({{"nodeid", t.nodeid},
-                        {"outcome", t.outcome},
-                        {"worker", optional_json(t.worker)},
-                        {"attempt", t.attempt},
-                        {"start", optional_json(t.start)},
-                        {"setup_s", optional_json(t.setup_s)},
-                        {"call_s", optional_json(t.call_s)},
-                        {"teardown_s", optional_json(t.teardown_s)},
-                        {"total_s", optional_json(t.total_s)},
-                        {"user_s", optional_json(t.user_s)},
-                        {"sys_s", optional_json(t.sys_s)},
-                        {"peak_rss_bytes", optional_json(t.peak_rss_bytes)},
-                        {"peak_exact", t.peak_exact ? 1 : 0},
-                        {"peak_tree_rss_bytes", optional_json(t.peak_tree_rss_bytes)},
-                        {"rss_before_bytes", optional_json(t.rss_before_bytes)},
-                        {"rss_after_bytes", optional_json(t.rss_after_bytes)},
-                        {"retained_bytes", optional_json(t.retained_bytes)},
-                        {"monitored", t.monitored ? 1 : 0}});
+        rows.begin_row();
+        rows.field("nodeid", t.nodeid);
+        rows.field("outcome", t.outcome);
+        rows.field("worker", t.worker);
+        rows.field("attempt", std::int64_t{t.attempt});
+        rows.field("start", t.start);
+        rows.field("setup_s", t.setup_s);
+        rows.field("call_s", t.call_s);
+        rows.field("teardown_s", t.teardown_s);
+        rows.field("total_s", t.total_s);
+        rows.field("user_s", t.user_s);
+        rows.field("sys_s", t.sys_s);
+        rows.field("peak_rss_bytes", t.peak_rss_bytes);
+        rows.field("peak_exact", std::int64_t{t.peak_exact ? 1 : 0});
+        rows.field("peak_tree_rss_bytes", t.peak_tree_rss_bytes);
+        rows.field("rss_before_bytes", t.rss_before_bytes);
+        rows.field("rss_after_bytes", t.rss_after_bytes);
+        rows.field("retained_bytes", t.retained_bytes);
+        rows.field("monitored", std::int64_t{t.monitored ? 1 : 0});
     }
-    return rows.dump();
+    return rows.finish();
 }
 
 // The chunk's metrics as remove_metrics and write_metrics read them; OUTCOME and NODEID as
 // text, as store::RunWriter binds them ("" for a scope's outcome).
 std::string metrics_json(const std::vector<store::MetricsRow>& metrics) {
-    json rows = json::array();
+    JsonRowsText rows;
     for (const auto& m : metrics) {
-        rows.push_back({{"item_start_time", optional_json(m.item_start_time)},
-                        {"item_path", m.item_path},
-                        {"item", m.item},
-                        {"item_variant", m.item_variant},
-                        {"item_fs_loc", m.item_fs_loc},
-                        {"kind", m.kind},
-                        {"component", m.component},
-                        {"total_time", optional_json(m.total_time)},
-                        {"user_time", optional_json(m.user_time)},
-                        {"kernel_time", optional_json(m.kernel_time)},
-                        {"cpu_usage", optional_json(m.cpu_usage)},
-                        {"mem_usage", optional_json(m.mem_usage)},
-                        {"outcome", m.outcome},
-                        {"nodeid", m.nodeid}});
+        rows.begin_row();
+        rows.field("item_start_time", m.item_start_time);
+        rows.field("item_path", m.item_path);
+        rows.field("item", m.item);
+        rows.field("item_variant", m.item_variant);
+        rows.field("item_fs_loc", m.item_fs_loc);
+        rows.field("kind", m.kind);
+        rows.field("component", m.component);
+        rows.field("total_time", m.total_time);
+        rows.field("user_time", m.user_time);
+        rows.field("kernel_time", m.kernel_time);
+        rows.field("cpu_usage", m.cpu_usage);
+        rows.field("mem_usage", m.mem_usage);
+        rows.field("outcome", m.outcome);
+        rows.field("nodeid", m.nodeid);
     }
-    return rows.dump();
+    return rows.finish();
 }
 
 void insert_context(pqxx::work& transaction, const store::ExecutionContextRow& row) {

@@ -11,6 +11,7 @@
 #include <blackbox/serve/json_body.hpp>
 #include <blackbox/serve/report_upload.hpp>
 #include <blackbox/serve/router.hpp>
+#include <blackbox/serve/rows_chunk_reader.hpp>
 
 namespace blackbox::serve {
 
@@ -206,18 +207,23 @@ Response Router::route(const Request& request) const {
     // Our ingest and the dashboard's JSON.
     if (ingest) {
         if (post) {
-            auto body = parse_json_body(request.body);
-            if (!body.value) {
-                return error_response(400, body.error);
+            auto upload = read_rows_chunk(request.body);
+            if (!upload) {
+                // A head chunk, or a body with a problem: read strictly, for its answer.
+                auto body = parse_json_body(request.body);
+                if (!body.value) {
+                    return error_response(400, body.error);
+                }
+                auto parsed = parse_upload(*body.value);
+                if (!parsed.upload) {
+                    return error_response(422, parsed.error);
+                }
+                upload = std::move(parsed.upload);
             }
-            auto upload = parse_upload(*body.value);
-            if (!upload.upload) {
-                return error_response(422, upload.error);
-            }
-            auto counts = backend_.ingest(*upload.upload);
-            return json_response(201, json{{"session_h", upload.upload->session_h},
-                                           {"chunk", upload.upload->chunk},
-                                           {"chunks", upload.upload->chunks},
+            auto counts = backend_.ingest(*upload);
+            return json_response(201, json{{"session_h", upload->session_h},
+                                           {"chunk", upload->chunk},
+                                           {"chunks", upload->chunks},
                                            {"tests", counts.tests},
                                            {"metrics", counts.metrics},
                                            {"crashes", counts.crashes}});

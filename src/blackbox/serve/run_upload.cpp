@@ -14,8 +14,6 @@ using nlohmann::json;
 
 // The longest crash traceback sent and accepted: the head chunk stays far below any body limit.
 constexpr std::size_t kMaxTraceback = 32 * 1024;
-// At most this many rows of each kind in one chunk, whatever their size.
-constexpr std::size_t kMaxRows = 100'000;
 
 template <typename T>
 json or_null(const std::optional<T>& value) {
@@ -246,8 +244,8 @@ void read_rows(FieldReader& in, std::string_view key, std::vector<Row>& rows, Re
     if (array == nullptr) {
         return;
     }
-    if (array->size() > kMaxRows) {
-        in.fail(key, fmt::format("has more than {} rows", kMaxRows));
+    if (array->size() > kMaxUploadRows) {
+        in.fail(key, fmt::format("has more than {} rows", kMaxUploadRows));
         return;
     }
     rows.reserve(array->size());

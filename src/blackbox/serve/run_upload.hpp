@@ -21,6 +21,9 @@
 
 namespace blackbox::serve {
 
+// At most this many rows of each kind in one chunk, whatever their size.
+inline constexpr std::size_t kMaxUploadRows = 100'000;
+
 // blackbox_runs beyond its keys (docs/formats/metrics-db.md).
 struct RunRow {
     std::string run_id, run_dir;

@@ -1,6 +1,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <algorithm>
+#include <exception>
 
 #include <fmt/format.h>
 
@@ -107,9 +108,20 @@ void remove_head(SQLite::Database& database, const std::string& session_h) {
     }
 }
 
+// Whether the run has TEST_METRICS rows already (the first push of a run has none: its chunks
+// then replace nothing, and need no search for each row's key).
+bool has_metrics(SQLite::Database& database, const std::string& session_h) {
+    SQLite::Statement statement(database, "SELECT 1 FROM TEST_METRICS WHERE SESSION_H = ? LIMIT 1");
+    statement.bind(1, session_h);
+    return statement.executeStep();
+}
+
 // A TEST_METRICS row's key within its run: its kind, node id and start (xdist workers each
 // write a row for the same module; they start at different times).
 void remove_metrics(SQLite::Database& database, const RunUpload& upload) {
+    if (upload.metrics.empty() || !has_metrics(database, upload.session_h)) {
+        return;
+    }
     SQLite::Statement statement(database,
                                 "DELETE FROM TEST_METRICS WHERE SESSION_H = ? AND KIND = ? AND "
                                 "NODEID = ? AND ITEM_START_TIME IS ?");
@@ -120,6 +132,44 @@ void remove_metrics(SQLite::Database& database, const RunUpload& upload) {
         bind_or_null(statement, 4, row.item_start_time);
         statement.exec();
         statement.reset();
+    }
+}
+
+// Writes an upload's rows; the caller holds the transaction.
+UploadCounts write_upload(SQLite::Database& database, const RunUpload& upload) {
+    UploadCounts counts;
+    store::RunWriter writer(database, upload.session_h, upload.env_h);
+    if (upload.head) {
+        remove_head(database, upload.session_h);
+        writer.write_context(upload.head->context);
+        writer.write_session(upload.head->session);
+        insert_run(database, upload, upload.head->run);
+        for (const auto& crash : upload.head->crashes) {
+            writer.write_crash(crash);
+        }
+        counts.crashes = upload.head->crashes.size();
+    }
+    for (const auto& test : upload.tests) {
+        writer.write_test(test);  // INSERT OR REPLACE on (session_h, nodeid)
+    }
+    remove_metrics(database, upload);
+    for (const auto& row : upload.metrics) {
+        writer.write_metrics(row);
+    }
+    counts.tests = upload.tests.size();
+    counts.metrics = upload.metrics.size();
+    return counts;
+}
+
+// SQLite's failures as blackbox::Error, as locked() turns them; any other failure as it is.
+std::exception_ptr database_error(std::exception_ptr failure) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const SQLite::Exception& error) {
+        return std::make_exception_ptr(
+            Error(fmt::format("metrics database: {}", error.what()), store::kDatabaseError));
+    } catch (...) {
+        return std::current_exception();
     }
 }
 
@@ -216,33 +266,64 @@ bool SqliteBackend::add_metric(const MonitorMetric& metric) {
     });
 }
 
+// What an upload waits for: its counts, or why it was not written.
+struct SqliteBackend::QueuedUpload {
+    const RunUpload& upload;
+    bool written = false;  // under mutex_
+    UploadCounts counts;
+    std::exception_ptr failure;
+};
+
 UploadCounts SqliteBackend::ingest(const RunUpload& upload) {
-    return locked(mutex_, [&] {
-        UploadCounts counts;
+    QueuedUpload queued{upload, false, {}, nullptr};
+    {
+        std::lock_guard lock(queue_mutex_);
+        queue_.push_back(&queued);
+    }
+    {
+        // Whoever holds the connection next writes every queued upload, this one included
+        // unless an earlier holder took it already.
+        std::lock_guard lock(mutex_);
+        if (!queued.written) {
+            write_queued();
+        }
+    }
+    if (queued.failure) {
+        std::rethrow_exception(queued.failure);
+    }
+    return queued.counts;
+}
+
+void SqliteBackend::write_queued() {
+    std::vector<QueuedUpload*> batch;
+    {
+        std::lock_guard lock(queue_mutex_);
+        batch.swap(queue_);
+    }
+    try {
         SQLite::Transaction transaction(database_, SQLite::TransactionBehavior::IMMEDIATE);
-        store::RunWriter writer(database_, upload.session_h, upload.env_h);
-        if (upload.head) {
-            remove_head(database_, upload.session_h);
-            writer.write_context(upload.head->context);
-            writer.write_session(upload.head->session);
-            insert_run(database_, upload, upload.head->run);
-            for (const auto& crash : upload.head->crashes) {
-                writer.write_crash(crash);
+        for (auto* queued : batch) {
+            database_.exec("SAVEPOINT upload");
+            try {
+                queued->counts = write_upload(database_, queued->upload);
+            } catch (...) {
+                queued->failure = database_error(std::current_exception());
+                database_.exec("ROLLBACK TO upload");
             }
-            counts.crashes = upload.head->crashes.size();
+            database_.exec("RELEASE upload");
         }
-        for (const auto& test : upload.tests) {
-            writer.write_test(test);  // INSERT OR REPLACE on (session_h, nodeid)
-        }
-        remove_metrics(database_, upload);
-        for (const auto& row : upload.metrics) {
-            writer.write_metrics(row);
-        }
-        counts.tests = upload.tests.size();
-        counts.metrics = upload.metrics.size();
         transaction.commit();
-        return counts;
-    });
+    } catch (...) {
+        const auto failure = database_error(std::current_exception());
+        for (auto* queued : batch) {
+            if (!queued->failure) {
+                queued->failure = failure;
+            }
+        }
+    }
+    for (auto* queued : batch) {
+        queued->written = true;
+    }
 }
 
 void SqliteBackend::put_report(const std::string& session_h, const std::string& gzipped) {

@@ -3,12 +3,14 @@
 // The SQLite backend of `blackbox serve`: the metrics database of `blackbox run` (its schema,
 // migrations, WAL and busy timeout: store::open_database), written through store's RunWriter.
 // One connection, one writer at a time (SQLite has one writer anyway); every statement is
-// parameterised.
+// parameterised. Uploads that arrive while another is written are written together, in one
+// transaction (a group commit).
 
 #include <SQLiteCpp/Database.h>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include <blackbox/serve/backend.hpp>
 
@@ -33,7 +35,14 @@ class SqliteBackend : public Backend {
     nlohmann::json test_history(const std::string& nodeid, std::size_t limit) override;
 
   private:
-    std::mutex mutex_;
+    struct QueuedUpload;
+    // Writes every upload queued by now in one transaction, each apart (a savepoint): one that
+    // fails leaves the others' rows. The caller holds mutex_.
+    void write_queued();
+
+    std::mutex mutex_;  // the connection
+    std::mutex queue_mutex_;
+    std::vector<QueuedUpload*> queue_;  // uploads waiting for the connection, in arrival order
     SQLite::Database database_;
 };
 

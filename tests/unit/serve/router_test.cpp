@@ -5,7 +5,9 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <algorithm>
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -192,6 +194,39 @@ TEST_F(RouterTest, AnUploadStoresWhatALocalIngestStoresAndAgainNothingMore) {
         }
         EXPECT_EQ(dump(remote / "remote.db"), dump(local / "local.db"));
     }
+}
+
+// Uploads that arrive together are written in one transaction: each as if alone.
+TEST_F(RouterTest, ConcurrentUploadsStoreWhatLocalIngestsStore) {
+    const char* names[] = {"passed_failed_skipped", "xdist_worker_segfault", "segfault_in_call"};
+    testing::ScratchDir local;
+    std::vector<std::vector<std::string>> chunks;
+    {
+        auto database = store::open_database(local / "local.db");
+        for (const char* name : names) {
+            const auto run = postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / name);
+            store::ingest_run(database, run);
+            chunks.push_back(upload_chunks(run, 1024));
+        }
+    }
+    std::vector<std::thread> clients;
+    std::atomic<int> failures = 0;
+    for (const auto& run : chunks) {
+        for (int client = 0; client < 2; ++client) {  // two clients push the same run
+            clients.emplace_back([&] {
+                for (const auto& chunk : run) {
+                    if (router_.handle({"POST", "/api/v1/runs", {}, chunk, ""}).status != 201) {
+                        ++failures;
+                    }
+                }
+            });
+        }
+    }
+    for (auto& client : clients) {
+        client.join();
+    }
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ(dump(path_), dump(local / "local.db"));
 }
 
 TEST_F(RouterTest, PagesEscapeWhatTheDatabaseHolds) {

@@ -1,0 +1,348 @@
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <memory>
+#include <simdjson.h>
+
+#include <blackbox/serve/field_reader.hpp>
+#include <blackbox/serve/json_body.hpp>
+#include <blackbox/serve/rows_chunk_reader.hpp>
+
+namespace blackbox::serve {
+
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+// A parser keeps buffers as large as the largest body it read: a thread's is dropped after a
+// body larger than this, so that a few large chunks do not hold their memory for good.
+constexpr std::size_t kKeptCapacity = 4 << 20;
+
+// The thread's parser (null until its first body, or after a large one).
+std::unique_ptr<simdjson::dom::parser>& thread_parser() {
+    thread_local std::unique_ptr<simdjson::dom::parser> parser;
+    return parser;
+}
+
+// The thread's parser, made when needed: it refuses documents nested deeper than
+// parse_json_body accepts. Throws std::bad_alloc.
+simdjson::dom::parser& parser_for(std::size_t body_size) {
+    auto& parser = thread_parser();
+    if (!parser) {
+        auto made = std::make_unique<simdjson::dom::parser>();
+        if (made->allocate(std::min(body_size, kKeptCapacity), kMaxJsonDepth) !=
+            simdjson::SUCCESS) {
+            throw std::bad_alloc();
+        }
+        parser = std::move(made);
+    }
+    return *parser;
+}
+
+// The values of an object's fields named in `keys` (at most kMaxKeys), read with the checks of
+// FieldReader's reads of the same name. Any value FieldReader would refuse makes ok() false, and
+// so does a key named twice (the strict reader keeps the last one; left to it).
+class Fields {
+  public:
+    static constexpr std::size_t kMaxKeys = 18;
+
+    template <std::size_t N>
+    Fields(element value, const std::array<std::string_view, N>& keys) {
+        static_assert(N <= kMaxKeys);
+        simdjson::dom::object object;
+        if (value.get_object().get(object) != simdjson::SUCCESS) {
+            ok_ = false;
+            return;
+        }
+        for (const auto field : object) {
+            const auto* at = std::find(keys.begin(), keys.end(), field.key);
+            if (at == keys.end()) {
+                continue;
+            }
+            const auto index = static_cast<std::size_t>(at - keys.begin());
+            if (present_[index]) {
+                ok_ = false;
+                return;
+            }
+            present_[index] = true;
+            values_[index] = field.value;
+        }
+    }
+
+    bool ok() const { return ok_; }
+    // Whether the key is absent or null.
+    bool absent(std::size_t key) const { return find(key) == nullptr; }
+
+    std::string text(std::size_t key, std::size_t max = kMaxTextField) {
+        auto value = optional_text(key, max);
+        if (!value) {
+            ok_ = false;
+            return {};
+        }
+        return std::move(*value);
+    }
+
+    std::optional<std::string> optional_text(std::size_t key, std::size_t max = kMaxTextField) {
+        const auto* value = find(key);
+        if (value == nullptr) {
+            return std::nullopt;
+        }
+        std::string_view text;
+        // Valid UTF-8 (a \u escape may give a lone surrogate, which the strict reader refuses).
+        if (value->get_string().get(text) != simdjson::SUCCESS || text.size() > max ||
+            std::memchr(text.data(), '\0', text.size()) != nullptr ||
+            !simdjson::validate_utf8(text.data(), text.size())) {
+            ok_ = false;
+            return std::nullopt;
+        }
+        return std::string(text);
+    }
+
+    std::string hash(std::size_t key) {
+        auto value = text(key, 64);
+        if (!is_hash(value)) {
+            ok_ = false;
+        }
+        return value;
+    }
+
+    std::int64_t integer(std::size_t key) {
+        auto value = optional_integer(key);
+        if (!value) {
+            ok_ = false;
+            return 0;
+        }
+        return *value;
+    }
+
+    // An integer within int64 (simdjson types every other whole number uint64 or double).
+    std::optional<std::int64_t> optional_integer(std::size_t key) {
+        const auto* value = find(key);
+        if (value == nullptr) {
+            return std::nullopt;
+        }
+        if (value->type() != element_type::INT64) {
+            ok_ = false;
+            return std::nullopt;
+        }
+        return value->get_int64().value_unsafe();
+    }
+
+    // Every number as a double, as nlohmann's get<double>() converts it; simdjson refuses the
+    // documents with a number out of a double's range, so it is always finite.
+    std::optional<double> optional_number(std::size_t key) {
+        const auto* value = find(key);
+        if (value == nullptr) {
+            return std::nullopt;
+        }
+        double number = 0;
+        if (value->get_double().get(number) != simdjson::SUCCESS) {
+            ok_ = false;
+            return std::nullopt;
+        }
+        return number;
+    }
+
+    bool boolean(std::size_t key) {
+        const auto* value = find(key);
+        bool flag = false;
+        if (value == nullptr || value->get_bool().get(flag) != simdjson::SUCCESS) {
+            ok_ = false;
+        }
+        return flag;
+    }
+
+    // The array under `key` of at most kMaxUploadRows values; nullopt when the key is absent
+    // or null.
+    std::optional<simdjson::dom::array> rows(std::size_t key) {
+        const auto* value = find(key);
+        if (value == nullptr) {
+            return std::nullopt;
+        }
+        simdjson::dom::array array;
+        if (value->get_array().get(array) != simdjson::SUCCESS || array.size() > kMaxUploadRows) {
+            ok_ = false;
+            return std::nullopt;
+        }
+        return array;
+    }
+
+  private:
+    const element* find(std::size_t key) const {
+        return present_[key] && !values_[key].is_null() ? &values_[key] : nullptr;
+    }
+
+    std::array<element, kMaxKeys> values_;
+    std::array<bool, kMaxKeys> present_{};
+    bool ok_ = true;
+};
+
+// The keys of each object, in the order of the enumerators that index them.
+constexpr std::array<std::string_view, 7> kChunkKeys = {"session_h", "env_h", "chunk",  "chunks",
+                                                        "run",       "tests", "metrics"};
+enum ChunkKey : std::size_t { kSessionH, kEnvH, kChunk, kChunks, kRun, kTests, kMetrics };
+
+constexpr std::array<std::string_view, 18> kTestKeys = {"nodeid",
+                                                        "outcome",
+                                                        "worker",
+                                                        "attempt",
+                                                        "start",
+                                                        "setup_s",
+                                                        "call_s",
+                                                        "teardown_s",
+                                                        "total_s",
+                                                        "user_s",
+                                                        "sys_s",
+                                                        "peak_rss_bytes",
+                                                        "peak_exact",
+                                                        "peak_tree_rss_bytes",
+                                                        "rss_before_bytes",
+                                                        "rss_after_bytes",
+                                                        "retained_bytes",
+                                                        "monitored"};
+enum TestKey : std::size_t {
+    kNodeid,
+    kOutcome,
+    kWorker,
+    kAttempt,
+    kStart,
+    kSetupS,
+    kCallS,
+    kTeardownS,
+    kTotalS,
+    kUserS,
+    kSysS,
+    kPeakRssBytes,
+    kPeakExact,
+    kPeakTreeRssBytes,
+    kRssBeforeBytes,
+    kRssAfterBytes,
+    kRetainedBytes,
+    kMonitored
+};
+
+constexpr std::array<std::string_view, 14> kMetricsKeys = {
+    "item_start_time", "item_path",  "item",      "item_variant", "item_fs_loc", "kind",
+    "component",       "total_time", "user_time", "kernel_time",  "cpu_usage",   "mem_usage",
+    "outcome",         "nodeid"};
+enum MetricsKey : std::size_t {
+    kItemStartTime,
+    kItemPath,
+    kItem,
+    kItemVariant,
+    kItemFsLoc,
+    kKind,
+    kComponent,
+    kTotalTime,
+    kUserTime,
+    kKernelTime,
+    kCpuUsage,
+    kMemUsage,
+    kMetricsOutcome,
+    kMetricsNodeid
+};
+
+// As run_upload.cpp's read_test.
+bool read_test(element value, store::TestRow& row) {
+    Fields in(value, kTestKeys);
+    row.nodeid = in.text(kNodeid);
+    row.outcome = in.text(kOutcome, 16);
+    row.worker = in.optional_text(kWorker, 64);
+    row.attempt = static_cast<int>(std::clamp<std::int64_t>(in.integer(kAttempt), 0, 1'000'000));
+    row.start = in.optional_text(kStart, 64);
+    row.setup_s = in.optional_number(kSetupS);
+    row.call_s = in.optional_number(kCallS);
+    row.teardown_s = in.optional_number(kTeardownS);
+    row.total_s = in.optional_number(kTotalS);
+    row.user_s = in.optional_number(kUserS);
+    row.sys_s = in.optional_number(kSysS);
+    row.peak_rss_bytes = in.optional_integer(kPeakRssBytes);
+    row.peak_exact = in.boolean(kPeakExact);
+    row.peak_tree_rss_bytes = in.optional_integer(kPeakTreeRssBytes);
+    row.rss_before_bytes = in.optional_integer(kRssBeforeBytes);
+    row.rss_after_bytes = in.optional_integer(kRssAfterBytes);
+    row.retained_bytes = in.optional_integer(kRetainedBytes);
+    row.monitored = in.boolean(kMonitored);
+    return in.ok();
+}
+
+// As run_upload.cpp's read_metrics.
+bool read_metrics(element value, store::MetricsRow& row) {
+    Fields in(value, kMetricsKeys);
+    row.item_start_time = in.optional_text(kItemStartTime, 64);
+    row.item_path = in.text(kItemPath);
+    row.item = in.text(kItem, 2096);
+    row.item_variant = in.text(kItemVariant, 2048);
+    row.item_fs_loc = in.text(kItemFsLoc, 2048);
+    row.kind = in.text(kKind, 64);
+    row.component = in.text(kComponent, 512);
+    row.total_time = in.optional_number(kTotalTime);
+    row.user_time = in.optional_number(kUserTime);
+    row.kernel_time = in.optional_number(kKernelTime);
+    row.cpu_usage = in.optional_number(kCpuUsage);
+    row.mem_usage = in.optional_number(kMemUsage);
+    row.outcome = in.text(kMetricsOutcome, 16);
+    row.nodeid = in.text(kMetricsNodeid);
+    return in.ok();
+}
+
+template <typename Row, typename Read>
+bool read_rows(const std::optional<simdjson::dom::array>& array, std::vector<Row>& rows,
+               Read read) {
+    if (!array) {
+        return true;
+    }
+    rows.resize(array->size());
+    std::size_t i = 0;
+    for (const auto value : *array) {
+        if (!read(value, rows[i++])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<RunUpload> read_chunk(element root) {
+    Fields in(root, kChunkKeys);
+    RunUpload upload;
+    upload.session_h = in.hash(kSessionH);
+    upload.env_h = in.hash(kEnvH);
+    const auto chunk = in.integer(kChunk);
+    const auto chunks = in.integer(kChunks);
+    if (!in.ok() || chunks < 1 || chunks > 1'000'000 || chunk < 0 || chunk >= chunks ||
+        !in.absent(kRun)) {
+        return std::nullopt;
+    }
+    upload.chunk = static_cast<std::size_t>(chunk);
+    upload.chunks = static_cast<std::size_t>(chunks);
+    const auto tests = in.rows(kTests);
+    const auto metrics = in.rows(kMetrics);
+    if (!in.ok() || !read_rows(tests, upload.tests, read_test) ||
+        !read_rows(metrics, upload.metrics, read_metrics)) {
+        return std::nullopt;
+    }
+    return upload;
+}
+
+}  // namespace
+
+std::optional<RunUpload> read_rows_chunk(std::string_view body) {
+    std::optional<RunUpload> upload;
+    try {
+        auto& parser = parser_for(body.size());
+        element root;
+        // Copied into the parser's padded buffer (simdjson reads past its input's end).
+        if (parser.parse(body.data(), body.size(), true).get(root) == simdjson::SUCCESS) {
+            upload = read_chunk(root);
+        }
+    } catch (const std::bad_alloc&) {
+        upload.reset();  // the strict reader's turn
+    }
+    if (body.size() > kKeptCapacity) {
+        thread_parser().reset();
+    }
+    return upload;
+}
+
+}  // namespace blackbox::serve
