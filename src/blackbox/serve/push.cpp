@@ -127,9 +127,11 @@ PushResult send(const postmortem::RunModel& run, const PushOptions& options) {
         ++result.chunks;
     }
     result.ok = true;
-    result.message =
-        fmt::format("{} tests, {} metrics rows, {} crashes in {} requests; {}", result.tests,
-                    result.metrics, result.crashes, result.chunks, result.report_note);
+    result.message = fmt::format("{} tests, {} metrics rows, {} crashes in {} requests",
+                                 result.tests, result.metrics, result.crashes, result.chunks);
+    if (!result.report_note.empty()) {
+        result.message += "; " + result.report_note;
+    }
     return result;
 }
 
