@@ -12,11 +12,6 @@ namespace blackbox::serve {
 
 namespace {
 
-// httplib keeps a keep-alive connection on its worker thread between requests: with its default
-// of 8 workers (on a small machine) the ninth client waited for another's connection to close.
-// Enough workers for as many keep-alive clients; an idle worker costs little (its stack).
-constexpr std::size_t kWorkerThreads = 32;
-
 constexpr const char* kPagePolicy =
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
     "data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -57,7 +52,6 @@ void serve_forever(const Router& router, const ServerOptions& options,
     // A response is written as headers then body: without this, Nagle's algorithm holds the
     // body until the client's delayed ACK, 40 ms per request.
     server.set_tcp_nodelay(true);
-    server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
     server.set_read_timeout(10, 0);
     server.set_write_timeout(10, 0);
     auto handler = [&router](const httplib::Request& in, httplib::Response& out) {
