@@ -6,7 +6,6 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/gzip.hpp>
-#include <blackbox/report/html_report.hpp>
 #include <blackbox/serve/json_body.hpp>
 #include <blackbox/serve/report_upload.hpp>
 
@@ -92,10 +91,6 @@ ReportHead read_report_head(std::string_view gzipped) {
         }
     }
     return {std::move(head), 0, {}};
-}
-
-std::string report_page(const json& head, std::string_view gzipped) {
-    return report::html_page(head, gzipped);
 }
 
 }  // namespace blackbox::serve

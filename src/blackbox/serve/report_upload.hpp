@@ -24,12 +24,10 @@ struct ReportHead {
     std::string error;
 };
 
-// Reads `gzipped` as a report's data block, keeping what its verdict and title need (`run`,
+// Reads `gzipped` as a report's data block, keeping what its verdict and title need (the page is
+// report::html_page of what it keeps and `gzipped`) (`run`,
 // `crashes`, `collect_errors`, `left_behind`, `gc`). One at a time: each may decompress to
 // kMaxReportJson. Never throws.
 ReportHead read_report_head(std::string_view gzipped);
-
-// The report's page for a block read_report_head() accepted.
-std::string report_page(const nlohmann::json& head, std::string_view gzipped);
 
 }  // namespace blackbox::serve

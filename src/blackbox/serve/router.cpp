@@ -62,6 +62,11 @@ std::string report_hash(std::string_view path, bool& api) {
     return {};
 }
 
+Response unauthorized() {
+    return error_response(401,
+                          "this route needs the server's token: \"Authorization: Bearer TOKEN\"");
+}
+
 // Compares in a time that does not depend on where they differ: the token is a secret.
 bool same_secret(std::string_view given, std::string_view secret) {
     if (given.size() != secret.size()) {
@@ -129,9 +134,7 @@ Response Router::route(const Request& request) const {
     const bool ingest = path == "/api/v1/runs" || path == "/api/v1/runs/";
 
     if (post && (ingest || (monitor && !options_.open_monitor_routes)) && !authorized(request)) {
-        return error_response(401,
-                              "this route needs the server's token: "
-                              "\"Authorization: Bearer TOKEN\"");
+        return unauthorized();
     }
 
     // pytest-monitor's protocol.
@@ -283,9 +286,7 @@ Response Router::route(const Request& request) const {
 Response Router::report_route(const Request& request, const std::string& hash, bool api) const {
     const bool put = request.method == "PUT";
     if (put && !authorized(request)) {
-        return error_response(401,
-                              "this route needs the server's token: "
-                              "\"Authorization: Bearer TOKEN\"");
+        return unauthorized();
     }
     if (!is_hash(hash)) {
         return error_response(404, "no such run");
@@ -320,7 +321,7 @@ Response Router::report_route(const Request& request, const std::string& hash, b
     if (!head.head) {
         return error_response(500, "the stored report: " + head.error);
     }
-    return {200, "text/html; charset=utf-8", report_page(*head.head, *stored),
+    return {200, "text/html; charset=utf-8", report::html_page(*head.head, *stored),
             report::content_security_policy({report::assets::uplot_js, report::assets::report_js}) +
                 "; frame-ancestors 'none'"};
 }
