@@ -29,6 +29,7 @@ struct ServeOptions {
     std::string token;
     bool open_monitor_routes = false;
     std::size_t max_body_mib = 8;
+    std::size_t threads = serve::ServerOptions{}.threads;
 };
 
 // "ADDR:PORT" (ADDR may be bracketed IPv6); throws a usage Error otherwise.
@@ -59,6 +60,7 @@ serve::ServerOptions listen_address(const std::string& listen) {
 int serve_command(const ServeOptions& options) {
     auto server = listen_address(options.listen);
     server.max_body = options.max_body_mib * 1024 * 1024;
+    server.threads = options.threads;
     std::string token = options.token;
     if (token.empty()) {
         if (const char* from_env = std::getenv("BLACKBOX_TOKEN")) {
@@ -113,6 +115,11 @@ std::function<int()> setup_serve(CLI::App& app, const Invocation&) {
                  "Under a token, keep pytest-monitor's routes (/contexts/, /sessions/, "
                  "/metrics/) open: its client cannot send a token");
     app.add_option("--max-body", options->max_body_mib, "Largest request body, in MiB")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
+    app.add_option("--threads", options->threads,
+                   "Connections served at once (a client's keep-alive connection holds one "
+                   "while it is open)")
         ->capture_default_str()
         ->check(CLI::Range(1, 1024));
     return [options] { return serve_command(*options); };

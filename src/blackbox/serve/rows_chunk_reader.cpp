@@ -2,7 +2,9 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <simdjson.h>
+#include <vector>
 
 #include <blackbox/serve/field_reader.hpp>
 #include <blackbox/serve/json_body.hpp>
@@ -16,31 +18,66 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 
 // A parser keeps buffers of about 13 bytes per byte of the largest body it read (its tape, its
-// strings, its structural indexes): a thread's is dropped after a body larger than this, so
-// that the server's memory stays bounded (a few MiB a worker) while a run of 200 tests a chunk
-// reuses it. A push's 1 MiB chunks pay an allocation each.
+// strings, its structural indexes). Parsers are lent from a pool of at most kKeptParsers, each
+// kept only when it read at most kKeptCapacity: the server's memory stays bounded (about 3 MiB a
+// kept parser) however many workers it has, while a run of 200 tests a chunk reuses them. A
+// push's 1 MiB chunks pay an allocation each.
 constexpr std::size_t kKeptCapacity = 256 << 10;
+constexpr std::size_t kKeptParsers = 4;  // parsing is CPU-bound: more at once than cores is idle
 
-// The thread's parser (null until its first body, or after a large one).
-std::unique_ptr<simdjson::dom::parser>& thread_parser() {
-    thread_local std::unique_ptr<simdjson::dom::parser> parser;
-    return parser;
-}
-
-// The thread's parser, made when needed: it refuses documents nested deeper than
-// parse_json_body accepts. Throws std::bad_alloc.
-simdjson::dom::parser& parser_for(std::size_t body_size) {
-    auto& parser = thread_parser();
-    if (!parser) {
+class ParserPool {
+  public:
+    // A parser for a body of `body_size` bytes that refuses documents nested deeper than
+    // parse_json_body accepts. Throws std::bad_alloc.
+    std::unique_ptr<simdjson::dom::parser> take(std::size_t body_size) {
+        {
+            std::lock_guard lock(mutex_);
+            if (!kept_.empty()) {
+                auto parser = std::move(kept_.back());
+                kept_.pop_back();
+                return parser;
+            }
+        }
         auto made = std::make_unique<simdjson::dom::parser>();
         if (made->allocate(std::min(body_size, kKeptCapacity), kMaxJsonDepth) !=
             simdjson::SUCCESS) {
             throw std::bad_alloc();
         }
-        parser = std::move(made);
+        return made;
     }
-    return *parser;
+
+    void give_back(std::unique_ptr<simdjson::dom::parser> parser) {
+        if (parser->capacity() > kKeptCapacity) {
+            return;
+        }
+        std::lock_guard lock(mutex_);
+        if (kept_.size() < kKeptParsers) {
+            kept_.push_back(std::move(parser));
+        }
+    }
+
+  private:
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<simdjson::dom::parser>> kept_;
+};
+
+ParserPool& parser_pool() {
+    static ParserPool pool;
+    return pool;
 }
+
+// A parser on loan from the pool, given back when the loan ends.
+class LentParser {
+  public:
+    explicit LentParser(std::size_t body_size) : parser_(parser_pool().take(body_size)) {}
+    ~LentParser() { parser_pool().give_back(std::move(parser_)); }
+    LentParser(const LentParser&) = delete;
+    LentParser& operator=(const LentParser&) = delete;
+    simdjson::dom::parser& operator*() { return *parser_; }
+
+  private:
+    std::unique_ptr<simdjson::dom::parser> parser_;
+};
 
 // The values of an object's fields named in `keys` (at most kMaxKeys), read with the checks of
 // FieldReader's reads of the same name. Any value FieldReader would refuse makes ok() false, and
@@ -332,17 +369,14 @@ std::optional<RunUpload> read_chunk(element root) {
 std::optional<RunUpload> read_rows_chunk(std::string_view body) {
     std::optional<RunUpload> upload;
     try {
-        auto& parser = parser_for(body.size());
+        LentParser parser(body.size());
         element root;
         // Copied into the parser's padded buffer (simdjson reads past its input's end).
-        if (parser.parse(body.data(), body.size(), true).get(root) == simdjson::SUCCESS) {
+        if ((*parser).parse(body.data(), body.size(), true).get(root) == simdjson::SUCCESS) {
             upload = read_chunk(root);
         }
     } catch (const std::bad_alloc&) {
         upload.reset();  // the strict reader's turn
-    }
-    if (body.size() > kKeptCapacity) {
-        thread_parser().reset();
     }
     return upload;
 }

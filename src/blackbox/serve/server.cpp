@@ -48,6 +48,8 @@ void answer(const Router& router, const httplib::Request& in, httplib::Response&
 void serve_forever(const Router& router, const ServerOptions& options,
                    const std::function<void(int port)>& ready) {
     httplib::Server server;
+    const std::size_t threads = options.threads;
+    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server.set_payload_max_length(options.max_body);
     // A response is written as headers then body: without this, Nagle's algorithm holds the
     // body until the client's delayed ACK, 40 ms per request.
