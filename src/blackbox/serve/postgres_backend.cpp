@@ -370,33 +370,86 @@ struct PostgresBackend::Connection {
     pqxx::connection connection;
 };
 
+// A connection lent by the pool, given back when the lease ends unless dropped.
+class PostgresBackend::Lease {
+  public:
+    explicit Lease(PostgresBackend& pool) : pool_(pool), connection_(pool.lend()) {}
+    ~Lease() { pool_.give_back(std::move(connection_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    pqxx::connection& connection() { return connection_->connection; }
+    void drop() { connection_.reset(); }
+
+  private:
+    PostgresBackend& pool_;
+    std::unique_ptr<Connection> connection_;
+};
+
+std::unique_ptr<PostgresBackend::Connection> PostgresBackend::lend() {
+    std::unique_lock lock(mutex_);
+    returned_.wait(lock, [this] { return !idle_.empty() || open_ < kMaxConnections; });
+    if (!idle_.empty()) {
+        auto connection = std::move(idle_.back());
+        idle_.pop_back();
+        return connection;
+    }
+    ++open_;
+    lock.unlock();
+    try {
+        auto connection = std::make_unique<Connection>(url_);
+        connection->prepare();
+        return connection;
+    } catch (...) {
+        give_back(nullptr);
+        throw;
+    }
+}
+
+void PostgresBackend::give_back(std::unique_ptr<Connection> connection) {
+    {
+        std::lock_guard lock(mutex_);
+        if (connection) {
+            idle_.push_back(std::move(connection));
+        } else {
+            --open_;
+        }
+    }
+    returned_.notify_one();
+}
+
+void PostgresBackend::drop_idle() {
+    std::vector<std::unique_ptr<Connection>> dropped;
+    {
+        std::lock_guard lock(mutex_);
+        dropped.swap(idle_);
+        open_ -= dropped.size();
+    }
+    returned_.notify_all();
+}  // closed here, outside the lock
+
 template <typename Body>
-auto PostgresBackend::locked(Body body) {
-    std::lock_guard lock(mutex_);
+auto PostgresBackend::with_connection(Body body) {
     try {
         for (int attempt = 1;; ++attempt) {
+            Lease lease(*this);
             try {
-                if (!connection_) {
-                    connection_ = std::make_unique<Connection>(url_);
-                    connection_->prepare();
-                }
-                return body(connection_->connection);
+                return body(lease.connection());
             } catch (const pqxx::broken_connection&) {
                 // The server ended the connection (a restart, an idle timeout) before a commit
                 // was asked for (that is in_doubt_error), so nothing was written: the request
                 // again, once, on a new connection.
-                connection_.reset();
+                lease.drop();
+                drop_idle();
                 if (attempt == 2) {
                     throw;
                 }
+            } catch (const pqxx::in_doubt_error&) {
+                lease.drop();
+                throw;
             }
         }
     } catch (const Error&) {
         throw;
-    } catch (const pqxx::in_doubt_error& failure) {
-        connection_.reset();
-        throw Error(fmt::format("metrics database: {}", one_line(failure.what(), url_)),
-                    store::kDatabaseError);
     } catch (const std::exception& failure) {
         throw Error(fmt::format("metrics database: {}", one_line(failure.what(), url_)),
                     store::kDatabaseError);
@@ -406,9 +459,11 @@ auto PostgresBackend::locked(Body body) {
 PostgresBackend::PostgresBackend(const std::string& url) : url_(url) {
     const std::string name = redacted_url(url);
     try {
-        connection_ = std::make_unique<Connection>(url);
-        migrate_postgres(connection_->connection, name);
-        connection_->prepare();
+        auto connection = std::make_unique<Connection>(url);
+        migrate_postgres(connection->connection, name);
+        connection->prepare();
+        open_ = 1;
+        idle_.push_back(std::move(connection));
     } catch (const Error&) {
         throw;
     } catch (const std::exception& failure) {
@@ -421,31 +476,32 @@ PostgresBackend::PostgresBackend(const std::string& url) : url_(url) {
 PostgresBackend::~PostgresBackend() = default;
 
 std::optional<store::ExecutionContextRow> PostgresBackend::find_context(const std::string& env_h) {
-    return locked([&](pqxx::connection& connection) -> std::optional<store::ExecutionContextRow> {
-        pqxx::read_transaction transaction(connection);
-        const auto result = transaction.exec_prepared(kFindContext.name, env_h);
-        if (result.empty()) {
-            return std::nullopt;
-        }
-        const auto& r = result[0];
-        store::ExecutionContextRow row;
-        row.env_h = r[0].as<std::string>();
-        row.cpu_count = r[1].as<std::int64_t>(0);
-        row.cpu_frequency_mhz = r[2].as<std::int64_t>(0);
-        row.cpu_type = r[3].as<std::string>("");
-        row.cpu_vendor = r[4].as<std::string>("");
-        row.ram_total_mb = r[5].as<std::int64_t>(0);
-        row.machine_node = r[6].as<std::string>("");
-        row.machine_type = r[7].as<std::string>("");
-        row.machine_arch = r[8].as<std::string>("");
-        row.system_info = r[9].as<std::string>("");
-        row.python_info = r[10].as<std::string>("");
-        return row;
-    });
+    return with_connection(
+        [&](pqxx::connection& connection) -> std::optional<store::ExecutionContextRow> {
+            pqxx::read_transaction transaction(connection);
+            const auto result = transaction.exec_prepared(kFindContext.name, env_h);
+            if (result.empty()) {
+                return std::nullopt;
+            }
+            const auto& r = result[0];
+            store::ExecutionContextRow row;
+            row.env_h = r[0].as<std::string>();
+            row.cpu_count = r[1].as<std::int64_t>(0);
+            row.cpu_frequency_mhz = r[2].as<std::int64_t>(0);
+            row.cpu_type = r[3].as<std::string>("");
+            row.cpu_vendor = r[4].as<std::string>("");
+            row.ram_total_mb = r[5].as<std::int64_t>(0);
+            row.machine_node = r[6].as<std::string>("");
+            row.machine_type = r[7].as<std::string>("");
+            row.machine_arch = r[8].as<std::string>("");
+            row.system_info = r[9].as<std::string>("");
+            row.python_info = r[10].as<std::string>("");
+            return row;
+        });
 }
 
 void PostgresBackend::add_context(const store::ExecutionContextRow& row) {
-    locked([&](pqxx::connection& connection) {
+    with_connection([&](pqxx::connection& connection) {
         pqxx::work transaction(connection);
         insert_context(transaction, row);
         transaction.commit();
@@ -453,7 +509,7 @@ void PostgresBackend::add_context(const store::ExecutionContextRow& row) {
 }
 
 std::optional<store::SessionRow> PostgresBackend::find_session(const std::string& session_h) {
-    return locked([&](pqxx::connection& connection) -> std::optional<store::SessionRow> {
+    return with_connection([&](pqxx::connection& connection) -> std::optional<store::SessionRow> {
         pqxx::read_transaction transaction(connection);
         const auto result = transaction.exec_prepared(kFindSession.name, session_h);
         if (result.empty()) {
@@ -471,7 +527,7 @@ std::optional<store::SessionRow> PostgresBackend::find_session(const std::string
 }
 
 void PostgresBackend::add_session(const store::SessionRow& row) {
-    locked([&](pqxx::connection& connection) {
+    with_connection([&](pqxx::connection& connection) {
         pqxx::work transaction(connection);
         transaction.exec_prepared(kAddSession.name, row.session_h, row.run_date, row.scm_id,
                                   row.run_description);
@@ -480,7 +536,7 @@ void PostgresBackend::add_session(const store::SessionRow& row) {
 }
 
 bool PostgresBackend::add_metric(const MonitorMetric& metric) {
-    return locked([&](pqxx::connection& connection) {
+    return with_connection([&](pqxx::connection& connection) {
         pqxx::work transaction(connection);
         const auto& row = metric.row;
         const auto result = transaction.exec_prepared(
@@ -494,7 +550,7 @@ bool PostgresBackend::add_metric(const MonitorMetric& metric) {
 }
 
 UploadCounts PostgresBackend::ingest(const RunUpload& upload) {
-    return locked([&](pqxx::connection& connection) {
+    return with_connection([&](pqxx::connection& connection) {
         UploadCounts counts;
         const auto& session_h = upload.session_h;
         pqxx::work transaction(connection);
@@ -536,7 +592,7 @@ UploadCounts PostgresBackend::ingest(const RunUpload& upload) {
 }
 
 void PostgresBackend::put_report(const std::string& session_h, const std::string& gzipped) {
-    locked([&](pqxx::connection& connection) {
+    with_connection([&](pqxx::connection& connection) {
         pqxx::work transaction(connection);
         transaction.exec_prepared(kPutReport.name, session_h, pqxx::binarystring(gzipped));
         transaction.commit();
@@ -544,7 +600,7 @@ void PostgresBackend::put_report(const std::string& session_h, const std::string
 }
 
 std::optional<std::string> PostgresBackend::report(const std::string& session_h) {
-    return locked([&](pqxx::connection& connection) -> std::optional<std::string> {
+    return with_connection([&](pqxx::connection& connection) -> std::optional<std::string> {
         pqxx::read_transaction transaction(connection);
         const auto result = transaction.exec_prepared(kReport.name, session_h);
         if (result.empty()) {
@@ -555,7 +611,7 @@ std::optional<std::string> PostgresBackend::report(const std::string& session_h)
 }
 
 json PostgresBackend::runs(std::size_t limit) {
-    return locked([&](pqxx::connection& connection) {
+    return with_connection([&](pqxx::connection& connection) {
         pqxx::read_transaction transaction(connection);
         json rows =
             rows_json(transaction.exec_prepared(kRuns.name, static_cast<std::int64_t>(limit)));
@@ -567,7 +623,7 @@ json PostgresBackend::runs(std::size_t limit) {
 }
 
 std::optional<json> PostgresBackend::run(const std::string& session_h) {
-    return locked([&](pqxx::connection& connection) -> std::optional<json> {
+    return with_connection([&](pqxx::connection& connection) -> std::optional<json> {
         pqxx::read_transaction transaction(connection);
         const auto head = transaction.exec_prepared(kRunHead.name, session_h);
         if (head.empty()) {
@@ -585,7 +641,7 @@ std::optional<json> PostgresBackend::run(const std::string& session_h) {
 }
 
 json PostgresBackend::test_history(const std::string& nodeid, std::size_t limit) {
-    return locked([&](pqxx::connection& connection) {
+    return with_connection([&](pqxx::connection& connection) {
         pqxx::read_transaction transaction(connection);
         json rows = rows_json(
             transaction.exec_prepared(kHistory.name, nodeid, static_cast<std::int64_t>(limit)));

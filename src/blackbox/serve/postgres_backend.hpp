@@ -2,15 +2,20 @@
 
 // The PostgreSQL backend of `blackbox serve` (--db postgresql://…), through libpqxx: the
 // metrics database's tables (postgres_schema.hpp), written and read with the SQLite backend's
-// semantics, so every route answers alike whichever database is behind it. One connection and
-// one request at a time (as SQLite's one writer); statements prepared once on connecting, every
-// value a parameter. A chunk's tests and metrics are written set-wise, one statement per table
-// over the rows passed as one JSON parameter, in the chunk's one transaction. A connection the
-// server ended is opened again, and the request that found it ended tried once more.
+// semantics, so every route answers alike whichever database is behind it. Requests run at once
+// on a pool of at most kMaxConnections connections, opened when needed; each request is one
+// transaction, and writes of the same run take the run's lock (an advisory lock), so concurrent
+// pushes of one run apply one after the other. Statements are prepared once per connection,
+// every value a parameter. A chunk's tests and metrics are written set-wise, one statement per
+// table over the rows passed as one JSON parameter. A connection the server ended is dropped
+// with every idle one (a restart ends them all), and the request that found it ended is tried
+// once more on a new connection.
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <blackbox/serve/backend.hpp>
 
@@ -22,6 +27,10 @@ class PostgresBackend : public Backend {
     // blackbox::Error (store::kDatabaseError) with a one-line message, never the password, when
     // it cannot connect or the database is not usable.
     explicit PostgresBackend(const std::string& url);
+
+    // PostgreSQL does a request's work in the connection's own process: a few connections use
+    // the database server's cores while the HTTP workers wait, without one process per worker.
+    static constexpr std::size_t kMaxConnections = 4;
     ~PostgresBackend() override;
 
     std::optional<store::ExecutionContextRow> find_context(const std::string& env_h) override;
@@ -38,15 +47,25 @@ class PostgresBackend : public Backend {
 
   private:
     struct Connection;  // libpqxx's, kept out of this header
+    class Lease;
 
-    // Runs `body` on the connection under the lock (connecting first when the last one broke);
-    // libpqxx's failures become blackbox::Error.
+    // Runs `body` on a connection of the pool, waiting for one when all are busy; libpqxx's
+    // failures become blackbox::Error.
     template <typename Body>
-    auto locked(Body body);
+    auto with_connection(Body body);
+
+    // An idle connection, or a new one while fewer than kMaxConnections are open. Throws
+    // libpqxx's error when it cannot connect.
+    std::unique_ptr<Connection> lend();
+    // `connection` back to the pool; null when it was dropped (it no longer counts as open).
+    void give_back(std::unique_ptr<Connection> connection);
+    void drop_idle();
 
     std::string url_;
-    std::mutex mutex_;
-    std::unique_ptr<Connection> connection_;
+    std::mutex mutex_;  // the pool
+    std::condition_variable returned_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+    std::size_t open_ = 0;  // idle and lent
 };
 
 }  // namespace blackbox::serve

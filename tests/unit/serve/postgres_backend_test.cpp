@@ -4,11 +4,13 @@
 // into a schema of its own, dropped afterwards.
 
 #include <SQLiteCpp/Database.h>
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <random>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -188,6 +190,58 @@ TEST_F(PostgresBackendTest, StoresUploadsAndAnswersTheDashboardAsSqliteDoes) {
         both({"GET", "/tests", {{"nodeid", nodeid}}, "", ""});
     }
     both({"GET", "/api/v1/runs/unknown", {}, "", ""});
+}
+
+// Clients pushing at once share the pool: more than one connection answers, never more than
+// kMaxConnections, and the rows are what the runs pushed one after the other store.
+TEST_F(PostgresBackendTest, ConcurrentUploadsShareThePoolAndStoreWhatSequentialOnesStore) {
+    std::vector<std::vector<std::string>> runs;
+    for (const char* name : {"passed_failed_skipped", "xdist_worker_segfault", "segfault_in_call",
+                             "kill_in_teardown", "os_exit_in_call", "segfault_at_exit"}) {
+        const auto run = postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / name);
+        runs.push_back(upload_chunks(run, 2048));
+    }
+    Router sqlite(*sqlite_, {}), postgres(*postgres_, {});
+    for (const auto& chunks : runs) {
+        for (const auto& chunk : chunks) {
+            ASSERT_EQ(sqlite.handle({"POST", "/api/v1/runs", {}, chunk, ""}).status, 201);
+        }
+    }
+    std::atomic<int> failures = 0;
+    std::atomic<std::int64_t> most_connections = 0;
+    std::vector<std::thread> clients;
+    for (const auto& chunks : runs) {
+        for (int client = 0; client < 2; ++client) {  // two clients push the same run
+            clients.emplace_back([&] {
+                pqxx::connection admin(schema_->server());
+                for (const auto& chunk : chunks) {
+                    if (postgres.handle({"POST", "/api/v1/runs", {}, chunk, ""}).status != 201) {
+                        ++failures;
+                    }
+                    const auto open = pqxx::nontransaction(admin)
+                                          .exec_params1(
+                                              "SELECT count(*) FROM pg_stat_activity "
+                                              "WHERE application_name = $1",
+                                              schema_->name())[0]
+                                          .as<std::int64_t>();
+                    auto seen = most_connections.load();
+                    while (open > seen && !most_connections.compare_exchange_weak(seen, open)) {
+                    }
+                }
+            });
+        }
+    }
+    for (auto& client : clients) {
+        client.join();
+    }
+    EXPECT_EQ(failures, 0);
+    EXPECT_GE(most_connections, 2);
+    EXPECT_LE(most_connections, static_cast<std::int64_t>(PostgresBackend::kMaxConnections));
+    both({"GET", "/api/v1/runs", {{"limit", "100"}}, "", ""});
+    for (const auto& chunks : runs) {
+        const std::string session_h = json::parse(chunks.front())["session_h"];
+        both({"GET", "/api/v1/runs/" + session_h, {}, "", ""});
+    }
 }
 
 TEST_F(PostgresBackendTest, AnsweredAfterItsConnectionWasCut) {
