@@ -176,7 +176,7 @@ std::exception_ptr database_error(std::exception_ptr failure) {
 }  // namespace
 
 SqliteBackend::SqliteBackend(const std::filesystem::path& path)
-    : database_(store::open_database(path)) {
+    : database_(store::open_database(path)), checkpointer_(database_, path) {
     // 16 MiB of page cache, not the 64 MiB a one-off `blackbox run` ingest takes: a server runs
     // for weeks while its file grows, and its memory must stay bounded (100 MiB in all).
     database_.exec("PRAGMA cache_size = -16384");
@@ -304,24 +304,29 @@ void SqliteBackend::write_queued() {
         std::lock_guard lock(queue_mutex_);
         batch.swap(queue_);
     }
+    // All in one transaction. Not one savepoint each: a savepoint copies every page an upload
+    // changes into a sub-journal, and a chunk's test rows change a page of each history index
+    // per test, which cost more than the rows themselves. A failure is rare (a full disk, a
+    // trigger): then the batch is rolled back and each upload written alone.
     try {
         SQLite::Transaction transaction(database_, SQLite::TransactionBehavior::IMMEDIATE);
         for (auto* queued : batch) {
-            database_.exec("SAVEPOINT upload");
-            try {
-                queued->counts = write_upload(database_, queued->upload);
-            } catch (...) {
-                queued->failure = database_error(std::current_exception());
-                database_.exec("ROLLBACK TO upload");
-            }
-            database_.exec("RELEASE upload");
+            queued->counts = write_upload(database_, queued->upload);
         }
         transaction.commit();
     } catch (...) {
-        const auto failure = database_error(std::current_exception());
-        for (auto* queued : batch) {
-            if (!queued->failure) {
-                queued->failure = failure;
+        if (batch.size() == 1) {
+            batch.front()->failure = database_error(std::current_exception());
+        } else {
+            for (auto* queued : batch) {
+                try {
+                    SQLite::Transaction transaction(database_,
+                                                    SQLite::TransactionBehavior::IMMEDIATE);
+                    queued->counts = write_upload(database_, queued->upload);
+                    transaction.commit();
+                } catch (...) {
+                    queued->failure = database_error(std::current_exception());
+                }
             }
         }
     }

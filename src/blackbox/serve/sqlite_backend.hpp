@@ -4,7 +4,8 @@
 // migrations, WAL and busy timeout: store::open_database), written through store's RunWriter.
 // One connection, one writer at a time (SQLite has one writer anyway); every statement is
 // parameterised. Uploads that arrive while another is written are written together, in one
-// transaction (a group commit).
+// transaction (a group commit); the log is checkpointed on a thread of its own
+// (wal_checkpointer.hpp), so that the writer only writes.
 
 #include <SQLiteCpp/Database.h>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include <blackbox/serve/backend.hpp>
+#include <blackbox/serve/wal_checkpointer.hpp>
 
 namespace blackbox::serve {
 
@@ -36,14 +38,15 @@ class SqliteBackend : public Backend {
 
   private:
     struct QueuedUpload;
-    // Writes every upload queued by now in one transaction, each apart (a savepoint): one that
-    // fails leaves the others' rows. The caller holds mutex_.
+    // Writes every upload queued by now in one transaction; when that fails, each in its own,
+    // so that one that fails leaves the others' rows. The caller holds mutex_.
     void write_queued();
 
     std::mutex mutex_;  // the connection
     std::mutex queue_mutex_;
     std::vector<QueuedUpload*> queue_;  // uploads waiting for the connection, in arrival order
     SQLite::Database database_;
+    WalCheckpointer checkpointer_;  // after database_: stopped before it closes
 };
 
 }  // namespace blackbox::serve

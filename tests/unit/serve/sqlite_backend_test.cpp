@@ -1,0 +1,132 @@
+// The SQLite backend's writing: uploads that wait together are written in one transaction, yet
+// one that fails leaves the others written; the log is checkpointed by a thread of its own.
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/serve/router.hpp>
+#include <blackbox/serve/run_upload.hpp>
+#include <blackbox/serve/sqlite_backend.hpp>
+#include <blackbox/serve/wal_checkpointer.hpp>
+#include <blackbox/store/database.hpp>
+
+#include "../scratch_dir.hpp"
+
+namespace blackbox::serve {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::int64_t count(const fs::path& path, const std::string& sql, const std::string& session_h) {
+    SQLite::Database database(path.string());
+    SQLite::Statement query(database, sql);
+    query.bind(1, session_h);
+    query.executeStep();
+    return query.getColumn(0).getInt64();
+}
+
+// Five runs pushed at once while another connection holds the write lock: the first upload
+// waits for it, and the others queue behind and are written as one batch. One run's test rows
+// are refused by a trigger: its chunks fail, and every other run is stored whole.
+TEST(SqliteBackend, AFailingUploadInABatchLeavesTheOthersWritten) {
+    testing::ScratchDir scratch;
+    const auto path = scratch / "served.db";
+    SqliteBackend backend(path);
+    Router router(backend, {});
+
+    std::vector<std::vector<std::string>> runs;
+    std::vector<std::string> sessions;
+    std::vector<std::size_t> tests;
+    for (const char* name : {"passed_failed_skipped", "xdist_worker_segfault", "segfault_in_call",
+                             "kill_in_teardown", "os_exit_in_call"}) {
+        const auto run = postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / name);
+        runs.push_back(upload_chunks(run, 1 << 20));
+        sessions.push_back(json::parse(runs.back().front())["session_h"]);
+        tests.push_back(run.tests.size());
+    }
+    const std::string poisoned = sessions[2];
+
+    SQLite::Database other(path.string(), SQLite::OPEN_READWRITE);
+    other.exec(
+        fmt::format("CREATE TRIGGER poison BEFORE INSERT ON blackbox_tests WHEN "
+                    "NEW.session_h = '{}' BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
+                    poisoned));
+    other.exec("BEGIN IMMEDIATE");
+    std::atomic<int> refused = 0;
+    std::atomic<int> other_failures = 0;
+    std::vector<std::thread> clients;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        clients.emplace_back([&, i] {
+            for (const auto& chunk : runs[i]) {
+                const auto status = router.handle({"POST", "/api/v1/runs", {}, chunk, ""}).status;
+                if (status == 500 && sessions[i] == poisoned) {
+                    ++refused;
+                } else if (status != 201) {
+                    ++other_failures;
+                }
+            }
+        });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    other.exec("COMMIT");
+    for (auto& client : clients) {
+        client.join();
+    }
+
+    EXPECT_GE(refused, 1);
+    EXPECT_EQ(other_failures, 0);
+    const auto stored = "SELECT count(*) FROM blackbox_tests WHERE session_h = ?";
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        SCOPED_TRACE(sessions[i]);
+        if (sessions[i] == poisoned) {
+            EXPECT_EQ(count(path, stored, sessions[i]), 0);
+            EXPECT_EQ(
+                count(path, "SELECT count(*) FROM TEST_METRICS WHERE SESSION_H = ?", sessions[i]),
+                0);  // the rows of its refused chunk, all of them
+        } else {
+            EXPECT_EQ(count(path, stored, sessions[i]), static_cast<std::int64_t>(tests[i]));
+        }
+    }
+}
+
+// The writer's commits leave the checkpoint to the checkpointer's thread, which copies the log
+// into the database file once it passes kPassiveFrames.
+TEST(WalCheckpointer, CopiesTheLogIntoTheDatabaseFromItsOwnThread) {
+    testing::ScratchDir scratch;
+    const auto path = scratch / "served.db";
+    auto writer = store::open_database(path);
+    writer.exec("CREATE TABLE pages (data blob)");
+    const auto size_before = fs::file_size(path);
+    WalCheckpointer checkpointer(writer, path);
+
+    const std::string page(4000, 'x');  // a page of its own per row
+    for (int commit = 0; commit < 2 * WalCheckpointer::kPassiveFrames / 10; ++commit) {
+        SQLite::Statement insert(writer, "INSERT INTO pages VALUES (?)");
+        writer.exec("BEGIN");
+        for (int row = 0; row < 10; ++row) {
+            insert.bind(1, page.data(), static_cast<int>(page.size()));
+            insert.exec();
+            insert.reset();
+        }
+        writer.exec("COMMIT");
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (fs::file_size(path) < size_before + 4'000'000 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_GE(checkpointer.checkpoints(), 1);
+    EXPECT_GE(fs::file_size(path), size_before + 4'000'000);  // 2,000 pages of rows, copied
+}
+
+}  // namespace
+}  // namespace blackbox::serve
