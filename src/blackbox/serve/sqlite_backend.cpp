@@ -249,6 +249,7 @@ void SqliteBackend::add_session(const store::SessionRow& row) {
 
 bool SqliteBackend::add_metric(const MonitorMetric& metric) {
     return locked(mutex_, [&] {
+        checkpointer_.restart_if_long();
         // One statement: the check and the insert see the same snapshot.
         SQLite::Statement statement(
             database_,
@@ -304,6 +305,7 @@ void SqliteBackend::write_queued() {
         std::lock_guard lock(queue_mutex_);
         batch.swap(queue_);
     }
+    checkpointer_.restart_if_long();
     // All in one transaction. Not one savepoint each: a savepoint copies every page an upload
     // changes into a sub-journal, and a chunk's test rows change a page of each history index
     // per test, which cost more than the rows themselves. A failure is rare (a full disk, a

@@ -45,6 +45,7 @@ WalCheckpointer::~WalCheckpointer() {
 int WalCheckpointer::on_commit(void* self, sqlite3*, const char*, int frames) {
     auto* checkpointer = static_cast<WalCheckpointer*>(self);
     bool due = false;
+    checkpointer->log_frames_.store(frames);
     {
         std::lock_guard lock(checkpointer->mutex_);
         checkpointer->frames_ = frames;
@@ -56,6 +57,21 @@ int WalCheckpointer::on_commit(void* self, sqlite3*, const char*, int frames) {
     return SQLITE_OK;
 }
 
+void WalCheckpointer::restart_if_long() {
+    if (log_frames_.load() < kRestartFrames) {
+        return;
+    }
+    // After the thread's checkpoint, if one runs (SQLite would answer busy): a few ms.
+    std::lock_guard checkpointing(checkpointing_);
+    int log = 0;
+    int copied = 0;
+    if (sqlite3_wal_checkpoint_v2(writer_.getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                  &copied) == SQLITE_OK &&
+        log == copied) {
+        log_frames_.store(0);
+    }
+}
+
 void WalCheckpointer::run() {
     std::unique_lock lock(mutex_);
     for (;;) {
@@ -63,13 +79,15 @@ void WalCheckpointer::run() {
         if (stopping_) {
             return;
         }
-        const int mode =
-            frames_ >= kRestartFrames ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
         frames_ = 0;  // until the next commit says otherwise
         lock.unlock();
-        // The outcome is not needed: a busy or failed checkpoint is tried again after the
-        // next commit, and the log's length then decides its mode.
-        sqlite3_wal_checkpoint_v2(own_.getHandle(), nullptr, mode, nullptr, nullptr);
+        {
+            // The outcome is not needed: a busy or failed checkpoint is tried again after the
+            // next commit.
+            std::lock_guard checkpointing(checkpointing_);
+            sqlite3_wal_checkpoint_v2(own_.getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                      nullptr);
+        }
         checkpoints_.fetch_add(1);
         lock.lock();
     }

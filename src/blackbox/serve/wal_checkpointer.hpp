@@ -8,11 +8,14 @@
 //
 // The writer's connection tells the checkpointer how long the log is after each commit (SQLite's
 // WAL hook, which also turns its automatic checkpoint off). Past kPassiveFrames the checkpointer
-// copies what it can without waiting for anyone (PASSIVE). Past kRestartFrames, a log the
-// writer keeps growing faster than it is copied, it waits for the writer to pause and copies
-// all of it (RESTART), after which the writer starts the log again from its beginning: the file
-// stays bounded (about 64 MiB of 4 KiB pages). A checkpoint that fails is tried again at the
-// next commit; the last connection to close checkpoints what is left.
+// copies what it can without waiting for anyone (PASSIVE). A writer starts the log over only
+// when a transaction begins after the whole log was copied; one that goes from a commit straight
+// to the next transaction (a steady load) never sees that, and its log would grow without end.
+// So, between its transactions, the writer calls restart_if_long(): past kRestartFrames it
+// copies the little the thread has not (PASSIVE, on its own connection, nothing written in
+// between), and its next transaction starts the log over: the file stays within about 16 MiB of
+// 4 KiB pages. A checkpoint that fails is tried again later; the last connection to close
+// checkpoints what is left.
 
 #include <SQLiteCpp/Database.h>
 #include <atomic>
@@ -26,7 +29,7 @@ namespace blackbox::serve {
 class WalCheckpointer {
   public:
     static constexpr int kPassiveFrames = 1000;  // SQLite's own automatic threshold
-    static constexpr int kRestartFrames = 16384;
+    static constexpr int kRestartFrames = 4096;
 
     // Checkpoints the database at `path`, of which `writer` is the writing connection, from a
     // connection of its own. `writer` must outlive this object. Throws blackbox::Error
@@ -36,7 +39,10 @@ class WalCheckpointer {
     WalCheckpointer(const WalCheckpointer&) = delete;
     WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
-    // Checkpoints run so far (for tests).
+    // To be called by the writer's thread with no transaction open.
+    void restart_if_long();
+
+    // Checkpoints run so far by the thread (for tests).
     int checkpoints() const { return checkpoints_.load(); }
 
   private:
@@ -47,7 +53,9 @@ class WalCheckpointer {
     SQLite::Database own_;
     std::mutex mutex_;
     std::condition_variable wake_;
-    int frames_ = 0;  // the log's length after the last commit; under mutex_
+    int frames_ = 0;                   // the log's length after the last commit; under mutex_
+    std::atomic<int> log_frames_ = 0;  // the same, for restart_if_long()
+    std::mutex checkpointing_;         // one checkpoint at a time, the thread's or the writer's
     bool stopping_ = false;
     std::atomic<int> checkpoints_ = 0;
     std::thread thread_;  // last: started once the rest is ready

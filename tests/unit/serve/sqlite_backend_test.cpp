@@ -3,6 +3,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -126,6 +127,36 @@ TEST(WalCheckpointer, CopiesTheLogIntoTheDatabaseFromItsOwnThread) {
     }
     EXPECT_GE(checkpointer.checkpoints(), 1);
     EXPECT_GE(fs::file_size(path), size_before + 4'000'000);  // 2,000 pages of rows, copied
+}
+
+// A writer that goes from one commit to the next, as under a steady load of uploads, keeps its
+// log within kRestartFrames (and a commit) by calling restart_if_long() between transactions;
+// without it, the log would hold every page written.
+TEST(WalCheckpointer, KeepsTheLogBoundedUnderASteadyWriter) {
+    testing::ScratchDir scratch;
+    const auto path = scratch / "served.db";
+    auto writer = store::open_database(path);
+    writer.exec("CREATE TABLE pages (data blob)");
+    WalCheckpointer checkpointer(writer, path);
+    const auto wal = fs::path(path.string() + "-wal");
+
+    const std::string page(4000, 'x');
+    constexpr int kPagesACommit = 50;
+    std::uintmax_t largest = 0;
+    for (int commit = 0; commit < 4 * WalCheckpointer::kRestartFrames / kPagesACommit; ++commit) {
+        checkpointer.restart_if_long();
+        SQLite::Statement insert(writer, "INSERT INTO pages VALUES (?)");
+        writer.exec("BEGIN IMMEDIATE");
+        for (int row = 0; row < kPagesACommit; ++row) {
+            insert.bind(1, page.data(), static_cast<int>(page.size()));
+            insert.exec();
+            insert.reset();
+        }
+        writer.exec("COMMIT");
+        largest = std::max(largest, fs::file_size(wal));
+    }
+    const std::uintmax_t frame = 4096 + 24;
+    EXPECT_LE(largest, (WalCheckpointer::kRestartFrames + 4 * kPagesACommit) * frame);
 }
 
 }  // namespace
