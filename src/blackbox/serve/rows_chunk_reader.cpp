@@ -9,6 +9,7 @@
 #include <blackbox/serve/field_reader.hpp>
 #include <blackbox/serve/json_body.hpp>
 #include <blackbox/serve/rows_chunk_reader.hpp>
+#include <blackbox/serve/upload_rows.hpp>
 
 namespace blackbox::serve {
 
@@ -81,13 +82,15 @@ class LentParser {
 
 // The values of an object's fields named in `keys` (at most kMaxKeys), read with the checks of
 // FieldReader's reads of the same name. Any value FieldReader would refuse makes ok() false, and
-// so does a key named twice (the strict reader keeps the last one; left to it).
+// so does a key named twice (the strict reader keeps the last one; left to it) or a read of a
+// key not in `keys` (a list out of step with its reader: the strict reader then answers).
 class Fields {
   public:
     static constexpr std::size_t kMaxKeys = 18;
 
     template <std::size_t N>
-    Fields(element value, const std::array<std::string_view, N>& keys) {
+    Fields(element value, const std::array<std::string_view, N>& keys)
+        : keys_(keys.data()), key_count_(N) {
         static_assert(N <= kMaxKeys);
         simdjson::dom::object object;
         if (value.get_object().get(object) != simdjson::SUCCESS) {
@@ -111,9 +114,9 @@ class Fields {
 
     bool ok() const { return ok_; }
     // Whether the key is absent or null.
-    bool absent(std::size_t key) const { return find(key) == nullptr; }
+    bool absent(std::string_view key) { return find(key) == nullptr; }
 
-    std::string text(std::size_t key, std::size_t max = kMaxTextField) {
+    std::string text(std::string_view key, std::size_t max = kMaxTextField) {
         auto value = optional_text(key, max);
         if (!value) {
             ok_ = false;
@@ -122,7 +125,8 @@ class Fields {
         return std::move(*value);
     }
 
-    std::optional<std::string> optional_text(std::size_t key, std::size_t max = kMaxTextField) {
+    std::optional<std::string> optional_text(std::string_view key,
+                                             std::size_t max = kMaxTextField) {
         const auto* value = find(key);
         if (value == nullptr) {
             return std::nullopt;
@@ -138,7 +142,7 @@ class Fields {
         return std::string(text);
     }
 
-    std::string hash(std::size_t key) {
+    std::string hash(std::string_view key) {
         auto value = text(key, 64);
         if (!is_hash(value)) {
             ok_ = false;
@@ -146,7 +150,7 @@ class Fields {
         return value;
     }
 
-    std::int64_t integer(std::size_t key) {
+    std::int64_t integer(std::string_view key) {
         auto value = optional_integer(key);
         if (!value) {
             ok_ = false;
@@ -156,7 +160,7 @@ class Fields {
     }
 
     // An integer within int64 (simdjson types every other whole number uint64 or double).
-    std::optional<std::int64_t> optional_integer(std::size_t key) {
+    std::optional<std::int64_t> optional_integer(std::string_view key) {
         const auto* value = find(key);
         if (value == nullptr) {
             return std::nullopt;
@@ -170,7 +174,7 @@ class Fields {
 
     // Every number as a double, as nlohmann's get<double>() converts it; simdjson refuses the
     // documents with a number out of a double's range, so it is always finite.
-    std::optional<double> optional_number(std::size_t key) {
+    std::optional<double> optional_number(std::string_view key) {
         const auto* value = find(key);
         if (value == nullptr) {
             return std::nullopt;
@@ -183,7 +187,7 @@ class Fields {
         return number;
     }
 
-    bool boolean(std::size_t key) {
+    bool boolean(std::string_view key) {
         const auto* value = find(key);
         bool flag = false;
         if (value == nullptr || value->get_bool().get(flag) != simdjson::SUCCESS) {
@@ -194,7 +198,7 @@ class Fields {
 
     // The array under `key` of at most kMaxUploadRows values; nullopt when the key is absent
     // or null.
-    std::optional<simdjson::dom::array> rows(std::size_t key) {
+    std::optional<simdjson::dom::array> rows(std::string_view key) {
         const auto* value = find(key);
         if (value == nullptr) {
             return std::nullopt;
@@ -208,121 +212,35 @@ class Fields {
     }
 
   private:
-    const element* find(std::size_t key) const {
-        return present_[key] && !values_[key].is_null() ? &values_[key] : nullptr;
+    const element* find(std::string_view key) {
+        const auto* at = std::find(keys_, keys_ + key_count_, key);
+        if (at == keys_ + key_count_) {
+            ok_ = false;
+            return nullptr;
+        }
+        const auto index = static_cast<std::size_t>(at - keys_);
+        return present_[index] && !values_[index].is_null() ? &values_[index] : nullptr;
     }
 
+    const std::string_view* keys_;
+    std::size_t key_count_;
     std::array<element, kMaxKeys> values_;
     std::array<bool, kMaxKeys> present_{};
     bool ok_ = true;
 };
 
-// The keys of each object, in the order of the enumerators that index them.
 constexpr std::array<std::string_view, 7> kChunkKeys = {"session_h", "env_h", "chunk",  "chunks",
                                                         "run",       "tests", "metrics"};
-enum ChunkKey : std::size_t { kSessionH, kEnvH, kChunk, kChunks, kRun, kTests, kMetrics };
 
-constexpr std::array<std::string_view, 18> kTestKeys = {"nodeid",
-                                                        "outcome",
-                                                        "worker",
-                                                        "attempt",
-                                                        "start",
-                                                        "setup_s",
-                                                        "call_s",
-                                                        "teardown_s",
-                                                        "total_s",
-                                                        "user_s",
-                                                        "sys_s",
-                                                        "peak_rss_bytes",
-                                                        "peak_exact",
-                                                        "peak_tree_rss_bytes",
-                                                        "rss_before_bytes",
-                                                        "rss_after_bytes",
-                                                        "retained_bytes",
-                                                        "monitored"};
-enum TestKey : std::size_t {
-    kNodeid,
-    kOutcome,
-    kWorker,
-    kAttempt,
-    kStart,
-    kSetupS,
-    kCallS,
-    kTeardownS,
-    kTotalS,
-    kUserS,
-    kSysS,
-    kPeakRssBytes,
-    kPeakExact,
-    kPeakTreeRssBytes,
-    kRssBeforeBytes,
-    kRssAfterBytes,
-    kRetainedBytes,
-    kMonitored
-};
-
-constexpr std::array<std::string_view, 14> kMetricsKeys = {
-    "item_start_time", "item_path",  "item",      "item_variant", "item_fs_loc", "kind",
-    "component",       "total_time", "user_time", "kernel_time",  "cpu_usage",   "mem_usage",
-    "outcome",         "nodeid"};
-enum MetricsKey : std::size_t {
-    kItemStartTime,
-    kItemPath,
-    kItem,
-    kItemVariant,
-    kItemFsLoc,
-    kKind,
-    kComponent,
-    kTotalTime,
-    kUserTime,
-    kKernelTime,
-    kCpuUsage,
-    kMemUsage,
-    kMetricsOutcome,
-    kMetricsNodeid
-};
-
-// As run_upload.cpp's read_test.
 bool read_test(element value, store::TestRow& row) {
-    Fields in(value, kTestKeys);
-    row.nodeid = in.text(kNodeid);
-    row.outcome = in.text(kOutcome, 16);
-    row.worker = in.optional_text(kWorker, 64);
-    row.attempt = static_cast<int>(std::clamp<std::int64_t>(in.integer(kAttempt), 0, 1'000'000));
-    row.start = in.optional_text(kStart, 64);
-    row.setup_s = in.optional_number(kSetupS);
-    row.call_s = in.optional_number(kCallS);
-    row.teardown_s = in.optional_number(kTeardownS);
-    row.total_s = in.optional_number(kTotalS);
-    row.user_s = in.optional_number(kUserS);
-    row.sys_s = in.optional_number(kSysS);
-    row.peak_rss_bytes = in.optional_integer(kPeakRssBytes);
-    row.peak_exact = in.boolean(kPeakExact);
-    row.peak_tree_rss_bytes = in.optional_integer(kPeakTreeRssBytes);
-    row.rss_before_bytes = in.optional_integer(kRssBeforeBytes);
-    row.rss_after_bytes = in.optional_integer(kRssAfterBytes);
-    row.retained_bytes = in.optional_integer(kRetainedBytes);
-    row.monitored = in.boolean(kMonitored);
+    Fields in(value, kTestRowKeys);
+    row = read_test_row(in);
     return in.ok();
 }
 
-// As run_upload.cpp's read_metrics.
 bool read_metrics(element value, store::MetricsRow& row) {
-    Fields in(value, kMetricsKeys);
-    row.item_start_time = in.optional_text(kItemStartTime, 64);
-    row.item_path = in.text(kItemPath);
-    row.item = in.text(kItem, 2096);
-    row.item_variant = in.text(kItemVariant, 2048);
-    row.item_fs_loc = in.text(kItemFsLoc, 2048);
-    row.kind = in.text(kKind, 64);
-    row.component = in.text(kComponent, 512);
-    row.total_time = in.optional_number(kTotalTime);
-    row.user_time = in.optional_number(kUserTime);
-    row.kernel_time = in.optional_number(kKernelTime);
-    row.cpu_usage = in.optional_number(kCpuUsage);
-    row.mem_usage = in.optional_number(kMemUsage);
-    row.outcome = in.text(kMetricsOutcome, 16);
-    row.nodeid = in.text(kMetricsNodeid);
+    Fields in(value, kMetricsRowKeys);
+    row = read_metrics_row(in);
     return in.ok();
 }
 
@@ -345,18 +263,18 @@ bool read_rows(const std::optional<simdjson::dom::array>& array, std::vector<Row
 std::optional<RunUpload> read_chunk(element root) {
     Fields in(root, kChunkKeys);
     RunUpload upload;
-    upload.session_h = in.hash(kSessionH);
-    upload.env_h = in.hash(kEnvH);
-    const auto chunk = in.integer(kChunk);
-    const auto chunks = in.integer(kChunks);
+    upload.session_h = in.hash("session_h");
+    upload.env_h = in.hash("env_h");
+    const auto chunk = in.integer("chunk");
+    const auto chunks = in.integer("chunks");
     if (!in.ok() || chunks < 1 || chunks > 1'000'000 || chunk < 0 || chunk >= chunks ||
-        !in.absent(kRun)) {
+        !in.absent("run")) {
         return std::nullopt;
     }
     upload.chunk = static_cast<std::size_t>(chunk);
     upload.chunks = static_cast<std::size_t>(chunks);
-    const auto tests = in.rows(kTests);
-    const auto metrics = in.rows(kMetrics);
+    const auto tests = in.rows("tests");
+    const auto metrics = in.rows("metrics");
     if (!in.ok() || !read_rows(tests, upload.tests, read_test) ||
         !read_rows(metrics, upload.metrics, read_metrics)) {
         return std::nullopt;

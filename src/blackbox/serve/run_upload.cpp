@@ -3,6 +3,7 @@
 #include <blackbox/base/clock.hpp>
 #include <blackbox/serve/field_reader.hpp>
 #include <blackbox/serve/run_upload.hpp>
+#include <blackbox/serve/upload_rows.hpp>
 #include <blackbox/store/iso_time.hpp>
 #include <blackbox/store/run_rows.hpp>
 
@@ -41,29 +42,6 @@ json to_json(const store::TestRow& row) {
             {"monitored", row.monitored}};
 }
 
-store::TestRow read_test(FieldReader& in) {
-    store::TestRow row;
-    row.nodeid = in.text("nodeid");
-    row.outcome = in.text("outcome", 16);
-    row.worker = in.optional_text("worker", 64);
-    row.attempt = static_cast<int>(std::clamp<std::int64_t>(in.integer("attempt"), 0, 1'000'000));
-    row.start = in.optional_text("start", 64);
-    row.setup_s = in.optional_number("setup_s");
-    row.call_s = in.optional_number("call_s");
-    row.teardown_s = in.optional_number("teardown_s");
-    row.total_s = in.optional_number("total_s");
-    row.user_s = in.optional_number("user_s");
-    row.sys_s = in.optional_number("sys_s");
-    row.peak_rss_bytes = in.optional_integer("peak_rss_bytes");
-    row.peak_exact = in.boolean("peak_exact");
-    row.peak_tree_rss_bytes = in.optional_integer("peak_tree_rss_bytes");
-    row.rss_before_bytes = in.optional_integer("rss_before_bytes");
-    row.rss_after_bytes = in.optional_integer("rss_after_bytes");
-    row.retained_bytes = in.optional_integer("retained_bytes");
-    row.monitored = in.boolean("monitored");
-    return row;
-}
-
 json to_json(const store::MetricsRow& row) {
     return {{"item_start_time", or_null(row.item_start_time)},
             {"item_path", row.item_path},
@@ -79,25 +57,6 @@ json to_json(const store::MetricsRow& row) {
             {"mem_usage", or_null(row.mem_usage)},
             {"outcome", row.outcome},
             {"nodeid", row.nodeid}};
-}
-
-store::MetricsRow read_metrics(FieldReader& in) {
-    store::MetricsRow row;
-    row.item_start_time = in.optional_text("item_start_time", 64);
-    row.item_path = in.text("item_path");
-    row.item = in.text("item", 2096);
-    row.item_variant = in.text("item_variant", 2048);
-    row.item_fs_loc = in.text("item_fs_loc", 2048);
-    row.kind = in.text("kind", 64);
-    row.component = in.text("component", 512);
-    row.total_time = in.optional_number("total_time");
-    row.user_time = in.optional_number("user_time");
-    row.kernel_time = in.optional_number("kernel_time");
-    row.cpu_usage = in.optional_number("cpu_usage");
-    row.mem_usage = in.optional_number("mem_usage");
-    row.outcome = in.text("outcome", 16);
-    row.nodeid = in.text("nodeid");
-    return row;
 }
 
 json to_json(const store::ExecutionContextRow& row) {
@@ -305,8 +264,8 @@ ParsedUpload parse_upload(const json& body) {
             }
         }
     }
-    read_rows(in, "tests", upload.tests, read_test);
-    read_rows(in, "metrics", upload.metrics, read_metrics);
+    read_rows(in, "tests", upload.tests, read_test_row<FieldReader>);
+    read_rows(in, "metrics", upload.metrics, read_metrics_row<FieldReader>);
     if (!in.ok()) {
         return {std::nullopt, in.error()};
     }
