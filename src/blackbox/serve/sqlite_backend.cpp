@@ -2,6 +2,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <algorithm>
 #include <exception>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -310,22 +311,22 @@ void SqliteBackend::write_queued() {
     // changes into a sub-journal, and a chunk's test rows change a page of each history index
     // per test, which cost more than the rows themselves. A failure is rare (a full disk, a
     // trigger): then the batch is rolled back and each upload written alone.
-    try {
+    const auto write_together = [this](std::span<QueuedUpload* const> uploads) {
         SQLite::Transaction transaction(database_, SQLite::TransactionBehavior::IMMEDIATE);
-        for (auto* queued : batch) {
+        for (auto* queued : uploads) {
             queued->counts = write_upload(database_, queued->upload);
         }
         transaction.commit();
+    };
+    try {
+        write_together(batch);
     } catch (...) {
         if (batch.size() == 1) {
             batch.front()->failure = database_error(std::current_exception());
         } else {
             for (auto* queued : batch) {
                 try {
-                    SQLite::Transaction transaction(database_,
-                                                    SQLite::TransactionBehavior::IMMEDIATE);
-                    queued->counts = write_upload(database_, queued->upload);
-                    transaction.commit();
+                    write_together({&queued, 1});
                 } catch (...) {
                     queued->failure = database_error(std::current_exception());
                 }
