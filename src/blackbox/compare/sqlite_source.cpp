@@ -95,8 +95,9 @@ std::vector<HistoryPoint> SqliteSource::history(const std::string& nodeid) {
         SQLite::Statement query(database_,
                                 std::string("SELECT r.session_h, r.run_id, r.env_h, r.started, ") +
                                     kTestColumns +
-                                    " FROM blackbox_tests t JOIN blackbox_runs r ON r.session_h = "
-                                    "t.session_h WHERE t.nodeid = ? ORDER BY r.started, r.run_id");
+                                    " FROM blackbox_runs r CROSS JOIN blackbox_tests t ON "
+                                    "t.session_h = r.session_h AND t.nodeid = ? ORDER BY "
+                                    "r.started, r.run_id");
         query.bind(1, nodeid);
         std::vector<HistoryPoint> points;
         while (query.executeStep()) {

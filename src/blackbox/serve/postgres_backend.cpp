@@ -176,10 +176,10 @@ constexpr Statement kHistory{
     "history",
     "SELECT t.session_h, r.run_id, r.started, s.SCM_ID AS scm_id, r.context AS branch, "
     "e.MACHINE_NODE AS machine, t.outcome, t.call_s, t.total_s, t.peak_rss_bytes, "
-    "t.retained_bytes FROM blackbox_tests t JOIN blackbox_runs r ON r.session_h = t.session_h "
-    "LEFT JOIN TEST_SESSIONS s ON s.SESSION_H = t.session_h LEFT JOIN EXECUTION_CONTEXTS e ON "
-    "e.ENV_H = r.env_h WHERE t.nodeid = $1 ORDER BY r.started COLLATE \"C\" DESC NULLS LAST, "
-    "r.rowid DESC LIMIT $2"};
+    "t.retained_bytes FROM blackbox_runs r JOIN blackbox_tests t ON t.session_h = r.session_h "
+    "AND t.nodeid = $1 LEFT JOIN TEST_SESSIONS s ON s.SESSION_H = t.session_h LEFT JOIN "
+    "EXECUTION_CONTEXTS e ON e.ENV_H = r.env_h ORDER BY r.started COLLATE \"C\" DESC NULLS "
+    "LAST, r.rowid DESC LIMIT $2"};
 
 constexpr Statement kPutReport{
     "put_report",

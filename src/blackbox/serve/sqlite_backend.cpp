@@ -416,6 +416,8 @@ std::optional<json> SqliteBackend::run(const std::string& session_h) {
     });
 }
 
+// The runs from the newest (their index on started), the test looked up in each by its primary
+// key: CROSS JOIN keeps that order (no index leads from a node id to its runs: schema.cpp).
 json SqliteBackend::test_history(const std::string& nodeid, std::size_t limit) {
     return locked(mutex_, [&] {
         SQLite::Statement statement(
@@ -423,9 +425,9 @@ json SqliteBackend::test_history(const std::string& nodeid, std::size_t limit) {
             "SELECT t.session_h, r.run_id, r.started, s.SCM_ID AS scm_id, CASE WHEN "
             "json_valid(r.context) THEN json_extract(r.context, '$.git.branch') END AS branch, "
             "e.MACHINE_NODE AS machine, t.outcome, t.call_s, t.total_s, t.peak_rss_bytes, "
-            "t.retained_bytes FROM blackbox_tests t JOIN blackbox_runs r ON r.session_h = "
-            "t.session_h LEFT JOIN TEST_SESSIONS s ON s.SESSION_H = t.session_h LEFT JOIN "
-            "EXECUTION_CONTEXTS e ON e.ENV_H = r.env_h WHERE t.nodeid = ? "
+            "t.retained_bytes FROM blackbox_runs r CROSS JOIN blackbox_tests t ON t.session_h = "
+            "r.session_h AND t.nodeid = ? LEFT JOIN TEST_SESSIONS s ON s.SESSION_H = "
+            "t.session_h LEFT JOIN EXECUTION_CONTEXTS e ON e.ENV_H = r.env_h "
             "ORDER BY r.started DESC, r.rowid DESC LIMIT ?");  // ties: the later upload first
         statement.bind(1, nodeid);
         statement.bind(2, static_cast<std::int64_t>(limit));

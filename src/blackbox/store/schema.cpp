@@ -120,13 +120,32 @@ CREATE TABLE IF NOT EXISTS blackbox_crashes (
     evidence text,
     traceback text
 );
+)";
+
+// Indexes are no part of the schema's version: a database of the current version opened for
+// writing gets the ones it lacks and loses the retired ones. None is keyed by a test first: such
+// an index takes an entry on a page of its own for each test of a run, and writing those pages
+// was half of what a server's writer spent on a row. A test's history walks the runs from the
+// newest (blackbox_runs_started) and finds the test in each by the primary key
+// (session_h, nodeid): as many lookups as runs read, which a history's limit bounds.
+constexpr const char* kIndexes = R"(
 CREATE INDEX IF NOT EXISTS TEST_METRICS_SESSION_H ON TEST_METRICS(SESSION_H);
-CREATE INDEX IF NOT EXISTS TEST_METRICS_ITEM_VARIANT ON TEST_METRICS(ITEM_VARIANT);
 CREATE INDEX IF NOT EXISTS TEST_METRICS_SESSION_NODEID ON TEST_METRICS(SESSION_H, NODEID);
-CREATE INDEX IF NOT EXISTS blackbox_tests_nodeid ON blackbox_tests(nodeid);
 CREATE INDEX IF NOT EXISTS blackbox_runs_env_h_started ON blackbox_runs(env_h, started);
+CREATE INDEX IF NOT EXISTS blackbox_runs_started ON blackbox_runs(started);
 CREATE INDEX IF NOT EXISTS blackbox_crashes_session_h ON blackbox_crashes(session_h);
 )";
+const std::set<std::string> kIndexNames{"TEST_METRICS_SESSION_H", "TEST_METRICS_SESSION_NODEID",
+                                        "blackbox_runs_env_h_started", "blackbox_runs_started",
+                                        "blackbox_crashes_session_h"};
+
+// Retired: TEST_METRICS(ITEM_VARIANT) and blackbox_tests(nodeid), keyed by a test.
+constexpr const char* kRetiredIndexes = R"(
+DROP INDEX IF EXISTS TEST_METRICS_ITEM_VARIANT;
+DROP INDEX IF EXISTS blackbox_tests_nodeid;
+)";
+const std::set<std::string> kRetiredIndexNames{"TEST_METRICS_ITEM_VARIANT",
+                                               "blackbox_tests_nodeid"};
 
 // Version 2: the runs' HTML report data (a server's uploads; docs/formats/metrics-db.md).
 constexpr const char* kVersion2Tables = R"(
@@ -248,42 +267,46 @@ void check_usable(SQLite::Database& database, const std::string& name) {
 
 namespace {
 
-// Indexes are no part of the schema's contract (its version does not change for them): one added
-// since the database was made is added when it is opened for writing. Without this one, a
-// server deleting a re-sent chunk's rows scanned every row of the run for each of them.
-void add_missing_indexes(SQLite::Database& database) {
-    SQLite::Statement query(database,
-                            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = "
-                            "'TEST_METRICS_SESSION_NODEID'");
-    if (!query.executeStep()) {
-        database.exec(
-            "CREATE INDEX IF NOT EXISTS TEST_METRICS_SESSION_NODEID ON TEST_METRICS(SESSION_H, "
-            "NODEID)");
+// Whether the database has every index of kIndexes and none retired (a user's own indexes are
+// theirs to keep).
+bool indexes_current(SQLite::Database& database) {
+    SQLite::Statement query(database, "SELECT name FROM sqlite_master WHERE type = 'index'");
+    std::set<std::string> missing = kIndexNames;
+    while (query.executeStep()) {
+        const std::string name = query.getColumn(0).getString();
+        if (kRetiredIndexNames.count(name) != 0) {
+            return false;
+        }
+        missing.erase(name);
     }
+    return missing.empty();
+}
+
+// The caller holds a write transaction.
+void reconcile_indexes(SQLite::Database& database) {
+    database.exec(kRetiredIndexes);
+    database.exec(kIndexes);
 }
 
 }  // namespace
 
 void migrate(SQLite::Database& database, const std::string& name) {
     // Cheap check first: the usual case needs no write lock.
-    if (inspect_schema(database) == SchemaState::current) {
-        add_missing_indexes(database);
+    if (inspect_schema(database) == SchemaState::current && indexes_current(database)) {
         return;
     }
     SQLite::Transaction transaction(database, SQLite::TransactionBehavior::IMMEDIATE);
     // Again under the lock: another process may have created or migrated it meanwhile.
     const auto state = inspect_schema(database);
     refuse(state, database, name);
-    if (state == SchemaState::current) {
-        return;
+    if (state != SchemaState::current) {
+        if (state != SchemaState::older) {
+            create_version_1(database, state == SchemaState::pytest_monitor);
+        }
+        database.exec(kVersion2Tables);  // version 1 to 2
+        database.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
     }
-    if (state == SchemaState::older) {
-        add_missing_indexes(database);
-    } else {
-        create_version_1(database, state == SchemaState::pytest_monitor);
-    }
-    database.exec(kVersion2Tables);  // version 1 to 2
-    database.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+    reconcile_indexes(database);
     transaction.commit();
 }
 

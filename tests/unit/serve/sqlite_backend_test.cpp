@@ -101,6 +101,52 @@ TEST(SqliteBackend, AFailingUploadInABatchLeavesTheOthersWritten) {
 
 // The writer's commits leave the checkpoint to the checkpointer's thread, which copies the log
 // into the database file once it passes kPassiveFrames.
+// A test's history is its newest runs (by start; ties: the later upload first), listed oldest
+// first, found without an index keyed by the test: a test missing from the newest runs is still
+// found in older ones.
+TEST(SqliteBackend, ATestsHistoryIsItsNewestRunsOldestFirst) {
+    testing::ScratchDir scratch;
+    SqliteBackend backend(scratch / "served.db");
+    Router router(backend, {});
+    const auto run =
+        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "passed_failed_skipped");
+    std::string kept;
+    for (const auto& chunk : upload_chunks(run, 1 << 20)) {
+        const auto tests = json::parse(chunk).value("tests", json::array());
+        kept = tests.empty() ? kept : tests[0]["nodeid"].get<std::string>();
+    }
+    ASSERT_FALSE(kept.empty());
+    for (int i = 0; i < 12; ++i) {
+        for (const auto& chunk : upload_chunks(run, 1 << 20)) {
+            auto copy = json::parse(chunk);
+            copy["session_h"] = fmt::format("run{:02}", i);
+            if (copy.contains("run")) {
+                copy["run"]["started"] = fmt::format("2026-01-{:02}T10:00:00", 1 + i / 2);
+            }
+            if (i >= 3 && copy.contains("tests")) {  // the test is renamed after the third run
+                for (auto& test : copy["tests"]) {
+                    if (test["nodeid"] == kept) {
+                        test["nodeid"] = kept + "_renamed";
+                    }
+                }
+            }
+            ASSERT_EQ(router.handle({"POST", "/api/v1/runs", {}, copy.dump(), ""}).status, 201);
+        }
+    }
+    const auto sessions = [](const json& rows) {
+        std::vector<std::string> result;
+        for (const auto& row : rows) {
+            result.push_back(row["session_h"]);
+        }
+        return result;
+    };
+    EXPECT_EQ(sessions(backend.test_history(kept + "_renamed", 4)),
+              (std::vector<std::string>{"run08", "run09", "run10", "run11"}));
+    EXPECT_EQ(sessions(backend.test_history(kept, 100)),
+              (std::vector<std::string>{"run00", "run01", "run02"}));
+    EXPECT_TRUE(backend.test_history("no such test", 100).empty());
+}
+
 TEST(WalCheckpointer, CopiesTheLogIntoTheDatabaseFromItsOwnThread) {
     testing::ScratchDir scratch;
     const auto path = scratch / "served.db";

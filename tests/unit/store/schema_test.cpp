@@ -139,6 +139,49 @@ TEST(Schema, AnIndexMissingFromADatabaseOfTheSameVersionIsAddedWhenItIsOpenedFor
     EXPECT_NE(steps.find("TEST_METRICS_SESSION_NODEID"), std::string::npos) << steps;
 }
 
+// The indexes keyed by a test first are retired (schema.cpp says why); a user's own index stays.
+TEST(Schema, RetiredIndexesAreDroppedWhenTheDatabaseIsOpenedForWritingAndAUsersOwnKept) {
+    ScratchDirectory scratch;
+    {
+        auto database = open_database(scratch / "metrics.db");
+        database.exec(
+            "CREATE INDEX TEST_METRICS_ITEM_VARIANT ON TEST_METRICS(ITEM_VARIANT); CREATE INDEX "
+            "blackbox_tests_nodeid ON blackbox_tests(nodeid); CREATE INDEX mine ON "
+            "blackbox_tests(outcome); DROP INDEX blackbox_runs_started");
+    }
+    auto database = open_database(scratch / "metrics.db");
+    const auto has = [&](const char* name) {
+        SQLite::Statement query(database, "SELECT 1 FROM sqlite_master WHERE name = ?");
+        query.bind(1, name);
+        return query.executeStep();
+    };
+    EXPECT_FALSE(has("TEST_METRICS_ITEM_VARIANT"));
+    EXPECT_FALSE(has("blackbox_tests_nodeid"));
+    EXPECT_TRUE(has("mine"));
+    EXPECT_TRUE(has("blackbox_runs_started"));
+}
+
+// A test's history: the runs walked from the newest by their index, the test found in each by
+// the primary key, no sort (the server's and `blackbox history`'s queries have this shape).
+TEST(Schema, ATestsHistoryWalksTheRunsByTheirStartAndFindsTheTestByItsKey) {
+    ScratchDirectory scratch;
+    auto database = open_database(scratch / "metrics.db");
+    SQLite::Statement plan(database,
+                           "EXPLAIN QUERY PLAN SELECT t.outcome FROM blackbox_runs r CROSS JOIN "
+                           "blackbox_tests t ON t.session_h = r.session_h AND t.nodeid = 't.py::t' "
+                           "ORDER BY r.started DESC, r.rowid DESC LIMIT 10");
+    std::string steps;
+    while (plan.executeStep()) {
+        steps += plan.getColumn(3).getString() + "\n";
+    }
+    EXPECT_NE(steps.find("SCAN r USING INDEX blackbox_runs_started"), std::string::npos) << steps;
+    EXPECT_NE(steps.find("SEARCH t USING INDEX sqlite_autoindex_blackbox_tests_1 (session_h=? "
+                         "AND nodeid=?)"),
+              std::string::npos)
+        << steps;
+    EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << steps;
+}
+
 TEST(Schema, CreatesTheDatabasesDirectory) {
     ScratchDirectory scratch;
     open_database(scratch / ".blackbox" / "metrics.db");
