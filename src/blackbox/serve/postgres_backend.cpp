@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/serve/copy_row.hpp>
 #include <blackbox/serve/database_url.hpp>
-#include <blackbox/serve/json_rows_text.hpp>
 #include <blackbox/serve/postgres_backend.hpp>
 #include <blackbox/serve/postgres_schema.hpp>
 #include <blackbox/store/database.hpp>
@@ -93,21 +93,36 @@ constexpr Statement kWriteCrash{
     "attempt, rss_bytes, evidence, traceback) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
     "$11)"};
 
-// A chunk's tests, as one JSON array (tests_json): a node id already stored for the run is
-// replaced, as SQLite's INSERT OR REPLACE does.
-constexpr Statement kWriteTests{
-    "write_tests",
-    "INSERT INTO blackbox_tests (session_h, nodeid, outcome, worker, attempt, start, setup_s, "
-    "call_s, teardown_s, total_s, user_s, sys_s, peak_rss_bytes, peak_exact, "
-    "peak_tree_rss_bytes, rss_before_bytes, rss_after_bytes, retained_bytes, monitored) "
-    "SELECT $1::text, t.nodeid, t.outcome, t.worker, t.attempt, t.start, t.setup_s, t.call_s, "
-    "t.teardown_s, t.total_s, t.user_s, t.sys_s, t.peak_rss_bytes, t.peak_exact, "
-    "t.peak_tree_rss_bytes, t.rss_before_bytes, t.rss_after_bytes, t.retained_bytes, "
-    "t.monitored FROM json_to_recordset($2::json) AS t(nodeid text, outcome text, worker text, "
-    "attempt bigint, start text, setup_s double precision, call_s double precision, teardown_s "
-    "double precision, total_s double precision, user_s double precision, sys_s double "
-    "precision, peak_rss_bytes bigint, peak_exact bigint, peak_tree_rss_bytes bigint, "
-    "rss_before_bytes bigint, rss_after_bytes bigint, retained_bytes bigint, monitored bigint) "
+// A chunk's rows come in by COPY, the cheapest way into PostgreSQL (JSON parameters cost it
+// more than the rows' inserts): straight into blackbox_tests and TEST_METRICS when the run has
+// none of their rows yet (a run's first push, the usual case), else into a table of the
+// connection's own (emptied at each commit) from which they replace what the chunk wrote before.
+constexpr std::array<const char*, 19> kTestsColumns{
+    "session_h",        "nodeid",          "outcome",
+    "worker",           "attempt",         "start",
+    "setup_s",          "call_s",          "teardown_s",
+    "total_s",          "user_s",          "sys_s",
+    "peak_rss_bytes",   "peak_exact",      "peak_tree_rss_bytes",
+    "rss_before_bytes", "rss_after_bytes", "retained_bytes",
+    "monitored"};
+constexpr std::array<const char*, 16> kMetricsColumns{
+    "SESSION_H",   "ENV_H",     "ITEM_START_TIME", "ITEM_PATH",  "ITEM",      "ITEM_VARIANT",
+    "ITEM_FS_LOC", "KIND",      "COMPONENT",       "TOTAL_TIME", "USER_TIME", "KERNEL_TIME",
+    "CPU_USAGE",   "MEM_USAGE", "OUTCOME",         "NODEID"};
+constexpr const char* kUploadTables =
+    "CREATE TEMP TABLE blackbox_upload_tests (LIKE blackbox_tests) ON COMMIT DELETE ROWS; "
+    "CREATE TEMP TABLE blackbox_upload_metrics (LIKE TEST_METRICS) ON COMMIT DELETE ROWS";
+
+// After the run's lock: whether it has test rows, and metrics rows.
+constexpr Statement kRunHasRows{
+    "run_has_rows",
+    "SELECT EXISTS (SELECT 1 FROM blackbox_tests WHERE session_h = $1), EXISTS (SELECT 1 FROM "
+    "TEST_METRICS WHERE SESSION_H = $1)"};
+
+// A node id already stored for the run is replaced, as SQLite's INSERT OR REPLACE does.
+constexpr Statement kReplaceTests{
+    "replace_tests",
+    "INSERT INTO blackbox_tests SELECT * FROM pg_temp.blackbox_upload_tests "
     "ON CONFLICT (session_h, nodeid) DO UPDATE SET outcome = EXCLUDED.outcome, worker = "
     "EXCLUDED.worker, attempt = EXCLUDED.attempt, start = EXCLUDED.start, setup_s = "
     "EXCLUDED.setup_s, call_s = EXCLUDED.call_s, teardown_s = EXCLUDED.teardown_s, total_s = "
@@ -118,27 +133,13 @@ constexpr Statement kWriteTests{
     "monitored = EXCLUDED.monitored"};
 
 // A metric's key within its run: its kind, node id and start (xdist workers each write a row
-// for the same module; they start at different times). The EXISTS, evaluated once, skips the
-// search for each row's key when the run has no metrics yet (its first push).
-constexpr Statement kRemoveMetrics{
-    "remove_metrics",
-    "DELETE FROM TEST_METRICS m USING json_to_recordset($2::json) AS k(kind text, nodeid text, "
-    "item_start_time text) WHERE EXISTS (SELECT 1 FROM TEST_METRICS WHERE SESSION_H = $1) AND "
-    "m.SESSION_H = $1 AND m.KIND = k.kind AND m.NODEID = k.nodeid AND m.ITEM_START_TIME IS NOT "
-    "DISTINCT FROM k.item_start_time"};
-
-constexpr Statement kWriteMetrics{
-    "write_metrics",
-    "INSERT INTO TEST_METRICS (SESSION_H, ENV_H, ITEM_START_TIME, ITEM_PATH, ITEM, "
-    "ITEM_VARIANT, ITEM_FS_LOC, KIND, COMPONENT, TOTAL_TIME, USER_TIME, KERNEL_TIME, "
-    "CPU_USAGE, MEM_USAGE, OUTCOME, NODEID) SELECT $1::text, $2::text, m.item_start_time, "
-    "m.item_path, "
-    "m.item, m.item_variant, m.item_fs_loc, m.kind, m.component, m.total_time, m.user_time, "
-    "m.kernel_time, m.cpu_usage, m.mem_usage, m.outcome, m.nodeid FROM "
-    "json_to_recordset($3::json) AS m(item_start_time text, item_path text, item text, "
-    "item_variant text, item_fs_loc text, kind text, component text, total_time double "
-    "precision, user_time double precision, kernel_time double precision, cpu_usage double "
-    "precision, mem_usage double precision, outcome text, nodeid text)"};
+// for the same module; they start at different times).
+constexpr Statement kReplaceMetrics{
+    "replace_metrics",
+    "WITH removed AS (DELETE FROM TEST_METRICS m USING pg_temp.blackbox_upload_metrics k WHERE "
+    "m.SESSION_H = k.SESSION_H AND m.KIND = k.KIND AND m.NODEID = k.NODEID AND "
+    "m.ITEM_START_TIME IS NOT DISTINCT FROM k.ITEM_START_TIME) "
+    "INSERT INTO TEST_METRICS SELECT * FROM pg_temp.blackbox_upload_metrics"};
 
 // The dashboard's reads. `branch` is selected as the run's context, and taken out of it by
 // git_branch() (PostgreSQL's JSON operators would fail on text that is not JSON; SQLite's
@@ -191,10 +192,10 @@ constexpr Statement kReport{"report", "SELECT data FROM blackbox_reports WHERE s
 constexpr Statement kHasReport{"has_report", "SELECT 1 FROM blackbox_reports WHERE session_h = $1"};
 
 constexpr Statement kAll[] = {
-    kFindContext,   kAddContext,    kFindSession,   kAddSession,   kAddMetric, kLockRun,
-    kRemoveSession, kRemoveRun,     kRemoveCrashes, kWriteSession, kWriteRun,  kWriteCrash,
-    kWriteTests,    kRemoveMetrics, kWriteMetrics,  kRuns,         kRunHead,   kRunTests,
-    kRunCrashes,    kHistory,       kPutReport,     kReport,       kHasReport};
+    kFindContext,   kAddContext,   kFindSession,    kAddSession,   kAddMetric, kLockRun,
+    kRemoveSession, kRemoveRun,    kRemoveCrashes,  kWriteSession, kWriteRun,  kWriteCrash,
+    kRunHasRows,    kReplaceTests, kReplaceMetrics, kRuns,         kRunHead,   kRunTests,
+    kRunCrashes,    kHistory,      kPutReport,      kReport,       kHasReport};
 
 // PostgreSQL's type oids (pg_type.h) of the columns read back as numbers.
 constexpr pqxx::oid kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701;
@@ -274,65 +275,66 @@ std::optional<std::string> null_if_empty(const std::string& text) {
     return text.empty() ? std::nullopt : std::optional(text);
 }
 
-// The chunk's tests as write_tests reads them. A node id twice in one chunk: the last wins, as
-// with one INSERT OR REPLACE after the other (one statement may not update a row twice).
-std::string tests_json(const std::vector<store::TestRow>& tests) {
+// The chunk's tests into `table` (kTestsColumns). A node id twice in one chunk: the last wins,
+// as with one INSERT OR REPLACE after the other (one statement may not update a row twice).
+void copy_tests(pqxx::work& transaction, const char* table, const std::string& session_h,
+                const std::vector<store::TestRow>& tests) {
     std::unordered_map<std::string_view, std::size_t> last;
     last.reserve(tests.size());
     for (std::size_t i = 0; i < tests.size(); ++i) {
         last[tests[i].nodeid] = i;
     }
-    JsonRowsText rows;
+    pqxx::stream_to stream(transaction, table, kTestsColumns);
     for (std::size_t i = 0; i < tests.size(); ++i) {
         const auto& t = tests[i];
         if (last[t.nodeid] != i) {
             continue;
         }
-        rows.begin_row();
-        rows.field("nodeid", t.nodeid);
-        rows.field("outcome", t.outcome);
-        rows.field("worker", t.worker);
-        rows.field("attempt", std::int64_t{t.attempt});
-        rows.field("start", t.start);
-        rows.field("setup_s", t.setup_s);
-        rows.field("call_s", t.call_s);
-        rows.field("teardown_s", t.teardown_s);
-        rows.field("total_s", t.total_s);
-        rows.field("user_s", t.user_s);
-        rows.field("sys_s", t.sys_s);
-        rows.field("peak_rss_bytes", t.peak_rss_bytes);
-        rows.field("peak_exact", std::int64_t{t.peak_exact ? 1 : 0});
-        rows.field("peak_tree_rss_bytes", t.peak_tree_rss_bytes);
-        rows.field("rss_before_bytes", t.rss_before_bytes);
-        rows.field("rss_after_bytes", t.rss_after_bytes);
-        rows.field("retained_bytes", t.retained_bytes);
-        rows.field("monitored", std::int64_t{t.monitored ? 1 : 0});
+        CopyRow<kTestsColumns.size()> row;
+        row.add(session_h);
+        row.add(t.nodeid);
+        row.add(t.outcome);
+        row.add(t.worker);
+        row.add(std::int64_t{t.attempt});
+        row.add(t.start);
+        for (const auto* seconds :
+             {&t.setup_s, &t.call_s, &t.teardown_s, &t.total_s, &t.user_s, &t.sys_s}) {
+            row.add(*seconds);
+        }
+        row.add(t.peak_rss_bytes);
+        row.add(std::int64_t{t.peak_exact ? 1 : 0});
+        row.add(t.peak_tree_rss_bytes);
+        row.add(t.rss_before_bytes);
+        row.add(t.rss_after_bytes);
+        row.add(t.retained_bytes);
+        row.add(std::int64_t{t.monitored ? 1 : 0});
+        stream << row.fields();
     }
-    return rows.finish();
+    stream.complete();
 }
 
-// The chunk's metrics as remove_metrics and write_metrics read them; OUTCOME and NODEID as
-// text, as store::RunWriter binds them ("" for a scope's outcome).
-std::string metrics_json(const std::vector<store::MetricsRow>& metrics) {
-    JsonRowsText rows;
-    for (const auto& m : metrics) {
-        rows.begin_row();
-        rows.field("item_start_time", m.item_start_time);
-        rows.field("item_path", m.item_path);
-        rows.field("item", m.item);
-        rows.field("item_variant", m.item_variant);
-        rows.field("item_fs_loc", m.item_fs_loc);
-        rows.field("kind", m.kind);
-        rows.field("component", m.component);
-        rows.field("total_time", m.total_time);
-        rows.field("user_time", m.user_time);
-        rows.field("kernel_time", m.kernel_time);
-        rows.field("cpu_usage", m.cpu_usage);
-        rows.field("mem_usage", m.mem_usage);
-        rows.field("outcome", m.outcome);
-        rows.field("nodeid", m.nodeid);
+// The chunk's metrics into `table` (kMetricsColumns); OUTCOME and NODEID as text, as
+// store::RunWriter binds them ("" for a scope's outcome).
+void copy_metrics(pqxx::work& transaction, const char* table, const RunUpload& upload) {
+    pqxx::stream_to stream(transaction, table, kMetricsColumns);
+    for (const auto& m : upload.metrics) {
+        CopyRow<kMetricsColumns.size()> row;
+        row.add(upload.session_h);
+        row.add(upload.env_h);
+        row.add(m.item_start_time);
+        for (const auto* text :
+             {&m.item_path, &m.item, &m.item_variant, &m.item_fs_loc, &m.kind, &m.component}) {
+            row.add(*text);
+        }
+        for (const auto* number :
+             {&m.total_time, &m.user_time, &m.kernel_time, &m.cpu_usage, &m.mem_usage}) {
+            row.add(*number);
+        }
+        row.add(m.outcome);
+        row.add(m.nodeid);
+        stream << row.fields();
     }
-    return rows.finish();
+    stream.complete();
 }
 
 void insert_context(pqxx::work& transaction, const store::ExecutionContextRow& row) {
@@ -363,6 +365,7 @@ struct PostgresBackend::Connection {
         connection.set_client_encoding("UTF8");
     }
     void prepare() {
+        pqxx::nontransaction(connection).exec(kUploadTables);
         for (const auto& statement : kAll) {
             connection.prepare(statement.name, statement.sql);
         }
@@ -576,13 +579,20 @@ UploadCounts PostgresBackend::ingest(const RunUpload& upload) {
             }
             counts.crashes = head.crashes.size();
         }
-        if (!upload.tests.empty()) {
-            transaction.exec_prepared(kWriteTests.name, session_h, tests_json(upload.tests));
-        }
-        if (!upload.metrics.empty()) {
-            const auto metrics = metrics_json(upload.metrics);
-            transaction.exec_prepared(kRemoveMetrics.name, session_h, metrics);
-            transaction.exec_prepared(kWriteMetrics.name, session_h, upload.env_h, metrics);
+        if (!upload.tests.empty() || !upload.metrics.empty()) {
+            const auto has = transaction.exec_prepared(kRunHasRows.name, session_h)[0];
+            if (!upload.tests.empty() && !has[0].as<bool>()) {
+                copy_tests(transaction, "blackbox_tests", session_h, upload.tests);
+            } else if (!upload.tests.empty()) {
+                copy_tests(transaction, "pg_temp.blackbox_upload_tests", session_h, upload.tests);
+                transaction.exec_prepared(kReplaceTests.name);
+            }
+            if (!upload.metrics.empty() && !has[1].as<bool>()) {
+                copy_metrics(transaction, "TEST_METRICS", upload);
+            } else if (!upload.metrics.empty()) {
+                copy_metrics(transaction, "pg_temp.blackbox_upload_metrics", upload);
+                transaction.exec_prepared(kReplaceMetrics.name);
+            }
         }
         counts.tests = upload.tests.size();
         counts.metrics = upload.metrics.size();

@@ -6,8 +6,9 @@
 // on a pool of at most kMaxConnections connections, opened when needed; each request is one
 // transaction, and writes of the same run take the run's lock (an advisory lock), so concurrent
 // pushes of one run apply one after the other. Statements are prepared once per connection,
-// every value a parameter. A chunk's tests and metrics are written set-wise, one statement per
-// table over the rows passed as one JSON parameter. A connection the server ended is dropped
+// every value a parameter. A chunk's tests and metrics come by COPY: into their tables on the
+// run's first push, else through a temporary table of the connection's from which they replace
+// the rows sent before. A connection the server ended is dropped
 // with every idle one (a restart ends them all), and the request that found it ended is tried
 // once more on a new connection.
 

@@ -1,5 +1,6 @@
 #include <array>
 #include <pqxx/pqxx>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -121,9 +122,9 @@ CREATE TABLE blackbox_crashes (
 CREATE TABLE blackbox_schema (version integer NOT NULL);
 )";
 
-// store/schema.cpp's indexes (none keyed by a test first: see there), made and retired whenever
-// the server opens the database. blackbox_runs_started walks the runs in the order a test's
-// history sorts them.
+// store/schema.cpp's indexes (none keyed by a test first: see there), made and retired when the
+// server opens a database that lacks one or has a retired one. blackbox_runs_started walks the
+// runs in the order a test's history sorts them.
 constexpr const char* kIndexes = R"(
 DROP INDEX IF EXISTS TEST_METRICS_ITEM_VARIANT;
 DROP INDEX IF EXISTS blackbox_tests_nodeid;
@@ -134,6 +135,11 @@ CREATE INDEX IF NOT EXISTS blackbox_runs_started ON blackbox_runs(started COLLAT
     LAST, rowid DESC);
 CREATE INDEX IF NOT EXISTS blackbox_crashes_session_h ON blackbox_crashes(session_h);
 )";
+const std::set<std::string> kIndexNames{"test_metrics_session_h", "test_metrics_session_nodeid",
+                                        "blackbox_runs_env_h_started", "blackbox_runs_started",
+                                        "blackbox_crashes_session_h"};
+const std::set<std::string> kRetiredIndexNames{"test_metrics_item_variant",
+                                               "blackbox_tests_nodeid"};
 
 // Version 2: the runs' HTML report data, as store/schema.cpp's.
 constexpr const char* kVersion2Tables = R"(
@@ -149,6 +155,20 @@ CREATE TABLE blackbox_reports (
 constexpr std::array kTableNames{"execution_contexts", "test_sessions",  "test_metrics",
                                  "blackbox_runs",      "blackbox_tests", "blackbox_crashes"};
 constexpr std::size_t kVersion1Tables = kTableNames.size() + 1;
+
+// Whether the schema has every index of kIndexes and none it retires (a user's own are theirs).
+bool indexes_current(pqxx::work& transaction) {
+    std::set<std::string> missing = kIndexNames;
+    for (const auto& row : transaction.exec(
+             "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema()")) {
+        const auto name = row[0].as<std::string>();
+        if (kRetiredIndexNames.count(name) != 0) {
+            return false;
+        }
+        missing.erase(name);
+    }
+    return missing.empty();
+}
 
 // Any number: the lock only keeps two blackbox servers from creating the tables at once.
 constexpr long kCreationLock = 0x626c6b62;  // "blkb"
@@ -209,7 +229,9 @@ void migrate_postgres(pqxx::connection_base& connection, const std::string& name
         transaction.exec(kVersion2Tables);
         transaction.exec_params("INSERT INTO blackbox_schema (version) VALUES ($1)", 2);
     }
-    transaction.exec(kIndexes);  // no part of the version: those since added, or retired
+    if (!indexes_current(transaction)) {
+        transaction.exec(kIndexes);  // no part of the version: those since added, or retired
+    }
     transaction.commit();
 }
 

@@ -192,6 +192,44 @@ TEST_F(PostgresBackendTest, StoresUploadsAndAnswersTheDashboardAsSqliteDoes) {
     both({"GET", "/api/v1/runs/unknown", {}, "", ""});
 }
 
+// Text that COPY's format escapes (tab, newline, carriage return, backslash, and a field that
+// reads "\N", its null) is stored as sent, in tests and in metrics.
+TEST_F(PostgresBackendTest, StoresTextThatCopyEscapesAsSent) {
+    const auto run =
+        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "passed_failed_skipped");
+    const std::string odd = "\t\\N\n\r\\.\\ é";
+    std::string nodeid;
+    std::string session_h;
+    for (const auto& chunk : upload_chunks(run, 1 << 20)) {
+        auto copy = json::parse(chunk);
+        for (const char* rows : {"tests", "metrics"}) {
+            if (copy.contains(rows)) {
+                for (auto& row : copy[rows]) {
+                    row["nodeid"] = row["nodeid"].get<std::string>() + odd;
+                    nodeid = row["nodeid"];
+                    if (row.contains("item")) {
+                        row["item"] = "\\N";
+                        row["item_variant"] = odd;
+                    }
+                }
+            }
+        }
+        session_h = copy["session_h"];
+        ASSERT_EQ(both({"POST", "/api/v1/runs", {}, copy.dump(), ""}).status, 201);
+    }
+    const auto stored = json::parse(both({"GET", "/api/v1/runs/" + session_h, {}, "", ""}).body);
+    ASSERT_FALSE(stored["tests"].empty());
+    EXPECT_NE(stored["tests"][0]["nodeid"].get<std::string>().find(odd), std::string::npos);
+    const auto history =
+        json::parse(both({"GET", "/api/v1/history", {{"nodeid", nodeid}}, "", ""}).body);
+    EXPECT_EQ(history["history"].size(), 1U);
+    pqxx::connection reader(schema_->url());
+    const auto items = pqxx::nontransaction(reader).exec(
+        "SELECT count(*) FROM TEST_METRICS WHERE ITEM = '\\N' AND ITEM_VARIANT = " +
+        reader.quote(odd));
+    EXPECT_GT(items[0][0].as<int>(), 0);
+}
+
 // Clients pushing at once share the pool: more than one connection answers, never more than
 // kMaxConnections, and the rows are what the runs pushed one after the other store.
 TEST_F(PostgresBackendTest, ConcurrentUploadsShareThePoolAndStoreWhatSequentialOnesStore) {
@@ -292,6 +330,37 @@ TEST_F(PostgresBackendTest, BringsAVersion1DatabaseToVersion2) {
     pqxx::work transaction(connection);
     EXPECT_EQ(transaction.exec("SELECT max(version) FROM blackbox_schema")[0][0].as<int>(), 2);
     EXPECT_EQ(transaction.exec("SELECT count(*) FROM blackbox_reports")[0][0].as<int>(), 0);
+}
+
+// As in SQLite: the indexes keyed by a test first are retired when the server opens the
+// database, a missing one is made, and a user's own index stays.
+TEST_F(PostgresBackendTest, RetiresTheIndexesKeyedByATestAndKeepsAUsersOwn) {
+    const auto indexes = [&] {
+        pqxx::connection connection(schema_->url());
+        std::set<std::string> names;
+        for (const auto& row : pqxx::nontransaction(connection)
+                                   .exec("SELECT indexname::text FROM pg_indexes WHERE schemaname "
+                                         "= current_schema()")) {
+            names.insert(row[0].as<std::string>());
+        }
+        return names;
+    };
+    {
+        pqxx::connection connection(schema_->url());
+        pqxx::work transaction(connection);
+        transaction.exec(
+            "CREATE INDEX TEST_METRICS_ITEM_VARIANT ON TEST_METRICS(ITEM_VARIANT); CREATE INDEX "
+            "blackbox_tests_nodeid ON blackbox_tests(nodeid); CREATE INDEX mine ON "
+            "blackbox_tests(outcome); DROP INDEX blackbox_runs_started");
+        transaction.commit();
+    }
+    ASSERT_EQ(indexes().count("blackbox_tests_nodeid"), 1U);
+    PostgresBackend again(schema_->url());
+    const auto names = indexes();
+    EXPECT_EQ(names.count("test_metrics_item_variant"), 0U);
+    EXPECT_EQ(names.count("blackbox_tests_nodeid"), 0U);
+    EXPECT_EQ(names.count("blackbox_runs_started"), 1U);
+    EXPECT_EQ(names.count("mine"), 1U);
 }
 
 TEST(PostgresBackend, AServerThatCannotBeReachedIsAnErrorWithoutThePassword) {
