@@ -128,18 +128,18 @@ CREATE TABLE blackbox_schema (version integer NOT NULL);
 constexpr const char* kIndexes = R"(
 DROP INDEX IF EXISTS TEST_METRICS_ITEM_VARIANT;
 DROP INDEX IF EXISTS blackbox_tests_nodeid;
-CREATE INDEX IF NOT EXISTS TEST_METRICS_SESSION_H ON TEST_METRICS(SESSION_H);
+DROP INDEX IF EXISTS TEST_METRICS_SESSION_H;
 CREATE INDEX IF NOT EXISTS TEST_METRICS_SESSION_NODEID ON TEST_METRICS(SESSION_H, NODEID);
 CREATE INDEX IF NOT EXISTS blackbox_runs_env_h_started ON blackbox_runs(env_h, started);
 CREATE INDEX IF NOT EXISTS blackbox_runs_started ON blackbox_runs(started COLLATE "C" DESC NULLS
     LAST, rowid DESC);
 CREATE INDEX IF NOT EXISTS blackbox_crashes_session_h ON blackbox_crashes(session_h);
 )";
-const std::set<std::string> kIndexNames{"test_metrics_session_h", "test_metrics_session_nodeid",
+const std::set<std::string> kIndexNames{"test_metrics_session_nodeid",
                                         "blackbox_runs_env_h_started", "blackbox_runs_started",
                                         "blackbox_crashes_session_h"};
-const std::set<std::string> kRetiredIndexNames{"test_metrics_item_variant",
-                                               "blackbox_tests_nodeid"};
+const std::set<std::string> kRetiredIndexNames{"test_metrics_item_variant", "blackbox_tests_nodeid",
+                                               "test_metrics_session_h"};
 
 // Version 2: the runs' HTML report data, as store/schema.cpp's.
 constexpr const char* kVersion2Tables = R"(

@@ -129,23 +129,25 @@ CREATE TABLE IF NOT EXISTS blackbox_crashes (
 // newest (blackbox_runs_started) and finds the test in each by the primary key
 // (session_h, nodeid): as many lookups as runs read, which a history's limit bounds.
 constexpr const char* kIndexes = R"(
-CREATE INDEX IF NOT EXISTS TEST_METRICS_SESSION_H ON TEST_METRICS(SESSION_H);
 CREATE INDEX IF NOT EXISTS TEST_METRICS_SESSION_NODEID ON TEST_METRICS(SESSION_H, NODEID);
 CREATE INDEX IF NOT EXISTS blackbox_runs_env_h_started ON blackbox_runs(env_h, started);
 CREATE INDEX IF NOT EXISTS blackbox_runs_started ON blackbox_runs(started);
 CREATE INDEX IF NOT EXISTS blackbox_crashes_session_h ON blackbox_crashes(session_h);
 )";
-const std::set<std::string> kIndexNames{"TEST_METRICS_SESSION_H", "TEST_METRICS_SESSION_NODEID",
+const std::set<std::string> kIndexNames{"TEST_METRICS_SESSION_NODEID",
                                         "blackbox_runs_env_h_started", "blackbox_runs_started",
                                         "blackbox_crashes_session_h"};
 
-// Retired: TEST_METRICS(ITEM_VARIANT) and blackbox_tests(nodeid), keyed by a test.
+// Retired: TEST_METRICS(ITEM_VARIANT) and blackbox_tests(nodeid), keyed by a test, and
+// TEST_METRICS(SESSION_H), whose one column leads TEST_METRICS(SESSION_H, NODEID), which serves
+// the same lookups.
 constexpr const char* kRetiredIndexes = R"(
 DROP INDEX IF EXISTS TEST_METRICS_ITEM_VARIANT;
 DROP INDEX IF EXISTS blackbox_tests_nodeid;
+DROP INDEX IF EXISTS TEST_METRICS_SESSION_H;
 )";
-const std::set<std::string> kRetiredIndexNames{"TEST_METRICS_ITEM_VARIANT",
-                                               "blackbox_tests_nodeid"};
+const std::set<std::string> kRetiredIndexNames{"TEST_METRICS_ITEM_VARIANT", "blackbox_tests_nodeid",
+                                               "TEST_METRICS_SESSION_H"};
 
 // Version 2: the runs' HTML report data (a server's uploads; docs/formats/metrics-db.md).
 constexpr const char* kVersion2Tables = R"(

@@ -332,9 +332,9 @@ TEST_F(PostgresBackendTest, BringsAVersion1DatabaseToVersion2) {
     EXPECT_EQ(transaction.exec("SELECT count(*) FROM blackbox_reports")[0][0].as<int>(), 0);
 }
 
-// As in SQLite: the indexes keyed by a test first are retired when the server opens the
-// database, a missing one is made, and a user's own index stays.
-TEST_F(PostgresBackendTest, RetiresTheIndexesKeyedByATestAndKeepsAUsersOwn) {
+// As in SQLite: the retired indexes are dropped when the server opens the database, a missing
+// one is made, and a user's own index stays.
+TEST_F(PostgresBackendTest, RetiresIndexesAndKeepsAUsersOwn) {
     const auto indexes = [&] {
         pqxx::connection connection(schema_->url());
         std::set<std::string> names;
@@ -350,8 +350,9 @@ TEST_F(PostgresBackendTest, RetiresTheIndexesKeyedByATestAndKeepsAUsersOwn) {
         pqxx::work transaction(connection);
         transaction.exec(
             "CREATE INDEX TEST_METRICS_ITEM_VARIANT ON TEST_METRICS(ITEM_VARIANT); CREATE INDEX "
-            "blackbox_tests_nodeid ON blackbox_tests(nodeid); CREATE INDEX mine ON "
-            "blackbox_tests(outcome); DROP INDEX blackbox_runs_started");
+            "blackbox_tests_nodeid ON blackbox_tests(nodeid); CREATE INDEX TEST_METRICS_SESSION_H "
+            "ON TEST_METRICS(SESSION_H); CREATE INDEX mine ON blackbox_tests(outcome); DROP "
+            "INDEX blackbox_runs_started");
         transaction.commit();
     }
     ASSERT_EQ(indexes().count("blackbox_tests_nodeid"), 1U);
@@ -359,6 +360,7 @@ TEST_F(PostgresBackendTest, RetiresTheIndexesKeyedByATestAndKeepsAUsersOwn) {
     const auto names = indexes();
     EXPECT_EQ(names.count("test_metrics_item_variant"), 0U);
     EXPECT_EQ(names.count("blackbox_tests_nodeid"), 0U);
+    EXPECT_EQ(names.count("test_metrics_session_h"), 0U);
     EXPECT_EQ(names.count("blackbox_runs_started"), 1U);
     EXPECT_EQ(names.count("mine"), 1U);
 }

@@ -146,8 +146,9 @@ TEST(Schema, RetiredIndexesAreDroppedWhenTheDatabaseIsOpenedForWritingAndAUsersO
         auto database = open_database(scratch / "metrics.db");
         database.exec(
             "CREATE INDEX TEST_METRICS_ITEM_VARIANT ON TEST_METRICS(ITEM_VARIANT); CREATE INDEX "
-            "blackbox_tests_nodeid ON blackbox_tests(nodeid); CREATE INDEX mine ON "
-            "blackbox_tests(outcome); DROP INDEX blackbox_runs_started");
+            "blackbox_tests_nodeid ON blackbox_tests(nodeid); CREATE INDEX TEST_METRICS_SESSION_H "
+            "ON TEST_METRICS(SESSION_H); CREATE INDEX mine ON blackbox_tests(outcome); DROP "
+            "INDEX blackbox_runs_started");
     }
     auto database = open_database(scratch / "metrics.db");
     const auto has = [&](const char* name) {
@@ -157,8 +158,14 @@ TEST(Schema, RetiredIndexesAreDroppedWhenTheDatabaseIsOpenedForWritingAndAUsersO
     };
     EXPECT_FALSE(has("TEST_METRICS_ITEM_VARIANT"));
     EXPECT_FALSE(has("blackbox_tests_nodeid"));
+    EXPECT_FALSE(has("TEST_METRICS_SESSION_H"));
     EXPECT_TRUE(has("mine"));
     EXPECT_TRUE(has("blackbox_runs_started"));
+    // A run's metrics are still found by their session through (SESSION_H, NODEID).
+    SQLite::Statement plan(database,
+                           "EXPLAIN QUERY PLAN SELECT 1 FROM TEST_METRICS WHERE SESSION_H = 'a'");
+    ASSERT_TRUE(plan.executeStep());
+    EXPECT_NE(plan.getColumn(3).getString().find("TEST_METRICS_SESSION_NODEID"), std::string::npos);
 }
 
 // A test's history: the runs walked from the newest by their index, the test found in each by
