@@ -1,3 +1,4 @@
+#include <blackbox/serve/context_texts.hpp>
 #include <blackbox/serve/field_reader.hpp>
 #include <blackbox/serve/monitor_protocol.hpp>
 
@@ -28,14 +29,8 @@ Parsed<store::ExecutionContextRow> parse_monitor_context(const json& body) {
     row.cpu_count = in.integer("cpu_count");
     // psutil reports the frequency as a float; the column is an integer.
     row.cpu_frequency_mhz = in.rounded("cpu_frequency");
-    row.cpu_type = in.text("cpu_type", 64);
-    row.cpu_vendor = in.text("cpu_vendor", 256);
     row.ram_total_mb = in.rounded("ram_total");
-    row.machine_node = in.text("machine_node", 512);
-    row.machine_type = in.text("machine_type", 32);
-    row.machine_arch = in.text("machine_arch", 16);
-    row.system_info = in.text("system_info", 256);
-    row.python_info = in.text("python_info", 512);
+    read_context_texts(in, row);
     row.env_h = in.hash("h");
     return result(in, std::move(row));
 }

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/clock.hpp>
+#include <blackbox/serve/context_texts.hpp>
 #include <blackbox/serve/field_reader.hpp>
 #include <blackbox/serve/run_upload.hpp>
 #include <blackbox/serve/upload_rows.hpp>
@@ -78,14 +79,8 @@ store::ExecutionContextRow read_context(FieldReader& in) {
     row.env_h = in.hash("env_h");
     row.cpu_count = in.integer("cpu_count");
     row.cpu_frequency_mhz = in.integer("cpu_frequency_mhz");
-    row.cpu_type = in.text("cpu_type", 64);
-    row.cpu_vendor = in.text("cpu_vendor", 256);
     row.ram_total_mb = in.integer("ram_total_mb");
-    row.machine_node = in.text("machine_node", 512);
-    row.machine_type = in.text("machine_type", 32);
-    row.machine_arch = in.text("machine_arch", 16);
-    row.system_info = in.text("system_info", 256);
-    row.python_info = in.text("python_info", 512);
+    read_context_texts(in, row);
     return row;
 }
 
