@@ -19,6 +19,8 @@ class CopyRow {
   public:
     // `text` is not copied: it must outlive the row's use. It has no NUL (the readers refuse one).
     void add(const std::string& text) { fields_.at(next_++) = text.c_str(); }
+    void add(std::string&&) = delete;  // a temporary's text would dangle
+    void add(std::optional<std::string>&&) = delete;
     void add(std::int64_t number) { add_number(number); }
     // A finite number (the readers refuse every other), in its shortest round-trip text.
     void add(double number) { add_number(number); }
