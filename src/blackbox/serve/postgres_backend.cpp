@@ -133,7 +133,8 @@ constexpr Statement kReplaceTests{
     "monitored = EXCLUDED.monitored"};
 
 // A metric's key within its run: its kind, node id and start (xdist workers each write a row
-// for the same module; they start at different times).
+// for the same module; they start at different times). The DELETE runs though nothing reads
+// its WITH, on the statement's snapshot: it does not see the rows the INSERT adds.
 constexpr Statement kReplaceMetrics{
     "replace_metrics",
     "WITH removed AS (DELETE FROM TEST_METRICS m USING pg_temp.blackbox_upload_metrics k WHERE "
@@ -277,8 +278,8 @@ std::optional<std::string> null_if_empty(const std::string& text) {
 
 // The chunk's tests into `table` (kTestsColumns). A node id twice in one chunk: the last wins,
 // as with one INSERT OR REPLACE after the other (one statement may not update a row twice).
-void copy_tests(pqxx::work& transaction, const char* table, const std::string& session_h,
-                const std::vector<store::TestRow>& tests) {
+void copy_tests(pqxx::work& transaction, const char* table, const RunUpload& upload) {
+    const auto& tests = upload.tests;
     std::unordered_map<std::string_view, std::size_t> last;
     last.reserve(tests.size());
     for (std::size_t i = 0; i < tests.size(); ++i) {
@@ -291,7 +292,7 @@ void copy_tests(pqxx::work& transaction, const char* table, const std::string& s
             continue;
         }
         CopyRow<kTestsColumns.size()> row;
-        row.add(session_h);
+        row.add(upload.session_h);
         row.add(t.nodeid);
         row.add(t.outcome);
         row.add(t.worker);
@@ -581,17 +582,22 @@ UploadCounts PostgresBackend::ingest(const RunUpload& upload) {
         }
         if (!upload.tests.empty() || !upload.metrics.empty()) {
             const auto has = transaction.exec_prepared(kRunHasRows.name, session_h)[0];
-            if (!upload.tests.empty() && !has[0].as<bool>()) {
-                copy_tests(transaction, "blackbox_tests", session_h, upload.tests);
-            } else if (!upload.tests.empty()) {
-                copy_tests(transaction, "pg_temp.blackbox_upload_tests", session_h, upload.tests);
-                transaction.exec_prepared(kReplaceTests.name);
+            if (!upload.tests.empty()) {
+                const bool replacing = has[0].as<bool>();
+                copy_tests(transaction,
+                           replacing ? "pg_temp.blackbox_upload_tests" : "blackbox_tests", upload);
+                if (replacing) {
+                    transaction.exec_prepared(kReplaceTests.name);
+                }
             }
-            if (!upload.metrics.empty() && !has[1].as<bool>()) {
-                copy_metrics(transaction, "TEST_METRICS", upload);
-            } else if (!upload.metrics.empty()) {
-                copy_metrics(transaction, "pg_temp.blackbox_upload_metrics", upload);
-                transaction.exec_prepared(kReplaceMetrics.name);
+            if (!upload.metrics.empty()) {
+                const bool replacing = has[1].as<bool>();
+                copy_metrics(transaction,
+                             replacing ? "pg_temp.blackbox_upload_metrics" : "TEST_METRICS",
+                             upload);
+                if (replacing) {
+                    transaction.exec_prepared(kReplaceMetrics.name);
+                }
             }
         }
         counts.tests = upload.tests.size();
