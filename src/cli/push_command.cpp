@@ -1,6 +1,7 @@
 // `blackbox push [RUN_DIR] --server URL [--token TOKEN]`: send a recorded run to a
 // `blackbox serve` (docs/commands/push.md). Pushing a run again replaces its rows there.
 
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 
@@ -56,6 +57,13 @@ std::function<int()> setup_push(CLI::App& app, const Invocation&) {
     app.add_flag(
         "--no-report", [options](std::int64_t) { options->push.report = false; },
         "Send the rows only, not the run's HTML report data (its memory trail and every test)");
+    app.add_option_function<double>(
+           "--timeout",
+           [options](double seconds) {
+               options->push.timeout = std::chrono::milliseconds(std::llround(seconds * 1000));
+           },
+           "The longest the push may take talking to the server, in seconds (default 60)")
+        ->check(CLI::Range(0.1, 86400.0));
     app.add_option("run_dir", options->run_dir, "The run directory")->type_name("RUN_DIR");
     return [options] { return push_command(*options); };
 }

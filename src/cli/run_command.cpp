@@ -1,6 +1,7 @@
 // `blackbox run [OPTIONS] [-- COMMAND...]`: record a pytest run (docs/commands/run.md).
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -282,6 +283,13 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
                    "Also send the finished run to a blackbox serve at URL (http://HOST:PORT); a "
                    "server that is down never changes the exit status");
     app.add_option("--token", options->push.token, "The server's token (default: $BLACKBOX_TOKEN)");
+    app.add_option_function<double>(
+           "--server-timeout",
+           [options](double seconds) {
+               options->push.timeout = std::chrono::milliseconds(std::llround(seconds * 1000));
+           },
+           "The longest the push to --server may delay the run's exit, in seconds (default 60)")
+        ->check(CLI::Range(0.1, 86400.0));
     app.add_flag("--no-status", options->no_status,
                  "No live status line at the bottom of the terminal");
     app.add_flag("--no-pty", options->no_pty,

@@ -30,6 +30,8 @@ struct ServeOptions {
     bool open_monitor_routes = false;
     std::size_t max_body_mib = 8;
     std::size_t threads = serve::ServerOptions{}.threads;
+    long head_timeout_s = serve::ServerOptions{}.head_timeout.count();
+    long body_timeout_s = serve::ServerOptions{}.body_timeout.count();
 };
 
 // "ADDR:PORT" (ADDR may be bracketed IPv6); throws a usage Error otherwise.
@@ -61,6 +63,8 @@ int serve_command(const ServeOptions& options) {
     auto server = listen_address(options.listen);
     server.max_body = options.max_body_mib * 1024 * 1024;
     server.threads = options.threads;
+    server.head_timeout = std::chrono::seconds(options.head_timeout_s);
+    server.body_timeout = std::chrono::seconds(options.body_timeout_s);
     std::string token = options.token;
     if (token.empty()) {
         if (const char* from_env = std::getenv("BLACKBOX_TOKEN")) {
@@ -118,10 +122,19 @@ std::function<int()> setup_serve(CLI::App& app, const Invocation&) {
         ->capture_default_str()
         ->check(CLI::Range(1, 1024));
     app.add_option("--threads", options->threads,
-                   "Connections served at once (a client's keep-alive connection holds one "
-                   "while it is open)")
+                   "Threads that read requests and run the routes (each serves many "
+                   "connections)")
         ->capture_default_str()
         ->check(CLI::Range(1, 1024));
+    app.add_option("--header-timeout", options->head_timeout_s,
+                   "Seconds a request's head may take to arrive (from the connection's opening "
+                   "or the previous answer); also how long an idle connection is kept")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3600));
+    app.add_option("--body-timeout", options->body_timeout_s,
+                   "Seconds a request's body and its answer may take, from its head")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3600));
     return [options] { return serve_command(*options); };
 }
 

@@ -1,5 +1,4 @@
 #include <chrono>
-#include <httplib.h>
 #include <thread>
 
 #include <fmt/format.h>
@@ -7,6 +6,7 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/report/html_data.hpp>
 #include <blackbox/report/html_report.hpp>
+#include <blackbox/serve/http_client.hpp>
 #include <blackbox/serve/push.hpp>
 #include <blackbox/serve/run_upload.hpp>
 #include <blackbox/store/session_row.hpp>
@@ -64,33 +64,26 @@ PushResult send(const postmortem::RunModel& run, const PushOptions& options) {
     const auto report = options.report ? report::report_data_gzip(
                                              report::html_data(run, run.dir / "samples.jsonl"), 6)
                                        : std::string();
-    httplib::Client client(target->origin);
-    client.set_connection_timeout(5, 0);
-    client.set_read_timeout(60, 0);
-    client.set_write_timeout(60, 0);
-    client.set_keep_alive(true);
-    client.set_tcp_nodelay(true);  // no delayed-ACK stall between a request's headers and body
-    httplib::Headers headers;
-    if (!options.token.empty()) {
-        headers.emplace("Authorization", "Bearer " + options.token);
-    }
-    // A request, retried after a connection failure or a 5xx.
+    HttpClient client(HttpClient::Clock::now() + options.timeout);
+    // A request, retried after a connection failure or a 5xx while there is time.
     auto request = [&](const char* method, const std::string& path, const std::string& body,
                        const char* type) {
-        auto once = [&] {
-            return std::string_view(method) == "PUT" ? client.Put(path, headers, body, type)
-                                                     : client.Post(path, headers, body, type);
-        };
-        auto answer = once();
-        for (int attempt = 2; attempt <= kAttempts && (!answer || answer->status >= 500);
+        const std::string url = target->origin + path;
+        auto answer = client.send(method, url, body, type, options.token);
+        for (int attempt = 2; attempt <= kAttempts && !client.expired() &&
+                              (!answer.answered || answer.status >= 500);
              ++attempt) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
-            answer = once();
+            const auto pause = std::chrono::milliseconds(200 * attempt);
+            if (HttpClient::Clock::now() + pause >= client.deadline()) {
+                break;
+            }
+            std::this_thread::sleep_for(pause);
+            answer = client.send(method, url, body, type, options.token);
         }
         return answer;
     };
-    auto unreachable = [&](const httplib::Result& answer) {
-        return fmt::format("cannot reach {}: {}", options.url, httplib::to_string(answer.error()));
+    auto unreachable = [&](const HttpAnswer& answer) {
+        return fmt::format("no answer from {}: {}", options.url, answer.error);
     };
     const std::string path = target->prefix + "/api/v1/runs";
     for (std::size_t i = 0; i < chunks.size(); ++i) {
@@ -98,27 +91,27 @@ PushResult send(const postmortem::RunModel& run, const PushOptions& options) {
             // Before the head: a run the runs list shows has its report, when it has one.
             auto answer = request("PUT", fmt::format("{}/{}/report", path, session_h), report,
                                   "application/gzip");
-            if (!answer) {
+            if (!answer.answered) {
                 result.message = unreachable(answer);
                 return result;
             }
-            result.report = answer->status == 201;
+            result.report = answer.status == 201;
             result.report_note =
                 result.report ? fmt::format("report stored ({} KiB)", report.size() / 1024)
                               : fmt::format("report not stored: {} answered {}: {}", options.url,
-                                            answer->status, server_message(answer->body));
+                                            answer.status, server_message(answer.body));
         }
         auto answer = request("POST", path, chunks[i], "application/json");
-        if (!answer) {
+        if (!answer.answered) {
             result.message = unreachable(answer);
             return result;
         }
-        if (answer->status != 201) {
-            result.message = fmt::format("{} answered {}: {}", options.url, answer->status,
-                                         server_message(answer->body));
+        if (answer.status != 201) {
+            result.message = fmt::format("{} answered {}: {}", options.url, answer.status,
+                                         server_message(answer.body));
             return result;
         }
-        auto counts = nlohmann::json::parse(answer->body, nullptr, false);
+        auto counts = nlohmann::json::parse(answer.body, nullptr, false);
         if (counts.is_object()) {
             result.tests += counts.value("tests", std::size_t{0});
             result.metrics += counts.value("metrics", std::size_t{0});

@@ -115,6 +115,25 @@ bool Router::authorized(const Request& request) const {
            same_secret(header.substr(kBearer.size()), options_.token);
 }
 
+bool Router::needs_token(const Request& request) const {
+    const std::string_view path = request.path;
+    if (request.method == "POST") {
+        const bool monitor = path.starts_with("/contexts") || path.starts_with("/sessions") ||
+                             path.starts_with("/metrics");
+        return path == "/api/v1/runs" || path == "/api/v1/runs/" ||
+               (monitor && !options_.open_monitor_routes);
+    }
+    bool api = false;
+    return request.method == "PUT" && !report_hash(path, api).empty();
+}
+
+std::optional<Response> Router::before_body(const Request& head) const {
+    if (needs_token(head) && !authorized(head)) {
+        return unauthorized();
+    }
+    return std::nullopt;
+}
+
 Response Router::handle(const Request& request) const {
     try {
         return route(request);
@@ -133,8 +152,8 @@ Response Router::route(const Request& request) const {
                          path.starts_with("/metrics");
     const bool ingest = path == "/api/v1/runs" || path == "/api/v1/runs/";
 
-    if (post && (ingest || (monitor && !options_.open_monitor_routes)) && !authorized(request)) {
-        return unauthorized();
+    if (auto refused = before_body(request)) {
+        return *refused;
     }
 
     // pytest-monitor's protocol.
@@ -284,10 +303,7 @@ Response Router::route(const Request& request) const {
 }
 
 Response Router::report_route(const Request& request, const std::string& hash, bool api) const {
-    const bool put = request.method == "PUT";
-    if (put && !authorized(request)) {
-        return unauthorized();
-    }
+    const bool put = request.method == "PUT";  // its token was checked by before_body()
     if (!is_hash(hash)) {
         return error_response(404, "no such run");
     }

@@ -6,6 +6,7 @@
 // catch boundary of the server: handle() never throws.
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include <blackbox/serve/backend.hpp>
@@ -43,10 +44,16 @@ class Router {
     // Thread-safe (the backend is).
     Response handle(const Request& request) const;
 
+    // The answer a request gets from its head alone (method, path, authorization), before a byte
+    // of its body is read: 401 for a write that needs the token and lacks it (handle() answers
+    // the same). nullopt: read the body, then handle(). Never throws.
+    std::optional<Response> before_body(const Request& head) const;
+
   private:
     Response route(const Request& request) const;
     Response report_route(const Request& request, const std::string& hash, bool api) const;
     bool authorized(const Request& request) const;
+    bool needs_token(const Request& request) const;
 
     Backend& backend_;
     RouterOptions options_;

@@ -1,0 +1,148 @@
+#include <algorithm>
+#include <curl/curl.h>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include <blackbox/base/error.hpp>
+#include <blackbox/serve/http_client.hpp>
+
+namespace blackbox::serve {
+
+namespace {
+
+// Below this many bytes a second for this long, a transfer is abandoned before its deadline:
+// a server that trickles its answer.
+constexpr long kLowSpeedBytes = 1024;
+constexpr long kLowSpeedSeconds = 30;
+
+struct Received {
+    std::string body;
+    std::size_t head_bytes = 0;
+    bool too_large = false;
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* out) {
+    auto& received = *static_cast<Received*>(out);
+    const std::size_t bytes = size * count;
+    if (received.body.size() + bytes > HttpClient::kMaxAnswerBody) {
+        received.too_large = true;
+        return 0;  // stops the transfer (CURLE_WRITE_ERROR)
+    }
+    received.body.append(data, bytes);
+    return bytes;
+}
+
+std::size_t on_header(char*, std::size_t size, std::size_t count, void* out) {
+    auto& received = *static_cast<Received*>(out);
+    const std::size_t bytes = size * count;
+    received.head_bytes += bytes;
+    if (received.head_bytes > HttpClient::kMaxAnswerHead) {
+        received.too_large = true;
+        return 0;
+    }
+    return bytes;
+}
+
+void start_curl() {
+    static std::once_flag once;
+    static CURLcode started = CURLE_OK;
+    std::call_once(once, [] { started = curl_global_init(CURL_GLOBAL_DEFAULT); });
+    if (started != CURLE_OK) {
+        throw Error(fmt::format("libcurl cannot start: {}", curl_easy_strerror(started)));
+    }
+}
+
+}  // namespace
+
+struct HttpClient::Handle {
+    CURL* curl = nullptr;
+    ~Handle() {
+        if (curl != nullptr) {
+            curl_easy_cleanup(curl);
+        }
+    }
+};
+
+HttpClient::HttpClient(Clock::time_point deadline)
+    : handle_(std::make_unique<Handle>()), deadline_(deadline) {
+    start_curl();
+    handle_->curl = curl_easy_init();
+    if (handle_->curl == nullptr) {
+        throw Error("libcurl cannot make a handle");
+    }
+}
+
+HttpClient::~HttpClient() = default;
+
+HttpAnswer HttpClient::send(const char* method, const std::string& url, std::string_view body,
+                            const char* content_type, const std::string& token) {
+    HttpAnswer answer;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+    if (left.count() <= 0) {
+        answer.error = "out of time";
+        return answer;
+    }
+    CURL* curl = handle_->curl;
+    Received received;
+    curl_slist* headers = nullptr;
+    const std::string type = fmt::format("Content-Type: {}", content_type);
+    const std::string authorization = fmt::format("Authorization: Bearer {}", token);
+    headers = curl_slist_append(headers, type.c_str());
+    if (!token.empty()) {
+        headers = curl_slist_append(headers, authorization.c_str());
+    }
+    // No "Expect: 100-continue" round trip before a large body; no compressed answers either
+    // (Accept-Encoding is not sent, so nothing is decompressed).
+    headers = curl_slist_append(headers, "Expect:");
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> owned(headers,
+                                                                      &curl_slist_free_all);
+    if (headers == nullptr) {
+        answer.error = "out of memory";
+        return answer;
+    }
+    curl_easy_reset(curl);  // keeps the connection, forgets the previous request's options
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM: threads may be running
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(left.count()));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min(left, kConnectTimeout).count()));
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytes);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &received);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &received);
+    char message[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, message);
+
+    const CURLcode code = curl_easy_perform(curl);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+    if (received.too_large) {
+        answer.error = fmt::format(
+            "its answer is larger than {} KiB",
+            (received.head_bytes > kMaxAnswerHead ? kMaxAnswerHead : kMaxAnswerBody) / 1024);
+        return answer;
+    }
+    if (code != CURLE_OK) {
+        answer.error = code == CURLE_OPERATION_TIMEDOUT && Clock::now() >= deadline_
+                           ? "no answer before the push's time limit"
+                           : (message[0] != '\0' ? std::string(message)
+                                                 : std::string(curl_easy_strerror(code)));
+        return answer;
+    }
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+    answer.answered = true;
+    answer.body = std::move(received.body);
+    return answer;
+}
+
+}  // namespace blackbox::serve
