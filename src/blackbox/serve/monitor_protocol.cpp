@@ -1,4 +1,5 @@
 #include <blackbox/serve/context_texts.hpp>
+#include <blackbox/serve/field_ranges.hpp>
 #include <blackbox/serve/field_reader.hpp>
 #include <blackbox/serve/monitor_protocol.hpp>
 
@@ -26,10 +27,13 @@ Parsed<T> result(const FieldReader& in, T value) {
 Parsed<store::ExecutionContextRow> parse_monitor_context(const json& body) {
     FieldReader in(body, "context");
     store::ExecutionContextRow row;
-    row.cpu_count = in.integer("cpu_count");
+    row.cpu_count = count(in, "cpu_count");
     // psutil reports the frequency as a float; the column is an integer.
     row.cpu_frequency_mhz = in.rounded("cpu_frequency");
     row.ram_total_mb = in.rounded("ram_total");
+    if (row.cpu_frequency_mhz < 0 || row.ram_total_mb < 0) {
+        in.fail(row.cpu_frequency_mhz < 0 ? "cpu_frequency" : "ram_total", "must not be negative");
+    }
     read_context_texts(in, row);
     row.env_h = in.hash("h");
     return result(in, std::move(row));
@@ -74,11 +78,11 @@ Parsed<MonitorMetric> parse_monitor_metric(const json& body) {
     row.item_fs_loc = in.text("item_fs_loc", 2048);
     row.kind = in.text("kind", 64);
     row.component = in.optional_text("component", 512).value_or("");
-    row.total_time = in.optional_number("total_time");
-    row.user_time = in.optional_number("user_time");
-    row.kernel_time = in.optional_number("kernel_time");
-    row.cpu_usage = in.optional_number("cpu_usage");
-    row.mem_usage = in.optional_number("mem_usage");
+    row.total_time = optional_measure(in, "total_time");
+    row.user_time = optional_measure(in, "user_time");
+    row.kernel_time = optional_measure(in, "kernel_time");
+    row.cpu_usage = optional_measure(in, "cpu_usage");
+    row.mem_usage = optional_measure(in, "mem_usage");
     row.outcome = row.kind == "function" ? "passed" : "";
     return result(in, std::move(metric));
 }

@@ -7,6 +7,7 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/gzip.hpp>
 #include <blackbox/serve/json_body.hpp>
+#include <blackbox/serve/report_block_check.hpp>
 #include <blackbox/serve/report_upload.hpp>
 
 namespace blackbox::serve {
@@ -49,6 +50,10 @@ ReportHead read_report_head(std::string_view gzipped) {
     if (nests_too_deep(text)) {
         return refuse(422,
                       fmt::format("report: the data nests deeper than {} levels", kMaxJsonDepth));
+    }
+    // Every member its page reads, typed (read as a stream: no tree of the whole block).
+    if (auto problem = check_report_block(text)) {
+        return refuse(422, std::move(*problem));
     }
     // A member the verdict does not read is skipped at its key: never built as a tree.
     std::map<std::string, json::value_t, std::less<>> types;  // of every top-level member

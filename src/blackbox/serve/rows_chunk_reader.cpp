@@ -113,6 +113,8 @@ class Fields {
     }
 
     bool ok() const { return ok_; }
+    // A value out of its range (field_ranges.hpp): the strict reader answers, naming it.
+    void fail(std::string_view, std::string_view) { ok_ = false; }
     // Whether the key is absent or null.
     bool absent(std::string_view key) { return find(key) == nullptr; }
 

@@ -2,6 +2,7 @@
 
 #include <blackbox/base/clock.hpp>
 #include <blackbox/serve/context_texts.hpp>
+#include <blackbox/serve/field_ranges.hpp>
 #include <blackbox/serve/field_reader.hpp>
 #include <blackbox/serve/run_upload.hpp>
 #include <blackbox/serve/upload_rows.hpp>
@@ -77,9 +78,9 @@ json to_json(const store::ExecutionContextRow& row) {
 store::ExecutionContextRow read_context(FieldReader& in) {
     store::ExecutionContextRow row;
     row.env_h = in.hash("env_h");
-    row.cpu_count = in.integer("cpu_count");
-    row.cpu_frequency_mhz = in.integer("cpu_frequency_mhz");
-    row.ram_total_mb = in.integer("ram_total_mb");
+    row.cpu_count = count(in, "cpu_count");
+    row.cpu_frequency_mhz = count(in, "cpu_frequency_mhz");
+    row.ram_total_mb = count(in, "ram_total_mb");
     read_context_texts(in, row);
     return row;
 }
@@ -120,7 +121,7 @@ postmortem::Crash read_crash(FieldReader& in) {
     crash.exit_code = small_int(in, "exit_code");
     crash.worker = in.optional_text("worker", 64);
     crash.attempt = small_int(in, "attempt").value_or(1);
-    crash.rss_bytes = in.optional_integer("rss_bytes");
+    crash.rss_bytes = optional_count(in, "rss_bytes");
     crash.evidence = in.text("evidence", kMaxLongText);
     crash.traceback = in.optional_text("traceback", kMaxTraceback);
     return crash;
@@ -155,7 +156,7 @@ RunRow read_run(FieldReader& in) {
     run.run_dir = in.text("run_dir");
     run.started = in.optional_text("started", 64);
     run.ended = in.optional_text("ended", 64);
-    run.duration_s = in.optional_number("duration_s").value_or(0);
+    run.duration_s = optional_seconds(in, "duration_s").value_or(0);
     if (const auto* command = in.nested("command", json::value_t::array)) {
         run.command = command->dump();
     }
@@ -164,9 +165,12 @@ RunRow read_run(FieldReader& in) {
     }
     run.status = in.text("status", 16);
     run.exit_code = small_int(in, "exit_code");
-    run.attempts = in.integer("attempts");
+    run.attempts = count(in, "attempts");
+    if (run.attempts > 1'000'000) {
+        in.fail("attempts", "is out of range");
+    }
     if (const auto* counts = in.nested("counts", json::value_t::object)) {
-        FieldReader count(*counts, "counts");
+        FieldReader counted(*counts, "counts");
         for (auto [key, field] : {std::pair{"collected", &run.collected},
                                   {"passed", &run.passed},
                                   {"failed", &run.failed},
@@ -176,9 +180,9 @@ RunRow read_run(FieldReader& in) {
                                   {"errors", &run.errors},
                                   {"crashed", &run.crashed},
                                   {"not_run", &run.not_run}}) {
-            *field = count.integer(key);
+            *field = count(counted, key);
         }
-        in.adopt(count);
+        in.adopt(counted);
     } else {
         in.fail("counts", "is missing");
     }

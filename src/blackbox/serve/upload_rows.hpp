@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include <blackbox/serve/field_ranges.hpp>
 #include <blackbox/store/run_rows.hpp>
 
 namespace blackbox::serve {
@@ -43,18 +44,18 @@ store::TestRow read_test_row(Reader& in) {
     row.worker = in.optional_text("worker", 64);
     row.attempt = static_cast<int>(std::clamp<std::int64_t>(in.integer("attempt"), 0, 1'000'000));
     row.start = in.optional_text("start", 64);
-    row.setup_s = in.optional_number("setup_s");
-    row.call_s = in.optional_number("call_s");
-    row.teardown_s = in.optional_number("teardown_s");
-    row.total_s = in.optional_number("total_s");
-    row.user_s = in.optional_number("user_s");
-    row.sys_s = in.optional_number("sys_s");
-    row.peak_rss_bytes = in.optional_integer("peak_rss_bytes");
+    row.setup_s = optional_seconds(in, "setup_s");
+    row.call_s = optional_seconds(in, "call_s");
+    row.teardown_s = optional_seconds(in, "teardown_s");
+    row.total_s = optional_seconds(in, "total_s");
+    row.user_s = optional_seconds(in, "user_s");
+    row.sys_s = optional_seconds(in, "sys_s");
+    row.peak_rss_bytes = optional_count(in, "peak_rss_bytes");
     row.peak_exact = in.boolean("peak_exact");
-    row.peak_tree_rss_bytes = in.optional_integer("peak_tree_rss_bytes");
-    row.rss_before_bytes = in.optional_integer("rss_before_bytes");
-    row.rss_after_bytes = in.optional_integer("rss_after_bytes");
-    row.retained_bytes = in.optional_integer("retained_bytes");
+    row.peak_tree_rss_bytes = optional_count(in, "peak_tree_rss_bytes");
+    row.rss_before_bytes = optional_count(in, "rss_before_bytes");
+    row.rss_after_bytes = optional_count(in, "rss_after_bytes");
+    row.retained_bytes = optional_byte_difference(in, "retained_bytes");
     row.monitored = in.boolean("monitored");
     return row;
 }
@@ -75,11 +76,11 @@ store::MetricsRow read_metrics_row(Reader& in) {
     row.item_fs_loc = in.text("item_fs_loc", 2048);
     row.kind = in.text("kind", 64);
     row.component = in.text("component", 512);
-    row.total_time = in.optional_number("total_time");
-    row.user_time = in.optional_number("user_time");
-    row.kernel_time = in.optional_number("kernel_time");
-    row.cpu_usage = in.optional_number("cpu_usage");
-    row.mem_usage = in.optional_number("mem_usage");
+    row.total_time = optional_measure(in, "total_time");
+    row.user_time = optional_measure(in, "user_time");
+    row.kernel_time = optional_measure(in, "kernel_time");
+    row.cpu_usage = optional_measure(in, "cpu_usage");
+    row.mem_usage = optional_measure(in, "mem_usage");
     row.outcome = in.text("outcome", 16);
     row.nodeid = in.text("nodeid");
     return row;

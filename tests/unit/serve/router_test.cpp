@@ -6,8 +6,11 @@
 #include <SQLiteCpp/Statement.h>
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -170,6 +173,33 @@ TEST(RouterToken, WritesNeedTheTokenAndMonitorRoutesOpenOnlyWhenAllowed) {
     EXPECT_EQ(open.handle({"POST", "/api/v1/runs", {}, "{}", ""}).status, 401);
 }
 
+TEST(RouterToken, AWriteWithoutTheTokenIsRefusedFromItsHeadAlone) {
+    testing::ScratchDir scratch;
+    SqliteBackend backend(scratch / "served.db");
+    Router closed(backend, {"s3cret", false});
+    // No body yet: the server asks before it reads one.
+    for (auto [method, path] : {std::pair{"POST", "/api/v1/runs"},
+                                {"POST", "/api/v1/runs/"},
+                                {"POST", "/contexts/"},
+                                {"POST", "/sessions"},
+                                {"POST", "/metrics/"},
+                                {"PUT", "/api/v1/runs/abc/report"}}) {
+        SCOPED_TRACE(std::string(method) + " " + path);
+        auto refused = closed.before_body({method, path, {}, "", ""});
+        ASSERT_TRUE(refused.has_value());
+        EXPECT_EQ(refused->status, 401);
+        EXPECT_EQ(closed.before_body({method, path, {}, "", "Bearer wrong!"})->status, 401);
+        EXPECT_FALSE(closed.before_body({method, path, {}, "", "Bearer s3cret"}).has_value());
+    }
+    EXPECT_FALSE(closed.before_body({"GET", "/api/v1/runs", {}, "", ""}).has_value());
+    EXPECT_FALSE(closed.before_body({"GET", "/healthz", {}, "", ""}).has_value());
+    Router open(backend, {"s3cret", true});
+    EXPECT_FALSE(open.before_body({"POST", "/metrics/", {}, "", ""}).has_value());
+    EXPECT_EQ(open.before_body({"POST", "/api/v1/runs", {}, "", ""})->status, 401);
+    Router tokenless(backend, {"", false});
+    EXPECT_FALSE(tokenless.before_body({"POST", "/api/v1/runs", {}, "", ""}).has_value());
+}
+
 TEST_F(RouterTest, AnUploadStoresWhatALocalIngestStoresAndAgainNothingMore) {
     for (const char* name :
          {"passed_failed_skipped", "xdist_worker_segfault", "segfault_in_call"}) {
@@ -194,6 +224,73 @@ TEST_F(RouterTest, AnUploadStoresWhatALocalIngestStoresAndAgainNothingMore) {
         }
         EXPECT_EQ(dump(remote / "remote.db"), dump(local / "local.db"));
     }
+}
+
+TEST_F(RouterTest, NumbersOutOfTheirRangesAreRefusedOnEveryRouteAndChangeNothing) {
+    const auto run =
+        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "segfault_in_call");
+    const auto head = json::parse(upload_chunks(run, 1 << 20).back());
+    auto steps = recorded_session()["requests"];
+    json context = steps[1]["body"], metric = steps[5]["body"];
+    const std::tuple<std::string, json, std::string> cases[] = {
+        {"/api/v1/runs",
+         [&] {
+             auto b = head;
+             b["run"]["counts"]["passed"] = -1;
+             return b;
+         }(),
+         "upload: run: counts: passed must be within 0 .. 2^53"},
+        {"/api/v1/runs",
+         [&] {
+             auto b = head;
+             b["run"]["duration_s"] = -3.5;
+             return b;
+         }(),
+         "upload: run: duration_s must be within 0 .. 1e9 seconds"},
+        {"/api/v1/runs",
+         [&] {
+             auto b = head;
+             b["crashes"][0]["rss_bytes"] = std::numeric_limits<std::int64_t>::min();
+             return b;
+         }(),
+         "upload: crashes[0]: rss_bytes must be within 0 .. 2^53"},
+        {"/api/v1/runs",
+         [&] {
+             auto b = head;
+             b["context"]["ram_total_mb"] = -1;
+             return b;
+         }(),
+         "upload: context: ram_total_mb must be within 0 .. 2^53"},
+        {"/contexts/",
+         [&] {
+             auto b = context;
+             b["cpu_count"] = -4;
+             return b;
+         }(),
+         "context: cpu_count must be within 0 .. 2^53"},
+        {"/contexts/",
+         [&] {
+             auto b = context;
+             b["ram_total"] = -1.5;
+             return b;
+         }(),
+         "context: ram_total must not be negative"},
+        {"/metrics/",
+         [&] {
+             auto b = metric;
+             b["mem_usage"] = 1e300;
+             return b;
+         }(),
+         "metric: mem_usage must be within -2^53 .. 2^53"},
+    };
+    const auto before = dump(path_);
+    for (const auto& [path, body, error] : cases) {
+        SCOPED_TRACE(body.dump().substr(0, 200));
+        auto response = send("POST", path, body.dump());
+        EXPECT_EQ(response.status, 422);
+        EXPECT_EQ(json::parse(response.body)["error"], error);
+    }
+    EXPECT_EQ(dump(path_), before);
 }
 
 // Uploads that arrive together are written in one transaction: each as if alone.

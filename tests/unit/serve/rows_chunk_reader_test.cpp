@@ -2,6 +2,9 @@
 // reader (parse_json_body, parse_upload) reads, and declines every other body, whose answer
 // stays the strict reader's.
 
+#include <cstdint>
+#include <limits>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -116,14 +119,14 @@ TEST(RowsChunkReader, ReadsEdgeValuesAsTheStrictReaderDoes) {
             "extra":{"deep":[[[{"x":[1e300,-0,"\ud83d\ude00"]}]]]},
             "metrics":[{"item_start_time":null,"item_path":"caf\u00e9 \ud83d\ude00 Grüße",
             "item":"i","item_variant":"v","item_fs_loc":"f","kind":"module","component":"c",
-            "total_time":-0,"user_time":1e-320,"kernel_time":0.1,"cpu_usage":1.7976931348623157e308,
-            "mem_usage":9223372036854775807,"outcome":"","nodeid":"n\t\"q\"\\","unknown":[]}]})",
+            "total_time":-0,"user_time":1e-320,"kernel_time":0.1,"cpu_usage":9007199254740992,
+            "mem_usage":-9007199254740992.0,"outcome":"","nodeid":"n\t\"q\"\\","unknown":[]}]})",
         R"({"session_h":"s","env_h":"e","chunk":0,"chunks":1,"metrics":[],
             "tests":[{"nodeid":"n","outcome":"failed","attempt":-5,"peak_exact":false,
-            "monitored":true,"peak_rss_bytes":9223372036854775807,"retained_bytes":-1,
+            "monitored":true,"peak_rss_bytes":9007199254740992,"retained_bytes":-9007199254740992,
             "rss_before_bytes":0,"worker":null},
             {"nodeid":"n","outcome":"failed","attempt":123456789,"peak_exact":false,
-            "monitored":true,"user_s":18446744073709551615}]})",
+            "monitored":true,"user_s":1e9,"call_s":-0.0}]})",
     };
     for (const auto& body : bodies) {
         SCOPED_TRACE(body);
@@ -152,6 +155,21 @@ TEST(RowsChunkReader, DeclinesEveryBodyTheStrictReaderRefuses) {
          "422 upload: tests[0]: attempt must be an integer"},
         {with([](json& b) { b["tests"][0]["peak_rss_bytes"] = 18446744073709551615ULL; }),
          "422 upload: tests[0]: peak_rss_bytes is out of range"},
+        // Out of range: never a peak of -2^63 bytes on a page.
+        {with([](json& b) {
+             b["tests"][0]["peak_rss_bytes"] = std::numeric_limits<std::int64_t>::min();
+         }),
+         "422 upload: tests[0]: peak_rss_bytes must be within 0 .. 2^53"},
+        {with([](json& b) { b["tests"][0]["peak_tree_rss_bytes"] = (1LL << 53) + 1; }),
+         "422 upload: tests[0]: peak_tree_rss_bytes must be within 0 .. 2^53"},
+        {with([](json& b) { b["tests"][0]["retained_bytes"] = -(1LL << 53) - 1; }),
+         "422 upload: tests[0]: retained_bytes must be within -2^53 .. 2^53"},
+        {with([](json& b) { b["tests"][0]["total_s"] = -0.5; }),
+         "422 upload: tests[0]: total_s must be within 0 .. 1e9 seconds"},
+        {with([](json& b) { b["tests"][1]["user_s"] = 18446744073709551615ULL; }),
+         "422 upload: tests[1]: user_s must be within 0 .. 1e9 seconds"},
+        {with([](json& b) { b["metrics"][0]["mem_usage"] = 1e300; }),
+         "422 upload: metrics[0]: mem_usage must be within -2^53 .. 2^53"},
         {with([](json& b) { b["tests"][0]["call_s"] = "x"; }),
          "422 upload: tests[0]: call_s must be a number"},
         {with([](json& b) { b["tests"][0]["peak_exact"] = 1; }),
