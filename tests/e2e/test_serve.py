@@ -355,9 +355,8 @@ def test_a_fuzz_of_malformed_requests_is_refused_and_changes_nothing(project, se
         assert 400 <= status < 500, (i, method, target, raw[:200], answer)
         assert isinstance(answer, dict) and answer.get("error"), answer
         statuses[status] = statuses.get(status, 0) + 1
-    # An oversized body is refused, and requests are cut short on the wire. The server drains
-    # what a request declares (up to its 10 s read timeout) before it answers 413: the client
-    # waits longer than that.
+    # An oversized body is refused from its declared length, before a byte of it is read, and
+    # requests are cut short on the wire.
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as raw_socket:
         raw_socket.sendall(
             b"POST /metrics/ HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n{"
