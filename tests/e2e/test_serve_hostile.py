@@ -5,6 +5,9 @@ their heads while others must still be served, and servers that answer endlessly
 finish their answer to `blackbox push` and `blackbox run --server`. Bounds are asserted (the
 server's and the client's peak memory, that an answer comes at all), never times."""
 
+import gzip
+import http.client
+import json
 import os
 import socket
 import subprocess
@@ -188,6 +191,24 @@ def test_a_chunked_body_within_the_limit_is_stored(serve):
     ]
     code, _ = exchange(server.port, head, parts + [b"0\r\n\r\n"])
     assert code == 201
+
+
+def test_a_stored_report_is_sent_compressed_to_a_client_that_reads_gzip(project, serve):
+    recorded_run(project)
+    server = serve()
+    assert project.blackbox("push", "--server", server.url).returncode == 0
+    session_h = server.request("GET", "/api/v1/runs")[1]["runs"][0]["session_h"]
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    connection.request(
+        "GET", f"/api/v1/runs/{session_h}/report", headers={"Accept-Encoding": "gzip"}
+    )
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    assert response.status == 200 and response.getheader("Content-Encoding") == "gzip"
+    assert json.loads(gzip.decompress(body))["format"] == 1
+    status, data = server.request("GET", f"/api/v1/runs/{session_h}/report")
+    assert status == 200 and data["format"] == 1
 
 
 # --- 12: slow clients --------------------------------------------------------------------------

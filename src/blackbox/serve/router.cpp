@@ -327,6 +327,11 @@ Response Router::report_route(const Request& request, const std::string& hash, b
         return error_response(404, "no report was pushed for this run");
     }
     if (api) {
+        // Stored compressed: sent so to a client that reads gzip (a browser does), which costs
+        // the server nothing; decompressed (up to kMaxReportJson) for one that does not.
+        if (request.accepts_gzip) {
+            return {200, "application/json", *stored, {}, "gzip"};
+        }
         try {
             return {200, "application/json", base::gunzip(*stored, kMaxReportJson), {}};
         } catch (const Error& error) {

@@ -19,6 +19,7 @@ struct Request {
     std::multimap<std::string, std::string> params;  // the query's, decoded
     std::string body;
     std::string authorization;  // the Authorization header, "" when absent
+    bool accepts_gzip = false;  // Accept-Encoding names gzip
 };
 
 struct Response {
@@ -27,6 +28,8 @@ struct Response {
     std::string body;
     // A page's own Content-Security-Policy; empty: the dashboard's (only the server's scripts).
     std::string content_security_policy;
+    // "gzip" when the body is compressed (only for a request that accepts_gzip).
+    std::string content_encoding = {};
 };
 
 struct RouterOptions {

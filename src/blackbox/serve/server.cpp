@@ -100,6 +100,10 @@ MHD_Result queue(MHD_Connection* connection, Response response) {
     } else if (response.content_type.starts_with("text/html")) {
         MHD_add_response_header(out, "Content-Security-Policy", kPagePolicy);
     }
+    if (!response.content_encoding.empty()) {
+        MHD_add_response_header(out, "Content-Encoding", response.content_encoding.c_str());
+    }
+    MHD_add_response_header(out, "Vary", "Accept-Encoding");
     if (response.status == 503) {
         MHD_add_response_header(out, "Retry-After", "1");
     }
@@ -119,6 +123,40 @@ MHD_Result add_param(void* params, MHD_ValueKind, const char* key, const char* v
     return MHD_YES;
 }
 
+// Whether an Accept-Encoding header's list names gzip (or *) without "q=0".
+bool accepts_gzip(std::string_view list) {
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        std::string_view item = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        const auto semicolon = item.find(';');
+        std::string_view name = item.substr(0, semicolon);
+        while (!name.empty() && name.front() == ' ') {
+            name.remove_prefix(1);
+        }
+        while (!name.empty() && name.back() == ' ') {
+            name.remove_suffix(1);
+        }
+        std::string lower(name);
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](char c) { return static_cast<char>(c | 0x20); });
+        if (lower != "gzip" && lower != "x-gzip" && lower != "*") {
+            continue;
+        }
+        const auto parameters =
+            semicolon == std::string_view::npos ? std::string_view() : item.substr(semicolon + 1);
+        const auto q = parameters.find("q=");
+        if (q == std::string_view::npos) {
+            return true;
+        }
+        // "q=0", "q=0.0", "q=0.000": refused; any other weight accepts.
+        const auto weight = parameters.substr(q + 2);
+        return weight.find_first_not_of("0. ") != std::string_view::npos &&
+               weight.find_first_not_of("0. ") < weight.find_first_of(", ;");
+    }
+    return false;
+}
+
 // The request's head: answered now (a refusal), or an Exchange set up for its body.
 MHD_Result begin(Context& context, MHD_Connection* connection, Exchange& exchange) {
     context.deadlines.request_started(connection);
@@ -126,6 +164,9 @@ MHD_Result begin(Context& context, MHD_Connection* connection, Exchange& exchang
                               &exchange.request.params);
     if (const char* authorization = header(connection, "Authorization")) {
         exchange.request.authorization = authorization;
+    }
+    if (const char* accepted = header(connection, "Accept-Encoding")) {
+        exchange.request.accepts_gzip = accepts_gzip(accepted);
     }
     if (auto refused = context.router.before_body(exchange.request)) {
         return queue(connection, std::move(*refused));

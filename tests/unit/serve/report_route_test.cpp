@@ -71,6 +71,12 @@ TEST_F(ReportRouteTest, StoresTheReportAndServesItsPage) {
     auto api = send("GET", report_path());
     ASSERT_EQ(api.status, 200);
     EXPECT_EQ(json::parse(api.body), json::parse(data_.dump()));
+    EXPECT_EQ(api.content_encoding, "");
+    // A client that reads gzip gets it as stored: the server decompresses nothing.
+    auto compressed = router_.handle({"GET", report_path(), {}, "", "", true});
+    ASSERT_EQ(compressed.status, 200);
+    EXPECT_EQ(compressed.content_encoding, "gzip");
+    EXPECT_EQ(compressed.body, gzipped_);
 
     // The run's page links to it once the run is in.
     for (const auto& chunk : upload_chunks(run_, 1 << 20)) {
