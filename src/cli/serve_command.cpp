@@ -84,7 +84,8 @@ int serve_command(const ServeOptions& options) {
         shown = path.string();
         backend = std::make_unique<serve::SqliteBackend>(path);
     }
-    serve::Router router(*backend, {token, options.open_monitor_routes});
+    // Bodies are read (their JSON trees built) one body limit's worth at a time.
+    serve::Router router(*backend, {token, options.open_monitor_routes, server.max_body});
     serve::serve_forever(router, server, [&](int port) {
         std::cout << fmt::format("blackbox serve: listening on http://{}:{}/ (database {}{})\n",
                                  server.host, port, shown,

@@ -211,6 +211,30 @@ def test_a_stored_report_is_sent_compressed_to_a_client_that_reads_gzip(project,
     assert status == 200 and data["format"] == 1
 
 
+def test_bodies_read_at_once_are_bounded_together(serve):
+    # A JSON array of a million zeros builds a tree of tens of MiB from its 2 MiB: eight at once
+    # are read one body limit's worth at a time (the others wait, or get 503).
+    server = serve("--max-body", "2")
+    body = b'{"session_h":"s","env_h":"e","chunk":0,"chunks":2,"tests":[' + b"0," * (MIB - 40)
+    body += b"0]}"
+    statuses = []
+
+    def post():
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        connection.request("POST", "/api/v1/runs", body=body)
+        statuses.append(connection.getresponse().status)
+        connection.close()
+
+    posters = [threading.Thread(target=post) for _ in range(8)]
+    for poster in posters:
+        poster.start()
+    for poster in posters:
+        poster.join()
+    assert sorted(set(statuses)) in ([422], [422, 503]), statuses
+    assert healthz(server.port) == 200
+    assert peak_rss(server.process.pid) < 192 * MIB
+
+
 # --- 12: slow clients --------------------------------------------------------------------------
 
 

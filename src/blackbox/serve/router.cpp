@@ -1,4 +1,5 @@
 #include <charconv>
+#include <chrono>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,8 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kDefaultRuns = 100;
+// How long a request waits for its share of the parse budget.
+constexpr std::chrono::milliseconds kParsePatience{1000};
 constexpr std::size_t kMaxRuns = 10'000;
 
 Response json_response(int status, const json& body) {
@@ -103,7 +106,11 @@ Response error_response(int status, const std::string& message) {
 }
 
 Router::Router(Backend& backend, RouterOptions options)
-    : backend_(backend), options_(std::move(options)) {}
+    : backend_(backend), options_(std::move(options)) {
+    if (options_.parse_budget > 0) {
+        parse_budget_ = std::make_unique<ParseBudget>(options_.parse_budget);
+    }
+}
 
 bool Router::authorized(const Request& request) const {
     if (options_.token.empty()) {
@@ -136,6 +143,15 @@ std::optional<Response> Router::before_body(const Request& head) const {
 
 Response Router::handle(const Request& request) const {
     try {
+        // Read only while the bodies read at once stay within the budget: their JSON trees are
+        // what costs the server's memory.
+        const auto share = parse_budget_ && !request.body.empty()
+                               ? parse_budget_->take(request.body.size(), kParsePatience)
+                               : ParseBudget::Share();
+        if (parse_budget_ && !request.body.empty() && !share) {
+            return error_response(
+                503, "the server is reading as many request bodies as it may at once: try again");
+        }
         return route(request);
     } catch (const Error& error) {
         return error_response(500, error.what());

@@ -5,11 +5,14 @@
 // credentials get 4xx with a JSON message and change nothing; a failing backend gets 500. The
 // catch boundary of the server: handle() never throws.
 
+#include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <blackbox/serve/backend.hpp>
+#include <blackbox/serve/parse_budget.hpp>
 
 namespace blackbox::serve {
 
@@ -37,6 +40,8 @@ struct RouterOptions {
     std::string token;
     // Whether pytest-monitor's routes (its client cannot send a token) stay open under a token.
     bool open_monitor_routes = false;
+    // The bytes of bodies read at once (parse_budget.hpp); 0: no bound.
+    std::size_t parse_budget = 0;
 };
 
 class Router {
@@ -44,7 +49,8 @@ class Router {
     // `backend` must outlive the router.
     Router(Backend& backend, RouterOptions options);
 
-    // Thread-safe (the backend is).
+    // Thread-safe (the backend is). A request whose body does not fit in the parse budget waits
+    // for others' to end, up to a second (it holds its server thread meanwhile), then gets 503.
     Response handle(const Request& request) const;
 
     // The answer a request gets from its head alone (method, path, authorization), before a byte
@@ -60,6 +66,7 @@ class Router {
 
     Backend& backend_;
     RouterOptions options_;
+    std::unique_ptr<ParseBudget> parse_budget_;
 };
 
 // A JSON error response: {"error": message}.
