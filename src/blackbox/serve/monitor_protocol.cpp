@@ -1,3 +1,4 @@
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/serve/context_texts.hpp>
 #include <blackbox/serve/field_reader.hpp>
 #include <blackbox/serve/monitor_protocol.hpp>
@@ -46,7 +47,7 @@ Parsed<store::SessionRow> parse_monitor_session(const json& body) {
         if (found == body.end() || found->is_null()) {
             row.run_description = "{}";
         } else if (found->is_object()) {
-            row.run_description = found->dump();
+            row.run_description = base::json_text(*found);
         } else if (found->is_string()) {
             row.run_description = found->get<std::string>();
         } else {

@@ -4,6 +4,7 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/gzip.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/report/html_assets.hpp>
 #include <blackbox/report/html_report.hpp>
 #include <blackbox/serve/dashboard.hpp>
@@ -23,7 +24,7 @@ constexpr std::size_t kDefaultRuns = 100;
 constexpr std::size_t kMaxRuns = 10'000;
 
 Response json_response(int status, const json& body) {
-    return {status, "application/json", body.dump(), {}};
+    return {status, "application/json", base::json_text(body), {}};
 }
 
 Response html_response(std::string page) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/serve/server.hpp>
 
 namespace blackbox::serve {
@@ -71,7 +72,8 @@ void serve_forever(const Router& router, const ServerOptions& options,
             std::string message = out.status == 413
                                       ? "the body is larger than the server's limit (--max-body)"
                                       : fmt::format("bad request ({})", out.status);
-            out.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
+            out.set_content(base::json_text(nlohmann::json{{"error", message}}),
+                            "application/json");
         }
     });
     server.set_exception_handler(

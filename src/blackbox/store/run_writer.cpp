@@ -1,4 +1,5 @@
 #include <blackbox/base/clock.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/store/iso_time.hpp>
 #include <blackbox/store/row_binding.hpp>
 #include <blackbox/store/run_writer.hpp>
@@ -110,7 +111,7 @@ void RunWriter::write_run(const postmortem::RunModel& run, const SessionRow& ses
                  session.run_date.empty() ? std::nullopt : std::optional(session.run_date));
     bind_or_null(statement, 6, run.finished ? iso_text(run.ended) : std::nullopt);
     statement.bind(7, run.duration_s);
-    statement.bind(8, nlohmann::json(run.command).dump());
+    statement.bind(8, base::json_text(nlohmann::json(run.command)));
     statement.bind(9, run.status);
     bind_or_null(statement, 10, run.blackbox_exit_code);
     statement.bind(11, run.attempts);
@@ -124,7 +125,7 @@ void RunWriter::write_run(const postmortem::RunModel& run, const SessionRow& ses
     bind_or_null(statement, 18, counts.errors);
     bind_or_null(statement, 19, counts.crashed);
     bind_or_null(statement, 20, counts.not_run);
-    statement.bind(21, run.context.dump());
+    statement.bind(21, base::json_text(run.context));
     statement.bind(22, facts.ingested);
     statement.exec();
 }
