@@ -196,7 +196,14 @@ def test_a_file_name_that_is_not_utf8_and_hostile_node_ids_reach_every_output(pr
     database = tmp_path / "metrics.db"
     stored = blackbox(project, "ingest", "--db", str(database))
     assert stored.returncode == 0, stored.stderr
-    with sqlite3.connect(database) as connection:  # TEXT columns must be valid UTF-8
+    with sqlite3.connect(database) as connection:
+        # Every TEXT value of every table is valid UTF-8 (sqlite3 raises on any that is not).
+        tables = [
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        for table in tables:
+            connection.execute(f'SELECT * FROM "{table}"').fetchall()
         items = {row[0] for row in connection.execute("SELECT ITEM_VARIANT FROM TEST_METRICS")}
         fs_locs = {row[0] for row in connection.execute("SELECT ITEM_FS_LOC FROM TEST_METRICS")}
     assert "test_param[" + TITLE_AND_CLEAR + "]" in items
