@@ -4,6 +4,8 @@ A bounded text keeps its head and its tail, which is where tracebacks and logs c
 meaning, and says how much of the middle it dropped.
 """
 
+from .names import text_form
+
 LIMIT = 64 * 1024
 """Default size bound, in UTF-8 bytes, of a recorded text (docs/formats/journal.md)."""
 
@@ -12,10 +14,12 @@ REPR_LIMIT = 1024
 
 
 def bounded(text: str, limit: int = LIMIT) -> str:
-    """Return `text` if it fits in `limit` UTF-8 bytes, else its head and tail and a marker."""
+    """Return `text` if it fits in `limit` UTF-8 bytes, else its head and tail and a marker.
+    Either way the text is valid UTF-8 (names.text_form)."""
+    text = text_form(text)
     if len(text) * 4 <= limit:
         return text  # no string of this length can exceed the limit, whatever its characters
-    data = text.encode("utf-8", "surrogatepass")
+    data = text.encode("utf-8")
     if len(data) <= limit:
         return text
     half = limit // 2

@@ -7,6 +7,7 @@ import pytest
 
 from .bounded import bounded_repr
 from .monitor import Monitor, monitored, variant
+from .names import name_field, text_form
 
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
 
@@ -71,18 +72,19 @@ def collected_lines(
         markers = scope[1]
         excluded = scope[2]
         if own:
-            markers = list(dict.fromkeys([mark.name for mark in own] + markers))
+            markers = list(dict.fromkeys([text_form(mark.name) for mark in own] + markers))
             # The item's own pytest-monitor marker wins; without one, its parents' decision.
             excluded = "" if monitored(own, not scope[2]) else ',"monitored":false'
         kind = kinds.get(type(item))
         if kind is None:
             kind = kinds[type(item)] = _dumps(_kind(type(item)))
-        name = item.name
-        func = getattr(item, "originalname", None) or name
+        name = text_form(item.name)
+        func = text_form(getattr(item, "originalname", None) or name)
         func_json = _dumps(func)
-        named = variant(item, True) if explicit and params else name
+        named = text_form(variant(item, True)) if explicit and params else name
         lines.append(
-            f'{{"nodeid":{_dumps(nodeid)},"file":{_dumps(path)},"line":{_json(line)},{scope[0]},'
+            f'{{{name_field("nodeid", nodeid)},{name_field("file", path)},"line":{_json(line)},'
+            f"{scope[0]},"
             f'"func":{func_json},"params":{_json(params)},"markers":{_json(markers)},'
             f'"type":{kind},"variant":{func_json if named == func else _dumps(named)}{excluded}}}\n'
         )
@@ -119,12 +121,14 @@ def _shared_by_siblings(item: pytest.Item, monitor: Monitor) -> Tuple[str, List[
     chain = item.listchain()[:-1]
     classes = [node.name for node in chain if isinstance(node, pytest.Class)]
     marks = [mark for node in reversed(chain) for mark in node.own_markers]
+    cls = text_form(".".join(classes)) or None
+    module_name = None if module_name is None else text_form(module_name)
     fields = (
-        f'"module":{_json(module_name)},"cls":{_json(".".join(classes) or None)},'
-        f'"component":{_dumps(monitor.component(module_obj))}'
+        f'"module":{_json(module_name)},"cls":{_json(cls)},'
+        f'"component":{_dumps(text_form(monitor.component(module_obj)))}'
     )
     excluded = "" if monitored(marks, True) else ',"monitored":false'
-    return fields, list(dict.fromkeys(mark.name for mark in marks)), excluded
+    return fields, list(dict.fromkeys(text_form(mark.name) for mark in marks)), excluded
 
 
 def _kind(cls: type) -> str:

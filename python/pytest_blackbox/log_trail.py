@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Optional
 
+from .names import name_bytes
+
 SEPARATOR = "\x1e"
 """Starts the line naming the test whose records follow (ASCII record separator)."""
 
@@ -33,14 +35,15 @@ class LogTrail(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         """Write one record (with the test's separator first); never raises."""
         try:
-            text = self.format(record) + "\n"
+            data = (self.format(record) + "\n").encode("utf-8", "replace")
             if self.nodeid != self._written_for:
                 self._written_for = self.nodeid
-                text = f"{SEPARATOR}{self.nodeid or ''}\n{text}"
+                # The node id's exact bytes: the post-mortem compares them with its own.
+                data = SEPARATOR.encode() + name_bytes(self.nodeid or "") + b"\n" + data
             if self._fd < 0:
                 self.path.parent.mkdir(exist_ok=True)
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            os.write(self._fd, text.encode("utf-8", "replace"))
+            os.write(self._fd, data)
         except Exception:
             pass  # logging must never break a test; the trail just misses a record
 

@@ -32,7 +32,7 @@ import pytest
 from . import after_test, budgets, compat, monitor, records, requeue, resume, shard_plan
 from .after_test import AfterTest, Tally
 from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
-from .capture_files import capture_descriptors
+from .capture_files import capture_descriptors, hand_to_supervisor
 from .log_trail import LogTrail
 from .items import collected_lines, undecorated_group_id, undecorated_ids
 from .journal import warn_disabled
@@ -208,6 +208,7 @@ class Recorder:
         if self.controller:
             self.loadgroup_controller = session.config.getoption("dist", None) == "loadgroup"
         capture = {} if self.controller else capture_descriptors(session.config)
+        hand_to_supervisor(capture, self.stem)  # before the record: the supervisor finds them first
         self.write(
             records.session_start(monotonic_ns(), self.controller, capture, self.monitor.fields())
         )

@@ -9,6 +9,7 @@ import json
 from typing import List, Optional, Sequence, Tuple
 
 from .bounded import bounded
+from .names import exact_bytes, name_field, text_form
 
 VERSION = 1
 """The journal format version written in `start`."""
@@ -19,21 +20,45 @@ _dumps = json.JSONEncoder(separators=(",", ":")).encode
 _KNOWN_WORDS = {w: f'"{w}"' for w in ("setup", "call", "teardown", "passed", "failed", "skipped")}
 
 
+def _clean(value: object) -> object:
+    """`value` with every string in it valid UTF-8 (names.text_form), for the rare records."""
+    if isinstance(value, str):
+        return text_form(value)
+    if isinstance(value, dict):
+        return {text_form(str(k)): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _safe_dumps(value: object) -> str:
+    """JSON of `value` that strict readers accept: json.dumps writes a lone surrogate (a byte
+    Python could not decode) as an escape they reject, so such strings are made UTF-8 first.
+    The check is a substring search: paired surrogates only cost a needless second pass."""
+    text = _dumps(value)
+    return _dumps(_clean(value)) if "\\ud" in text else text
+
+
 def _word(text: str) -> str:
     """JSON for a phase or outcome: pytest's words are pre-encoded, a plugin's own are escaped."""
     encoded = _KNOWN_WORDS.get(text)
-    return encoded if encoded is not None else _dumps(str(text))
+    return encoded if encoded is not None else _safe_dumps(str(text))
 
 
 def _line(ev: str, ns: int, fields: dict) -> str:
     record = {"ev": ev, "ns": ns}
     record.update(fields)
-    return _dumps(record) + "\n"
+    return _safe_dumps(record) + "\n"
 
 
 def start(ns: int, facts: dict) -> str:
     """The first record of every journal: who is writing (`facts` per the format)."""
-    return _line("start", ns, {"v": VERSION, **facts})
+    fields = {"v": VERSION, **facts}
+    for key in ("cwd", "rootdir"):  # names: a re-run goes back to the rootdir
+        exact = exact_bytes(facts.get(key))
+        if exact is not None:
+            fields[f"{key}_bytes"] = exact
+    return _line("start", ns, fields)
 
 
 def session_start(ns: int, controller: bool, capture: dict, monitor: dict) -> str:
@@ -47,15 +72,16 @@ def session_start(ns: int, controller: bool, capture: dict, monitor: dict) -> st
 
 def collect(ns: int, nodeid: str) -> str:
     """Collection of a file or package collector starts (a death from here names it)."""
-    return f'{{"ev":"collect","ns":{ns},"nodeid":{_dumps(nodeid)}}}\n'
+    return f'{{"ev":"collect","ns":{ns},{name_field("nodeid", nodeid)}}}\n'
 
 
 def collect_end(ns: int, nodeid: str, outcome: str, detail: Optional[Tuple[str, str]]) -> str:
     """A file or package collector's report is out; `detail` is ("longrepr"|"reason", text)."""
-    fields = {"nodeid": nodeid, "outcome": outcome}
+    fields = {"outcome": outcome}
     if detail is not None:
         fields[detail[0]] = bounded(detail[1])
-    return _line("collect_end", ns, fields)
+    rest = _safe_dumps(fields)[1:]  # the object's keys and its closing brace
+    return f'{{"ev":"collect_end","ns":{ns},{name_field("nodeid", nodeid)},{rest}\n'
 
 
 def collection(ns: int, count: int, deselected: int, errors: int) -> str:
@@ -65,7 +91,9 @@ def collection(ns: int, count: int, deselected: int, errors: int) -> str:
 
 def test(ns: int, nodeid: str) -> str:
     """A test's protocol starts; the phase records that follow belong to `nodeid`."""
-    return f'{{"ev":"test","ns":{ns},"nodeid":{_dumps(nodeid)}}}\n'
+    if nodeid.isascii():  # nearly always: the name needs no more than JSON's escapes
+        return f'{{"ev":"test","ns":{ns},"nodeid":{_dumps(nodeid)}}}\n'
+    return f'{{"ev":"test","ns":{ns},{name_field("nodeid", nodeid)}}}\n'
 
 
 def begin(ns: int, phase: str) -> str:
@@ -100,9 +128,9 @@ def end_extra(
         parts.append(f',"longrepr":{_dumps(bounded(longrepr))}')
     if sections:
         pairs = [[str(title), bounded(str(text))] for title, text in sections]
-        parts.append(f',"sections":{_dumps(pairs)}')
+        parts.append(f',"sections":{_safe_dumps(pairs)}')
     if props:
-        parts.append(f',"props":{_dumps([[str(n), _property_value(v)] for n, v in props])}')
+        parts.append(f',"props":{_safe_dumps([[str(n), _property_value(v)] for n, v in props])}')
     return "".join(parts)
 
 
@@ -150,7 +178,10 @@ def worker_down(
 
 def worker_crash(ns: int, worker: str, nodeid: str) -> str:
     """xdist says `worker` crashed while running `nodeid` (controller only)."""
-    return _line("worker_crash", ns, {"worker": worker, "nodeid": nodeid})
+    return (
+        f'{{"ev":"worker_crash","ns":{ns},"worker":{_safe_dumps(worker)},'
+        f"{name_field('nodeid', nodeid)}}}\n"
+    )
 
 
 def session_end(ns: int, exitstatus: int) -> str:
@@ -172,4 +203,4 @@ def after_test(ns: int, fields: str) -> str:
 def leftovers(counts: dict, names: dict) -> str:
     """The `left` and `left_names` keys of `after_test`: per kind that went up, how many more
     there are and the names of (at most ten of) the new ones."""
-    return f',"left":{_dumps(counts)},"left_names":{_dumps(names)}'
+    return f',"left":{_safe_dumps(counts)},"left_names":{_safe_dumps(names)}'

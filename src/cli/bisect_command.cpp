@@ -11,6 +11,7 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/signal_name.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/bisect/bisection.hpp>
 #include <blackbox/bisect/crash_site.hpp>
 #include <blackbox/bisect/pytest_rerun.hpp>
@@ -72,17 +73,21 @@ int run_bisect(const BisectOptions& options) {
     auto site = bisect::crash_site(run, options.test);
     auto prefix = postmortem::pytest_prefix(run.command);
     auto rootdir = run.rootdir.empty() ? run.cwd : run.rootdir;
-    std::cout << fmt::format(
-        "{} crashed ({}) after {} earlier tests on its process; rerunning it (logs in {})\n",
-        site.culprit, site.cause, site.predecessors.size(), (dir / "bisect").string());
+    std::cout << base::terminal_text(
+        fmt::format(
+            "{} crashed ({}) after {} earlier tests on its process; rerunning it (logs in {})\n",
+            site.culprit, site.cause, site.predecessors.size(), (dir / "bisect").string()),
+        base::Newlines::keep);
 
     const double timeout = options.timeout.value_or(default_timeout(run));
     bisect::PytestRerun pytest(prefix, rootdir, dir / "bisect", {timeout, site.cause == "hang"});
     std::size_t rerun = 0;
     auto oracle = [&](const std::vector<std::string>& ordered) {
         bool crashed = pytest(ordered);
-        std::cout << fmt::format("  rerun {:>2}: {:>5} earlier tests, then the test: {}\n", ++rerun,
-                                 ordered.size() - 1, rerun_verdict(crashed, pytest, timeout));
+        std::cout << base::terminal_text(
+            fmt::format("  rerun {:>2}: {:>5} earlier tests, then the test: {}\n", ++rerun,
+                        ordered.size() - 1, rerun_verdict(crashed, pytest, timeout)),
+            base::Newlines::keep);
         return crashed;
     };
     auto result =
@@ -93,31 +98,38 @@ int run_bisect(const BisectOptions& options) {
     ordered.push_back(site.culprit);
     switch (result.outcome) {
         case Outcome::crashes_alone:
-            std::cout << fmt::format(
-                "{} crashes alone: no earlier test is needed. Reproduce with\n"
-                "  {}\n",
-                site.culprit, reproducing_command(run, prefix, ordered));
+            std::cout << base::terminal_text(
+                fmt::format("{} crashes alone: no earlier test is needed. Reproduce with\n"
+                            "  {}\n",
+                            site.culprit, reproducing_command(run, prefix, ordered)),
+                base::Newlines::keep);
             break;
         case Outcome::not_reproduced:
-            std::cout << fmt::format(
-                "{} does not crash after its {} earlier tests either: the crash "
-                "did not reproduce ({} reruns)\n",
-                site.culprit, site.predecessors.size(), result.reruns);
+            std::cout << base::terminal_text(
+                fmt::format("{} does not crash after its {} earlier tests either: the crash "
+                            "did not reproduce ({} reruns)\n",
+                            site.culprit, site.predecessors.size(), result.reruns),
+                base::Newlines::keep);
             return 1;
         case Outcome::found:
-            std::cout << fmt::format("{} makes {} crash ({} reruns). Reproduce with\n  {}\n",
-                                     result.polluters.front(), site.culprit, result.reruns,
-                                     reproducing_command(run, prefix, ordered));
+            std::cout << base::terminal_text(
+                fmt::format("{} makes {} crash ({} reruns). Reproduce with\n  {}\n",
+                            result.polluters.front(), site.culprit, result.reruns,
+                            reproducing_command(run, prefix, ordered)),
+                base::Newlines::keep);
             break;
         case Outcome::not_reduced:
         case Outcome::out_of_reruns:
-            std::cout << fmt::format(
-                "{}: the smallest set of earlier tests seen making {} crash has {} tests ({} "
-                "reruns). Reproduce with\n  {}\n",
-                result.outcome == Outcome::out_of_reruns ? "out of reruns (--max-reruns)"
-                                                         : "no single earlier test makes it crash",
-                site.culprit, result.polluters.size(), result.reruns,
-                reproducing_command(run, prefix, ordered));
+            std::cout << base::terminal_text(
+                fmt::format(
+                    "{}: the smallest set of earlier tests seen making {} crash has {} tests ({} "
+                    "reruns). Reproduce with\n  {}\n",
+                    result.outcome == Outcome::out_of_reruns
+                        ? "out of reruns (--max-reruns)"
+                        : "no single earlier test makes it crash",
+                    site.culprit, result.polluters.size(), result.reruns,
+                    reproducing_command(run, prefix, ordered)),
+                base::Newlines::keep);
             return 1;
     }
     return 0;

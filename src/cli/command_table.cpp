@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/terminal_text.hpp>
 
 namespace blackbox::cli {
 
@@ -90,10 +91,13 @@ int main(int argc, char** argv) {
             return runners.at(sub->get_name())();
         }
     } catch (const Error& error) {
-        std::cerr << "blackbox: " << error.what() << "\n";
+        // Messages quote user text (paths, node ids, file contents): shown, never acted on.
+        std::cerr << "blackbox: " << base::terminal_text(error.what(), base::Newlines::keep)
+                  << "\n";
         return error.exit_code();
     } catch (const std::exception& error) {
-        std::cerr << "blackbox: internal error: " << error.what() << "\n";
+        std::cerr << "blackbox: internal error: "
+                  << base::terminal_text(error.what(), base::Newlines::keep) << "\n";
         return 3;
     }
     return kUsageError;

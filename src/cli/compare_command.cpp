@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/memory_size.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/base/text_scan.hpp>
 #include <blackbox/compare/comparison_json.hpp>
 #include <blackbox/compare/comparison_report.hpp>
@@ -90,9 +92,10 @@ int compare_sessions(const CompareOptions& options) {
     request.thresholds = thresholds(options);
     auto report = compare::run_comparison(source, request);
     if (options.json) {
-        std::cout << compare::comparison_json(report).dump(2) << "\n";
+        std::cout << base::json_text(compare::comparison_json(report), 2, base::Ascii::yes) << "\n";
     } else {
-        std::cout << compare::comparison_text(report, options.limit);
+        std::cout << base::terminal_text(compare::comparison_text(report, options.limit),
+                                         base::Newlines::keep);
     }
     return compare::exit_status(report);
 }

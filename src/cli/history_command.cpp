@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/json_text.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/compare/history_json.hpp>
 #include <blackbox/compare/history_text.hpp>
 #include <blackbox/compare/metrics_database.hpp>
@@ -48,9 +50,9 @@ int show_history(const HistoryOptions& options) {
         throw Error(message, kUnknownTest);
     }
     if (options.json) {
-        std::cout << compare::history_json(history).dump(2) << "\n";
+        std::cout << base::json_text(compare::history_json(history), 2, base::Ascii::yes) << "\n";
     } else {
-        std::cout << compare::history_text(history);
+        std::cout << base::terminal_text(compare::history_text(history), base::Newlines::keep);
     }
     return 0;
 }

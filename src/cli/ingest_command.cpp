@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/store/ingest.hpp>
 
@@ -39,14 +40,16 @@ int ingest(const IngestOptions& options) {
             auto summary = store::ingest_run_directory(database, dir);
             std::cout << fmt::format(
                 "blackbox: stored {}: {} tests, {} metrics rows, {} crashes (session {})\n",
-                dir.lexically_proximate(cwd).string(), summary.tests, summary.metrics,
-                summary.crashes, summary.session_h);
+                base::terminal_text(dir.lexically_proximate(cwd).string()), summary.tests,
+                summary.metrics, summary.crashes, summary.session_h);
         } catch (const Error& error) {
-            std::cerr << "blackbox: " << error.what() << "\n";
+            std::cerr << "blackbox: " << base::terminal_text(error.what(), base::Newlines::keep)
+                      << "\n";
             status = error.exit_code();
         }
     }
-    std::cout << "blackbox: metrics database " << path.lexically_proximate(cwd).string() << "\n";
+    std::cout << "blackbox: metrics database "
+              << base::terminal_text(path.lexically_proximate(cwd).string()) << "\n";
     return status;
 }
 

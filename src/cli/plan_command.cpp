@@ -9,7 +9,9 @@
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/memory_size.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/compare/metrics_database.hpp>
 #include <blackbox/compare/sqlite_source.hpp>
 #include <blackbox/plan/plan_json.hpp>
@@ -82,13 +84,13 @@ int make_plan(const PlanOptions& options) {
 
     auto plan = plan::make_plan(history.tests, request);
     plan::PlanOrigin origin{path.string(), history.run_ids, base::iso8601_utc(base::wall_ns())};
-    auto text = plan::plan_json(plan, history.tests, origin).dump(1) + "\n";
+    auto text = base::json_text(plan::plan_json(plan, history.tests, origin), 1) + "\n";
     if (options.output == "-") {
         std::cout << text;
-        std::cerr << plan::plan_text(plan);
+        std::cerr << base::terminal_text(plan::plan_text(plan), base::Newlines::keep);
     } else {
         base::write_file_atomically(options.output, text);
-        std::cout << plan::plan_text(plan);
+        std::cout << base::terminal_text(plan::plan_text(plan), base::Newlines::keep);
         std::cout << fmt::format(
             "plan written to {}: run shard K with\n  python -m pytest --blackbox-shard-plan {} "
             "--blackbox-shard K [-n WORKERS{}]\n",

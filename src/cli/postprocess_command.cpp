@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/repair/crash_log_reader.hpp>
 #include <blackbox/repair/crash_sources.hpp>
@@ -49,12 +50,13 @@ std::vector<repair::CrashEntry> load_crashes(const PostprocessOptions& options) 
     if (log_path) {
         auto log = repair::read_crash_log(*log_path);
         if (!log) {
-            std::cerr << "blackbox postprocess: " << log_path->string()
+            std::cerr << "blackbox postprocess: " << base::terminal_text(log_path->string())
                       << " does not exist: it records no crash\n";
         } else {
             for (const auto& warning : log->warnings) {
-                std::cerr << "blackbox postprocess: warning: " << log_path->string() << " "
-                          << warning << "\n";
+                std::cerr << "blackbox postprocess: warning: "
+                          << base::terminal_text(log_path->string()) << " "
+                          << base::terminal_text(warning) << "\n";
             }
             from_log = std::move(log->crashes);
         }
@@ -118,11 +120,12 @@ int postprocess(const PostprocessOptions& options) {
                 auto outcome = repair::repair_report_file(kind, path, crashes, context);
                 auto name = fmt::format("{} {}", repair::report_kind_name(kind), path);
                 if (!outcome.patch.error.empty()) {
-                    std::cerr << "blackbox postprocess: " << name << ": " << outcome.patch.error
-                              << "; left untouched\n";
+                    std::cerr << "blackbox postprocess: " << base::terminal_text(name) << ": "
+                              << base::terminal_text(outcome.patch.error) << "; left untouched\n";
                     failed = true;
                 } else {
-                    std::cout << name << ": " << describe(outcome) << "\n";
+                    std::cout << base::terminal_text(name) << ": "
+                              << base::terminal_text(describe(outcome)) << "\n";
                 }
             }
         }
@@ -132,10 +135,11 @@ int postprocess(const PostprocessOptions& options) {
                                                  options.sanitize_html.end());
         auto report = repair::sanitize_html_paths(paths);
         for (const auto& path : report.sanitized) {
-            std::cout << "sanitized " << path.string() << "\n";
+            std::cout << "sanitized " << base::terminal_text(path.string()) << "\n";
         }
         for (const auto& error : report.errors) {
-            std::cerr << "blackbox postprocess: " << error << "; left untouched\n";
+            std::cerr << "blackbox postprocess: " << base::terminal_text(error)
+                      << "; left untouched\n";
         }
         std::cout << fmt::format(
             "sanitize-html: {} file{} changed, {} unchanged, {} left with errors\n",

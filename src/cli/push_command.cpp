@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/serve/push.hpp>
 
@@ -35,11 +36,14 @@ int push_command(PushCommandOptions options) {
     const auto run = postmortem::load_run(dir);
     const auto result = serve::push_run(run, options.push);
     if (!result.ok) {
-        std::cerr << fmt::format("blackbox: push of {} failed: {}\n", dir.string(), result.message);
+        std::cerr << fmt::format("blackbox: push of {} failed: {}\n",
+                                 base::terminal_text(dir.string()),
+                                 base::terminal_text(result.message));
         return kPushFailed;
     }
-    std::cout << fmt::format("blackbox: pushed {} to {}: {}\n", dir.string(), options.push.url,
-                             result.message);
+    std::cout << fmt::format("blackbox: pushed {} to {}: {}\n", base::terminal_text(dir.string()),
+                             base::terminal_text(options.push.url),
+                             base::terminal_text(result.message));
     return 0;
 }
 

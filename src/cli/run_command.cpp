@@ -13,7 +13,9 @@
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/memory_size.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/context/execution_context.hpp>
 #include <blackbox/plugin/plugin_environment.hpp>
 #include <blackbox/postmortem/json_view.hpp>
@@ -72,16 +74,17 @@ void push_to_server(const postmortem::RunModel& model, serve::PushOptions push) 
     }
     auto result = serve::push_run(model, push);
     if (result.ok) {
-        std::cerr << "blackbox: pushed to " << push.url << ": " << result.message << "\n";
+        std::cerr << "blackbox: pushed to " << base::terminal_text(push.url) << ": "
+                  << base::terminal_text(result.message) << "\n";
     } else {
-        std::cerr << "blackbox: warning: the run was not pushed (" << result.message
-                  << "); push it later with `blackbox push " << model.dir.string() << " --server "
-                  << push.url << "`\n";
+        std::cerr << "blackbox: warning: the run was not pushed ("
+                  << base::terminal_text(result.message) << "); push it later with `blackbox push "
+                  << model.dir.string() << " --server " << push.url << "`\n";
     }
 }
 
 void write_json(const fs::path& path, const json& doc) {
-    base::write_file_atomically(path, doc.dump(2) + "\n");
+    base::write_file_atomically(path, base::json_text(doc, 2) + "\n");
 }
 
 // pytest-abort's crashed-tests log: in the run directory always, and appended to the user's own
@@ -91,7 +94,8 @@ void write_crash_logs(const postmortem::RunModel& model, const fs::path& run_dir
     try {
         report::write_crashed_tests_log(model, run_dir / report::kCrashedTestsLogName);
     } catch (const Error& error) {
-        std::cerr << "blackbox: " << error.what() << "\n";
+        std::cerr << "blackbox: " << base::terminal_text(error.what(), base::Newlines::keep)
+                  << "\n";
     }
     for (const char* variable : {"PYTEST_ABORT_CRASHED_TESTS_LOG", "JAX_ROCM_CRASHED_TESTS_LOG"}) {
         const char* path = std::getenv(variable);
@@ -101,7 +105,8 @@ void write_crash_logs(const postmortem::RunModel& model, const fs::path& run_dir
         try {
             report::append_crashed_tests_log(model, path);
         } catch (const Error& error) {
-            std::cerr << "blackbox: " << error.what() << "\n";
+            std::cerr << "blackbox: " << base::terminal_text(error.what(), base::Newlines::keep)
+                      << "\n";
         }
     }
 }
@@ -113,7 +118,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
     }
     const char* path_env = std::getenv("PATH");
     if (!supervise::find_executable(command[0], path_env ? path_env : "")) {
-        std::cerr << "blackbox: command not found: " << command[0] << "\n";
+        std::cerr << "blackbox: command not found: " << base::terminal_text(command[0]) << "\n";
         return 127;
     }
     auto plugin_dir = plugin::find_plugin_directory(invocation.executable);
@@ -131,15 +136,16 @@ int run(const RunOptions& options, const Invocation& invocation) {
     fs::path run_dir;
     try {
         run_dir = rundir::create_run_directory(state, id, options.run_dir);
-        write_json(run_dir / "run.json",
-                   {{"format", 1},
-                    {"id", id},
-                    {"started", base::iso8601_utc(started_wall)},
-                    {"started_ns", started_ns},
-                    {"command", command},
-                    {"cwd", cwd.string()},
-                    {"recorder", "supervisor"},
-                    {"context", context::gather_execution_context(context::system_sources())}});
+        json run_json = {{"format", 1},
+                         {"id", id},
+                         {"started", base::iso8601_utc(started_wall)},
+                         {"started_ns", started_ns},
+                         {"recorder", "supervisor"},
+                         {"context", context::gather_execution_context(context::system_sources())}};
+        // Bytes to the kernel: kept exactly beside their text (a re-run must find them again).
+        base::put_names(run_json, "command", command);
+        base::put_name(run_json, "cwd", cwd.string());
+        write_json(run_dir / "run.json", run_json);
     } catch (const Error& error) {
         throw Error(error.what(), kRecorderError);
     }
@@ -176,12 +182,12 @@ int run(const RunOptions& options, const Invocation& invocation) {
             std::cerr << '\n';
             text.remove_prefix(1);
         }
-        std::cerr << "blackbox: " << text << "\n";
+        std::cerr << "blackbox: " << base::terminal_text(text, base::Newlines::keep) << "\n";
     };
     auto result = record::record(recording);
     if (result.spawn_errno) {
         rundir::remove_run_directory(run_dir);
-        std::cerr << "blackbox: cannot run " << command[0] << ": "
+        std::cerr << "blackbox: cannot run " << base::terminal_text(command[0]) << ": "
                   << std::strerror(*result.spawn_errno) << "\n";
         return result.spawn_not_found ? 127 : 126;
     }

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/json_text.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/text_view.hpp>
@@ -47,14 +49,14 @@ namespace {
 int show(const ShowOptions& options) {
     auto run = postmortem::load_run(resolve_run_dir(options.run_dir));
     if (options.json) {
-        std::cout << postmortem::postmortem_json(run).dump(2) << "\n";
+        std::cout << base::json_text(postmortem::postmortem_json(run), 2, base::Ascii::yes) << "\n";
     } else {
         postmortem::TextOptions text;
         text.color = ::isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
         text.relative_to = std::filesystem::current_path();
         std::cout << postmortem::postmortem_text(run, text);
         for (const auto& warning : run.warnings) {
-            std::cerr << "blackbox: warning: " << warning << "\n";
+            std::cerr << "blackbox: warning: " << base::terminal_text(warning) << "\n";
         }
     }
     return 0;

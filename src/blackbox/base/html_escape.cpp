@@ -1,6 +1,7 @@
 #include <cstdint>
 
 #include <blackbox/base/html_escape.hpp>
+#include <blackbox/base/terminal_text.hpp>
 
 namespace blackbox::base {
 
@@ -101,6 +102,10 @@ std::string html_escape(std::string_view text) {
         }
     }
     return out;
+}
+
+std::string html_text(std::string_view text) {
+    return html_escape(terminal_text(text, Newlines::keep));
 }
 
 std::string html_unescape(std::string_view text) {

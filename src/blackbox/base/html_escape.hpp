@@ -12,6 +12,11 @@ namespace blackbox::base {
 // quoted attribute.
 std::string html_escape(std::string_view text);
 
+// Untrusted text (any bytes) for an HTML page: escaped as html_escape() after
+// base::terminal_text() wrote its control characters, bidirectional overrides and bytes that
+// are not UTF-8 visibly (lines kept), so the page holds no raw control character.
+std::string html_text(std::string_view text);
+
 // `text` with character references decoded: decimal and hexadecimal ones (a reference to
 // NUL, a surrogate or past U+10FFFF gives U+FFFD) and the named ones report writers use
 // (&amp; &lt; &gt; &quot; &apos; &nbsp;). Anything else, such as an unknown name or a bare

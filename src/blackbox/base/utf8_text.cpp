@@ -65,6 +65,35 @@ std::string valid_utf8(std::string_view text) {
     return out;
 }
 
+bool is_valid_utf8(std::string_view text) {
+    std::size_t at = 0;
+    while (at < text.size()) {
+        auto length = sequence_length(text, at);
+        if (length == 0) {
+            return false;
+        }
+        at += length;
+    }
+    return true;
+}
+
+std::string name_text(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    std::size_t at = 0;
+    while (at < bytes.size()) {
+        auto length = sequence_length(bytes, at);
+        if (length == 0) {
+            out += fmt::format("\\x{:02x}", static_cast<unsigned char>(bytes[at]));
+            ++at;
+            continue;
+        }
+        out.append(bytes.substr(at, length));
+        at += length;
+    }
+    return out;
+}
+
 std::string xml_safe_text(std::string_view text) {
     auto valid = valid_utf8(text);
     std::string out;

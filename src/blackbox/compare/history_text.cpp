@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/memory_size.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/compare/metric.hpp>
 #include <blackbox/compare/text_table.hpp>
 
@@ -35,12 +36,13 @@ std::string format_signed_size(std::int64_t bytes) {
 std::string history_text(const TestHistory& history) {
     std::string text;
     if (history.points.size() == history.recorded) {
-        text = fmt::format("{}: {} recorded, oldest first\n", history.nodeid,
+        text = fmt::format("{}: {} recorded, oldest first\n", base::terminal_text(history.nodeid),
                            history.recorded == 1 ? std::string("1 session")
                                                  : fmt::format("{} sessions", history.recorded));
     } else {
         text = fmt::format("{}: the last {} of {} sessions recorded, oldest first\n",
-                           history.nodeid, history.points.size(), history.recorded);
+                           base::terminal_text(history.nodeid), history.points.size(),
+                           history.recorded);
     }
     TextTable table({"run date (UTC)", "run id", "outcome", "wall", "cpu", "peak", "retained"},
                     {Align::left, Align::left, Align::left, Align::right, Align::right,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include <blackbox/base/terminal_text.hpp>
+
 namespace blackbox::compare {
 
 namespace {
@@ -23,6 +25,9 @@ TextTable::TextTable(std::vector<std::string> headers, std::vector<Align> aligns
 
 void TextTable::add_row(std::vector<std::string> cells) {
     cells.resize(headers_.size());
+    for (auto& cell : cells) {
+        cell = base::terminal_text(cell);  // node ids from a database: one line, shown as is
+    }
     rows_.push_back(std::move(cells));
 }
 

@@ -1,5 +1,7 @@
 #include <string>
 
+#include <blackbox/base/base64.hpp>
+#include <blackbox/base/error.hpp>
 #include <blackbox/journal/record.hpp>
 
 namespace blackbox::journal {
@@ -43,6 +45,22 @@ std::optional<bool> Record::boolean(std::string_view key) const noexcept {
 
 bool Record::has(std::string_view key) const noexcept {
     return object_.at_key(key).error() == simdjson::SUCCESS;
+}
+
+std::optional<std::string> Record::name(std::string_view key) const {
+    std::string bytes_key(key);
+    bytes_key += "_bytes";
+    if (auto encoded = string(bytes_key)) {
+        try {
+            return base::unbase64(*encoded);
+        } catch (const Error&) {
+            // Not base64: the text form below is all there is.
+        }
+    }
+    if (auto text = string(key)) {
+        return std::string(*text);
+    }
+    return std::nullopt;
 }
 
 nlohmann::json Record::json(std::string_view key) const {

@@ -26,6 +26,11 @@ class Record {
     std::optional<bool> boolean(std::string_view key) const noexcept;
     bool has(std::string_view key) const noexcept;
 
+    // The name (node id, file name: bytes to the kernel) at `key`: the exact bytes from
+    // `<key>_bytes` (base64) when the writer gave them, because the name is not UTF-8, else the
+    // string at `key` (docs/formats/journal.md, "Names"); nullopt when there is neither.
+    std::optional<std::string> name(std::string_view key) const;
+
     // The value at `key` as a JSON value (null when absent), for the rare structured fields.
     nlohmann::json json(std::string_view key) const;
 

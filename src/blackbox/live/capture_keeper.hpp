@@ -1,9 +1,14 @@
 #pragma once
 
-// Keeps pytest's capture files alive: while a pytest process lives, its capture files (unlinked
-// temporary files, named in its session_start record) are opened through /proc/<pid>/fd/<n>.
-// After the process died they can still be read: what the dying test printed in its phase, up
-// to the death. They are saved as capture/<stem>.stdout and .stderr in the run directory.
+// Keeps pytest's capture files alive. pytest captures into unlinked temporary files that die
+// with the process; what the dying test printed is in them. Each recording pytest process hands
+// its capture files' descriptors to the supervisor at session start, over a Unix datagram
+// socket (the mailbox, SCM_RIGHTS): once its sendmsg() returned, the kernel holds the files for
+// us, however soon the process dies — there is no race with its death. When the mailbox is not
+// available (no such socket here, an older plugin), the files named in a process's
+// `session_start` record are opened through /proc/<pid>/fd/<n> instead, which only works while
+// the process lives. After a process died unfinished, the tail of each file is saved as
+// capture/<stem>.stdout and .stderr in the run directory.
 
 #include <filesystem>
 #include <string>
@@ -16,9 +21,16 @@ namespace blackbox::live {
 
 class CaptureKeeper {
   public:
-    explicit CaptureKeeper(std::filesystem::path run_dir) : run_dir_(std::move(run_dir)) {}
+    // Binds the mailbox (an abstract socket name, unique to this keeper); without one, only
+    // /proc is tried.
+    explicit CaptureKeeper(std::filesystem::path run_dir);
 
-    // Opens the capture files of processes seen for the first time.
+    // The mailbox's address for the plugin (BLACKBOX_CAPTURE_SOCKET): "@" and the abstract
+    // name; "" when there is no mailbox.
+    const std::string& address() const noexcept { return address_; }
+
+    // Takes the files handed over since the last call, and opens through /proc the capture
+    // files of processes seen for the first time that handed nothing over.
     void follow(const RunWatch& watch);
 
     // Saves the capture of every process that did not finish (its journal has no end), then
@@ -31,7 +43,12 @@ class CaptureKeeper {
         long pid;
         base::UniqueFd stdout_fd, stderr_fd;
     };
+    void receive();
+    Kept* find(const std::string& stem);
+
     std::filesystem::path run_dir_;
+    base::UniqueFd mailbox_;
+    std::string address_;
     std::vector<Kept> kept_;
 };
 

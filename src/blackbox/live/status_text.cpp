@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/memory_size.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/live/status_text.hpp>
 
 namespace blackbox::live {
@@ -70,8 +71,8 @@ std::string status_text(const RunWatch& watch, const MemoryNow& memory, std::int
     std::string test;
     if (const auto* process = longest_running(watch)) {
         double seconds = static_cast<double>(now_ns - process->last.since_ns) / 1e9;
-        test =
-            fmt::format("{} {:.0f}s", process->last.nodeid.value_or("?"), std::max(0.0, seconds));
+        test = fmt::format("{} {:.0f}s", base::terminal_text(process->last.nodeid.value_or("?")),
+                           std::max(0.0, seconds));
     }
     std::string head = "blackbox " + progress;
     std::size_t fixed = columns(head) + columns(figures) + 2;  // two spaces before the test

@@ -2,6 +2,7 @@
 
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/file_io.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/live/supervisor_log.hpp>
 
 namespace blackbox::live {
@@ -15,7 +16,7 @@ void SupervisorLog::write(const std::string& ev, nlohmann::json record) {
     }
     nlohmann::json line = {{"ev", ev}, {"ns", base::monotonic_ns()}};
     line.update(record);
-    auto text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    auto text = base::json_text(line) + "\n";
     base::write_all(fd_.get(), text.data(), text.size());
 }
 

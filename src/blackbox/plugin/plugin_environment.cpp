@@ -93,6 +93,13 @@ std::vector<std::string> inject(const std::vector<std::string>& parent,
     if (injection.unbuffered) {
         set(env, "PYTHONUNBUFFERED", "1");
     }
+    // Set or removed: an inherited mailbox belongs to an outer run.
+    std::erase_if(env, [](const std::string& entry) {
+        return entry.starts_with("BLACKBOX_CAPTURE_SOCKET=");
+    });
+    if (!injection.capture_socket.empty()) {
+        set(env, "BLACKBOX_CAPTURE_SOCKET", injection.capture_socket);
+    }
     return env;
 }
 

@@ -25,7 +25,8 @@ struct Injection {
     std::filesystem::path run_dir;
     int attempt = 1;
     bool fsync = false;
-    bool unbuffered = false;  // PYTHONUNBUFFERED=1 (output through pipes)
+    bool unbuffered = false;     // PYTHONUNBUFFERED=1 (output through pipes)
+    std::string capture_socket;  // BLACKBOX_CAPTURE_SOCKET: the capture keeper's mailbox ("": none)
 };
 
 // The child's environment: `parent` ("KEY=VALUE" entries) with the injection applied.

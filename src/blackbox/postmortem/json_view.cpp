@@ -1,4 +1,6 @@
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/signal_name.hpp>
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
@@ -29,9 +31,18 @@ json counts_to_json(const Counts& counts) {
             {"not_run", counts.not_run},     {"deselected", counts.deselected}};
 }
 
+// A name (node id) as JSON: its text form, and its bytes beside it when it is not UTF-8.
+void put_name(json& object, const std::string& key, const std::optional<std::string>& name) {
+    if (name) {
+        base::put_name(object, key, *name);
+    } else {
+        object[key] = nullptr;
+    }
+}
+
 json crash_to_json(const Crash& crash, const RunModel& run) {
     std::optional<std::string> target = crash.module ? crash.module : crash.nodeid;
-    return {
+    json object = {
         {"nodeid", optional_json(crash.nodeid)},
         {"phase", crash.phase},
         {"stage", crash.stage.empty() ? json(nullptr) : json(crash.stage)},
@@ -60,6 +71,9 @@ json crash_to_json(const Crash& crash, const RunModel& run) {
         {"collateral", crash.collateral},
         {"rerun", target ? json(rerun_command(run, *target)) : json(nullptr)},
     };
+    put_name(object, "nodeid", crash.nodeid);
+    put_name(object, "module", crash.module);
+    return object;
 }
 
 json memory_json(const RunModel& run) {
@@ -78,8 +92,8 @@ json memory_json(const RunModel& run) {
     json suspect = nullptr;
     if (memory.suspect) {
         const auto& test = run.tests[*memory.suspect];
-        suspect = {{"nodeid", test.nodeid},
-                   {"growth_bytes", optional_json(test.tree_rss_growth_bytes)}};
+        suspect = {{"growth_bytes", optional_json(test.tree_rss_growth_bytes)}};
+        base::put_name(suspect, "nodeid", test.nodeid);
     }
     return {{"peak_tree_rss", memory.peak_tree_rss},
             {"limit", optional_json(memory.limit)},
@@ -98,7 +112,7 @@ json left_behind_json(const RunModel& run) {
         json tests = json::array();
         for (const auto& leaker : kind.tests) {
             auto entry = leftover_json(*leaker.left);
-            entry["nodeid"] = run.tests[leaker.test].nodeid;
+            base::put_name(entry, "nodeid", run.tests[leaker.test].nodeid);
             tests.push_back(std::move(entry));
         }
         kinds[std::string(kind.kind)] = std::move(tests);
@@ -111,11 +125,12 @@ json gc_to_json(const RunModel& run) {
     if (!gc) {
         return nullptr;
     }
-    return {{"tests", gc->tests},
-            {"freed_bytes", gc->freed_bytes},
-            {"objects", gc->objects},
-            {"seconds", gc->seconds},
-            {"most", gc->most ? json(run.tests[*gc->most].nodeid) : json(nullptr)}};
+    return {
+        {"tests", gc->tests},
+        {"freed_bytes", gc->freed_bytes},
+        {"objects", gc->objects},
+        {"seconds", gc->seconds},
+        {"most", gc->most ? json(base::name_text(run.tests[*gc->most].nodeid)) : json(nullptr)}};
 }
 
 json postmortem_json(const RunModel& run) {
@@ -125,11 +140,11 @@ json postmortem_json(const RunModel& run) {
     }
     json collect_errors = json::array();
     for (const auto& error : run.collect_errors) {
-        collect_errors.push_back({{"nodeid", error.nodeid},
-                                  {"longrepr", error.longrepr},
-                                  {"worker", optional_json(error.worker)}});
+        json entry = {{"longrepr", error.longrepr}, {"worker", optional_json(error.worker)}};
+        base::put_name(entry, "nodeid", error.nodeid);
+        collect_errors.push_back(std::move(entry));
     }
-    return {
+    json object = {
         {"format", 1},
         {"run_dir", run.dir.string()},
         {"id", run.id},
@@ -154,6 +169,10 @@ json postmortem_json(const RunModel& run) {
         {"warnings", run.warnings},
         {"recording_stopped", run.recording_stopped},
     };
+    base::put_names(object, "command", run.command);
+    base::put_name(object, "cwd", run.cwd);
+    base::put_name(object, "run_dir", run.dir.string());
+    return object;
 }
 
 }  // namespace blackbox::postmortem

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/process_replay.hpp>
 
@@ -59,8 +60,8 @@ MonitorSettings monitor_settings(const nlohmann::json& monitor) {
     settings.description = text("description");
     if (auto tags = monitor.find("tags"); tags != monitor.end() && tags->is_object()) {
         for (const auto& [key, value] : tags->items()) {
-            settings.tags.emplace_back(key,
-                                       value.is_string() ? value.get<std::string>() : value.dump());
+            settings.tags.emplace_back(
+                key, value.is_string() ? value.get<std::string>() : base::json_text(value));
         }
     }
     return settings;
@@ -171,7 +172,7 @@ class ProcessReplayer::Replayer {
     void on_scope(const Record& record) {
         ScopeMetrics scope;
         scope.kind = string_or(record, "kind", "");
-        scope.nodeid = string_or(record, "nodeid", "");
+        scope.nodeid = record.name("nodeid").value_or("");
         scope.module = optional_string(record, "module");
         scope.name = string_or(record, "name", "");
         scope.file = optional_string(record, "file");
@@ -191,12 +192,12 @@ class ProcessReplayer::Replayer {
     }
 
     void on_collect(const Record& record) {
-        collecting_.push_back(string_or(record, "nodeid", ""));
+        collecting_.push_back(record.name("nodeid").value_or(""));
         show_collecting(record);
     }
 
     void on_collect_end(const Record& record) {
-        auto nodeid = string_or(record, "nodeid", "");
+        auto nodeid = record.name("nodeid").value_or("");
         auto it = std::find(collecting_.rbegin(), collecting_.rend(), nodeid);
         if (it != collecting_.rend()) {
             collecting_.erase(std::next(it).base(), collecting_.end());
@@ -241,7 +242,7 @@ class ProcessReplayer::Replayer {
 
     void on_test(const Record& record) {
         TestResult test;
-        test.nodeid = string_or(record, "nodeid", "");
+        test.nodeid = record.name("nodeid").value_or("");
         test.attempt = out_.files.attempt;
         test.pid = out_.files.pid;
         if (out_.files.is_worker()) {
@@ -399,7 +400,7 @@ class ProcessReplayer::Replayer {
 
     void on_worker_crash(const Record& record) {
         out_.worker_crashes.push_back(
-            {string_or(record, "worker", ""), string_or(record, "nodeid", "")});
+            {string_or(record, "worker", ""), record.name("nodeid").value_or("")});
     }
 
     void on_session_end(const Record& record) {

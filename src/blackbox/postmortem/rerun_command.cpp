@@ -2,6 +2,9 @@
 #include <cctype>
 #include <filesystem>
 
+#include <fmt/format.h>
+
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 
 namespace blackbox::postmortem {
@@ -34,6 +37,24 @@ std::string shell_quote(const std::string& word) {
     });
     if (safe) {
         return word;
+    }
+    // Bytes a terminal would act on, or that are not UTF-8, cannot be shown inside '…': the
+    // word is written in $'…' instead, every such byte as \xNN, so that the printed command
+    // is plain text and a shell given it passes the exact bytes.
+    if (base::terminal_text(word) != word) {
+        std::string quoted = "$'";
+        for (char c : word) {
+            auto byte = static_cast<unsigned char>(c);
+            if (c == '\'' || c == '\\') {
+                quoted += '\\';
+                quoted += c;
+            } else if (byte >= 0x20 && byte < 0x7F) {
+                quoted += c;
+            } else {
+                quoted += fmt::format("\\x{:02x}", byte);
+            }
+        }
+        return quoted + "'";
     }
     std::string quoted = "'";
     for (char c : word) {

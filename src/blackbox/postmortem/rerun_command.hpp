@@ -9,7 +9,9 @@
 
 namespace blackbox::postmortem {
 
-// POSIX shell quoting: the word unchanged when it is safe, else in single quotes.
+// Shell quoting: the word unchanged when it is safe, else in single quotes; a word holding
+// control characters or bytes that are not UTF-8 in $'…' with those bytes as \\xNN (bash, zsh,
+// ksh and POSIX.1-2024 shells read it), so the quoted word is printable and exact.
 std::string shell_quote(const std::string& word);
 
 // The recorded command up to and including what starts pytest: `python -m pytest`, `pytest`, or

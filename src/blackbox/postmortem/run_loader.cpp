@@ -4,9 +4,11 @@
 
 #include <fmt/format.h>
 
+#include <blackbox/base/base64.hpp>
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
@@ -46,6 +48,15 @@ std::optional<std::string> string_at(const json& object, const char* key) {
                                                  : std::nullopt;
 }
 
+// The bytes `text` encodes in base64, or `text` itself when it is not base64.
+std::string base64_or_text(const std::string& text) {
+    try {
+        return base::unbase64(text);
+    } catch (const Error&) {
+        return text;
+    }
+}
+
 WaitStatus wait_status_of(const json& wait) {
     WaitStatus status;
     if (wait.is_object()) {
@@ -64,16 +75,22 @@ void read_run_json(RunModel& run) {
     }
     run.id = string_at(doc, "id").value_or("");
     run.recorder = string_at(doc, "recorder").value_or("");
-    run.cwd = string_at(doc, "cwd").value_or("");
+    run.cwd = base::name_at(doc, "cwd").value_or("");
     run.started = string_at(doc, "started");
     if (auto started_ns = doc.find("started_ns");
         started_ns != doc.end() && started_ns->is_number_integer()) {
         run.started_ns = started_ns->get<std::int64_t>();
     }
-    if (auto command = doc.find("command"); command != doc.end() && command->is_array()) {
+    auto command = doc.find("command_bytes");  // the exact words, when one is not UTF-8
+    bool exact = command != doc.end() && command->is_array();
+    if (!exact) {
+        command = doc.find("command");
+    }
+    if (command != doc.end() && command->is_array()) {
         for (const auto& arg : *command) {
             if (arg.is_string()) {
-                run.command.push_back(arg.get<std::string>());
+                run.command.push_back(exact ? base64_or_text(arg.get<std::string>())
+                                            : arg.get<std::string>());
             }
         }
     }
@@ -137,7 +154,7 @@ void read_collected(RunModel& run, const std::vector<journal::ProcessFiles>& fil
     for (const auto& process : files) {
         // A torn last item means the writer died while writing the list: it is skipped.
         journal::for_each_object(process.collected, [&](const journal::Record& item) {
-            auto nodeid = item.string("nodeid");
+            auto nodeid = item.name("nodeid");
             if (!nodeid) {
                 return;
             }
@@ -145,7 +162,7 @@ void read_collected(RunModel& run, const std::vector<journal::ProcessFiles>& fil
                 return;
             }
             auto& test = run.tests.emplace_back();
-            test.nodeid = std::string(*nodeid);
+            test.nodeid = std::move(*nodeid);
             test.outcome = "not_run";
             index.emplace(test.nodeid, run.tests.size() - 1);
         });
@@ -223,11 +240,11 @@ void merge_context(RunModel& run, const std::vector<ProcessReplay>& replays) {
                 run.context[key] = *it;
             }
         }
-        if (auto rootdir = string_at(replay.start, "rootdir")) {
+        if (auto rootdir = base::name_at(replay.start, "rootdir")) {
             run.rootdir = *rootdir;
         }
         if (run.cwd.empty()) {
-            run.cwd = string_at(replay.start, "cwd").value_or("");
+            run.cwd = base::name_at(replay.start, "cwd").value_or("");
         }
         if (run.command.empty()) {
             if (auto argv = replay.start.find("argv");

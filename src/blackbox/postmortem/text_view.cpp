@@ -6,6 +6,7 @@
 
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/postmortem/text_view.hpp>
@@ -13,6 +14,11 @@
 namespace blackbox::postmortem {
 
 namespace {
+
+// Untrusted text (node ids, file names, output, tracebacks) as one line a terminal shows as is.
+std::string inert(std::string_view text) {
+    return base::terminal_text(text);
+}
 
 struct Style {
     bool color;
@@ -47,7 +53,7 @@ std::string death_of(const Crash& crash) {
 
 std::string culprit_of(const Crash& crash) {
     if (crash.phase == "collect") {
-        return fmt::format("pytest died while collecting {}", crash.module.value_or("?"));
+        return fmt::format("pytest died while collecting {}", inert(crash.module.value_or("?")));
     }
     if (crash.stage == "startup") {
         return "pytest died while starting, before its tests ran";
@@ -61,7 +67,7 @@ std::string culprit_of(const Crash& crash) {
     if (crash.phase == "session" || !crash.nodeid) {
         return "pytest died outside any test";
     }
-    return fmt::format("{} died in {}", *crash.nodeid, crash.phase);
+    return fmt::format("{} died in {}", inert(*crash.nodeid), crash.phase);
 }
 
 std::string size(std::int64_t bytes) {
@@ -98,11 +104,10 @@ std::vector<std::string> last_lines(std::string_view text, std::size_t count) {
     while (!text.empty() && lines.size() < count) {
         auto newline = text.rfind('\n');
         auto line = newline == std::string_view::npos ? text : text.substr(newline + 1);
-        std::string clean;
-        for (char c : line.substr(0, 200)) {
-            clean += static_cast<unsigned char>(c) < 0x20 && c != '\t' ? '?' : c;
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
         }
-        lines.insert(lines.begin(), clean);
+        lines.insert(lines.begin(), inert(line.substr(0, 200)));
         text = newline == std::string_view::npos ? std::string_view() : text.substr(0, newline);
     }
     return lines;
@@ -113,15 +118,15 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
     out += fmt::format("{} {}: {}\n", style.red("crash"), culprit_of(crash),
                        style.bold(death_of(crash)));
     if (crash.worker) {
-        out += fmt::format("  worker    {}\n", *crash.worker);
+        out += fmt::format("  worker    {}\n", inert(*crash.worker));
     }
     if (crash.fixture) {
-        out += fmt::format("  fixture   {}\n", *crash.fixture);
+        out += fmt::format("  fixture   {}\n", inert(*crash.fixture));
     }
     if (crash.attempt > 1) {
         out += fmt::format("  attempt   {}\n", crash.attempt);
     }
-    out += fmt::format("  evidence  {}\n", crash.evidence);
+    out += fmt::format("  evidence  {}\n", inert(crash.evidence));
     if (crash.rss_bytes) {
         out += fmt::format("  memory    {}\n", memory_line(run, crash));
     }
@@ -129,7 +134,7 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
         out += "  stack     (most recent call first)\n";
         std::size_t shown = own_frames(crash.frames, options.max_frames);
         for (std::size_t i = 0; i < shown; ++i) {
-            out += fmt::format("    {}\n", crash.frames[i]);
+            out += fmt::format("    {}\n", inert(crash.frames[i]));
         }
         if (crash.frames.size() > shown) {
             out += fmt::format("    … {} more frames (pytest's own below)\n",
@@ -154,7 +159,7 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
     }
     auto target = crash.module ? crash.module : crash.nodeid;
     if (target && crash.phase != "session") {
-        out += fmt::format("  re-run    {}\n", rerun_command(run, *target));
+        out += fmt::format("  re-run    {}\n", inert(rerun_command(run, *target)));
     }
 }
 
@@ -167,8 +172,8 @@ void append_left_behind(std::string& out, const RunModel& run, const Style& styl
         std::vector<std::string> named;
         for (std::size_t i = 0; i < kind.tests.size() && i < kLeakersShown; ++i) {
             const auto& leaker = kind.tests[i];
-            named.push_back(fmt::format("{} ({})", run.tests[leaker.test].nodeid,
-                                        leftover_summary(*leaker.left)));
+            named.push_back(fmt::format("{} ({})", inert(run.tests[leaker.test].nodeid),
+                                        inert(leftover_summary(*leaker.left))));
         }
         if (kind.tests.size() > kLeakersShown) {
             named.push_back(fmt::format("… {} more", kind.tests.size() - kLeakersShown));
@@ -182,7 +187,7 @@ void append_left_behind(std::string& out, const RunModel& run, const Style& styl
                            size(gc->freed_bytes), gc->tests, gc->objects, gc->seconds);
         if (gc->most) {
             const auto& test = run.tests[*gc->most];
-            out += fmt::format("; most after {} ({})", test.nodeid,
+            out += fmt::format("; most after {} ({})", inert(test.nodeid),
                                size(test.after->gc_freed_bytes.value_or(0)));
         }
         out += "\n";
@@ -254,23 +259,24 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
         out += fmt::format(
             "{} {} grew its process tree by {} before the crash: the cause, and the "
             "crashed test its casualty?\n",
-            style.yellow("suspect"), test.nodeid, size(test.tree_rss_growth_bytes.value_or(0)));
+            style.yellow("suspect"), inert(test.nodeid),
+            size(test.tree_rss_growth_bytes.value_or(0)));
     }
     for (const auto& error : run.collect_errors) {
-        out += fmt::format("{} collecting {}\n", style.yellow("error"), error.nodeid);
+        out += fmt::format("{} collecting {}\n", style.yellow("error"), inert(error.nodeid));
     }
     append_left_behind(out, run, style);
     for (const auto& stopped : run.recording_stopped) {
         out += fmt::format(
             "{} recording stopped in {}; that process's tests are missing from these records\n",
-            style.yellow("warning"), stopped);
+            style.yellow("warning"), inert(stopped));
     }
     out += verdict + "\n";
-    out += fmt::format("  run dir   {}\n", shown_dir(run, options));
+    out += fmt::format("  run dir   {}\n", inert(shown_dir(run, options)));
     if (options.html_report) {
-        out +=
-            fmt::format("  report    {}\n",
-                        (std::filesystem::path(shown_dir(run, options)) / "report.html").string());
+        out += fmt::format(
+            "  report    {}\n",
+            inert((std::filesystem::path(shown_dir(run, options)) / "report.html").string()));
     }
     return out;
 }

@@ -47,6 +47,9 @@ class LiveRun {
 
     // What the command must do between fork and exec (join the limit, raise oom_score_adj).
     std::vector<supervise::PreExecWrite> pre_exec_writes() const;
+    // The mailbox to which the plugin hands its capture files (BLACKBOX_CAPTURE_SOCKET).
+    const std::string& capture_socket() const noexcept { return captures_.address(); }
+
     // One line saying how the limit is enforced, or "" without a limit.
     std::string describe_limit() const;
 

@@ -6,6 +6,7 @@
 
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/file_io.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/plugin/plugin_environment.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
@@ -99,7 +100,7 @@ void write_attempts(const std::filesystem::path& run_dir, const RecordingResult&
              {"ended_ns", attempt.ended_ns}});
     }
     base::write_file_atomically(run_dir / "attempts.json",
-                                json({{"attempts", attempts}}).dump(2) + "\n");
+                                base::json_text(json({{"attempts", attempts}}), 2) + "\n");
 }
 
 RecordingResult record(const RecordingOptions& options) {
@@ -109,15 +110,14 @@ RecordingResult record(const RecordingOptions& options) {
         supervise::SessionOptions session;
         session.argv = options.command;
         session.allow_terminal = options.allow_terminal;
-        session.environment = plugin::inject(
-            plugin::current_environment(),
-            {options.plugin_dir, options.run_dir, attempt, options.fsync, !on_terminal});
-        session.output_log =
-            options.run_dir / (attempt == 1 ? "output.log" : fmt::format("output-{}.log", attempt));
-
         WatchOptions watch = options.watch;
         watch.attempt = attempt;
         LiveRun live(watch, options.run_dir);
+        session.environment = plugin::inject(plugin::current_environment(),
+                                             {options.plugin_dir, options.run_dir, attempt,
+                                              options.fsync, !on_terminal, live.capture_socket()});
+        session.output_log =
+            options.run_dir / (attempt == 1 ? "output.log" : fmt::format("output-{}.log", attempt));
         if (attempt == 1 && watch.memory_max && options.say) {
             options.say("memory limit " + live.describe_limit());
         }

@@ -6,6 +6,7 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/repair/crash_log_reader.hpp>
 #include <blackbox/repair/text_trim.hpp>
 
@@ -26,7 +27,7 @@ std::optional<std::string> text_field(const json& record, const char* key) {
         return value.empty() ? std::nullopt : std::optional<std::string>(value);
     }
     if (it->is_number()) {
-        return it->dump();
+        return base::json_text(*it);
     }
     return std::nullopt;
 }

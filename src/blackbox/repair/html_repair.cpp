@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <blackbox/base/html_escape.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/utf8_text.hpp>
 #include <blackbox/repair/html_jsonblob.hpp>
 #include <blackbox/repair/html_repair.hpp>
@@ -14,6 +15,7 @@
 namespace blackbox::repair {
 
 using base::html_escape;
+using base::html_text;
 using base::valid_utf8;
 
 namespace {
@@ -67,7 +69,7 @@ std::vector<HtmlResultRow> blob_rows(const ojson& tests) {
 // The class pytest-html gave the test-id cell: "col-testId" (4.x) unless the page's own
 // results use pytest-abort's "col-name".
 std::string name_cell_class(const ojson& tests) {
-    auto dump = tests.dump(-1, ' ', false, ojson::error_handler_t::replace);
+    auto dump = base::json_text(tests);
     bool testid = dump.find("col-testId") != std::string::npos;
     bool name = dump.find("col-name") != std::string::npos;
     return name && !testid ? "col-name" : "col-testId";
@@ -83,9 +85,9 @@ ojson blob_result(const CrashEntry& crash, const std::string& cell_class) {
             {"duration", duration},
             {"resultsTableRow",
              {"<td class=\"col-result\">" + result + "</td>",
-              "<td class=\"" + cell_class + "\">" + html_escape(valid_utf8(test_id)) + "</td>",
+              "<td class=\"" + cell_class + "\">" + html_text(test_id) + "</td>",
               "<td class=\"col-duration\">" + duration + "</td>", "<td class=\"col-links\"></td>"}},
-            {"log", html_escape(valid_utf8(crash_details(crash)))}};
+            {"log", html_text(crash_details(crash))}};
 }
 
 void add_to_blob(ojson& tests, const CrashEntry& crash, const std::string& cell_class) {
@@ -172,7 +174,7 @@ Patch repair_html(const std::optional<std::string>& existing,
     };
     auto write_blob = [&] {
         if (data) {
-            auto json = data->dump(-1, ' ', false, ojson::error_handler_t::replace);
+            auto json = base::json_text(*data);
             text = replace_jsonblob(text, *blob, json);
         }
     };

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include <blackbox/base/html_escape.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/repair/html_standalone.hpp>
 
 namespace blackbox::repair {
@@ -25,7 +26,7 @@ std::string standalone_page(std::string_view title, const RepairContext& context
                                    {"renderCollapsed", {"passed"}},
                                    {"initialSort", "result"},
                                    {"title", std::string(title)}};
-    auto blob = data.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    auto blob = base::json_text(data);
     return fmt::format(
         "<!DOCTYPE html>\n"
         "<html>\n"

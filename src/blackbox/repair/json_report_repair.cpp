@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/repair/json_report_repair.hpp>
 #include <blackbox/repair/node_id.hpp>
 
@@ -199,7 +200,7 @@ Patch repair_json_report(const std::optional<std::string>& existing,
         report["exitcode"] = 1;  // pytest's "tests failed" (5 was "no tests ran")
     }
     int indent = existing ? detect_indent(*existing) : 4;
-    patch.text = report.dump(indent, ' ', false, ojson::error_handler_t::replace);
+    patch.text = base::json_text(report, indent);
     if (!existing || (!existing->empty() && existing->back() == '\n')) {
         *patch.text += '\n';
     }

@@ -14,8 +14,10 @@
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/base/unique_fd.hpp>
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/report/crashed_tests_log.hpp>
 
 namespace blackbox::report {
@@ -106,9 +108,9 @@ std::string line_of(const std::vector<std::pair<const char*, json>>& items) {
     const char* separator = "";
     for (const auto& [key, value] : items) {
         line += separator;
-        line += json(key).dump();
+        line += base::json_text(json(key));
         line += ": ";
-        line += value.dump(-1, ' ', false, json::error_handler_t::replace);
+        line += base::json_text(value);
         separator = ", ";
     }
     line += "}\n";
@@ -116,7 +118,8 @@ std::string line_of(const std::vector<std::pair<const char*, json>>& items) {
 }
 
 std::string crash_line(const Crash& crash, const std::string& gpu_id, const Clocks& now) {
-    const std::string& nodeid = *crash.nodeid;
+    // pytest-abort's log holds text: a node id that is not UTF-8 in its text form ("\\xNN").
+    const std::string nodeid = base::name_text(*crash.nodeid);
     // The process was alive at its last sample and when its phase began: the later of the two
     // is the best known moment of the death.
     json duration = nullptr;
@@ -167,7 +170,7 @@ std::string text_at(const json& object, const char* key) {
     if (it->is_string()) {
         return it->get<std::string>();
     }
-    return it->is_number() ? it->dump() : std::string();
+    return it->is_number() ? base::json_text(*it) : std::string();
 }
 
 Logged logged_in(const std::string& content) {

@@ -5,6 +5,7 @@
 
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/signal_name.hpp>
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/report/html_data.hpp>
@@ -17,6 +18,15 @@ namespace {
 using nlohmann::json;
 using postmortem::RunModel;
 using postmortem::TestResult;
+
+// Names (node ids, paths, the command's words) in their text form: "\\xNN" for bytes not UTF-8.
+json names_text(const std::vector<std::string>& names) {
+    json texts = json::array();
+    for (const auto& name : names) {
+        texts.push_back(base::name_text(name));
+    }
+    return texts;
+}
 
 const std::vector<std::string_view> kOutcomes = {"passed",  "failed", "skipped", "xfailed",
                                                  "xpassed", "error",  "crashed", "not_run"};
@@ -202,7 +212,8 @@ json tests_json(const RunModel& run, const Timebase& time, json& prefixes, json&
          crash = json::array();
     for (std::size_t i = 0; i < run.tests.size(); ++i) {
         const auto& test = run.tests[i];
-        std::string_view nodeid = test.nodeid;
+        const auto nodeid_text = base::name_text(test.nodeid);  // "\\xNN" for bytes not UTF-8
+        std::string_view nodeid = nodeid_text;
         auto length = prefix_length(nodeid);
         auto [it, added] = prefix_index.try_emplace(nodeid.substr(0, length), prefixes.size());
         if (added) {
@@ -282,8 +293,8 @@ json run_json(const RunModel& run, const Trail& trail) {
     return {{"id", run.id},
             {"status", run.status},
             {"recorder", run.recorder},
-            {"command", run.command},
-            {"cwd", run.cwd},
+            {"command", names_text(run.command)},
+            {"cwd", base::name_text(run.cwd)},
             {"started", optional_json(run.started)},
             {"ended", optional_json(run.ended)},
             {"duration_s", run.duration_s},
@@ -306,7 +317,8 @@ json suspect_json(const RunModel& run) {
         return nullptr;
     }
     const auto& test = run.tests[*run.memory.suspect];
-    return {{"nodeid", test.nodeid}, {"growth_bytes", optional_json(test.tree_rss_growth_bytes)}};
+    return {{"nodeid", base::name_text(test.nodeid)},
+            {"growth_bytes", optional_json(test.tree_rss_growth_bytes)}};
 }
 
 // What the sentinels caught, per kind, the first kLeakersListed tests of each.
@@ -316,7 +328,7 @@ json left_behind_json(const RunModel& run) {
         json tests = json::array();
         for (std::size_t i = 0; i < kind.tests.size() && i < kLeakersListed; ++i) {
             const auto& leaker = kind.tests[i];
-            tests.push_back({{"nodeid", run.tests[leaker.test].nodeid},
+            tests.push_back({{"nodeid", base::name_text(run.tests[leaker.test].nodeid)},
                              {"left", postmortem::leftover_summary(*leaker.left)}});
         }
         kinds.push_back({{"kind", kind.kind},
@@ -341,8 +353,8 @@ json html_data(const RunModel& run, const std::filesystem::path& samples) {
     auto tests = tests_json(run, time, prefixes, workers, failures);
     json collect_errors = json::array();
     for (const auto& error : run.collect_errors) {
-        collect_errors.push_back(
-            {{"nodeid", error.nodeid}, {"text", error.longrepr.substr(0, kMaxFailureText)}});
+        collect_errors.push_back({{"nodeid", base::name_text(error.nodeid)},
+                                  {"text", error.longrepr.substr(0, kMaxFailureText)}});
     }
     return {{"format", 1},
             {"generated", base::iso8601_utc(base::wall_ns())},

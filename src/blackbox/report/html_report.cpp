@@ -4,6 +4,7 @@
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/gzip.hpp>
 #include <blackbox/base/html_escape.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/utf8_text.hpp>
 #include <blackbox/report/html_assets.hpp>
 #include <blackbox/report/html_data.hpp>
@@ -62,7 +63,7 @@ std::string html_page(const nlohmann::json& data, std::string_view gzipped) {
     auto title = fmt::format("blackbox: {} — {}", word("status"), word("id"));
     std::map<std::string, std::string, std::less<>> values{
         {"CSP", content_security_policy({assets::uplot_js, assets::report_js})},
-        {"TITLE", base::html_escape(base::valid_utf8(title))},
+        {"TITLE", base::html_text(title)},
         {"UPLOT_CSS", std::string(assets::uplot_css)},
         {"REPORT_CSS", std::string(assets::report_css)},
         {"VERDICT", html_verdict(data)},
@@ -74,7 +75,7 @@ std::string html_page(const nlohmann::json& data, std::string_view gzipped) {
 }
 
 std::string report_data_gzip(const nlohmann::json& data, int level) {
-    return base::gzip(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), level);
+    return base::gzip(base::json_text(data), level);
 }
 
 std::string html_report(const postmortem::RunModel& run, const std::filesystem::path& samples) {

@@ -67,7 +67,7 @@ const json& array_field(const json& object, std::string_view key) {
 
 // Untrusted text as element content or a quoted attribute's value.
 std::string text(std::string_view raw) {
-    return base::html_escape(base::valid_utf8(raw));
+    return base::html_text(raw);
 }
 
 std::string size(std::int64_t bytes) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/report/json_report.hpp>
 
@@ -59,7 +60,6 @@ void add_texts(json& object, const TestResult& test) {
 
 json test_json(const TestResult& test, const postmortem::RunModel& run) {
     json object = {
-        {"nodeid", test.nodeid},
         {"outcome", test.outcome},
         {"worker", optional_json(test.worker)},
         {"attempt", test.attempt},
@@ -76,6 +76,7 @@ json test_json(const TestResult& test, const postmortem::RunModel& run) {
         {"crash",
          test.crash ? postmortem::crash_to_json(run.crashes[*test.crash], run) : json(nullptr)},
     };
+    base::put_name(object, "nodeid", test.nodeid);  // exact in nodeid_bytes when not UTF-8
     if (!test.peak_rss_bytes && test.peak_tree_rss_bytes) {
         object["peak_rss_bytes"] = *test.peak_tree_rss_bytes;  // the best figure there is
         object["peak_rss_source"] = "sampled";
@@ -102,7 +103,7 @@ void write_json_report(const postmortem::RunModel& run, std::ostream& out) {
     // `tests` is the list here (as the brief's report contract says); the counts move.
     head["summary"] = std::move(head["tests"]);
     head.erase("tests");
-    std::string text = head.dump(2);
+    std::string text = base::json_text(head, 2);
     // The run's object, then "tests" one object per line appended before its closing brace.
     text.erase(text.find_last_of('}'));
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
@@ -111,8 +112,7 @@ void write_json_report(const postmortem::RunModel& run, std::ostream& out) {
     out << text << ",\n  \"tests\": [";
     const char* separator = "\n    ";
     for (const auto& test : run.tests) {
-        out << separator
-            << test_json(test, run).dump(-1, ' ', false, json::error_handler_t::replace);
+        out << separator << base::json_text(test_json(test, run));
         separator = ",\n    ";
     }
     out << (run.tests.empty() ? "]\n}\n" : "\n  ]\n}\n");

@@ -124,11 +124,12 @@ void add_captured(pugi::xml_node testcase, const TestResult& test, const Crash* 
 
 void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& run,
                   Totals& totals) {
-    auto [classname, name] = junit_names(test.nodeid);
+    const auto nodeid = base::name_text(test.nodeid);  // names: "\\xNN" for bytes not UTF-8
+    auto [classname, name] = junit_names(nodeid);
     auto testcase = suite.append_child("testcase");
     attribute(testcase, "classname", classname);
     attribute(testcase, "name", name);
-    attribute(testcase, "file", test.nodeid.substr(0, test.nodeid.find("::")));
+    attribute(testcase, "file", nodeid.substr(0, nodeid.find("::")));
     testcase.append_attribute("time").set_value(fmt::format("{:.3f}", test.duration_s()).c_str());
     add_properties(testcase, test);
     ++totals.tests;
@@ -180,7 +181,7 @@ void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& 
 void add_collect_errors(pugi::xml_node suite, const RunModel& run, Totals& totals) {
     for (const auto& error : run.collect_errors) {
         auto testcase = suite.append_child("testcase");
-        auto [classname, name] = junit_names(error.nodeid);
+        auto [classname, name] = junit_names(base::name_text(error.nodeid));
         attribute(testcase, "classname", classname);
         attribute(testcase, "name", name);
         testcase.append_attribute("time").set_value("0.000");

@@ -7,6 +7,7 @@
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/report/markdown_report.hpp>
@@ -119,11 +120,9 @@ std::string left_behind_section(const RunModel& run, std::size_t top) {
 }  // namespace
 
 std::string code_span(std::string_view text) {
-    std::string clean;
-    clean.reserve(text.size());
-    for (char c : text) {
-        clean += c == '\n' || c == '\r' || c == '\t' ? ' ' : c;
-    }
+    // Control characters and bytes that are not UTF-8 written visibly: a summary is read in
+    // terminals and CI logs as well as rendered; one line, as a table cell needs.
+    std::string clean = base::terminal_text(text);
     // A pipe ends a table cell even inside a code span (GitHub) unless escaped.
     std::string escaped;
     for (char c : clean) {

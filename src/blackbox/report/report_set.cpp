@@ -3,6 +3,7 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
+#include <blackbox/base/terminal_text.hpp>
 #include <blackbox/report/html_report.hpp>
 #include <blackbox/report/json_report.hpp>
 #include <blackbox/report/junit_report.hpp>
@@ -18,7 +19,7 @@ bool attempt(const std::function<void()>& write, std::ostream& errors) {
         write();
         return true;
     } catch (const std::exception& error) {
-        errors << "blackbox: " << error.what() << "\n";
+        errors << "blackbox: " << base::terminal_text(error.what(), base::Newlines::keep) << "\n";
         return false;
     }
 }

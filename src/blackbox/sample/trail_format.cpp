@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/sample/trail_format.hpp>
 
 namespace blackbox::sample {
@@ -14,7 +15,7 @@ namespace {
 using ordered = nlohmann::ordered_json;
 
 std::string finish(const ordered& record) {
-    std::string line = record.dump(-1, ' ', false, ordered::error_handler_t::replace);
+    std::string line = base::json_text(record);
     line += '\n';
     return line;
 }

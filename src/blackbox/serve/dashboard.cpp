@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/html_escape.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/serve/dashboard.hpp>
 
 namespace blackbox::serve {
@@ -10,7 +11,7 @@ namespace {
 using nlohmann::json;
 
 std::string e(std::string_view text) {
-    return base::html_escape(text);
+    return base::html_text(text);  // stored texts are untrusted: any bytes
 }
 
 // A JSON value as escaped text: "" for null, numbers as written.
@@ -24,7 +25,7 @@ std::string cell(const json& value) {
     if (value.is_number_float()) {
         return fmt::format("{:.3f}", value.get<double>());
     }
-    return e(value.dump());
+    return e(base::json_text(value));
 }
 
 std::string text_of(const json& object, const char* key) {
@@ -50,7 +51,7 @@ std::string page(std::string_view title, std::string_view body) {
 // JSON inside a <script type="application/json">: no "</script>" or "<!--" can appear.
 std::string script_json(const json& value) {
     std::string out;
-    for (char c : value.dump()) {
+    for (char c : base::json_text(value)) {
         switch (c) {
             case '<':
                 out += "\\u003c";

@@ -1,3 +1,4 @@
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/serve/context_texts.hpp>
 #include <blackbox/serve/field_ranges.hpp>
 #include <blackbox/serve/field_reader.hpp>
@@ -50,7 +51,7 @@ Parsed<store::SessionRow> parse_monitor_session(const json& body) {
         if (found == body.end() || found->is_null()) {
             row.run_description = "{}";
         } else if (found->is_object()) {
-            row.run_description = found->dump();
+            row.run_description = base::json_text(*found);
         } else if (found->is_string()) {
             row.run_description = found->get<std::string>();
         } else {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/serve/copy_row.hpp>
 #include <blackbox/serve/database_url.hpp>
 #include <blackbox/serve/postgres_backend.hpp>
@@ -267,7 +268,7 @@ json git_branch(const json& context) {
         return branch->get<bool>() ? 1 : 0;
     }
     if (branch->is_object() || branch->is_array()) {
-        return branch->dump();
+        return base::json_text(*branch);
     }
     return *branch;
 }

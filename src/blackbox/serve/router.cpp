@@ -5,6 +5,7 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/gzip.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/report/html_assets.hpp>
 #include <blackbox/report/html_report.hpp>
 #include <blackbox/serve/dashboard.hpp>
@@ -26,7 +27,7 @@ constexpr std::chrono::milliseconds kParsePatience{1000};
 constexpr std::size_t kMaxRuns = 10'000;
 
 Response json_response(int status, const json& body) {
-    return {status, "application/json", body.dump(), {}};
+    return {status, "application/json", base::json_text(body), {}};
 }
 
 Response html_response(std::string page) {

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/clock.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/serve/context_texts.hpp>
 #include <blackbox/serve/field_ranges.hpp>
 #include <blackbox/serve/field_reader.hpp>
@@ -158,7 +159,7 @@ RunRow read_run(FieldReader& in) {
     run.ended = in.optional_text("ended", 64);
     run.duration_s = optional_seconds(in, "duration_s").value_or(0);
     if (const auto* command = in.nested("command", json::value_t::array)) {
-        run.command = command->dump();
+        run.command = base::json_text(*command);
     }
     if (run.command.size() > kMaxLongText) {
         in.fail("command", "is too long");
@@ -187,7 +188,7 @@ RunRow read_run(FieldReader& in) {
         in.fail("counts", "is missing");
     }
     const auto* context = in.nested("context", json::value_t::object);
-    run.context = context ? context->dump() : "{}";
+    run.context = context ? base::json_text(*context) : "{}";
     if (run.context.size() > kMaxLongText) {
         in.fail("context", "is too long");
     }
@@ -276,9 +277,11 @@ namespace {
 // Collects the rows of a run as JSON text, for chunking.
 class JsonRows : public store::RowSink {
   public:
-    void write_test(const store::TestRow& row) override { tests.push_back(to_json(row).dump()); }
+    void write_test(const store::TestRow& row) override {
+        tests.push_back(base::json_text(to_json(row)));
+    }
     void write_metrics(const store::MetricsRow& row) override {
-        metrics.push_back(to_json(row).dump());
+        metrics.push_back(base::json_text(to_json(row)));
     }
     std::vector<std::string> tests, metrics;
 };
@@ -296,7 +299,7 @@ RunRow run_row(const postmortem::RunModel& run, const store::SessionRow& session
         row.ended = wall_ns ? store::iso_utc(static_cast<double>(*wall_ns) / 1e9) : *run.ended;
     }
     row.duration_s = run.duration_s;
-    row.command = json(run.command).dump();
+    row.command = base::json_text(json(run.command));
     row.status = run.status;
     if (run.blackbox_exit_code) {
         row.exit_code = *run.blackbox_exit_code;
@@ -313,7 +316,7 @@ RunRow run_row(const postmortem::RunModel& run, const store::SessionRow& session
     row.errors = n(c.errors);
     row.crashed = n(c.crashed);
     row.not_run = n(c.not_run);
-    row.context = run.context.is_object() ? run.context.dump() : "{}";
+    row.context = run.context.is_object() ? base::json_text(run.context) : "{}";
     return row;
 }
 
@@ -359,9 +362,9 @@ std::vector<std::string> upload_chunks(const postmortem::RunModel& run, std::siz
         bodies.emplace_back(std::move(tests), std::move(metrics));
     }
     const std::size_t chunks = bodies.size() + 1;
-    const std::string keys =
-        fmt::format(R"("session_h":{},"env_h":{},"chunks":{})", json(session.session_h).dump(),
-                    json(context.env_h).dump(), chunks);
+    const std::string keys = fmt::format(R"("session_h":{},"env_h":{},"chunks":{})",
+                                         base::json_text(json(session.session_h)),
+                                         base::json_text(json(context.env_h)), chunks);
     std::vector<std::string> out;
     out.reserve(chunks);
     for (std::size_t i = 0; i < bodies.size(); ++i) {
@@ -372,7 +375,7 @@ std::vector<std::string> upload_chunks(const postmortem::RunModel& run, std::siz
     head["env_h"] = context.env_h;
     head["chunk"] = chunks - 1;
     head["chunks"] = chunks;
-    out.push_back(head.dump());
+    out.push_back(base::json_text(head));
     return out;
 }
 

@@ -47,9 +47,10 @@ ItemLocation item_location(const std::string& nodeid) {
 }
 
 ItemLocation item_location(const journal::Record& item) {
-    const auto nodeid = item.string("nodeid").value_or("");
+    const auto nodeid = item.name("nodeid").value_or("");
     ItemLocation location;
-    location.fs_loc = std::string(item.string("file").value_or(file_part(nodeid)));
+    auto file = item.name("file");
+    location.fs_loc = file ? std::move(*file) : std::string(file_part(nodeid));
     auto module = item.string("module");
     location.item_path = module ? std::string(*module) : dotted(location.fs_loc);
     location.variant = std::string(item.string("variant").value_or(last_part(nodeid)));

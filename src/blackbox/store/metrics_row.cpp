@@ -1,3 +1,4 @@
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/store/iso_time.hpp>
 #include <blackbox/store/metrics_row.hpp>
 
@@ -47,12 +48,12 @@ MetricsRow function_metrics(const postmortem::TestResult& test, const ItemLocati
                             const std::optional<std::string>& start) {
     MetricsRow row;
     row.item_start_time = start;
-    row.item_path = location.item_path;
-    row.item = location.item;
-    row.item_variant = location.variant;
-    row.item_fs_loc = location.fs_loc;
+    row.item_path = base::name_text(location.item_path);
+    row.item = base::name_text(location.item);
+    row.item_variant = base::name_text(location.variant);
+    row.item_fs_loc = base::name_text(location.fs_loc);
     row.kind = "function";
-    row.component = location.component;
+    row.component = base::name_text(location.component);
     if (test.call) {
         row.total_time = test.call->duration_s;
     } else if (test.teardown) {
@@ -63,7 +64,7 @@ MetricsRow function_metrics(const postmortem::TestResult& test, const ItemLocati
     row.cpu_usage = cpu_usage(test.cpu_user_s, test.cpu_sys_s, test.duration_s());
     row.mem_usage = mebibytes(test.peak_rss_bytes ? test.peak_rss_bytes : test.peak_tree_rss_bytes);
     row.outcome = test.outcome;
-    row.nodeid = test.nodeid;
+    row.nodeid = base::name_text(test.nodeid);
     return row;
 }
 
@@ -71,19 +72,19 @@ MetricsRow scope_metrics(const postmortem::ScopeMetrics& scope,
                          const std::optional<postmortem::ClockAnchor>& clock) {
     MetricsRow row;
     row.item_start_time = wall_text(scope.begin_ns, clock);
-    row.item_path = scope.module.value_or("");
-    row.item = scope.name;
-    row.item_variant = scope.name;
-    row.item_fs_loc = scope.file.value_or("");
+    row.item_path = base::name_text(scope.module.value_or(""));
+    row.item = base::name_text(scope.name);
+    row.item_variant = base::name_text(scope.name);
+    row.item_fs_loc = base::name_text(scope.file.value_or(""));
     row.kind = scope.kind;
-    row.component = scope.component;
+    row.component = base::name_text(scope.component);
     const double wall_s = static_cast<double>(scope.end_ns - scope.begin_ns) / 1e9;
     row.total_time = wall_s;
     row.user_time = scope.cpu_user_s;
     row.kernel_time = scope.cpu_sys_s;
     row.cpu_usage = cpu_usage(scope.cpu_user_s, scope.cpu_sys_s, wall_s);
     row.mem_usage = mebibytes(scope.peak_rss_bytes);
-    row.nodeid = scope.nodeid;
+    row.nodeid = base::name_text(scope.nodeid);
     return row;
 }
 

@@ -40,7 +40,7 @@ class TestRows {
                 break;
             }
             journal::for_each_object(process.collected, [this](const journal::Record& item) {
-                if (auto nodeid = item.string("nodeid")) {
+                if (auto nodeid = item.name("nodeid")) {
                     if (auto i = find(*nodeid); i && !written_[*i]) {
                         write(*i, item_location(item));
                     }

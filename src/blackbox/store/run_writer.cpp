@@ -1,4 +1,6 @@
 #include <blackbox/base/clock.hpp>
+#include <blackbox/base/json_text.hpp>
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/store/iso_time.hpp>
 #include <blackbox/store/row_binding.hpp>
 #include <blackbox/store/run_writer.hpp>
@@ -104,13 +106,13 @@ void RunWriter::write_run(const postmortem::RunModel& run, const SessionRow& ses
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     statement.bind(1, session_h_);
     statement.bind(2, session.run_id);
-    statement.bind(3, facts.run_dir);
+    statement.bind(3, base::name_text(facts.run_dir));
     statement.bind(4, env_h_);
     bind_or_null(statement, 5,
                  session.run_date.empty() ? std::nullopt : std::optional(session.run_date));
     bind_or_null(statement, 6, run.finished ? iso_text(run.ended) : std::nullopt);
     statement.bind(7, run.duration_s);
-    statement.bind(8, nlohmann::json(run.command).dump());
+    statement.bind(8, base::json_text(nlohmann::json(run.command)));
     statement.bind(9, run.status);
     bind_or_null(statement, 10, run.blackbox_exit_code);
     statement.bind(11, run.attempts);
@@ -124,7 +126,7 @@ void RunWriter::write_run(const postmortem::RunModel& run, const SessionRow& ses
     bind_or_null(statement, 18, counts.errors);
     bind_or_null(statement, 19, counts.crashed);
     bind_or_null(statement, 20, counts.not_run);
-    statement.bind(21, run.context.dump());
+    statement.bind(21, base::json_text(run.context));
     statement.bind(22, facts.ingested);
     statement.exec();
 }
@@ -159,16 +161,22 @@ void RunWriter::write_test(const TestRow& row) {
 }
 
 void RunWriter::write_crash(const postmortem::Crash& crash) {
-    bind_or_null(crash_, 2, crash.nodeid);
+    // TEXT columns hold valid UTF-8: a name in its text form, any other text with U+FFFD.
+    auto name = [](const std::optional<std::string>& bytes) -> std::optional<std::string> {
+        return bytes ? std::optional(base::name_text(*bytes)) : std::nullopt;
+    };
+    bind_or_null(crash_, 2, name(crash.nodeid));
     crash_.bind(3, crash.phase);
     crash_.bind(4, crash.cause);
     bind_or_null(crash_, 5, crash.signal);
     bind_or_null(crash_, 6, crash.exit_code);
-    bind_or_null(crash_, 7, crash.worker);
+    bind_or_null(crash_, 7, name(crash.worker));
     crash_.bind(8, crash.attempt);
     bind_or_null(crash_, 9, crash.rss_bytes);
-    crash_.bind(10, crash.evidence);
-    bind_or_null(crash_, 11, crash.traceback);
+    crash_.bind(10, base::valid_utf8(crash.evidence));
+    bind_or_null(
+        crash_, 11,
+        crash.traceback ? std::optional(base::valid_utf8(*crash.traceback)) : std::nullopt);
     insert(crash_);
 }
 

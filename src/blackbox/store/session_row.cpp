@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/clock.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/store/iso_time.hpp>
 #include <blackbox/store/md5_hex.hpp>
 #include <blackbox/store/session_row.hpp>
@@ -73,7 +74,7 @@ SessionRow session_row(const postmortem::RunModel& run) {
         row.run_date = iso_utc(*wall);
     }
     row.scm_id = git_commit(run.context);
-    row.run_description = description(run).dump();
+    row.run_description = base::json_text(description(run));
     row.session_h =
         md5_hex(fmt::format("{}\n{}\n{}", row.run_id, row.run_date, row.run_description));
     return row;

@@ -1,3 +1,4 @@
+#include <blackbox/base/utf8_text.hpp>
 #include <blackbox/store/test_row.hpp>
 
 namespace blackbox::store {
@@ -13,7 +14,7 @@ std::optional<double> duration(const std::optional<postmortem::PhaseResult>& pha
 TestRow test_row(const postmortem::TestResult& test, bool monitored,
                  const std::optional<std::string>& start) {
     TestRow row;
-    row.nodeid = test.nodeid;
+    row.nodeid = base::name_text(test.nodeid);  // SQL text: valid UTF-8
     row.outcome = test.outcome;
     row.worker = test.worker;
     row.attempt = test.attempt;

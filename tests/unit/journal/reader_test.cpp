@@ -20,6 +20,20 @@ TEST(JournalReader, ReadsEveryCompleteRecord) {
     EXPECT_TRUE(result.warnings.empty());
 }
 
+TEST(JournalReader, ReadsTheExactBytesOfANameThatIsNotUtf8) {
+    // What the plugin writes for tests in `test_\xff\xfe.py`: the text form, and the bytes.
+    std::vector<std::string> names;
+    auto summary = for_each_record(
+        "{\"ev\":\"test\",\"ns\":1,\"nodeid\":\"test_\\\\xff\\\\xfe.py::t\","
+        "\"nodeid_bytes\":\"dGVzdF///i5weTo6dA==\"}\n"
+        "{\"ev\":\"test\",\"ns\":2,\"nodeid\":\"t\\u00e9.py::t\"}\n"
+        "{\"ev\":\"test\",\"ns\":3,\"nodeid\":\"kept.py::t\",\"nodeid_bytes\":\"not base64!\"}\n",
+        "j", [&names](const Record& record) { names.push_back(record.name("nodeid").value()); });
+    EXPECT_TRUE(summary.warnings.empty());
+    EXPECT_EQ(names,
+              (std::vector<std::string>{"test_\xFF\xFE.py::t", "t\xC3\xA9.py::t", "kept.py::t"}));
+}
+
 TEST(JournalReader, KeepsRecordsBeforeATornTail) {
     auto result =
         parse_journal("{\"ev\":\"start\",\"ns\":1}\n{\"ev\":\"test\",\"ns\":2,\"nod", "j");

@@ -51,5 +51,19 @@ TEST(PluginEnvironment, DoesNotListThePluginTwice) {
     EXPECT_EQ(value(env, "PYTEST_PLUGINS"), "a, pytest_blackbox.plugin");
 }
 
+TEST(PluginEnvironment, NamesThisRunsCaptureMailboxAndNeverAnOuterOne) {
+    auto options = injection();
+    options.capture_socket = "@blackbox-capture-1-x";
+    auto env = inject({"BLACKBOX_CAPTURE_SOCKET=@outer"}, options);
+    EXPECT_EQ(value(env, "BLACKBOX_CAPTURE_SOCKET"), "@blackbox-capture-1-x");
+    EXPECT_EQ(std::count_if(env.begin(), env.end(),
+                            [](const std::string& entry) {
+                                return entry.starts_with("BLACKBOX_CAPTURE_SOCKET=");
+                            }),
+              1);
+    env = inject({"BLACKBOX_CAPTURE_SOCKET=@outer"}, injection());
+    EXPECT_EQ(value(env, "BLACKBOX_CAPTURE_SOCKET"), "<unset>");
+}
+
 }  // namespace
 }  // namespace blackbox::plugin

@@ -25,6 +25,19 @@ TEST(RerunCommand, QuotesNodeIdsForTheShell) {
     EXPECT_EQ(shell_quote(""), "''");
 }
 
+TEST(RerunCommand, WritesBytesThatAreNotTextAsEscapesAShellTurnsBackIntoThem) {
+    RunModel run;
+    run.command = {"python3", "-m", "pytest"};
+    // A file name that is not UTF-8 and a parameter that would retitle and clear a terminal.
+    EXPECT_EQ(rerun_command(run, "test_\xFF\xFE.py::t"),
+              "blackbox run -- python3 -m pytest $'test_\\xff\\xfe.py::t'");
+    EXPECT_EQ(shell_quote("t.py::p[\x1B]0;PWNED\x07\x1B[2J]"),
+              "$'t.py::p[\\x1b]0;PWNED\\x07\\x1b[2J]'");
+    EXPECT_EQ(shell_quote("it's \\ \x7F"), "$'it\\'s \\\\ \\x7f'");
+    // Printable UTF-8 stays readable in plain quotes.
+    EXPECT_EQ(shell_quote("t.py::p[\xC3\xA9 x]"), "'t.py::p[\xC3\xA9 x]'");
+}
+
 TEST(RerunCommand, ChangesToTheRootdirWhenNodeIdsAreRelativeToIt) {
     RunModel run;
     run.command = {"python3", "-m", "pytest"};
