@@ -153,6 +153,7 @@ json postmortem_json(const RunModel& run) {
         {"context", run.context},
         {"warnings", run.warnings},
         {"recording_stopped", run.recording_stopped},
+        {"recording_lost", run.recording_lost},
     };
 }
 
