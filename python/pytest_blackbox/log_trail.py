@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Optional
 
+from . import run_files
+
 SEPARATOR = "\x1e"
 """Starts the line naming the test whose records follow (ASCII record separator)."""
 
@@ -38,8 +40,7 @@ class LogTrail(logging.Handler):
                 self._written_for = self.nodeid
                 text = f"{SEPARATOR}{self.nodeid or ''}\n{text}"
             if self._fd < 0:
-                self.path.parent.mkdir(exist_ok=True)
-                self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                self._fd = run_files.create(self.path.parent.parent, "capture", self.path.name)
             os.write(self._fd, text.encode("utf-8", "replace"))
         except Exception:
             pass  # logging must never break a test; the trail just misses a record
