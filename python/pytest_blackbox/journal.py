@@ -137,24 +137,38 @@ class Journal:
             if self._stall is not None:
                 self._stalled_write(line.encode())
             return
-        self._write(fd, line.encode())
-
-    def _write(self, fd: int, data: bytes) -> None:
+        data = line.encode()
         try:
             written = os.write(fd, data)
             if written != len(data):
-                # A short write: the next one says why (a full disk), or takes the rest.
-                rest = bytearray(data[written:])
-                try:
-                    _drain(fd, rest)
-                except OSError as error:
-                    # The journal keeps whole records only: the torn one is taken back.
-                    self._stall_on(data if _take_back(fd, len(data) - len(rest)) else rest, error)
-                    return
+                self._short_write(fd, data, written)
+                return
             if self._fsync:
                 _datasync(fd)
         except OSError as error:
             self._stall_on(data, error)
+
+    def _write(self, fd: int, data: bytes) -> None:
+        """write() off the hot path (after a stall)."""
+        try:
+            written = os.write(fd, data)
+            if written != len(data):
+                self._short_write(fd, data, written)
+                return
+            if self._fsync:
+                _datasync(fd)
+        except OSError as error:
+            self._stall_on(data, error)
+
+    def _short_write(self, fd: int, data: bytes, written: int) -> None:
+        """The kernel took part of a record: the next write says why (a full disk), or takes
+        the rest."""
+        rest = bytearray(data[written:])
+        try:
+            _drain(fd, rest)
+        except OSError as error:
+            # The journal keeps whole records only: the torn one is taken back.
+            self._stall_on(data if _take_back(fd, len(data) - len(rest)) else rest, error)
 
     def write_collected(self, text: str) -> None:
         """Append the collected items in as few writes as the kernel allows; never raises."""
