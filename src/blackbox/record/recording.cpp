@@ -141,6 +141,11 @@ void write_attempts(const base::Directory& run_dir, RecordingResult& result) {
 
 RecordingResult record(const RecordingOptions& options) {
     RecordingResult result;
+    base::Directory opened;
+    if (options.directory == nullptr) {
+        opened = base::Directory::open(options.run_dir);
+    }
+    const base::Directory& run_dir = options.directory != nullptr ? *options.directory : opened;
     const bool on_terminal = options.allow_terminal && ::isatty(STDOUT_FILENO) != 0;
     for (int attempt = 1; attempt <= options.max_restarts + 1; ++attempt) {
         supervise::SessionOptions session;
@@ -198,7 +203,7 @@ RecordingResult record(const RecordingOptions& options) {
         if (outcome.forwarded_signal) {
             result.forwarded_signal = outcome.forwarded_signal;
         }
-        write_attempts(*options.directory, result);
+        write_attempts(run_dir, result);
         if (attempt > options.max_restarts) {
             break;
         }
@@ -226,7 +231,7 @@ RecordingResult record(const RecordingOptions& options) {
             break;
         }
         try {
-            write_skip_list(run, *options.directory, attempt + 1);
+            write_skip_list(run, run_dir, attempt + 1);
         } catch (const Error& error) {
             // Without the list the next attempt would run every test again.
             if (options.say) {

@@ -23,7 +23,7 @@ namespace blackbox::record {
 struct RecordingOptions {
     std::vector<std::string> command;
     std::filesystem::path run_dir;
-    const base::Directory* directory = nullptr;  // run_dir, open: attempts.json, resume/
+    const base::Directory* directory = nullptr;  // run_dir, open (else opened here)
     std::uint64_t output_log_max = 0;            // caps each output log (0: no cap)
     std::filesystem::path plugin_dir;            // holds the pytest_blackbox package
     bool fsync = false;
