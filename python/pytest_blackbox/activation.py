@@ -14,7 +14,7 @@ from typing import Iterable, NamedTuple, Optional, Tuple
 
 import pytest
 
-from . import __version__, rundir
+from . import __version__, run_files, rundir
 from .faults import FaultFile
 from .journal import Journal, warn_disabled
 
@@ -36,6 +36,7 @@ class Recording(NamedTuple):
     fsync: bool
     journal: Journal
     faults: FaultFile
+    held: int = -1  # the main process's lock on the run directory (run_files.hold), or -1
 
 
 def open_recording(config: pytest.Config, active: Iterable[Path]) -> Optional[Recording]:
@@ -83,7 +84,10 @@ def open_recording(config: pytest.Config, active: Iterable[Path]) -> Optional[Re
     except OSError as error:
         warn_disabled(f"{where}: {error.strerror or error}")
         return None
-    return Recording(run_dir, worker, attempt, fsync, journal, faults)
+    # The main process holds the run while it records: pruning skips it (the workers need not:
+    # they die with it).
+    held = run_files.hold(run_dir) if worker is None else -1
+    return Recording(run_dir, worker, attempt, fsync, journal, faults, held)
 
 
 def _is_nested(run_dir: Path, worker: Optional[str], active: Iterable[Path]) -> bool:

@@ -6,23 +6,39 @@ and survives any death of this process (SIGKILL, OOM kill, segfault, os._exit); 
 buffered file objects would lose it, so none are used. With `fsync`, an fdatasync() follows every
 record, for kernel panics and power loss (it costs ~0.1 ms a record on ext4).
 
-Robustness contract: the first OSError or short write (full disk, vanished or unwritable run
-directory) disables the writer for good, with one warning on the stderr pytest started with;
-the test run itself is never affected.
+Robustness contract: a write that fails (a full disk) never affects the test run. The journal
+then stalls, with one warning on the stderr pytest started with: records wait in memory (up to
+BACKLOG_BYTES, whole and in order) and every later write first tries to write them out, so a
+disk that is freed again loses nothing; past the bound, records are counted and dropped, and a
+`lost` record takes their place in the journal once writing works again. While the journal
+cannot be written, its `.lost` file (room reserved when recording starts, so it can be written
+on a full disk) says since when and how much is missing, and whether pytest still finished its
+session: the post-mortem then reads "recording lost", never a crash that did not happen. Files
+are created in the run directory without following links (run_files.py).
 """
 
 import errno
 import os
+import time
 from pathlib import Path
+from typing import Optional
 
-_OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+from . import records, run_files
+
 _WARNING_PREFIX = "pytest-blackbox: recording disabled: "
+_STALL_PREFIX = "pytest-blackbox: recording stalled: "
 _datasync = getattr(os, "fdatasync", os.fsync)  # fdatasync is Linux's; fsync elsewhere
+
+BACKLOG_BYTES = 1 << 20
+"""Journal records kept in memory while they cannot be written (some thousands of tests)."""
+
+LOST_FILE_BYTES = 4096
+"""Room reserved for the `.lost` file (one short JSON line)."""
 
 
 def open_append(path: Path) -> int:
-    """Open (creating) `path` for appending; raises OSError."""
-    return os.open(path, _OPEN_FLAGS, 0o644)
+    """Open (create) `path`, a file of a run-directory folder, for appending; raises OSError."""
+    return run_files.create(path.parent.parent, path.parent.name, path.name)
 
 
 def warn(message: str, stderr_fd: int = 2) -> None:
@@ -33,87 +49,242 @@ def warn(message: str, stderr_fd: int = 2) -> None:
         pass
 
 
+class _Stall:
+    """A journal that cannot be written right now: what waits, what was dropped, since when."""
+
+    __slots__ = ("fd", "backlog", "collected", "dropped", "since_ns", "reason")
+
+    def __init__(self, fd: int, since_ns: int, reason: str) -> None:
+        self.fd = fd
+        self.backlog = bytearray()  # journal bytes not written yet (may start mid-record)
+        self.collected = bytearray()  # collected-items bytes not written yet
+        self.dropped = 0  # records dropped since the last `lost` record
+        self.since_ns = since_ns
+        self.reason = reason
+
+    def add(self, data: bytes) -> None:
+        """Keep a record for later, or count it as lost. Once records were dropped, every later
+        one is dropped too until the gap is closed, so the `lost` record marks the right place."""
+        if self.dropped == 0 and len(self.backlog) + len(data) <= BACKLOG_BYTES:
+            self.backlog += data
+        else:
+            self.dropped += 1
+
+    def flush(self, collected_fd: int) -> bool:
+        """Write out what waits (and a `lost` record for what was dropped); True when done."""
+        try:
+            if collected_fd >= 0:
+                _drain(collected_fd, self.collected)
+            _drain(self.fd, self.backlog)
+            if self.dropped:
+                line = records.lost(time.monotonic_ns(), self.since_ns, self.dropped, self.reason)
+                self.backlog += line.encode()
+                self.dropped = 0
+                _drain(self.fd, self.backlog)
+        except OSError:
+            return False
+        return True
+
+    def missing(self) -> int:
+        """Records not in the journal now: dropped, and waiting (a torn one included)."""
+        return self.dropped + self.backlog.count(b"\n")
+
+
 class Journal:
     """Appends records to `journal/<stem>.jsonl` and items to `collected/<stem>.jsonl`."""
 
-    __slots__ = ("_fd", "_collected_fd", "_fsync", "_stderr_fd", "_name", "stem")
+    __slots__ = (
+        "_fd",
+        "_collected_fd",
+        "_lost_fd",
+        "_fsync",
+        "_stderr_fd",
+        "_name",
+        "_stall",
+        "stem",
+    )
 
     def __init__(self, run_dir: Path, stem: str, fsync: bool) -> None:
-        """Open both files; raises OSError (nothing stays open then)."""
+        """Create both files (and the reserved `.lost` file); raises OSError (nothing stays open
+        then)."""
         self.stem = stem
         self._name = f"journal/{stem}.jsonl"
         self._fsync = fsync
         self._fd = -1
         self._collected_fd = -1
+        self._lost_fd = -1
+        self._stall: Optional[_Stall] = None
         # pytest redirects fd 2 while it captures a test's output: warnings go to a copy of
         # the stderr pytest started with, taken here (capture is suspended during configure).
         self._stderr_fd = os.dup(2) if _fd_is_open(2) else -1
         try:
-            self._fd = open_append(run_dir / "journal" / f"{stem}.jsonl")
-            self._collected_fd = open_append(run_dir / "collected" / f"{stem}.jsonl")
+            self._fd = run_files.create(run_dir, "journal", f"{stem}.jsonl")
+            self._collected_fd = run_files.create(run_dir, "collected", f"{stem}.jsonl")
+            self._lost_fd = _reserve_lost_file(run_dir, stem)
         except OSError:
             self.close()
             raise
 
     @property
     def active(self) -> bool:
-        """False once recording was disabled by an error (or the journal was closed)."""
-        return self._fd >= 0
+        """False once recording was disabled (or the journal was closed)."""
+        return self._fd >= 0 or self._stall is not None
 
     def write(self, line: str) -> None:
         """Append one record (a complete line) with one write(); never raises OSError."""
         fd = self._fd
         if fd < 0:
+            if self._stall is not None:
+                self._stalled_write(line.encode())
             return
         data = line.encode()
         try:
             written = os.write(fd, data)
             if written != len(data):
-                raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)} bytes)")
+                self._short_write(fd, data, written)
+                return
             if self._fsync:
                 _datasync(fd)
         except OSError as error:
-            self._disable(f"cannot write {self._name}: {_reason(error)}")
+            self._stall_on(data, error)
+
+    def _write(self, fd: int, data: bytes) -> None:
+        """write() off the hot path (after a stall)."""
+        try:
+            written = os.write(fd, data)
+            if written != len(data):
+                self._short_write(fd, data, written)
+                return
+            if self._fsync:
+                _datasync(fd)
+        except OSError as error:
+            self._stall_on(data, error)
+
+    def _short_write(self, fd: int, data: bytes, written: int) -> None:
+        """The kernel took part of a record: the next write says why (a full disk), or takes
+        the rest."""
+        rest = bytearray(data[written:])
+        try:
+            _drain(fd, rest)
+        except OSError as error:
+            # The journal keeps whole records only: the torn one is taken back.
+            self._stall_on(data if _take_back(fd, len(data) - len(rest)) else rest, error)
 
     def write_collected(self, text: str) -> None:
         """Append the collected items in as few writes as the kernel allows; never raises."""
         fd = self._collected_fd
-        if fd < 0 or self._fd < 0:
+        if fd < 0:
             return
-        data = memoryview(text.encode())
+        if self._stall is not None:
+            self._stall.collected += text.encode()
+            self._stalled_write(b"")
+            return
+        data = bytearray(text.encode())
         try:
-            while data:
-                written = os.write(fd, data)
-                if written <= 0:
-                    raise OSError(errno.ENOSPC, "short write")
-                data = data[written:]
+            _drain(fd, data)
             if self._fsync:
                 _datasync(fd)
         except OSError as error:
-            self._disable(f"cannot write collected items: {_reason(error)}")
+            if self._fd >= 0:
+                self._stall_on(b"", error)
+            if self._stall is not None:
+                self._stall.collected += data
 
     def close(self) -> None:
-        """Close every descriptor; later writes are ignored."""
-        for fd in (self._fd, self._collected_fd, self._stderr_fd):
+        """Close every descriptor; later writes are ignored. Called when the session ended in
+        order: a journal still stalled then says so in its `.lost` file."""
+        stall = self._stall
+        if stall is not None and not stall.flush(self._collected_fd):
+            self._mark_lost(stall, ended=True)
+        elif stall is not None:
+            self._mark_lost(stall, recovered=True)
+        self._stall = None
+        if stall is not None:
+            self._fd = stall.fd
+        for fd in (self._fd, self._collected_fd, self._lost_fd, self._stderr_fd):
             if fd >= 0:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-        self._fd = self._collected_fd = self._stderr_fd = -1
+        self._fd = self._collected_fd = self._lost_fd = self._stderr_fd = -1
 
     def warn(self, message: str) -> None:
         """Write one warning line to the stderr pytest started with, even during capture."""
         warn(message, self._stderr_fd if self._stderr_fd >= 0 else 2)
 
-    def _disable(self, reason: str) -> None:
-        self.warn(_WARNING_PREFIX + reason)
-        self.close()
+    def _stall_on(self, pending: bytes, error: OSError) -> None:
+        """The first failed write: keep `pending` (what the kernel did not take) and stall."""
+        reason = _reason(error)
+        stall = _Stall(self._fd, time.monotonic_ns(), reason)
+        stall.backlog += pending
+        self._stall = stall
+        self._fd = -1
+        self._mark_lost(stall)
+        self.warn(
+            f"{_STALL_PREFIX}cannot write {self._name}: {reason}; records wait in memory and "
+            "what is lost will be said"
+        )
+
+    def _stalled_write(self, data: bytes) -> None:
+        """While stalled: write out what waits first; then this record, or keep it."""
+        stall = self._stall
+        if stall.flush(self._collected_fd):
+            self._mark_lost(stall, recovered=True)
+            self._stall = None
+            self._fd = stall.fd
+            if data:
+                self._write(stall.fd, data)
+        elif data:
+            stall.add(data)
+
+    def _mark_lost(self, stall: _Stall, ended: bool = False, recovered: bool = False) -> None:
+        """Rewrite the `.lost` file in place (its room was reserved: no new space needed)."""
+        if self._lost_fd < 0:
+            return
+        line = records.lost_state(
+            time.monotonic_ns(), stall.since_ns, stall.missing(), stall.reason, ended, recovered
+        )
+        try:
+            os.pwrite(self._lost_fd, line.encode()[: LOST_FILE_BYTES - 1], 0)
+        except OSError:
+            pass
 
 
 def warn_disabled(reason: str) -> None:
     """The one warning for a recording that could not even start."""
     warn(_WARNING_PREFIX + reason)
+
+
+def _drain(fd: int, buffer: bytearray) -> None:
+    """Write `buffer` out, removing what was written; raises OSError with the rest kept."""
+    while buffer:
+        written = os.write(fd, buffer)
+        if written <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        del buffer[:written]
+
+
+def _take_back(fd: int, written: int) -> bool:
+    """Remove the last `written` bytes of the file (this process is its only writer)."""
+    try:
+        os.ftruncate(fd, os.fstat(fd).st_size - written)
+    except OSError:
+        return False
+    return True
+
+
+def _reserve_lost_file(run_dir: Path, stem: str) -> int:
+    """`lost/<stem>.lost` with its room allocated and nothing said in it (a NUL first), or
+    -1 when the disk has no room."""
+    fd = run_files.create(run_dir, "lost", f"{stem}.lost", append=False)
+    try:
+        os.posix_fallocate(fd, 0, LOST_FILE_BYTES)
+        os.pwrite(fd, b"\0", 0)  # an earlier session of this process may have said something
+    except (OSError, AttributeError):
+        os.close(fd)
+        return -1
+    return fd
 
 
 def _reason(error: OSError) -> str:

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Optional
 
+from . import run_files
 from .names import name_bytes
 
 SEPARATOR = "\x1e"
@@ -41,8 +42,7 @@ class LogTrail(logging.Handler):
                 # The node id's exact bytes: the post-mortem compares them with its own.
                 data = SEPARATOR.encode() + name_bytes(self.nodeid or "") + b"\n" + data
             if self._fd < 0:
-                self.path.parent.mkdir(exist_ok=True)
-                self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                self._fd = run_files.create(self.path.parent.parent, "capture", self.path.name)
             os.write(self._fd, data)
         except Exception:
             pass  # logging must never break a test; the trail just misses a record

@@ -174,6 +174,7 @@ class Recorder:
         self.journal = recording.journal
         self.write = recording.journal.write
         self.faults = recording.faults
+        self.held = recording.held
         self.controller = False  # an xdist controller runs no tests: its workers record them
         self.loadgroup_controller = False
         self.deselected = 0
@@ -430,6 +431,9 @@ class Recorder:
             logging.getLogger().removeHandler(self.log_trail)
             self.log_trail.close()
         self.journal.close()
+        if self.held >= 0:
+            os.close(self.held)  # the recording is over: the run may be pruned one day
+            self.held = -1
         if self in _recording:
             _recording.remove(self)
         if _recording:

@@ -161,6 +161,22 @@ def disabled(ns: int, reason: str) -> str:
     return _line("disabled", ns, {"reason": bounded(reason)})
 
 
+def lost(ns: int, since_ns: int, count: int, reason: str) -> str:
+    """Records could not be written from `since_ns` (a full disk): `count` of them are missing
+    before this one, the first written once writing worked again."""
+    return _line("lost", ns, {"since_ns": since_ns, "records": count, "reason": bounded(reason)})
+
+
+def lost_state(
+    ns: int, since_ns: int, count: int, reason: str, ended: bool, recovered: bool
+) -> str:
+    """The line of a journal's `.lost` file: how much is missing since `since_ns`, whether the
+    session still ended in order, or that the journal caught up (`recovered`)."""
+    fields = {"since_ns": since_ns, "records": count, "reason": bounded(reason)}
+    fields.update({"ended": ended, "recovered": recovered})
+    return _line("lost", ns, fields)
+
+
 def interrupt(ns: int, reason: str) -> str:
     """pytest got a KeyboardInterrupt (or pytest.exit)."""
     return _line("interrupt", ns, {"reason": bounded(reason)})

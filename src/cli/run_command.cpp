@@ -26,6 +26,7 @@
 #include <blackbox/report/crashed_tests_log.hpp>
 #include <blackbox/report/report_set.hpp>
 #include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/rundir/space_reserve.hpp>
 #include <blackbox/serve/push.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
@@ -58,7 +59,8 @@ struct RunOptions {
     int oom_score_adj = 500;
     report::ReportSet reports;
     int max_restarts = 0;
-    std::string database;  // --db; empty: .blackbox/metrics.db
+    std::string output_log_max = "64M";  // --output-log-max; "0": no cap
+    std::string database;                // --db; empty: .blackbox/metrics.db
     bool no_metrics = false;
     serve::PushOptions push;  // --server, --token: empty url, no push
     std::vector<std::string> command;
@@ -83,8 +85,28 @@ void push_to_server(const postmortem::RunModel& model, serve::PushOptions push) 
     }
 }
 
-void write_json(const fs::path& path, const json& doc) {
-    base::write_file_atomically(path, base::json_text(doc, 2) + "\n");
+// Writes a JSON document of the run directory; a failure (a full disk) is said and recorded,
+// never fatal: the run's result stands.
+void write_json(const base::Directory& run_dir, const char* name, const json& doc,
+                std::vector<record::WriteFailure>& failures) {
+    if (int error = run_dir.replace_file(name, base::json_text(doc, 2) + "\n"); error != 0) {
+        std::cerr << "blackbox: warning: cannot write " << base::terminal_text((run_dir.path() / name).string()) << ": "
+                  << std::strerror(error) << "\n";
+        record::add_write_failure(failures, name, base::WriteLoss{base::monotonic_ns(), error, 0});
+    }
+}
+
+// The exit status when the run directory cannot be read back: pytest's own, from its wait
+// status alone.
+int exit_code_of(const record::RecordingResult& result) {
+    if (result.attempts.empty()) {
+        return kRecorderError;
+    }
+    const auto& status = result.attempts.back().status;
+    if (status.signal()) {
+        return 128 + *status.signal();
+    }
+    return status.code().value_or(1);
 }
 
 // pytest-abort's crashed-tests log: in the run directory always, and appended to the user's own
@@ -133,26 +155,33 @@ int run(const RunOptions& options, const Invocation& invocation) {
     const auto started_wall = base::wall_ns();
     const auto started_ns = base::monotonic_ns();
     const auto id = rundir::new_run_id(started_wall);
-    fs::path run_dir;
+    rundir::NewRunDirectory made;
     try {
-        run_dir = rundir::create_run_directory(state, id, options.run_dir);
-        json run_json = {{"format", 1},
-                         {"id", id},
-                         {"started", base::iso8601_utc(started_wall)},
-                         {"started_ns", started_ns},
-                         {"recorder", "supervisor"},
-                         {"context", context::gather_execution_context(context::system_sources())}};
-        // Bytes to the kernel: kept exactly beside their text (a re-run must find them again).
-        base::put_names(run_json, "command", command);
-        base::put_name(run_json, "cwd", cwd.string());
-        write_json(run_dir / "run.json", run_json);
+        made = rundir::create_run_directory(state, id, options.run_dir);
     } catch (const Error& error) {
         throw Error(error.what(), kRecorderError);
     }
+    const fs::path run_dir = made.path;
+    const base::Directory& directory = made.directory;
+    // Room for end.json and postmortem.json, should the disk fill up while pytest runs.
+    rundir::SpaceReserve reserve(directory);
+    std::vector<record::WriteFailure> failures;
+    json run_json = {{"format", 1},
+                     {"id", id},
+                     {"started", base::iso8601_utc(started_wall)},
+                     {"started_ns", started_ns},
+                     {"recorder", "supervisor"},
+                     {"context", context::gather_execution_context(context::system_sources())}};
+    // Bytes to the kernel: kept exactly beside their text (a re-run must find them again).
+    base::put_names(run_json, "command", command);
+    base::put_name(run_json, "cwd", cwd.string());
+    write_json(directory, "run.json", run_json, failures);
 
     record::RecordingOptions recording;
     recording.command = command;
     recording.run_dir = run_dir;
+    recording.directory = &directory;
+    recording.output_log_max = *base::parse_size(options.output_log_max).bytes;
     recording.plugin_dir = *plugin_dir;
     recording.fsync = options.fsync;
     recording.allow_terminal = !options.no_pty;
@@ -186,10 +215,20 @@ int run(const RunOptions& options, const Invocation& invocation) {
     };
     auto result = record::record(recording);
     if (result.spawn_errno) {
+        reserve.release();
         rundir::remove_run_directory(run_dir);
         std::cerr << "blackbox: cannot run " << base::terminal_text(command[0]) << ": "
                   << std::strerror(*result.spawn_errno) << "\n";
         return result.spawn_not_found ? 127 : 126;
+    }
+    // pytest has ended: the room kept for the last files is theirs now, attempts.json first.
+    reserve.release();
+    std::erase_if(result.write_failures, [](const record::WriteFailure& failure) {
+        return failure.file == "attempts.json";
+    });
+    record::write_attempts(directory, result);
+    for (auto& failure : result.write_failures) {
+        record::add_write_failure(failures, failure.file, failure.loss, failure.unit);
     }
 
     const auto ended_wall = base::wall_ns();
@@ -198,14 +237,30 @@ int run(const RunOptions& options, const Invocation& invocation) {
                 {"duration_s", static_cast<double>(ended_wall - started_wall) / 1e9},
                 {"forwarded_signal",
                  result.forwarded_signal ? json(*result.forwarded_signal) : json(nullptr)},
-                {"exit_code", nullptr}};
-    write_json(run_dir / "end.json", end);
-    auto model = postmortem::load_run(run_dir);
+                {"exit_code", nullptr},
+                // Also here: end.json alone then tells how pytest ended.
+                {"attempts", record::attempts_json(result)["attempts"]}};
+    write_json(directory, "end.json", end, failures);
+    end["write_failures"] = record::write_failures_json(failures);
+    // The model is built from what the supervisor knows, not only from what it could write.
+    postmortem::KnownEnd known{end, record::attempts_json(result)};
+    postmortem::RunModel model;
+    try {
+        model = postmortem::load_run(run_dir, &known);
+    } catch (const Error& error) {
+        // A run directory the command made unreadable (or hostile): said, and pytest's own
+        // status stands.
+        std::cerr << "blackbox: " << base::terminal_text(error.what(), base::Newlines::keep) << "\n";
+        return exit_code_of(result);
+    }
     int exit_code = postmortem::run_exit_code(model);
     end["exit_code"] = exit_code;
-    write_json(run_dir / "end.json", end);
+    if (failures.empty()) {
+        end.erase("write_failures");
+    }
+    write_json(directory, "end.json", end, failures);
     model.blackbox_exit_code = exit_code;
-    write_json(run_dir / "postmortem.json", postmortem::postmortem_json(model));
+    write_json(directory, "postmortem.json", postmortem::postmortem_json(model), failures);
     auto reports = options.reports;
     reports.html_in_run_directory = true;
     report::write_reports(model, reports, std::cerr);
@@ -279,6 +334,20 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
                    "run yet: every test that finished or crashed is skipped, so each test body "
                    "runs at most once and the suite completes")
         ->check(CLI::Range(0, 1000));
+    app.add_option("--output-log-max", options->output_log_max,
+                   "Cap output.log at SIZE (\"64M\" by default; \"0\": no cap): past it, the log "
+                   "keeps the first quarter of SIZE and at least the last quarter of the output, "
+                   "with a line saying how much was left out between them")
+        ->capture_default_str()
+        ->check([](const std::string& text) {
+            auto parsed = base::parse_size(text);
+            if (!parsed.bytes) {
+                return parsed.error;
+            }
+            return *parsed.bytes == 0 || *parsed.bytes >= 64 * 1024
+                       ? std::string()
+                       : std::string("at least 64K (or 0 for no cap)");
+        });
     add_report_options(app, options->reports);
     app.add_option("--db", options->database,
                    "Store the run's per-test metrics in this SQLite database (default: "

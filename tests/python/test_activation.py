@@ -172,37 +172,197 @@ def test_unwritable_run_dir_warns_once_and_changes_nothing(
     assert "Not a directory" in warnings[0]
 
 
-def test_full_disk_midway_stops_recording_with_one_warning(
+FILL_THE_DISK = """
+import os, resource, signal
+from pathlib import Path
+
+def fill():
+    # A full disk for this process: write() past the limit fails (EFBIG, SIGXFSZ ignored).
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    (journal,) = (Path(os.environ["BLACKBOX_RUN_DIR"]) / "journal").glob("*.jsonl")
+    full = journal.stat().st_size
+    resource.setrlimit(resource.RLIMIT_FSIZE, (full, resource.RLIM_INFINITY))
+
+def free():
+    resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+"""
+
+
+def lost_file(run_dir: Path) -> dict:
+    """What the journal's `.lost` file says ({} when it says nothing)."""
+    (path,) = (run_dir / "lost").glob("*.lost")
+    line = path.read_bytes().split(b"\n")[0].split(b"\0")[0]
+    return json.loads(line) if line else {}
+
+
+def test_a_disk_full_to_the_end_loses_records_with_one_warning_and_says_from_when(
     pytester: pytest.Pytester, run_dir: Path
 ):
     pytester.makepyfile(
-        """
-        import os, resource, signal
-        from pathlib import Path
+        disk=FILL_THE_DISK,
+        test_a="""
+        import disk
 
         def test_fill_the_disk():
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() fails with EFBIG instead
-            (journal,) = (Path(os.environ["BLACKBOX_RUN_DIR"]) / "journal").iterdir()
-            full = journal.stat().st_size
-            resource.setrlimit(resource.RLIMIT_FSIZE, (full, resource.RLIM_INFINITY))
+            disk.fill()
 
         def test_after():
             pass
 
         def test_fails():
             assert 0
-        """
+        """,
     )
-    result = pytester.runpytest_subprocess(*PLUGIN, "-s")  # -s: capture would need files too
+    result = pytester.runpytest_subprocess(*PLUGIN, "-s", "test_a.py")  # -s: no capture files
     result.assert_outcomes(passed=2, failed=1)
-    assert result.ret == 1
+    assert result.ret == 1  # the run is untouched
     warnings = [line for line in result.errlines if line.startswith("pytest-blackbox:")]
     assert len(warnings) == 1, result.errlines
-    assert warnings[0].startswith("pytest-blackbox: recording disabled: ")
+    assert warnings[0].startswith("pytest-blackbox: recording stalled: ")
     assert "File too large" in warnings[0]
     records = journal(run_dir)
     assert (records[-1]["ev"], records[-1]["phase"]) == ("end", "setup")  # its call was running
     assert records[-2]["nodeid"].endswith(".py::test_fill_the_disk")
+    lost = lost_file(run_dir)  # written into room reserved at the start
+    assert lost["ended"] is True and lost["recovered"] is False
+    assert lost["records"] >= 8  # the call's end, two tests, the session's end and the exit
+    assert lost["since_ns"] > records[-1]["ns"]
+    assert lost["reason"] == "File too large"
+
+
+def test_a_disk_freed_again_loses_no_record(pytester: pytest.Pytester, run_dir: Path):
+    pytester.makepyfile(
+        disk=FILL_THE_DISK,
+        test_a="""
+        import disk
+
+        def test_fill_the_disk():
+            disk.fill()
+
+        def test_while_full():
+            pass
+
+        def test_free_it():
+            disk.free()
+
+        def test_after():
+            pass
+        """,
+    )
+    result = pytester.runpytest_subprocess(*PLUGIN, "-s", "test_a.py")
+    result.assert_outcomes(passed=4)
+    records = journal(run_dir)  # whole lines only, in order
+    assert [r["nodeid"].split("::")[1] for r in records if r["ev"] == "test"] == [
+        "test_fill_the_disk",
+        "test_while_full",
+        "test_free_it",
+        "test_after",
+    ]
+    assert "lost" not in events(records)
+    assert events(records)[-2:] == ["session_end", "exit"]
+    assert lost_file(run_dir)["recovered"] is True
+
+
+def test_records_past_the_backlog_leave_a_lost_record_where_they_were(
+    pytester: pytest.Pytester, run_dir: Path
+):
+    pytester.makeconftest(
+        "import pytest_blackbox.journal\npytest_blackbox.journal.BACKLOG_BYTES = 400\n"
+    )
+    pytester.makepyfile(
+        disk=FILL_THE_DISK,
+        test_a="""
+        import disk, pytest
+
+        def test_fill_the_disk():
+            disk.fill()
+
+        @pytest.mark.parametrize("i", range(5))
+        def test_while_full(i):
+            pass
+
+        def test_free_it():
+            disk.free()
+
+        def test_after():
+            pass
+        """,
+    )
+    result = pytester.runpytest_subprocess(*PLUGIN, "-s", "test_a.py")
+    result.assert_outcomes(passed=8)
+    records = journal(run_dir)
+    (lost,) = [r for r in records if r["ev"] == "lost"]
+    assert lost["records"] > 0 and lost["reason"] == "File too large"
+    after = records[records.index(lost) + 1 :]
+    assert [r["nodeid"] for r in after if r["ev"] == "test"][-1].endswith("::test_after")
+    assert events(records)[-2:] == ["session_end", "exit"]
+
+
+def test_a_linked_journal_folder_is_refused_and_its_target_untouched(
+    pytester: pytest.Pytester, run_dir: Path, tmp_path: Path
+):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run_dir.mkdir()
+    (run_dir / "journal").symlink_to(elsewhere)
+    pytester.makepyfile(TRIVIAL)
+    result = pytester.runpytest_subprocess(*PLUGIN)
+    result.assert_outcomes(passed=2)
+    warnings = [line for line in result.errlines if line.startswith("pytest-blackbox:")]
+    assert len(warnings) == 1
+    assert "journal/ is a symbolic link or not a directory: refused" in warnings[0]
+    assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "plant, said",
+    [
+        ("os.symlink(TARGET, run / 'journal' / f'{stem}.jsonl')", "is a symbolic link: refused"),
+        ("os.mkfifo(run / 'collected' / f'{stem}.jsonl')", "not a regular file of its own"),
+        ("os.link(TARGET, run / 'journal' / f'{stem}.jsonl')", "not a regular file of its own"),
+    ],
+)
+def test_a_journal_file_planted_as_a_link_or_a_fifo_is_refused(
+    pytester: pytest.Pytester, run_dir: Path, tmp_path: Path, plant: str, said: str
+):
+    target = tmp_path / "target"
+    target.write_text("precious")
+    # Loaded with -p before recording starts, in the process that will record: its stem is known.
+    pytester.makepyfile(
+        planted=f"""
+        import os
+        from pathlib import Path
+
+        TARGET = {str(target)!r}
+        run = Path(os.environ["BLACKBOX_RUN_DIR"])
+        for folder in ("journal", "collected"):
+            (run / folder).mkdir(parents=True, exist_ok=True)
+        stem = f"1-main-{{os.getpid()}}"
+        {plant}
+        """,
+        test_a=TRIVIAL,
+    )
+    result = pytester.runpytest_subprocess("-p", "planted", *PLUGIN, "test_a.py", timeout=60)
+    result.assert_outcomes(passed=2)
+    warnings = [line for line in result.errlines if line.startswith("pytest-blackbox:")]
+    assert len(warnings) == 1, result.errlines
+    assert said in warnings[0]
+    assert target.read_text() == "precious"
+
+
+def test_the_main_process_holds_its_run_while_it_records(pytester: pytest.Pytester, run_dir: Path):
+    pytester.makepyfile(
+        """
+        import fcntl, os, pytest
+
+        def test_the_run_is_held():
+            fd = os.open(os.environ["BLACKBOX_RUN_DIR"], os.O_RDONLY)
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.close(fd)
+        """
+    )
+    pytester.runpytest_subprocess(*PLUGIN).assert_outcomes(passed=1)
 
 
 def test_nested_pytest_inside_a_recorded_test_does_not_record_into_its_run(

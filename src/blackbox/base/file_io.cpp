@@ -55,14 +55,19 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     if (!fd) {
         throw Error(errno_message("cannot create " + temporary.string(), errno));
     }
-    if (!write_all(fd.get(), content.data(), content.size())) {
-        int saved = errno;
-        ::unlink(temporary.c_str());
-        throw Error(errno_message("cannot write " + temporary.string(), saved));
+    bool written = write_all(fd.get(), content.data(), content.size());
+    int saved = errno;
+    // close() may be where a full disk or a failed writeback is reported.
+    if (::close(fd.release()) != 0 && written) {
+        written = false;
+        saved = errno;
     }
-    fd.reset();
+    if (!written) {
+        ::unlink(temporary.c_str());
+        throw Error(errno_message("cannot write " + path.string(), saved));
+    }
     if (::rename(temporary.c_str(), path.c_str()) != 0) {
-        int saved = errno;
+        saved = errno;
         ::unlink(temporary.c_str());
         throw Error(errno_message("cannot rename to " + path.string(), saved));
     }

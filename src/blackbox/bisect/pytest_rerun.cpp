@@ -72,12 +72,17 @@ PytestRerun::PytestRerun(std::vector<std::string> prefix, std::filesystem::path 
         throw Error(fmt::format("{}: command not found", prefix_.at(0)), 127);
     }
     executable_ = *found;
-    std::filesystem::create_directories(log_dir_);
+    // The logs go into the run directory, which is not trusted: bisect/ is never a link.
+    log_directory_ =
+        base::Directory::open(log_dir_.parent_path()).subdirectory(log_dir_.filename().string());
 }
 
 bool PytestRerun::operator()(const std::vector<std::string>& ordered) {
-    auto log_path = log_dir_ / fmt::format("rerun-{:02}.log", ++count_);
-    base::UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    auto log_name = fmt::format("rerun-{:02}.log", ++count_);
+    auto log_path = log_dir_ / log_name;
+    // A log of an earlier bisect is replaced (its name removed, never written through).
+    ::unlinkat(log_directory_.fd(), log_name.c_str(), 0);
+    base::UniqueFd log = log_directory_.create_file(log_name);
     base::UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (!log || !null) {
         throw Error(errno_message(log_path.string(), errno));

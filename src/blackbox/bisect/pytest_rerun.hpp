@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <blackbox/base/directory.hpp>
+
 namespace blackbox::bisect {
 
 // pytest's arguments for `ordered` (options first, then the node ids).
@@ -43,6 +45,7 @@ class PytestRerun {
     std::vector<std::string> prefix_;
     std::filesystem::path rootdir_;
     std::filesystem::path log_dir_;
+    base::Directory log_directory_;  // log_dir_, open: never written through a link
     std::filesystem::path executable_;
     std::vector<std::string> environment_;
     std::size_t count_ = 0;

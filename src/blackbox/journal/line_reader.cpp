@@ -1,9 +1,11 @@
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <string>
 #include <unistd.h>
 #include <vector>
 
+#include <blackbox/base/regular_file.hpp>
 #include <blackbox/base/unique_fd.hpp>
 #include <blackbox/journal/line_reader.hpp>
 
@@ -79,12 +81,15 @@ LineStats split_lines(std::string_view content, std::size_t max_line, const Line
 
 LineStats read_lines(const std::filesystem::path& path, std::size_t max_line,
                      const LineHandler& on_line, const OversizedHandler& on_oversized) {
-    base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
+    base::OpenedFile opened = base::open_regular_file(path);
+    if (!opened.fd) {
         LineStats stats;
         stats.readable = false;
+        stats.missing = opened.missing;
+        stats.error = std::move(opened.error);
         return stats;
     }
+    base::UniqueFd fd = std::move(opened.fd);
     LineAssembler assembler(max_line, on_line, on_oversized);
     std::vector<char> buffer(kChunkBytes);
     for (;;) {
@@ -93,8 +98,10 @@ LineStats read_lines(const std::filesystem::path& path, std::size_t max_line,
             continue;
         }
         if (n < 0) {
+            int error = errno;
             LineStats stats = assembler.finish();
             stats.readable = false;
+            stats.error = std::strerror(error);
             return stats;
         }
         if (n == 0) {

@@ -49,10 +49,26 @@ std::optional<ProcessFiles> parse_stem(const std::string& stem) {
     return files;
 }
 
-std::vector<ProcessFiles> find_process_files(const std::filesystem::path& run_dir) {
+std::vector<ProcessFiles> find_process_files(const std::filesystem::path& run_dir,
+                                             std::string* error_out) {
     std::vector<ProcessFiles> found;
     std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(run_dir / "journal", error)) {
+    const auto directory = run_dir / "journal";
+    auto status = std::filesystem::symlink_status(directory, error);
+    if (error || !std::filesystem::is_directory(status)) {
+        if (error_out != nullptr && status.type() != std::filesystem::file_type::not_found) {
+            *error_out = std::filesystem::is_symlink(status)
+                             ? "journal/ is a symbolic link (not followed)"
+                         : error ? "journal/: " + error.message()
+                                 : "journal/ is not a directory";
+        }
+        return found;
+    }
+    std::filesystem::directory_iterator entries(directory, error);
+    if (error && error_out != nullptr) {
+        *error_out = "journal/: " + error.message();
+    }
+    for (const auto& entry : entries) {
         const auto& path = entry.path();
         if (path.extension() != ".jsonl") {
             continue;
@@ -65,6 +81,7 @@ std::vector<ProcessFiles> find_process_files(const std::filesystem::path& run_di
         files->journal = path;
         files->collected = run_dir / "collected" / (stem + ".jsonl");
         files->faulthandler = run_dir / "faulthandler" / (stem + ".txt");
+        files->lost = run_dir / "lost" / (stem + ".lost");
         found.push_back(std::move(*files));
     }
     std::sort(found.begin(), found.end(), [](const ProcessFiles& a, const ProcessFiles& b) {

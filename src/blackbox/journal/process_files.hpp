@@ -17,6 +17,7 @@ struct ProcessFiles {
     std::filesystem::path journal;       // journal/<stem>.jsonl
     std::filesystem::path collected;     // collected/<stem>.jsonl (may not exist)
     std::filesystem::path faulthandler;  // faulthandler/<stem>.txt (may not exist)
+    std::filesystem::path lost;          // lost/<stem>.lost (may not exist)
 
     bool is_worker() const { return role != "main"; }
 };
@@ -25,7 +26,10 @@ struct ProcessFiles {
 std::optional<ProcessFiles> parse_stem(const std::string& stem);
 
 // Every process that left a journal in `run_dir`, ordered by attempt, then main before
-// workers, then worker number, then pid.
-std::vector<ProcessFiles> find_process_files(const std::filesystem::path& run_dir);
+// workers, then worker number, then pid. When journal/ exists but cannot be listed (no
+// permission, not a directory, a symbolic link: never followed), none, and `error` (when given)
+// says why; a missing journal/ is no error.
+std::vector<ProcessFiles> find_process_files(const std::filesystem::path& run_dir,
+                                             std::string* error = nullptr);
 
 }  // namespace blackbox::journal

@@ -7,6 +7,8 @@ namespace blackbox::journal {
 
 namespace {
 
+constexpr std::size_t kMaxLineWarnings = 20;
+
 // Turns lines into records, and everything else into warnings.
 class RecordParser {
   public:
@@ -19,14 +21,19 @@ class RecordParser {
 
     OversizedHandler oversized_handler() {
         return [this](std::size_t number, std::size_t size) {
-            summary_.warnings.push_back(
-                fmt::format("{}:{}: skipped an oversized record ({} bytes)", name_, number, size));
+            warn(fmt::format("{}:{}: skipped an oversized record ({} bytes)", name_, number, size));
         };
     }
 
     ReadSummary finish(const LineStats& stats) {
         if (!stats.readable) {
-            summary_.warnings.push_back(fmt::format("{}: cannot read", name_));
+            summary_.warnings.push_back(
+                stats.error.empty() ? fmt::format("{}: cannot read", name_)
+                                    : fmt::format("{}: cannot read: {}", name_, stats.error));
+        }
+        if (dropped_warnings_ != 0) {
+            summary_.warnings.push_back(fmt::format(
+                "{}: {} more lines skipped (not listed one by one)", name_, dropped_warnings_));
         }
         if (stats.torn_bytes != 0) {
             summary_.torn_tail = true;
@@ -37,6 +44,15 @@ class RecordParser {
     }
 
   private:
+    // A crafted journal of a million garbage lines must not become a million warnings.
+    void warn(std::string text) {
+        if (summary_.warnings.size() < kMaxLineWarnings) {
+            summary_.warnings.push_back(std::move(text));
+        } else {
+            ++dropped_warnings_;
+        }
+    }
+
     void parse(std::string_view line, std::size_t number) {
         if (line.empty()) {
             return;
@@ -46,16 +62,14 @@ class RecordParser {
         padded_.append(simdjson::SIMDJSON_PADDING, ' ');
         simdjson::dom::element root;
         if (parser_.parse(padded_.data(), line.size(), false).get(root) != simdjson::SUCCESS) {
-            summary_.warnings.push_back(
-                fmt::format("{}:{}: skipped a line that is not JSON", name_, number));
+            warn(fmt::format("{}:{}: skipped a line that is not JSON", name_, number));
             return;
         }
         simdjson::dom::object object;
         std::string_view ev;
         if (root.get_object().get(object) != simdjson::SUCCESS ||
             (need_ev_ && object.at_key("ev").get_string().get(ev) != simdjson::SUCCESS)) {
-            summary_.warnings.push_back(
-                fmt::format("{}:{}: skipped a line that is not a journal record", name_, number));
+            warn(fmt::format("{}:{}: skipped a line that is not a journal record", name_, number));
             return;
         }
         ++summary_.records;
@@ -68,6 +82,7 @@ class RecordParser {
     const RecordHandler& on_record_;
     bool need_ev_;
     ReadSummary summary_;
+    std::size_t dropped_warnings_ = 0;
 };
 
 }  // namespace

@@ -22,7 +22,7 @@ namespace blackbox::journal {
 inline constexpr std::size_t kMaxRecordBytes = 4 * 1024 * 1024;
 
 struct ReadSummary {
-    std::vector<std::string> warnings;  // one human-readable line per skipped line
+    std::vector<std::string> warnings;  // a line per skipped line (the first 20, then a count)
     bool torn_tail = false;             // the last line had no '\n' (the writer died mid-write)
     std::size_t records = 0;            // good records delivered
 };

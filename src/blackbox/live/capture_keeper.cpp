@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <blackbox/base/directory.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/live/capture_keeper.hpp>
 
@@ -201,8 +202,6 @@ void CaptureKeeper::save_unfinished(const RunWatch& watch, std::size_t max_bytes
         if (!unfinished) {
             continue;
         }
-        std::error_code error;
-        std::filesystem::create_directories(run_dir_ / "capture", error);
         for (const auto& [fd, suffix] : {std::pair{kept.stdout_fd.get(), ".stdout"},
                                          std::pair{kept.stderr_fd.get(), ".stderr"}}) {
             auto text = tail_of(fd, max_bytes);
@@ -210,7 +209,9 @@ void CaptureKeeper::save_unfinished(const RunWatch& watch, std::size_t max_bytes
                 continue;
             }
             try {
-                base::write_file_atomically(run_dir_ / "capture" / (kept.stem + suffix), text);
+                // Never through a link planted in the run directory (capture/ included).
+                base::Directory::open(run_dir_).subdirectory("capture").write_atomically(
+                    kept.stem + suffix, text);
             } catch (const std::exception&) {
                 // A full disk: the post-mortem goes without the output.
             }

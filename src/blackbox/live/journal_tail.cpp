@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <blackbox/base/regular_file.hpp>
 #include <blackbox/base/unique_fd.hpp>
 #include <blackbox/live/journal_tail.hpp>
 
@@ -8,7 +9,8 @@ namespace blackbox::live {
 
 std::size_t JournalTail::poll(const std::function<void(std::string_view line)>& on_line,
                               std::size_t max_line) {
-    base::UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    // A journal is a file of an untrusted run directory: never a link, never a FIFO waited on.
+    base::UniqueFd fd = base::open_regular_file(path_).fd;
     if (!fd) {
         return 0;
     }

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <thread>
 
+#include <blackbox/base/directory.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/unique_fd.hpp>
 #include <blackbox/live/stack_dump.hpp>
@@ -33,7 +34,7 @@ bool request_stack_dump(const LiveProcess& process, const std::string& reason) {
     if (!process.dump_signal) {
         return false;
     }
-    base::UniqueFd fd(::open(process.files.faulthandler.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+    base::UniqueFd fd = base::open_for_append(AT_FDCWD, process.files.faulthandler.c_str());
     if (fd) {
         std::string marker = std::string(postmortem::kRequestMarker) + reason + "\n";
         base::write_all(fd.get(), marker.data(), marker.size());

@@ -1,6 +1,7 @@
 #include <fcntl.h>
 
 #include <blackbox/base/clock.hpp>
+#include <blackbox/base/directory.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/json_text.hpp>
 #include <blackbox/live/supervisor_log.hpp>
@@ -8,7 +9,7 @@
 namespace blackbox::live {
 
 SupervisorLog::SupervisorLog(const std::filesystem::path& path)
-    : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) {}
+    : fd_(base::open_for_append(AT_FDCWD, path.c_str())) {}
 
 void SupervisorLog::write(const std::string& ev, nlohmann::json record) {
     if (!fd_) {

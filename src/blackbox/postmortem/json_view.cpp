@@ -168,6 +168,7 @@ json postmortem_json(const RunModel& run) {
         {"context", run.context},
         {"warnings", run.warnings},
         {"recording_stopped", run.recording_stopped},
+        {"recording_lost", run.recording_lost},
     };
     base::put_names(object, "command", run.command);
     base::put_name(object, "cwd", run.cwd);

@@ -2,8 +2,10 @@
 #include <deque>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <blackbox/postmortem/memory_trail.hpp>
+#include <blackbox/postmortem/recent_memory.hpp>
 #include <blackbox/sample/trail_reader.hpp>
 
 namespace blackbox::postmortem {
@@ -12,27 +14,73 @@ namespace {
 
 constexpr std::int64_t kOpenEnd = std::numeric_limits<std::int64_t>::max();
 
-// The resident memory of `root` and its descendants in one sample. Without parent links (an
-// older trail) the process alone, or the whole tree for its root.
-std::int64_t subtree_rss(const sample::Sample& sample, long root) {
-    if (!sample.procs.empty() && sample.procs.front().pid == root) {
-        return static_cast<std::int64_t>(sample.rss);
-    }
-    std::int64_t total = 0;
-    std::vector<long> members{root};
-    bool found = false;
-    for (std::size_t i = 0; i < members.size(); ++i) {
-        for (const auto& process : sample.procs) {
-            if (process.pid == members[i]) {
-                total += static_cast<std::int64_t>(process.rss);
+// The processes of one sample as a tree, indexed on first use: the resident memory of a
+// process and its descendants, in time linear in the sample (a crafted trail may list tens of
+// thousands of processes, or parent links that loop).
+class SampleTree {
+  public:
+    explicit SampleTree(const sample::Sample& sample) : sample_(sample) {}
+
+    // The resident memory of `root` and its descendants; without parent links (an older trail)
+    // the process alone, or the whole tree for its root. -1 when `root` is not in the sample.
+    std::int64_t subtree_rss(long root) {
+        const auto& procs = sample_.procs;
+        if (!procs.empty() && procs.front().pid == root) {
+            return static_cast<std::int64_t>(sample_.rss);
+        }
+        index();
+        std::int64_t total = 0;
+        bool found = false;
+        std::vector<long> members{root};
+        std::unordered_set<long> seen{root};
+        for (std::size_t i = 0; i < members.size(); ++i) {
+            long pid = members[i];
+            auto [first, last] = std::equal_range(by_pid_.begin(), by_pid_.end(),
+                                                  std::pair<long, std::size_t>{pid, 0}, by_key);
+            for (auto it = first; it != last; ++it) {
+                total += static_cast<std::int64_t>(procs[it->second].rss);
                 found = true;
-            } else if (process.ppid == members[i]) {
-                members.push_back(process.pid);
+            }
+            auto [child, end] = std::equal_range(by_parent_.begin(), by_parent_.end(),
+                                                 std::pair<long, std::size_t>{pid, 0}, by_key);
+            for (; child != end; ++child) {
+                long child_pid = procs[child->second].pid;
+                if (seen.insert(child_pid).second) {
+                    members.push_back(child_pid);
+                }
             }
         }
+        return found ? total : -1;
     }
-    return found ? total : -1;
-}
+
+  private:
+    static bool by_key(const std::pair<long, std::size_t>& a,
+                       const std::pair<long, std::size_t>& b) {
+        return a.first < b.first;
+    }
+
+    void index() {
+        if (indexed_) {
+            return;
+        }
+        indexed_ = true;
+        const auto& procs = sample_.procs;
+        by_pid_.reserve(procs.size());
+        by_parent_.reserve(procs.size());
+        for (std::size_t i = 0; i < procs.size(); ++i) {
+            by_pid_.emplace_back(procs[i].pid, i);
+            if (procs[i].ppid != 0) {
+                by_parent_.emplace_back(procs[i].ppid, i);
+            }
+        }
+        std::sort(by_pid_.begin(), by_pid_.end());
+        std::sort(by_parent_.begin(), by_parent_.end());
+    }
+
+    const sample::Sample& sample_;
+    bool indexed_ = false;
+    std::vector<std::pair<long, std::size_t>> by_pid_, by_parent_;
+};
 
 struct Span {
     std::size_t test;
@@ -85,11 +133,19 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
     std::sort(spans.begin(), spans.end(),
               [](const Span& a, const Span& b) { return a.start < b.start; });
     std::size_t next = 0;
-    std::vector<std::size_t> active;                     // indices into spans
+    std::vector<std::size_t> active;  // indices into spans
+    // Only the processes the journals name are followed (the trail may name millions).
+    std::unordered_set<long> followed;
+    for (const auto& span : spans) {
+        followed.insert(span.pid);
+    }
+    for (const auto& crash : run.crashes) {
+        followed.insert(crash.pid);
+    }
     std::unordered_map<long, std::int64_t> last_of_pid;  // each process's subtree, last sample
     // … and the trail at that sample: the oldest point kept before it, and its own point.
     std::unordered_map<long, std::pair<MemoryPoint, MemoryPoint>> window_of_pid;
-    std::deque<MemoryPoint> tail;
+    RecentMemory tail(kBeforeEndNs);
     RunMemory& memory = run.memory;
 
     sample::TrailHandlers handlers;
@@ -109,10 +165,8 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
         if (sample.cg && sample.cg->usage) {
             point.cgroup_usage = static_cast<std::int64_t>(*sample.cg->usage);
         }
-        tail.push_back(point);
-        while (!tail.empty() && tail.front().ns < sample.ns - kBeforeEndNs) {
-            tail.pop_front();
-        }
+        tail.add(point);
+        SampleTree tree(sample);
         while (next < spans.size() && spans[next].start <= sample.ns) {
             auto found = last_of_pid.find(spans[next].pid);
             spans[next].before = found == last_of_pid.end() ? -1 : found->second;
@@ -120,7 +174,7 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
         }
         for (auto it = active.begin(); it != active.end();) {
             auto& span = spans[*it];
-            std::int64_t value = subtree_rss(sample, span.pid);
+            std::int64_t value = tree.subtree_rss(span.pid);
             if (value == 0) {
                 value = -1;  // being killed: no figure
             }
@@ -137,12 +191,15 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
             ++it;
         }
         for (const auto& process : sample.procs) {
+            if (followed.count(process.pid) == 0) {
+                continue;
+            }
             // A process being killed (or a zombie) reads as nothing: its memory at death is
             // that of the last sample where it still had some.
-            auto value = subtree_rss(sample, process.pid);
+            auto value = tree.subtree_rss(process.pid);
             if (value > 0) {
                 last_of_pid[process.pid] = value;
-                window_of_pid[process.pid] = {tail.front(), tail.back()};
+                window_of_pid[process.pid] = {tail.oldest(), tail.newest()};
             }
         }
     };
@@ -153,7 +210,7 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
     for (auto index : active) {
         finish(spans[index], run.tests, -1);
     }
-    memory.before_end.assign(tail.begin(), tail.end());
+    memory.before_end = tail.points();
 
     // The dying process's tree at its last sample.
     for (auto& crash : run.crashes) {

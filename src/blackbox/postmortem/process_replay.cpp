@@ -107,6 +107,7 @@ class ProcessReplayer::Replayer {
             {"fixture_end", &Replayer::on_fixture_end},
             {"interrupt", &Replayer::on_interrupt},
             {"disabled", &Replayer::on_disabled},
+            {"lost", &Replayer::on_lost},
             {"worker_down", &Replayer::on_worker_down},
             {"worker_crash", &Replayer::on_worker_crash},
             {"scope", &Replayer::on_scope},
@@ -390,6 +391,22 @@ class ProcessReplayer::Replayer {
 
     void on_disabled(const Record& record) {
         out_.disabled = string_or(record, "reason", "unknown");
+    }
+
+    // Records were lost before this one: the test in flight then is closed as far as it got,
+    // and nothing after the gap is taken as belonging to it.
+    void on_lost(const Record& record) {
+        JournalLoss loss;
+        loss.since_ns = record.integer("since_ns").value_or(ns_of(record));
+        loss.until_ns = ns_of(record);
+        loss.records = record.integer("records");
+        loss.reason = string_or(record, "reason", "unknown");
+        loss.after = out_.last.nodeid;
+        out_.losses.push_back(std::move(loss));
+        hand_over();
+        collecting_.clear();
+        pending_begin_ns_ = 0;
+        between_tests(record);
     }
 
     void on_worker_down(const Record& record) {

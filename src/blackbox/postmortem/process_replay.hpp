@@ -37,6 +37,17 @@ struct WorkerCrash {
     std::string nodeid;
 };
 
+// Records of one process's journal that could not be written (a full disk): a `lost` record
+// written once writing worked again, or the process's lost/<stem>.lost file when it never did.
+struct JournalLoss {
+    std::int64_t since_ns = 0;             // the first write that failed
+    std::optional<std::int64_t> until_ns;  // when writing worked again (null: it never did)
+    std::optional<std::int64_t> records;   // how many records were lost (null: unknown)
+    std::string reason;                    // "No space left on device"
+    std::optional<std::string> after;      // the test in flight before the loss, if any
+    bool ended = false;                    // the process then finished pytest in order
+};
+
 struct ProcessReplay {
     journal::ProcessFiles files;
     nlohmann::json start;  // the `start` record, or null when it is missing
@@ -49,6 +60,8 @@ struct ProcessReplay {
     bool exited = false;                     // the `exit` record: pytest shut down in order
     std::optional<std::string> interrupt;
     std::optional<std::string> disabled;  // the `disabled` record's reason: recording stopped
+    std::vector<JournalLoss> losses;      // records lost to write failures, in order
+    bool lost_end = false;          // the journal's end was lost: how the process ended is unknown
     std::vector<TestResult> tests;  // in the order they started (see ProcessReplayer); outcome
                                     // not yet derived
     std::size_t tests_done = 0;     // tests whose teardown ended
@@ -61,8 +74,9 @@ struct ProcessReplay {
     std::vector<std::string> warnings;
 
     // Ended without finishing: no `exit` and no `session_end` record. Unknown (false) once
-    // recording stopped: the journal then ends early whatever the process did.
-    bool cut_short() const { return !disabled && !exited && !exitstatus; }
+    // recording stopped or its end was lost: the journal then ends early whatever the process
+    // did.
+    bool cut_short() const { return !disabled && !lost_end && !exited && !exitstatus; }
 };
 
 // Called with each test once the journal has moved past it (and with the last one at the end).

@@ -9,11 +9,13 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/json_text.hpp>
+#include <blackbox/base/regular_file.hpp>
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
 #include <blackbox/postmortem/process_replay.hpp>
+#include <blackbox/postmortem/run_directory_check.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
 
@@ -23,8 +25,24 @@ namespace {
 
 using nlohmann::json;
 
+// The bounds of what is read whole: far above any real file, far below what would hurt.
+constexpr std::size_t kMaxJsonFileBytes = 16 * 1024 * 1024;
+constexpr std::size_t kMaxFaultFileBytes = 1024 * 1024;  // faulthandler's file: its last dumps
+constexpr std::size_t kMaxCaptureBytes = 1024 * 1024;    // a dying test's output: its end
+constexpr std::size_t kMaxLogTrailBytes = 4 * 1024 * 1024;
+
+// The file's text, or nullopt with a warning when it exists but cannot be read.
+std::optional<std::string> read_run_file(const std::filesystem::path& path, std::size_t max_bytes,
+                                         bool keep_tail, std::vector<std::string>& warnings) {
+    auto read = base::read_regular_file(path, max_bytes, keep_tail);
+    if (!read.text && !read.missing) {
+        warnings.push_back(fmt::format("{}: not read: {}", path.filename().string(), read.error));
+    }
+    return std::move(read.text);
+}
+
 json read_json_file(const std::filesystem::path& path, std::vector<std::string>& warnings) {
-    auto content = base::read_file(path);
+    auto content = read_run_file(path, kMaxJsonFileBytes, false, warnings);
     if (!content) {
         return nullptr;
     }
@@ -118,20 +136,67 @@ void read_attempt_list(const json& doc, RunModel& run) {
 
 // attempts.json: the wait status of each attempt so far, written after each one (so a run that
 // restarted knows its earlier deaths even while a later attempt runs).
-void read_attempts_json(RunModel& run) {
-    auto doc = read_json_file(run.dir / "attempts.json", run.warnings);
+void read_attempts_json(RunModel& run, const KnownEnd* known) {
+    auto doc = known != nullptr && known->attempts.is_object()
+                   ? known->attempts
+                   : read_json_file(run.dir / "attempts.json", run.warnings);
     if (!doc.is_null()) {
         read_attempt_list(doc, run);
     }
 }
 
-void read_end_json(RunModel& run) {
-    auto doc = read_json_file(run.dir / "end.json", run.warnings);
+// end.json's `write_failures`: what the supervisor could not write, and from when.
+struct WriteFailure {
+    std::string file;
+    std::optional<std::int64_t> since_ns;
+    std::string error;
+    std::optional<std::int64_t> lost;
+    std::string unit;
+};
+
+std::vector<WriteFailure> write_failures_of(const json& doc) {
+    std::vector<WriteFailure> failures;
+    auto list = doc.find("write_failures");
+    if (list == doc.end() || !list->is_array()) {
+        return failures;
+    }
+    for (const auto& entry : *list) {
+        if (!entry.is_object()) {
+            continue;
+        }
+        WriteFailure failure;
+        failure.file = string_at(entry, "file").value_or("?");
+        failure.error = string_at(entry, "error").value_or("unknown error");
+        failure.unit = string_at(entry, "unit").value_or("");
+        for (auto [key, slot] :
+             {std::pair{"since_ns", &failure.since_ns}, std::pair{"lost", &failure.lost}}) {
+            if (auto it = entry.find(key); it != entry.end() && it->is_number_integer()) {
+                *slot = it->get<std::int64_t>();
+            }
+        }
+        failures.push_back(std::move(failure));
+    }
+    return failures;
+}
+
+// Reads end.json (or what the supervisor knows of it); `anchor` gets its ended/ended_ns pair,
+// the clock's last resort when neither a journal nor run.json has one.
+std::vector<WriteFailure> read_end_json(RunModel& run, const KnownEnd* known,
+                                        std::optional<ClockAnchor>& anchor) {
+    auto doc = known != nullptr && known->end.is_object()
+                   ? known->end
+                   : read_json_file(run.dir / "end.json", run.warnings);
     if (doc.is_null()) {
-        return;
+        return {};
     }
     run.finished = true;
     run.ended = string_at(doc, "ended");
+    if (auto ended_ns = doc.find("ended_ns");
+        run.ended && ended_ns != doc.end() && ended_ns->is_number_integer()) {
+        if (auto wall = base::parse_iso8601_utc(*run.ended)) {
+            anchor = ClockAnchor{ended_ns->get<std::int64_t>(), static_cast<double>(*wall) / 1e9};
+        }
+    }
     run.forwarded_signal = int_at(doc, "forwarded_signal");
     run.blackbox_exit_code = int_at(doc, "exit_code");
     if (run.attempt_ends.empty()) {
@@ -140,6 +205,7 @@ void read_end_json(RunModel& run) {
     if (auto duration = doc.find("duration_s"); duration != doc.end() && duration->is_number()) {
         run.duration_s = duration->get<double>();
     }
+    return write_failures_of(doc);
 }
 
 // Tests by node id. The keys view the node ids held by RunModel::tests, whose elements never
@@ -263,8 +329,9 @@ void merge_context(RunModel& run, const std::vector<ProcessReplay>& replays) {
 // The records the plugin's log trail (capture/<stem>.log) holds for `nodeid`: those after the
 // last separator line, when it names that test ("\x1e<nodeid>").
 std::optional<std::string> log_records_of(const std::filesystem::path& path,
-                                          const std::string& nodeid) {
-    auto text = base::read_file(path);
+                                          const std::string& nodeid,
+                                          std::vector<std::string>& warnings) {
+    auto text = read_run_file(path, kMaxLogTrailBytes, true, warnings);
     if (!text) {
         return std::nullopt;
     }
@@ -362,12 +429,100 @@ std::string derive_status(const RunModel& run, const ProcessReplay* main) {
     return "error";
 }
 
+// "12:00:01.250 UTC" for a monotonic instant, or "ns N" without a clock anchor.
+std::string time_text(const RunModel& run, std::int64_t ns) {
+    if (!run.clock) {
+        return fmt::format("ns {}", ns);
+    }
+    double wall = run.clock->wall_at(ns);
+    auto whole = static_cast<std::int64_t>(wall);
+    auto iso =
+        base::iso8601_utc(whole * 1'000'000'000 +
+                          static_cast<std::int64_t>((wall - static_cast<double>(whole)) * 1e9));
+    // "2026-11-22T04:21:19.512Z" -> "04:21:19.512 UTC"
+    auto t = iso.find('T');
+    return t == std::string::npos ? iso : iso.substr(t + 1, iso.size() - t - 2) + " UTC";
+}
+
+// A process's `.lost` file (lost/<stem>.lost): the plugin writes it, into room it reserved
+// when it started, while its journal cannot be written; it says the loss was made good
+// ("recovered") once writing worked again.
+std::optional<JournalLoss> unrecovered_loss(const journal::ProcessFiles& files,
+                                            std::vector<std::string>& warnings) {
+    auto text = read_run_file(files.lost, 64 * 1024, false, warnings);
+    if (!text) {
+        return std::nullopt;
+    }
+    auto line = std::string_view(*text).substr(0, text->find_first_of(std::string_view("\n\0", 2)));
+    auto doc = json::parse(line, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+        return std::nullopt;  // never written (the reserved room is zeros)
+    }
+    auto recovered = doc.find("recovered");
+    if (recovered != doc.end() && recovered->is_boolean() && recovered->get<bool>()) {
+        return std::nullopt;
+    }
+    JournalLoss loss;
+    if (auto since = doc.find("since_ns"); since != doc.end() && since->is_number_integer()) {
+        loss.since_ns = since->get<std::int64_t>();
+    }
+    if (auto records = doc.find("records"); records != doc.end() && records->is_number_integer()) {
+        loss.records = records->get<std::int64_t>();
+    }
+    loss.reason = string_at(doc, "reason").value_or("unknown");
+    auto ended = doc.find("ended");
+    loss.ended = ended != doc.end() && ended->is_boolean() && ended->get<bool>();
+    return loss;
+}
+
+std::string process_name(const journal::ProcessFiles& files) {
+    return fmt::format("{} (pid {})", files.role, files.pid);
+}
+
+std::string describe_loss(const RunModel& run, const ProcessReplay& replay,
+                          const JournalLoss& loss) {
+    std::string text = fmt::format(
+        "{}: {} lost from {}", process_name(replay.files),
+        loss.records ? fmt::format("{} journal records", *loss.records) : "journal records",
+        time_text(run, loss.since_ns));
+    if (loss.until_ns) {
+        text += fmt::format(" to {}", time_text(run, *loss.until_ns));
+    }
+    if (loss.after) {
+        text += fmt::format(", after {}", *loss.after);
+    }
+    text += fmt::format(" ({})", loss.reason);
+    if (!loss.until_ns) {
+        text += loss.ended ? "; the process then finished its session: its results from there "
+                             "are missing, not crashed"
+                           : "; the journal ends there: what the process did next is unknown";
+    }
+    return text;
+}
+
+std::string describe_failure(const RunModel& run, const WriteFailure& failure) {
+    std::string text = fmt::format("supervisor: {}", failure.file);
+    if (failure.lost) {
+        text += failure.unit.empty() ? fmt::format(": {} lost", *failure.lost)
+                                     : fmt::format(": {} {} lost", *failure.lost, failure.unit);
+    } else {
+        text += " not written";
+    }
+    if (failure.since_ns) {
+        text += fmt::format(" from {}", time_text(run, *failure.since_ns));
+    }
+    return text + fmt::format(" ({})", failure.error);
+}
+
 }  // namespace
 
-RunModel load_run(const std::filesystem::path& dir) {
+RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
+    check_run_directory(dir);
     std::error_code error;
-    bool has_run_json = std::filesystem::is_regular_file(dir / "run.json", error);
-    bool has_journals = std::filesystem::is_directory(dir / "journal", error);
+    bool has_run_json =
+        std::filesystem::is_regular_file(std::filesystem::symlink_status(dir / "run.json", error));
+    bool has_journals =
+        std::filesystem::is_directory(std::filesystem::symlink_status(dir / "journal", error));
     if (!has_run_json && !has_journals) {
         throw Error(fmt::format("{} is not a blackbox run directory (no run.json, no journal/)",
                                 dir.string()),
@@ -376,10 +531,21 @@ RunModel load_run(const std::filesystem::path& dir) {
     RunModel run;
     run.dir = dir;
     read_run_json(run);
-    read_attempts_json(run);
-    read_end_json(run);
+    read_attempts_json(run, known);
+    std::optional<ClockAnchor> end_anchor;
+    auto write_failures = read_end_json(run, known, end_anchor);
+    if (known != nullptr) {
+        run.recorder = "supervisor";  // the supervisor asks, even when run.json was not written
+    }
 
-    auto files = journal::find_process_files(dir);
+    std::string journal_error;
+    auto files = journal::find_process_files(dir, &journal_error);
+    if (!journal_error.empty()) {
+        // The journals are the record of what pytest did: without them there is no post-mortem
+        // to tell, and "0 collected" would be a lie.
+        throw Error(fmt::format("{}: cannot read the journals: {}", dir.string(), journal_error),
+                    kNotARunExitCode);
+    }
     // Collected items first (collection order), then each journal's results moved in.
     TestIndex index;
     read_collected(run, files, index);
@@ -388,26 +554,78 @@ RunModel load_run(const std::filesystem::path& dir) {
     for (const auto& process : files) {
         replays.push_back(replay_process(
             process, [&](TestResult&& test) { merge_result(run, std::move(test), index); }));
-        auto& warnings = replays.back().warnings;
+        auto& replay = replays.back();
+        auto& warnings = replay.warnings;
         run.warnings.insert(run.warnings.end(), warnings.begin(), warnings.end());
-        if (const auto& reason = replays.back().disabled) {
+        if (const auto& reason = replay.disabled) {
             run.recording_stopped.push_back(
                 fmt::format("{} (pid {}): {}", process.role, process.pid, *reason));
         }
+        if (auto loss = unrecovered_loss(process, run.warnings)) {
+            loss->after = replay.last.nodeid;
+            replay.losses.push_back(std::move(*loss));
+            replay.lost_end = !replay.exited;
+        }
         run.attempts = std::max(run.attempts, process.attempt);
     }
-    if (!has_run_json && !replays.empty()) {
+    if (!has_run_json && !replays.empty() && run.recorder.empty()) {
         run.recorder = "plugin";
     }
 
     merge_context(run, replays);
     merge_monitor(run, replays);
     run.clock = clock_anchor(run, replays);
+    if (!run.clock) {
+        run.clock = end_anchor;
+    }
+    for (auto& replay : replays) {
+        std::error_code size_error;
+        if (replay.start.is_null() && replay.first_ns == 0 && !replay.lost_end &&
+            std::filesystem::file_size(replay.files.journal, size_error) == 0 && !size_error) {
+            // Not one record, not even `start`, which the plugin writes as it opens the
+            // journal: nothing could be written (a full disk). No crash can be told from that.
+            replay.lost_end = true;
+            run.recording_lost.push_back(fmt::format(
+                "{}: its journal is empty: nothing it recorded could be written (a full disk?); "
+                "what it did is unknown",
+                process_name(replay.files)));
+        }
+    }
+    for (const auto& replay : replays) {
+        for (const auto& loss : replay.losses) {
+            run.recording_lost.push_back(describe_loss(run, replay, loss));
+        }
+    }
+    for (const auto& failure : write_failures) {
+        run.recording_lost.push_back(describe_failure(run, failure));
+    }
+    if (!write_failures.empty()) {
+        // The run directory could not be written: a process whose journal just stops, while
+        // the supervisor saw pytest exit rather than die of a signal, lost its records; it did
+        // not crash (a signal death is still a crash).
+        for (auto& replay : replays) {
+            const AttemptEnd* end = nullptr;
+            for (const auto& attempt : run.attempt_ends) {
+                if (attempt.attempt == replay.files.attempt) {
+                    end = &attempt;
+                }
+            }
+            if (replay.cut_short() && end != nullptr && !end->wait.signal) {
+                replay.lost_end = true;
+                run.recording_lost.push_back(fmt::format(
+                    "{}: its journal stops at {} while the run directory could not be written; "
+                    "its results from there are missing, not crashed",
+                    process_name(replay.files),
+                    replay.last_ns != 0 ? time_text(run, replay.last_ns) : "its start"));
+            }
+        }
+    }
     for (const auto& replay : replays) {
         for (const auto& collect_error : replay.collect_errors) {
-            bool seen = std::any_of(
-                run.collect_errors.begin(), run.collect_errors.end(),
-                [&](const CollectError& known) { return known.nodeid == collect_error.nodeid; });
+            bool seen = std::any_of(run.collect_errors.begin(), run.collect_errors.end(),
+                                    [&](const CollectError& known_error) {
+                                        return known_error.nodeid == collect_error.nodeid;
+                                    });
             if (!seen) {
                 run.collect_errors.push_back(collect_error);
             }
@@ -426,7 +644,8 @@ RunModel load_run(const std::filesystem::path& dir) {
     evidence.reserve(replays.size());
     for (const auto& replay : replays) {
         ProcessEvidence item{&replay, std::nullopt};
-        if (auto text = base::read_file(replay.files.faulthandler)) {
+        if (auto text =
+                read_run_file(replay.files.faulthandler, kMaxFaultFileBytes, true, run.warnings)) {
             item.dump = parse_last_dump(*text);
         }
         evidence.push_back(std::move(item));
@@ -437,10 +656,13 @@ RunModel load_run(const std::filesystem::path& dir) {
     for (auto& crash : run.crashes) {
         auto stem =
             fmt::format("{}-{}-{}", crash.attempt, crash.worker.value_or("main"), crash.pid);
-        crash.captured_stdout = base::read_file(dir / "capture" / (stem + ".stdout"));
-        crash.captured_stderr = base::read_file(dir / "capture" / (stem + ".stderr"));
+        crash.captured_stdout = read_run_file(dir / "capture" / (stem + ".stdout"),
+                                              kMaxCaptureBytes, true, run.warnings);
+        crash.captured_stderr = read_run_file(dir / "capture" / (stem + ".stderr"),
+                                              kMaxCaptureBytes, true, run.warnings);
         if (crash.nodeid) {
-            crash.captured_log = log_records_of(dir / "capture" / (stem + ".log"), *crash.nodeid);
+            crash.captured_log =
+                log_records_of(dir / "capture" / (stem + ".log"), *crash.nodeid, run.warnings);
         }
     }
     for (auto& test : run.tests) {

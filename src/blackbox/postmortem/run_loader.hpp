@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include <blackbox/postmortem/run_model.hpp>
 
 namespace blackbox::postmortem {
@@ -12,9 +14,18 @@ namespace blackbox::postmortem {
 // Exit status for "this is not a run directory".
 inline constexpr int kNotARunExitCode = 2;
 
+// What the supervisor that records the run knows of its end, taken instead of the files it
+// could not write (a full disk): the documents end.json and attempts.json would hold.
+struct KnownEnd {
+    nlohmann::json end;       // null: read end.json
+    nlohmann::json attempts;  // null: read attempts.json
+};
+
 // Throws blackbox::Error (exit code kNotARunExitCode) when `dir` holds neither run.json nor
-// journals; everything else odd in the files becomes a warning in the model.
-RunModel load_run(const std::filesystem::path& dir);
+// journals, when one of its entries is not of its documented type (check_run_directory), or
+// when its journal/ cannot be read; everything else odd in the files becomes a warning in the
+// model.
+RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known = nullptr);
 
 // The status `blackbox run` exits with for this run (docs/commands/run.md): pytest's own when
 // it finished its session, 128 + N when a signal N killed it, its exit code (1 for 0) when it

@@ -215,6 +215,10 @@ struct RunModel {
     // Processes whose plugin stopped recording (its `disabled` record): "gw1 (pid 7): reason".
     // Their tests after that point are missing (not run, in the model).
     std::vector<std::string> recording_stopped;
+    // What could not be written while recording (a full disk), one sentence each: "main (pid
+    // 7): 57 journal records lost from 12:00:01.250 UTC, after tests/test_x.py::test_y (No
+    // space left on device)". The tests whose records were lost read as not run.
+    std::vector<std::string> recording_lost;
 };
 
 }  // namespace blackbox::postmortem

@@ -250,6 +250,8 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
         verdict +=
             " — the recording stopped abruptly (the supervisor or pytest was killed "
             "before the end was recorded)";
+    } else if (!run.recording_lost.empty()) {
+        verdict += " as far as recorded (what the recording lost is said above)";
     }
     for (const auto& crash : run.crashes) {
         append_crash(out, crash, run, options, style);
@@ -270,6 +272,9 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
         out += fmt::format(
             "{} recording stopped in {}; that process's tests are missing from these records\n",
             style.yellow("warning"), inert(stopped));
+    }
+    for (const auto& lost : run.recording_lost) {
+        out += fmt::format("{} recording lost: {}\n", style.yellow("warning"), lost);
     }
     out += verdict + "\n";
     out += fmt::format("  run dir   {}\n", inert(shown_dir(run, options)));

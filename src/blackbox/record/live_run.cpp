@@ -100,6 +100,10 @@ void LiveRun::started(pid_t pid) {
     }
 }
 
+std::optional<base::WriteLoss> LiveRun::trail_loss() const {
+    return sampler_ ? sampler_->trail_loss() : std::nullopt;
+}
+
 void LiveRun::tick() {
     watch_.refresh();
     captures_.follow(watch_);

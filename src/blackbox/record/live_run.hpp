@@ -61,6 +61,8 @@ class LiveRun {
     std::string status(std::size_t columns) const;
     // The command ended: stop sampling, establish OOM deaths, write the verdicts.
     void finished(const supervise::SessionResult& result);
+    // The trail lines that could not be written (a full disk), if any.
+    std::optional<base::WriteLoss> trail_loss() const;
 
   private:
     void on_threshold(std::int64_t ns, std::uint64_t usage, std::uint64_t threshold);

@@ -1,3 +1,4 @@
+#include <cstring>
 #include <fstream>
 #include <unistd.h>
 
@@ -5,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <blackbox/base/clock.hpp>
+#include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/json_text.hpp>
 #include <blackbox/base/signal_name.hpp>
@@ -59,8 +61,9 @@ Verdict after_attempt(const postmortem::RunModel& run, const AttemptResult& atte
     return {true, ""};
 }
 
-// Node ids that must not run again: every test with an outcome (finished or crashed).
-void write_skip_list(const postmortem::RunModel& run, const std::filesystem::path& path) {
+// Node ids that must not run again: every test with an outcome (finished or crashed), into
+// resume/<attempt>.txt. Throws blackbox::Error when it cannot be written.
+void write_skip_list(const postmortem::RunModel& run, const base::Directory& run_dir, int attempt) {
     std::string text;
     for (const auto& test : run.tests) {
         if (test.outcome != "not_run") {
@@ -68,8 +71,7 @@ void write_skip_list(const postmortem::RunModel& run, const std::filesystem::pat
             text += '\n';
         }
     }
-    std::filesystem::create_directories(path.parent_path());
-    base::write_file_atomically(path, text);
+    run_dir.subdirectory("resume").write_atomically(fmt::format("{}.txt", attempt), text);
 }
 
 std::string describe_death(const postmortem::RunModel& run, int attempt) {
@@ -87,7 +89,35 @@ std::string describe_death(const postmortem::RunModel& run, int attempt) {
 
 }  // namespace
 
-void write_attempts(const std::filesystem::path& run_dir, const RecordingResult& result) {
+json write_failures_json(const std::vector<WriteFailure>& failures) {
+    json list = json::array();
+    for (const auto& failure : failures) {
+        json entry = {{"file", failure.file},
+                      {"since_ns", failure.loss.since_ns},
+                      {"error", std::strerror(failure.loss.error)}};
+        if (!failure.unit.empty()) {
+            entry["lost"] = failure.loss.amount;
+            entry["unit"] = failure.unit;
+        }
+        list.push_back(std::move(entry));
+    }
+    return list;
+}
+
+void add_write_failure(std::vector<WriteFailure>& failures, const std::string& file,
+                       base::WriteLoss loss, const std::string& unit) {
+    for (auto& known : failures) {
+        if (known.file == file) {
+            if (!unit.empty() && known.unit == unit) {
+                known.loss.amount += loss.amount;
+            }
+            return;
+        }
+    }
+    failures.push_back({file, loss, unit});
+}
+
+json attempts_json(const RecordingResult& result) {
     json attempts = json::array();
     for (const auto& attempt : result.attempts) {
         attempts.push_back(
@@ -99,12 +129,24 @@ void write_attempts(const std::filesystem::path& run_dir, const RecordingResult&
              {"started_ns", attempt.started_ns},
              {"ended_ns", attempt.ended_ns}});
     }
-    base::write_file_atomically(run_dir / "attempts.json",
-                                base::json_text(json({{"attempts", attempts}}), 2) + "\n");
+    return {{"attempts", attempts}};
+}
+
+void write_attempts(const base::Directory& run_dir, RecordingResult& result) {
+    if (int error = run_dir.replace_file("attempts.json", base::json_text(attempts_json(result), 2) + "\n");
+        error != 0) {
+        add_write_failure(result.write_failures, "attempts.json",
+                          base::WriteLoss{base::monotonic_ns(), error, 0});
+    }
 }
 
 RecordingResult record(const RecordingOptions& options) {
     RecordingResult result;
+    base::Directory opened;
+    if (options.directory == nullptr) {
+        opened = base::Directory::open(options.run_dir);
+    }
+    const base::Directory& run_dir = options.directory != nullptr ? *options.directory : opened;
     const bool on_terminal = options.allow_terminal && ::isatty(STDOUT_FILENO) != 0;
     for (int attempt = 1; attempt <= options.max_restarts + 1; ++attempt) {
         supervise::SessionOptions session;
@@ -116,8 +158,10 @@ RecordingResult record(const RecordingOptions& options) {
         session.environment = plugin::inject(plugin::current_environment(),
                                              {options.plugin_dir, options.run_dir, attempt,
                                               options.fsync, !on_terminal, live.capture_socket()});
-        session.output_log =
-            options.run_dir / (attempt == 1 ? "output.log" : fmt::format("output-{}.log", attempt));
+        const std::string log_name =
+            attempt == 1 ? "output.log" : fmt::format("output-{}.log", attempt);
+        session.output_log = options.run_dir / log_name;
+        session.output_log_max = options.output_log_max;
         if (attempt == 1 && watch.memory_max && options.say) {
             options.say("memory limit " + live.describe_limit());
         }
@@ -137,6 +181,15 @@ RecordingResult record(const RecordingOptions& options) {
         }
         auto outcome = supervise::run_session(session);
         live.finished(outcome);
+        if (outcome.log_loss) {
+            add_write_failure(result.write_failures, log_name, *outcome.log_loss, "bytes");
+        } else if (outcome.log_errno) {
+            add_write_failure(result.write_failures, log_name,
+                              base::WriteLoss{current.started_ns, *outcome.log_errno, 0});
+        }
+        if (auto loss = live.trail_loss()) {
+            add_write_failure(result.write_failures, "samples.jsonl", *loss, "lines");
+        }
         if (outcome.spawn_errno) {
             result.spawn_errno = outcome.spawn_errno;
             result.spawn_not_found = outcome.status.code() == 127;
@@ -150,13 +203,25 @@ RecordingResult record(const RecordingOptions& options) {
         if (outcome.forwarded_signal) {
             result.forwarded_signal = outcome.forwarded_signal;
         }
-        write_attempts(options.run_dir, result);
+        write_attempts(run_dir, result);
         if (attempt > options.max_restarts) {
             break;
         }
         // What we say next must not continue the command's last, unfinished line.
         const std::string line_start = outcome.output_last_byte == '\n' ? "" : "\n";
-        auto run = postmortem::load_run(options.run_dir);
+        postmortem::KnownEnd known{nullptr, attempts_json(result)};
+        if (!result.write_failures.empty()) {
+            known.end = {{"write_failures", write_failures_json(result.write_failures)}};
+        }
+        postmortem::RunModel run;
+        try {
+            run = postmortem::load_run(options.run_dir, &known);
+        } catch (const Error& error) {
+            if (options.say) {
+                options.say(fmt::format("{}not restarting: {}", line_start, error.what()));
+            }
+            break;
+        }
         auto verdict = after_attempt(run, current);
         if (!verdict.restart) {
             const bool died = current.status.signal() || current.status.code() != 0;
@@ -165,7 +230,15 @@ RecordingResult record(const RecordingOptions& options) {
             }
             break;
         }
-        write_skip_list(run, options.run_dir / "resume" / fmt::format("{}.txt", attempt + 1));
+        try {
+            write_skip_list(run, run_dir, attempt + 1);
+        } catch (const Error& error) {
+            // Without the list the next attempt would run every test again.
+            if (options.say) {
+                options.say(fmt::format("{}not restarting: {}", line_start, error.what()));
+            }
+            break;
+        }
         if (options.say) {
             options.say(fmt::format(
                 "{}attempt {} died: {}; restarting without the {} tests that ran ({} of {} "

@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include <blackbox/base/directory.hpp>
+#include <blackbox/base/write_loss.hpp>
 #include <blackbox/record/live_run.hpp>
 #include <blackbox/supervise/exit_status.hpp>
 
@@ -19,7 +23,9 @@ namespace blackbox::record {
 struct RecordingOptions {
     std::vector<std::string> command;
     std::filesystem::path run_dir;
-    std::filesystem::path plugin_dir;  // holds the pytest_blackbox package
+    const base::Directory* directory = nullptr;  // run_dir, open (else opened here)
+    std::uint64_t output_log_max = 0;            // caps each output log (0: no cap)
+    std::filesystem::path plugin_dir;            // holds the pytest_blackbox package
     bool fsync = false;
     bool allow_terminal = true;
     bool status_line = true;
@@ -39,16 +45,36 @@ struct AttemptResult {
     std::int64_t started_ns = 0, ended_ns = 0;
 };
 
+// A file of the run directory the recorder could not write, or not all of (a full disk): the
+// run goes on, and end.json's `write_failures` says what was lost from when.
+struct WriteFailure {
+    std::string file;      // "samples.jsonl"
+    base::WriteLoss loss;  // the first failure; amount in `unit` (0 with no unit: the file)
+    std::string unit;      // "bytes", "lines", or "" for a whole file that was not written
+};
+
+// end.json's `write_failures` (docs/formats/run-directory.md).
+nlohmann::json write_failures_json(const std::vector<WriteFailure>& failures);
+
 struct RecordingResult {
     std::vector<AttemptResult> attempts;
-    std::optional<int> spawn_errno;       // the command could not be started (nothing ran)
-    bool spawn_not_found = false;         // … because it does not exist
-    std::optional<int> forwarded_signal;  // the user stopped the run
+    std::vector<WriteFailure> write_failures;  // one per file, its first failure
+    std::optional<int> spawn_errno;            // the command could not be started (nothing ran)
+    bool spawn_not_found = false;              // … because it does not exist
+    std::optional<int> forwarded_signal;       // the user stopped the run
 };
 
 RecordingResult record(const RecordingOptions& options);
 
-// Writes attempts.json: each attempt's pid and wait status so far (docs/formats/run-directory.md).
-void write_attempts(const std::filesystem::path& run_dir, const RecordingResult& result);
+// attempts.json's document: each attempt's pid and wait status so far
+// (docs/formats/run-directory.md).
+nlohmann::json attempts_json(const RecordingResult& result);
+
+// Writes attempts.json into `run_dir`; a failure is added to `result.write_failures`.
+void write_attempts(const base::Directory& run_dir, RecordingResult& result);
+
+// Adds the failure of `file` (errno `error`, now) to `failures`, unless that file failed before.
+void add_write_failure(std::vector<WriteFailure>& failures, const std::string& file,
+                       base::WriteLoss loss, const std::string& unit = "");
 
 }  // namespace blackbox::record

@@ -79,6 +79,9 @@ class Sampler {
     // Thread-safe.
     SamplerStats stats() const;
 
+    // The trail lines that could not be written (a full disk), if any. Thread-safe.
+    std::optional<base::WriteLoss> trail_loss() const { return writer_.loss(); }
+
   private:
     void run() noexcept;
     void sample_once(bool with_top);

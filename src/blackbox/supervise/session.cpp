@@ -286,7 +286,7 @@ SessionResult run_session(const SessionOptions& options) {
         return result;
     }
 
-    OutputLog log(options.output_log);
+    OutputLog log(options.output_log, options.output_log_max);
     // SIGPIPE: a closed stdout of ours must not kill the recorder (the log goes on). SIGTTOU:
     // relaying to a terminal whose foreground is the command's (pipe mode) must not stop us when
     // TOSTOP is set, nor must restoring its settings or its foreground.
@@ -411,6 +411,7 @@ SessionResult run_session(const SessionOptions& options) {
     child.reap();
     result.status = *child.status();
     result.log_errno = log.error();
+    result.log_loss = log.loss();
     return result;
 }
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <sys/types.h>
 #include <vector>
 
+#include <blackbox/base/write_loss.hpp>
 #include <blackbox/supervise/exit_status.hpp>
 #include <blackbox/supervise/pre_exec_write.hpp>
 
@@ -24,8 +26,10 @@ struct SessionOptions {
     std::vector<std::string> argv;
     // The complete environment of the command, "KEY=VALUE".
     std::vector<std::string> environment;
-    // Receives every byte the command prints (created, truncated); empty: no log.
+    // Receives every byte the command prints (created exclusively); empty: no log.
     std::filesystem::path output_log;
+    // Caps output_log (0: no cap; see OutputLog).
+    std::uint64_t output_log_max = 0;
     // false: never use a pseudo-terminal, even when our stdout is a terminal.
     bool allow_terminal = true;
     // How often on_tick runs while the command runs (at least every 1 ms).
@@ -80,8 +84,10 @@ struct SessionResult {
     bool leftovers_terminated = false;
     // The command ran on a pseudo-terminal.
     bool terminal = false;
-    // errno of the first failure to write output_log (the log then holds a prefix).
+    // errno of the first failure to write output_log.
     std::optional<int> log_errno;
+    // The output that could not be written to output_log (amount in bytes), if any.
+    std::optional<base::WriteLoss> log_loss;
     pid_t pid = -1;
 };
 

@@ -10,6 +10,7 @@
 #include <blackbox/sample/sampler.hpp>
 #include <blackbox/sample/trail_reader.hpp>
 
+#include "../file_size_limit.hpp"
 #include "sample_support.hpp"
 
 namespace blackbox::sample {
@@ -103,14 +104,24 @@ TEST(Sampler, TheDestructorStopsPromptlyMidInterval) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
 }
 
-TEST(Sampler, AFullDiskStopsTheTrailButNotTheSampling) {
-    Sampler sampler(fast_options(::getpid(), "/dev/full"));
+TEST(Sampler, AFullDiskLosesTrailLinesButNotTheSampling) {
+    test_support::TempDir dir;
+    blackbox::testing::FileSizeLimit full(0);
+    Sampler sampler(fast_options(::getpid(), dir.path() / "samples.jsonl"));
     ASSERT_TRUE(eventually([&] { return sampler.stats().samples >= 3; }));
     SamplerStats stats = sampler.stats();
-    EXPECT_EQ(stats.write_errno, ENOSPC);
+    EXPECT_EQ(stats.write_errno, EFBIG);
     EXPECT_FALSE(stats.failure);
+    ASSERT_TRUE(sampler.trail_loss());
+    EXPECT_GE(sampler.trail_loss()->amount, 3U);
     ASSERT_TRUE(sampler.latest());
     EXPECT_FALSE(sampler.latest()->procs.empty());
+}
+
+TEST(Sampler, ADeviceInPlaceOfTheTrailIsNeverWritten) {
+    Sampler sampler(fast_options(::getpid(), "/dev/full"));
+    ASSERT_TRUE(eventually([&] { return sampler.stats().samples >= 2; }));
+    EXPECT_EQ(sampler.stats().write_errno, EINVAL);  // not a regular file
 }
 
 TEST(Sampler, AnUnwritableDirectoryIsNotFatal) {

@@ -1,3 +1,4 @@
+#include <cerrno>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -6,6 +7,7 @@
 #include <blackbox/sample/trail_reader.hpp>
 #include <blackbox/sample/trail_writer.hpp>
 
+#include "../file_size_limit.hpp"
 #include "sample_support.hpp"
 
 namespace blackbox::sample {
@@ -153,16 +155,61 @@ TEST(TrailWriter, AppendsLinesToTheFile) {
     EXPECT_FALSE(summary.torn_tail);
 }
 
-TEST(TrailWriter, AnUnwritableFileFailsQuietlyAndForGood) {
+TEST(TrailWriter, AnUnwritableFileFailsQuietly) {
     TrailWriter missing_dir("/nonexistent/dir/samples.jsonl");
     EXPECT_FALSE(missing_dir.append("{}\n"));
     EXPECT_EQ(missing_dir.failure(), ENOENT);
+    ASSERT_TRUE(missing_dir.loss());
+    EXPECT_EQ(missing_dir.loss()->amount, 1U);
+}
 
-    TrailWriter full("/dev/full");
-    EXPECT_FALSE(full.failure());
-    EXPECT_FALSE(full.append("{}\n"));
-    EXPECT_EQ(full.failure(), ENOSPC);
-    EXPECT_FALSE(full.append("{}\n"));
+TEST(TrailWriter, NeverWritesThroughALinkOrIntoADevice) {
+    test_support::TempDir dir;
+    std::ofstream(dir.path() / "target") << "precious";
+    std::filesystem::create_symlink(dir.path() / "target", dir.path() / "samples.jsonl");
+    TrailWriter linked(dir.path() / "samples.jsonl");
+    EXPECT_FALSE(linked.append("{}\n"));
+    EXPECT_EQ(linked.failure(), ELOOP);
+    TrailWriter device("/dev/full");
+    EXPECT_EQ(device.failure(), EINVAL);  // not a regular file
+    std::ifstream in(dir.path() / "target");
+    std::string text;
+    std::getline(in, text);
+    EXPECT_EQ(text, "precious");
+}
+
+TEST(TrailWriter, AFullDiskLosesLinesNotTheRunAndTheTrailSaysSoWhenItCanAgain) {
+    test_support::TempDir dir;
+    auto path = dir.path() / "samples.jsonl";
+    TrailWriter writer(path);
+    auto line = encode_line(full_sample());
+    ASSERT_TRUE(writer.append(line));
+    {
+        // Room for half a line: a short write tears it (and is taken back), the rest fails.
+        testing::FileSizeLimit full(line.size() + line.size() / 2);
+        EXPECT_FALSE(writer.append(line));
+        EXPECT_FALSE(writer.append(line));
+        EXPECT_FALSE(writer.append(line));
+        EXPECT_EQ(writer.failure(), EFBIG);
+    }
+    EXPECT_TRUE(writer.append(line));
+    ASSERT_TRUE(writer.loss());
+    EXPECT_EQ(writer.loss()->amount, 3U);
+    Collected got;
+    TrailSummary summary = for_each_sample(path, got.handlers());
+    EXPECT_EQ(summary.skipped, 0U) << (summary.warnings.empty() ? "" : summary.warnings[0]);
+    EXPECT_FALSE(summary.torn_tail);
+    EXPECT_EQ(got.samples.size(), 2U);
+    // Each note says what was lost before it (a short note may fit where a sample did not).
+    ASSERT_FALSE(got.notes.empty());
+    std::size_t reported = 0;
+    for (const auto& note : got.notes) {
+        EXPECT_EQ(note.what, "lost");
+        EXPECT_NE(note.text.find(" lines of the trail could not be written from ns "),
+                  std::string::npos);
+        reported += std::stoul(note.text);
+    }
+    EXPECT_EQ(reported, 3U);
 }
 
 TEST(TrailWriter, AnEmptyPathDiscardsWithoutFailing) {
