@@ -118,6 +118,43 @@ json gc_to_json(const RunModel& run) {
             {"most", gc->most ? json(run.tests[*gc->most].nodeid) : json(nullptr)}};
 }
 
+json running_json(const RunModel& run) {
+    json running = json::array();
+    for (const auto& process : run.running) {
+        running.push_back({{"role", process.role},
+                           {"pid", process.pid},
+                           {"attempt", process.attempt},
+                           {"nodeid", optional_json(process.nodeid)},
+                           {"phase", process.phase.empty() ? json(nullptr) : json(process.phase)}});
+    }
+    return running;
+}
+
+json supervisor_lost_json(const RunModel& run) {
+    if (!run.supervisor_lost) {
+        return nullptr;
+    }
+    const auto& lost = *run.supervisor_lost;
+    return {{"attempt", lost.attempt},
+            {"pid", lost.pid},
+            {"ns", lost.ns},
+            {"group_killed", lost.group_killed},
+            {"cgroup_killed", lost.cgroup_killed}};
+}
+
+json left_running_json(const RunModel& run) {
+    json left = json::array();
+    for (const auto& process : run.left_running) {
+        left.push_back({{"attempt", process.attempt},
+                        {"pid", process.pid},
+                        {"command", process.command},
+                        {"in_group", process.in_group},
+                        {"stopped", process.stopped},
+                        {"started_during", optional_json(process.started_during)}});
+    }
+    return left;
+}
+
 json postmortem_json(const RunModel& run) {
     json crashes = json::array();
     for (const auto& crash : run.crashes) {
@@ -153,6 +190,9 @@ json postmortem_json(const RunModel& run) {
         {"context", run.context},
         {"warnings", run.warnings},
         {"recording_stopped", run.recording_stopped},
+        {"running", running_json(run)},
+        {"supervisor_lost", supervisor_lost_json(run)},
+        {"left_running", left_running_json(run)},
     };
 }
 
