@@ -264,9 +264,11 @@ def test_pytest_and_its_workers_die_with_a_killed_supervisor(project, pids, opti
     # pytest by its parent-death signal, the workers by the dead man's switch, the child that
     # left the group by the switch too, through the cgroup.
     wait_for(lambda: not any(pids.alive(pid) for pid in pytest_pids), timeout=10)
-    in_cgroup = supervisor_record(run_dir)["cgroup"] is not None
+    cgroup = supervisor_record(run_dir)["cgroup"]
+    in_cgroup = cgroup is not None
     if in_cgroup:
         wait_for(lambda: not pids.alive(child), timeout=10)
+        wait_for(lambda: not os.path.exists(cgroup), timeout=10)  # emptied and removed
     report = project.show(run_dir)
     assert report["status"] == "incomplete"
     assert report["running"] == []

@@ -71,15 +71,14 @@ char* append_text(char* out, const char* text, std::size_t size) noexcept {
     return out + size;
 }
 
-// One pass over cgroup.procs: SIGKILL every member (never ourselves). Returns how many members
-// it listed; `killed` counts the distinct ones signalled (as far as `seen` remembers them).
-int kill_members(const WatchPlan& plan, pid_t* seen, int& seen_count, int& killed) noexcept {
+// One pass over cgroup.procs: SIGKILL every member (never ourselves); `killed` counts the
+// distinct ones signalled (as far as `seen` remembers them).
+void kill_members(const WatchPlan& plan, pid_t* seen, int& seen_count, int& killed) noexcept {
     const int fd = ::open(plan.cgroup_procs, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        return 0;
+        return;
     }
     const pid_t self = ::getpid();
-    int listed = 0;
     char buffer[4096];
     std::uint64_t number = 0;
     bool in_number = false;
@@ -93,7 +92,6 @@ int kill_members(const WatchPlan& plan, pid_t* seen, int& seen_count, int& kille
         if (pid <= 0 || pid == self) {
             return;
         }
-        ++listed;
         if (::kill(pid, SIGKILL) != 0) {
             return;
         }
@@ -130,7 +128,6 @@ int kill_members(const WatchPlan& plan, pid_t* seen, int& seen_count, int& kille
     }
     finish_number();
     ::close(fd);
-    return listed;
 }
 
 // The supervisor is gone: stop what it ran, say so, leave.
@@ -148,13 +145,15 @@ int kill_members(const WatchPlan& plan, pid_t* seen, int& seen_count, int& kille
             [[maybe_unused]] auto written = ::write(kill_fd, "1", 1);
             ::close(kill_fd);
         }
+        // rmdir fails (EBUSY) while a member is still exiting, even once cgroup.procs no longer
+        // lists it: kill and retry until it is gone.
         for (int round = 0; round < kKillRounds; ++round) {
-            if (kill_members(plan, seen, seen_count, killed) == 0) {
+            kill_members(plan, seen, seen_count, killed);
+            if (::rmdir(plan.cgroup) == 0 || errno != EBUSY) {
                 break;
             }
             pause_a_round();
         }
-        ::rmdir(plan.cgroup);
     }
     if (plan.note_path[0] != '\0') {
         timespec now{};
