@@ -4,6 +4,7 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,8 +16,8 @@ namespace blackbox::supervise {
 
 namespace {
 
-// One message on the pipe: a kind byte and a pid, written in one write (far below PIPE_BUF, so
-// never interleaved or split by the kernel).
+// One message on the channel: a kind byte and a pid, sent whole (the reader still reassembles
+// it should it arrive in pieces).
 constexpr char kArm = 'A';
 constexpr char kDisarm = 'D';
 constexpr std::size_t kMessageSize = 1 + sizeof(std::int32_t);
@@ -254,11 +255,22 @@ void kill_members(const WatchPlan& plan, pid_t* seen, int& seen_count, int& kill
     }
 }
 
-void send(int fd, char kind, std::int32_t value) noexcept {
+// Never raises SIGPIPE (MSG_NOSIGNAL): a watcher that is gone must not take us with it.
+void send_message(int fd, char kind, std::int32_t value) noexcept {
     char message[kMessageSize];
     message[0] = kind;
     std::memcpy(message + 1, &value, sizeof value);
-    base::write_all(fd, message, sizeof message);
+    std::size_t sent = 0;
+    while (sent < sizeof message) {
+        const ssize_t n = ::send(fd, message + sent, sizeof message - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return;
+        }
+        sent += static_cast<std::size_t>(n);
+    }
 }
 
 }  // namespace
@@ -275,9 +287,11 @@ DeadManSwitch::DeadManSwitch(std::string cgroup, DeathNote note)
     }
     const std::string cgroup_kill = cgroup_.empty() ? "" : cgroup_ + "/cgroup.kill";
     const std::string cgroup_procs = cgroup_.empty() ? "" : cgroup_ + "/cgroup.procs";
+    // The channel is a socket pair rather than a pipe only so that writing to a watcher that is
+    // gone fails with EPIPE instead of raising SIGPIPE; end-of-file works the same.
     int watch[2];
     int ready[2];
-    if (::pipe2(watch, O_CLOEXEC) != 0) {
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, watch) != 0) {
         return;
     }
     if (::pipe2(ready, O_CLOEXEC) != 0) {
@@ -347,7 +361,7 @@ DeadManSwitch::~DeadManSwitch() {
 
 void DeadManSwitch::arm(pid_t process_group) noexcept {
     if (write_fd_ >= 0) {
-        send(write_fd_, kArm, static_cast<std::int32_t>(process_group));
+        send_message(write_fd_, kArm, static_cast<std::int32_t>(process_group));
     }
 }
 
@@ -355,7 +369,7 @@ void DeadManSwitch::disarm() noexcept {
     if (write_fd_ < 0) {
         return;
     }
-    send(write_fd_, kDisarm, 0);
+    send_message(write_fd_, kDisarm, 0);
     ::close(write_fd_);
     write_fd_ = -1;
 }

@@ -7,8 +7,8 @@
 //    code. It does not reach its descendants (xdist workers, what tests start);
 //  - this switch: a tiny watcher process, forked before the command and not a child of ours
 //    (a double fork; it leads a session of its own, so a signal to our process group or
-//    terminal does not reach it), that blocks reading a pipe whose write end only we hold. At
-//    the end of the session we disarm it and it exits. When the pipe reaches end-of-file
+//    terminal does not reach it), that blocks reading a channel whose other end only we hold. At
+//    the end of the session we disarm it and it exits. When the channel reaches end-of-file
 //    without that, we died: it SIGKILLs the command's process group and every member of the
 //    tree's cgroup (cgroup.kill on cgroup v2, else by pid until the group is empty), removes
 //    the cgroup, appends one line to a file (the supervisor's journal) and exits.

@@ -173,6 +173,27 @@ TEST(DeadManSwitch, DisarmedItLeavesTheCommandAloneAndExits) {
     EXPECT_FALSE(std::filesystem::exists(note));
 }
 
+TEST(DeadManSwitch, AWatcherKilledBeforeTheEndDoesNotTakeUsWithIt) {
+    const pid_t supervisor = fork_supervisor([] {
+        ::signal(SIGPIPE, SIG_DFL);  // as outside a session
+        DeadManSwitch guard("", {});
+        if (!guard.active()) {
+            ::_exit(3);
+        }
+        ::kill(guard.pid(), SIGKILL);
+        for (int i = 0; i < 1000 && !dead(guard.pid()); ++i) {
+            std::this_thread::sleep_for(5ms);
+        }
+        guard.arm(4242);
+        guard.disarm();
+        ::_exit(0);
+    });
+    int status = 0;
+    ASSERT_EQ(::waitpid(supervisor, &status, 0), supervisor);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << (WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status)) : "");
+}
+
 TEST(DeadManSwitch, EmptiesAndRemovesTheTreesCgroup) {
     auto fs = std::make_shared<const limit::CgroupFs>("/");
     auto made = limit::create_tree_group(fs, limit::find_cgroups(*fs), ::getpid());
