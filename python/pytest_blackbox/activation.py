@@ -131,7 +131,26 @@ def start_facts(config: pytest.Config, recording: Recording) -> Tuple[int, dict]
         "plugin": __version__,
         "fsync": recording.fsync,
     }
+    facts.update(_identity())
     return ns, facts
+
+
+def _identity() -> dict:
+    """What tells this process from a later one with its pid, so a reader can check whether it
+    still runs: `boot_id` and `starttime` (field 22 of /proc/self/stat), where /proc shows them."""
+    identity = {}
+    try:
+        with open("/proc/sys/kernel/random/boot_id", "rb") as boot:
+            identity["boot_id"] = boot.read().decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        with open("/proc/self/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        identity["starttime"] = int(fields[19])  # field 22; fields[0] is field 3
+    except (OSError, IndexError, ValueError):
+        pass
+    return identity
 
 
 def _xdist_version(config: pytest.Config) -> Optional[str]:

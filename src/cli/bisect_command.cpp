@@ -15,6 +15,7 @@
 #include <blackbox/bisect/bisection.hpp>
 #include <blackbox/bisect/crash_site.hpp>
 #include <blackbox/bisect/pytest_rerun.hpp>
+#include <blackbox/plugin/plugin_environment.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 
@@ -67,7 +68,7 @@ std::string reproducing_command(const postmortem::RunModel& run,
     return command;
 }
 
-int run_bisect(const BisectOptions& options) {
+int run_bisect(const BisectOptions& options, const std::filesystem::path& plugin_dir) {
     auto dir = resolve_run_dir(options.run_dir);
     auto run = postmortem::load_run(dir);
     auto site = bisect::crash_site(run, options.test);
@@ -80,7 +81,8 @@ int run_bisect(const BisectOptions& options) {
         base::Newlines::keep);
 
     const double timeout = options.timeout.value_or(default_timeout(run));
-    bisect::PytestRerun pytest(prefix, rootdir, dir / "bisect", {timeout, site.cause == "hang"});
+    bisect::PytestRerun pytest(prefix, rootdir, dir / "bisect", plugin_dir,
+                               {timeout, site.cause == "hang"});
     std::size_t rerun = 0;
     auto oracle = [&](const std::vector<std::string>& ordered) {
         bool crashed = pytest(ordered);
@@ -137,7 +139,7 @@ int run_bisect(const BisectOptions& options) {
 
 }  // namespace
 
-std::function<int()> setup_bisect(CLI::App& app, const Invocation&) {
+std::function<int()> setup_bisect(CLI::App& app, const Invocation& invocation) {
     auto options = std::make_shared<BisectOptions>();
     app.add_option("run_dir", options->run_dir, "The run directory (default: the latest run)");
     app.add_option("--test", options->test, "The crashed test to explain (default: the first)");
@@ -152,8 +154,18 @@ std::function<int()> setup_bisect(CLI::App& app, const Invocation&) {
     app.footer(
         "Exit status: 0 when the test crashes alone or one earlier test is found; 1 when the "
         "crash does not reproduce or cannot be narrowed to one test; 2 when the run has no "
-        "crashed test.");
-    return [options] { return run_bisect(*options); };
+        "crashed test; 3 when a rerun cannot start pytest or run the tests.");
+    return [options, &invocation] {
+        // Each rerun is recorded by the plugin, which tells a pytest that ran from one that
+        // never started.
+        auto plugin_dir = plugin::find_plugin_directory(invocation.executable);
+        if (!plugin_dir) {
+            throw Error("cannot find the bundled pytest plugin (pytest_blackbox) next to " +
+                            invocation.executable.string() + "; set BLACKBOX_PLUGIN_PATH",
+                        bisect::kRerunFailed);
+        }
+        return run_bisect(*options, *plugin_dir);
+    };
 }
 
 }  // namespace blackbox::cli

@@ -55,6 +55,7 @@ struct RunOptions {
     double interval_s = 0.05;
     std::string memory_max;
     bool memory_watchdog = false;
+    bool no_cgroup = false;
     double dump_fraction = 0.9;
     int oom_score_adj = 500;
     report::ReportSet reports;
@@ -193,6 +194,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
         watch.memory_max = base::parse_size(options.memory_max).bytes;
     }
     watch.memory_max_watchdog_only = options.memory_watchdog;
+    watch.tree_cgroup = !options.no_cgroup;
     watch.dump_fraction = options.dump_fraction;
     if (options.hang_timeout_s > 0) {
         watch.hang_timeout = std::chrono::duration<double>(options.hang_timeout_s);
@@ -316,6 +318,10 @@ std::function<int()> setup_run(CLI::App& app, const Invocation& invocation) {
         });
     app.add_flag("--memory-watchdog", options->memory_watchdog,
                  "Enforce --memory-max with the watchdog only, even where a cgroup is possible");
+    app.add_flag("--no-cgroup", options->no_cgroup,
+                 "Never put the pytest tree in a cgroup (by default one follows it, so processes "
+                 "that leave its process group are still found and stopped); --memory-max is "
+                 "then enforced by the watchdog");
     app.add_option("--dump-at", options->dump_fraction,
                    "Ask for the Python stacks when memory reaches this fraction of --memory-max")
         ->capture_default_str()

@@ -1,5 +1,6 @@
 """`blackbox bisect` on real suites: the earlier test whose side effect makes a later one crash."""
 
+import json
 import re
 import shlex
 import subprocess
@@ -103,3 +104,23 @@ def test_a_hang_is_bisected_with_reruns_killed_at_the_timeout(project):
     assert "test_lock.py::test_03 makes test_lock.py::test_08 crash" in result.stdout
     assert "hung (killed after 4 s)" in result.stdout
     assert "no crash" in result.stdout  # the halves without test 3 finished
+
+
+def test_a_rerun_that_cannot_start_pytest_is_an_error_not_no_crash(project, tmp_path):
+    write_suite(project, polluter=3, victim=8, count=10, per_module=10)
+    project.run(options=("--no-metrics",))
+    # The interpreter of the recorded command has lost pytest since (another virtualenv).
+    python = tmp_path / "bin" / "python3"
+    python.parent.mkdir()
+    python.write_text('#!/bin/sh\necho "$0: No module named pytest" >&2\nexit 1\n')
+    python.chmod(0o755)
+    run_json = project.latest / "run.json"
+    run = json.loads(run_json.read_text())
+    run["command"][0] = str(python)
+    run_json.write_text(json.dumps(run))
+
+    result = project.blackbox("bisect", timeout=120)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "no crash" not in result.stdout
+    assert "rerun 1 could not start pytest (exit code 1)" in result.stderr, result.stderr
+    assert "No module named pytest" in result.stderr

@@ -68,6 +68,11 @@ def test_start_record_describes_the_process(pytester: pytest.Pytester, run_dir: 
     assert isinstance(start["ns"], int) and isinstance(start["wall"], float)
     assert start["hwm_reset"] is (start["hwm_source"] in ("rusage", "status"))
     assert start["dump_signal"] == signal.SIGUSR2
+    # What tells this process from a later one with its pid (blackbox show: still running?).
+    with open("/proc/self/stat", "rb") as stat:
+        assert start["starttime"] == int(stat.read().rsplit(b")", 1)[1].split()[19])
+    with open("/proc/sys/kernel/random/boot_id") as boot:
+        assert start["boot_id"] == boot.read().strip()
 
 
 def test_attempt_comes_from_the_environment(pytester: pytest.Pytester, run_dir: Path, clean_env):

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -8,9 +9,12 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/file_io.hpp>
 #include <blackbox/base/unique_fd.hpp>
 #include <blackbox/bisect/pytest_rerun.hpp>
+#include <blackbox/journal/process_files.hpp>
 #include <blackbox/plugin/plugin_environment.hpp>
+#include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/supervise/child_process.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
 
@@ -50,6 +54,25 @@ class WorkingDirectory {
     std::filesystem::path previous_;
 };
 
+// The last non-empty line of a log, at most 300 bytes: what a failed start said.
+std::string last_line(const std::filesystem::path& log) {
+    std::string text = base::read_file(log).value_or("");
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.pop_back();
+    }
+    auto start = text.rfind('\n');
+    std::string line = start == std::string::npos ? text : text.substr(start + 1);
+    if (line.size() > 300) {
+        line.resize(300);
+    }
+    return line;
+}
+
+std::string ended(const supervise::ExitStatus& status) {
+    return status.code() ? fmt::format("exit code {}", *status.code())
+                         : fmt::format("signal {}", status.signal().value_or(0));
+}
+
 }  // namespace
 
 std::vector<std::string> rerun_arguments(const std::vector<std::string>& ordered) {
@@ -59,10 +82,12 @@ std::vector<std::string> rerun_arguments(const std::vector<std::string>& ordered
 }
 
 PytestRerun::PytestRerun(std::vector<std::string> prefix, std::filesystem::path rootdir,
-                         std::filesystem::path log_dir, RerunLimit limit)
+                         std::filesystem::path log_dir, std::filesystem::path plugin_dir,
+                         RerunLimit limit)
     : prefix_(std::move(prefix)),
       rootdir_(std::move(rootdir)),
       log_dir_(std::move(log_dir)),
+      plugin_dir_(std::move(plugin_dir)),
       environment_(rerun_environment()),
       limit_(limit) {
     const char* path = std::getenv("PATH");
@@ -80,8 +105,12 @@ PytestRerun::PytestRerun(std::vector<std::string> prefix, std::filesystem::path 
 bool PytestRerun::operator()(const std::vector<std::string>& ordered) {
     auto log_name = fmt::format("rerun-{:02}.log", ++count_);
     auto log_path = log_dir_ / log_name;
-    // A log of an earlier bisect is replaced (its name removed, never written through).
+    auto record_name = fmt::format("rerun-{:02}", count_);
+    auto record_dir = log_dir_ / record_name;
+    // What an earlier bisect left is replaced (names removed, never written through).
     ::unlinkat(log_directory_.fd(), log_name.c_str(), 0);
+    log_directory_.remove_tree(record_name);
+    log_directory_.subdirectory(record_name);
     base::UniqueFd log = log_directory_.create_file(log_name);
     base::UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (!log || !null) {
@@ -93,16 +122,17 @@ bool PytestRerun::operator()(const std::vector<std::string>& ordered) {
     for (auto& word : rerun_arguments(ordered)) {
         spec.argv.push_back(std::move(word));
     }
-    spec.environment = environment_;
+    spec.environment = plugin::inject(environment_, {plugin_dir_, record_dir, 1, false, true});
     spec.stdin_fd = null.get();
     spec.stdout_fd = log.get();
     spec.stderr_fd = log.get();
+    spec.parent_death_signal = SIGKILL;  // a killed bisect leaves no rerun behind
     auto spawned = [&] {
         WorkingDirectory in_rootdir(rootdir_);
         return supervise::spawn_child(spec);
     }();
     if (!spawned.child) {
-        throw Error(errno_message(executable_.string(), spawned.exec_errno), 127);
+        throw Error(errno_message(executable_.string(), spawned.exec_errno), kRerunFailed);
     }
     auto& child = *spawned.child;
     const auto deadline = std::chrono::steady_clock::now() +
@@ -125,7 +155,28 @@ bool PytestRerun::operator()(const std::vector<std::string>& ordered) {
         return limit_.hang_is_crash;
     }
     last_signal_ = child.status()->signal();
-    return last_signal_.has_value();
+    if (last_signal_) {
+        return true;
+    }
+    // No crash, if pytest ran the tests: its plugin journal says it started, and how its session
+    // ended.
+    const auto files = journal::find_process_files(record_dir);
+    const bool started = std::any_of(files.begin(), files.end(),
+                                     [](const auto& process) { return !process.is_worker(); });
+    if (!started) {
+        throw Error(fmt::format("rerun {} could not start pytest ({}): {} (see {})", count_,
+                                ended(*child.status()), last_line(log_path), log_path.string()),
+                    kRerunFailed);
+    }
+    auto run = postmortem::load_run(record_dir);
+    if (run.pytest_exitstatus && *run.pytest_exitstatus != 0 && *run.pytest_exitstatus != 1) {
+        throw Error(
+            fmt::format("rerun {}: pytest did not run the tests (its exit status {}): {} "
+                        "(see {})",
+                        count_, *run.pytest_exitstatus, last_line(log_path), log_path.string()),
+            kRerunFailed);
+    }
+    return false;
 }
 
 }  // namespace blackbox::bisect

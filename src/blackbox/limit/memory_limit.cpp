@@ -101,7 +101,8 @@ void MemoryLimit::try_cgroups(const CgroupFs& fs, pid_t owner) {
 void MemoryLimit::arm_threshold(std::uint64_t threshold) {
     if (threshold == 0) {
         if (kind_ == LimitKind::watchdog) {
-            watchdog_ = std::make_unique<RssWatchdog>(bytes_, 0, ThresholdCallback{});
+            watchdog_ =
+                std::make_unique<RssWatchdog>(bytes_, 0, ThresholdCallback{}, options_.killer);
         }
         return;
     }
@@ -118,7 +119,8 @@ void MemoryLimit::arm_threshold(std::uint64_t threshold) {
     }
     // The watchdog's own limit, or none (UINT64_MAX) when a cgroup enforces it.
     const std::uint64_t kill_at = kind_ == LimitKind::watchdog ? bytes_ : UINT64_MAX;
-    watchdog_ = std::make_unique<RssWatchdog>(kill_at, threshold, options_.on_threshold);
+    watchdog_ =
+        std::make_unique<RssWatchdog>(kill_at, threshold, options_.on_threshold, options_.killer);
     threshold_source_ = "samples";
 }
 
@@ -157,9 +159,10 @@ void MemoryLimit::attach(pid_t process_group) {
     }
 }
 
-void MemoryLimit::on_sample(std::int64_t ns, std::uint64_t tree_rss_bytes) {
+void MemoryLimit::on_sample(std::int64_t ns, std::uint64_t tree_rss_bytes,
+                            const std::vector<pid_t>& tree) {
     if (watchdog_) {
-        watchdog_->on_sample(ns, tree_rss_bytes);
+        watchdog_->on_sample(ns, tree_rss_bytes, tree);
     }
 }
 

@@ -6,7 +6,8 @@
 //     with memory.max, memory.swap.max = 0 and memory.oom.group = 1;
 //  2. cgroup v1, when its memory hierarchy is writable (root): a child group of ours with
 //     memory.limit_in_bytes and memory.memsw.limit_in_bytes;
-//  3. a user-space watchdog on the sampler's figures, which SIGKILLs the command's process group.
+//  3. a user-space watchdog on the sampler's figures, which SIGKILLs the command's process group
+//     and every process the sample counted (those that left the group too).
 // A mechanism that cannot be set up is passed over, never fatal; reasons() says why. The command
 // joins the group before exec (pre_exec_writes()); the group is emptied and removed when the
 // MemoryLimit goes, however the run ended. Optionally, a callback when usage reaches a fraction
@@ -45,6 +46,8 @@ struct LimitOptions {
     // cgroup v2: announce the threshold through memory.high (the tree is throttled above it until
     // the event is noticed, see threshold_notifier.hpp); false: from the samples.
     bool v2_memory_high = true;
+    // How the watchdog kills the tree; empty: kill_tree (the group and the sampled pids).
+    RssWatchdog::Killer killer;
 };
 
 class MemoryLimit {
@@ -82,9 +85,11 @@ class MemoryLimit {
 
     // The command's process group, once it runs (the watchdog kills it). Thread-safe.
     void attach(pid_t process_group);
-    // One sample of the tree's resident memory, on the sampler's thread: the watchdog's limit,
-    // and the threshold when no kernel notification is armed. Cheap; thread-safe.
-    void on_sample(std::int64_t ns, std::uint64_t tree_rss_bytes);
+    // One sample of the tree's resident memory and its pids, on the sampler's thread: the
+    // watchdog's limit (it kills the group and those pids), and the threshold when no kernel
+    // notification is armed. Cheap; thread-safe.
+    void on_sample(std::int64_t ns, std::uint64_t tree_rss_bytes,
+                   const std::vector<pid_t>& tree = {});
     // The watchdog's kill, once it happened (never for a cgroup: see oom_kills()).
     std::optional<WatchdogKill> watchdog_kill() const;
     // The kernel's OOM kills in the group so far (a cgroup limit enforced); nullopt for the

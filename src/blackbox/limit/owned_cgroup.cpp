@@ -130,6 +130,28 @@ std::vector<pid_t> OwnedCgroup::members() const {
     return text ? parse_pids(*text) : std::vector<pid_t>{};
 }
 
+std::size_t OwnedCgroup::kill_members() const noexcept {
+    if (dir_.directory.empty() || !fs_) {
+        return 0;
+    }
+    std::size_t found = 0;
+    try {
+        const pid_t self = ::getpid();
+        auto pids = members();
+        std::erase(pids, self);
+        found = pids.size();
+        if (dir_.version == 2 && fs_->exists(file("cgroup.kill"))) {
+            fs_->write(file("cgroup.kill"), "1");
+        }
+        for (pid_t pid : pids) {
+            ::kill(pid, SIGKILL);  // ESRCH when cgroup.kill was first
+        }
+    } catch (...) {
+        // Only allocation can fail here.
+    }
+    return found;
+}
+
 Removal OwnedCgroup::remove(std::chrono::milliseconds patience) noexcept {
     Removal removal;
     if (dir_.directory.empty() || !fs_) {

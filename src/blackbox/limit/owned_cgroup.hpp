@@ -53,6 +53,11 @@ class OwnedCgroup {
     // read as 0 and are left out.
     std::vector<pid_t> members() const;
 
+    // SIGKILLs every member now, never this process: cgroup.kill where the kernel has it (v2,
+    // 5.14+: forks in flight are caught too), then each pid of cgroup.procs. Returns how many
+    // members it found; does not wait for them to die.
+    std::size_t kill_members() const noexcept;
+
     // SIGKILLs every member (never this process), waits for the group to be empty and rmdirs
     // it, retrying until `patience` has passed (a process in uninterruptible sleep takes its
     // time). Exited members that are still zombies do not keep a group busy. Idempotent; after

@@ -4,6 +4,14 @@
 
 namespace blackbox::limit {
 
+bool kill_tree(pid_t process_group, const std::vector<pid_t>& tree) noexcept {
+    bool reached = process_group > 0 && ::kill(-process_group, SIGKILL) == 0;
+    for (pid_t pid : tree) {
+        reached = (pid > 0 && ::kill(pid, SIGKILL) == 0) || reached;
+    }
+    return reached;
+}
+
 RssWatchdog::RssWatchdog(std::uint64_t limit, std::uint64_t threshold,
                          ThresholdCallback on_threshold, Killer killer)
     : limit_(limit),
@@ -11,9 +19,7 @@ RssWatchdog::RssWatchdog(std::uint64_t limit, std::uint64_t threshold,
       killer_(std::move(killer)),
       crossing_(threshold) {
     if (!killer_) {
-        killer_ = [](pid_t process_group) {
-            return process_group > 0 && ::kill(-process_group, SIGKILL) == 0;
-        };
+        killer_ = kill_tree;
     }
 }
 
@@ -23,7 +29,8 @@ void RssWatchdog::attach(pid_t process_group) {
     kill_.reset();
 }
 
-void RssWatchdog::on_sample(std::int64_t ns, std::uint64_t tree_rss_bytes) {
+void RssWatchdog::on_sample(std::int64_t ns, std::uint64_t tree_rss_bytes,
+                            const std::vector<pid_t>& tree) {
     bool rose = false;
     std::optional<pid_t> to_kill;
     {
@@ -34,8 +41,8 @@ void RssWatchdog::on_sample(std::int64_t ns, std::uint64_t tree_rss_bytes) {
             to_kill = group_;
         }
     }
-    const auto deliver = [this](pid_t group) {
-        const bool delivered = killer_(group);
+    const auto deliver = [this, &tree](pid_t group) {
+        const bool delivered = killer_(group, tree);
         std::lock_guard lock(mutex_);
         if (kill_ && kill_->process_group == group) {
             kill_->delivered = delivered;

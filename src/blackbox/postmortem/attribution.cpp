@@ -134,6 +134,17 @@ std::optional<Crash> main_crash(const ProcessEvidence& evidence, const EndFacts&
         return std::nullopt;
     }
     Crash crash = in_flight_crash(evidence);
+    if (end.supervisor_lost && end.supervisor_lost->attempt == process.files.attempt) {
+        // The kernel killed pytest when its supervisor died (its parent-death signal), or the
+        // supervisor's dead man's switch did: a casualty, whatever the test was doing.
+        set_death(crash, std::nullopt, std::nullopt,
+                  {"the supervisor died (killed?) while pytest ran, and pytest was killed with "
+                   "it (its parent-death signal and the supervisor's dead man's switch)"},
+                  evidence);
+        crash.cause = "killed";
+        crash.collateral = true;
+        return crash;
+    }
     set_death(crash, std::nullopt, std::nullopt,
               {"no exit status was recorded (the supervisor did not see the end)"}, evidence);
     return crash;
@@ -244,10 +255,15 @@ std::vector<Crash> attribute_crashes(const std::vector<ProcessEvidence>& process
     for (const auto& evidence : processes) {
         last_attempt = std::max(last_attempt, evidence.process->files.attempt);
     }
+    const auto running = [&end](const ProcessEvidence& evidence) {
+        const auto& files = evidence.process->files;
+        return std::find(end.running.begin(), end.running.end(),
+                         std::pair<int, long>{files.attempt, files.pid}) != end.running.end();
+    };
     std::vector<Crash> crashes;
     std::vector<int> attempts_whose_main_died;
     for (const auto& evidence : processes) {
-        if (evidence.process->files.is_worker()) {
+        if (evidence.process->files.is_worker() || running(evidence)) {
             continue;
         }
         auto crash = main_crash(evidence, end, evidence.process->files.attempt == last_attempt);
@@ -258,7 +274,7 @@ std::vector<Crash> attribute_crashes(const std::vector<ProcessEvidence>& process
         }
     }
     for (const auto& evidence : processes) {
-        if (!evidence.process->files.is_worker()) {
+        if (!evidence.process->files.is_worker() || running(evidence)) {
             continue;
         }
         int attempt = evidence.process->files.attempt;

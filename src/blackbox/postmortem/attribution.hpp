@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <blackbox/postmortem/faulthandler_dump.hpp>
@@ -32,10 +33,15 @@ struct EndFacts {
     std::vector<AttemptEnd> attempt_ends;  // wait statuses the supervisor saw (end.json)
     std::optional<int> forwarded_signal;   // the user asked the run to stop
     std::vector<Verdict> verdicts;         // what the watchdogs established
+    // Processes still running when the run was read ({attempt, pid}): not dead, no crash.
+    std::vector<std::pair<int, long>> running;
+    // The supervisor died during this attempt (its dead man's switch said so, and killed
+    // pytest's tree): what pytest was doing then was cut short by that, not by itself.
+    std::optional<SupervisorLoss> supervisor_lost;
 };
 
 // One crash per dead process (collection crashes of several xdist workers on one module are
-// merged), in process order.
+// merged), in process order; a process still running is none.
 std::vector<Crash> attribute_crashes(const std::vector<ProcessEvidence>& processes,
                                      const EndFacts& end);
 

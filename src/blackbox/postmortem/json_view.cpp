@@ -133,6 +133,45 @@ json gc_to_json(const RunModel& run) {
         {"most", gc->most ? json(base::name_text(run.tests[*gc->most].nodeid)) : json(nullptr)}};
 }
 
+json running_json(const RunModel& run) {
+    json running = json::array();
+    for (const auto& process : run.running) {
+        json entry = {{"role", process.role},
+                      {"pid", process.pid},
+                      {"attempt", process.attempt},
+                      {"phase", process.phase.empty() ? json(nullptr) : json(process.phase)}};
+        put_name(entry, "nodeid", process.nodeid);
+        running.push_back(std::move(entry));
+    }
+    return running;
+}
+
+json supervisor_lost_json(const RunModel& run) {
+    if (!run.supervisor_lost) {
+        return nullptr;
+    }
+    const auto& lost = *run.supervisor_lost;
+    return {{"attempt", lost.attempt},
+            {"pid", lost.pid},
+            {"ns", lost.ns},
+            {"group_killed", lost.group_killed},
+            {"cgroup_killed", lost.cgroup_killed}};
+}
+
+json left_running_json(const RunModel& run) {
+    json left = json::array();
+    for (const auto& process : run.left_running) {
+        json entry = {{"attempt", process.attempt},
+                      {"pid", process.pid},
+                      {"command", base::valid_utf8(process.command)},
+                      {"in_group", process.in_group},
+                      {"stopped", process.stopped}};
+        put_name(entry, "started_during", process.started_during);
+        left.push_back(std::move(entry));
+    }
+    return left;
+}
+
 json postmortem_json(const RunModel& run) {
     json crashes = json::array();
     for (const auto& crash : run.crashes) {
@@ -169,6 +208,9 @@ json postmortem_json(const RunModel& run) {
         {"warnings", run.warnings},
         {"recording_stopped", run.recording_stopped},
         {"recording_lost", run.recording_lost},
+        {"running", running_json(run)},
+        {"supervisor_lost", supervisor_lost_json(run)},
+        {"left_running", left_running_json(run)},
     };
     base::put_names(object, "command", run.command);
     base::put_name(object, "cwd", run.cwd);

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <utility>
 
 #include <blackbox/postmortem/left_behind.hpp>
@@ -63,6 +64,42 @@ std::vector<KindLeakers> left_behind(const RunModel& run) {
         return leftover_rank(a.kind) < leftover_rank(b.kind);
     });
     return kinds;
+}
+
+std::optional<std::size_t> test_running_at(const RunModel& run, int attempt, std::int64_t from_ns,
+                                           std::int64_t to_ns) {
+    std::optional<std::size_t> found;
+    for (std::size_t index = 0; index < run.tests.size(); ++index) {
+        const auto& test = run.tests[index];
+        if (test.attempt != attempt) {
+            continue;
+        }
+        std::int64_t begin = 0;
+        std::int64_t end = 0;
+        for (const auto* phase : {&test.setup, &test.call, &test.teardown}) {
+            if (!*phase) {
+                continue;
+            }
+            const auto& result = **phase;
+            const std::int64_t began =
+                result.begin_ns != 0
+                    ? result.begin_ns
+                    : result.end_ns - static_cast<std::int64_t>(result.duration_s * 1e9);
+            begin = begin == 0 ? began : std::min(begin, began);
+            end = std::max(end, result.end_ns);
+        }
+        if (test.crash) {
+            end = std::numeric_limits<std::int64_t>::max();  // it died in it: no end
+        }
+        if (begin == 0 || to_ns < begin || from_ns > end) {
+            continue;
+        }
+        if (found) {
+            return std::nullopt;
+        }
+        found = index;
+    }
+    return found;
 }
 
 std::optional<GcTotals> gc_totals(const RunModel& run) {

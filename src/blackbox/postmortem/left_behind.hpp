@@ -41,6 +41,14 @@ struct KindLeakers {
 // had no sentinels).
 std::vector<KindLeakers> left_behind(const RunModel& run);
 
+// The one test of `attempt` that was running at some instant of [from_ns, to_ns]
+// (CLOCK_MONOTONIC: its setup had begun, its teardown had not ended; a crashed test until the
+// end), to say which test started a process left running, whose start the kernel gives to the
+// clock tick (10 ms); nullopt when none was, or when several were (tests shorter than a tick,
+// or xdist workers side by side: which one started it cannot be told).
+std::optional<std::size_t> test_running_at(const RunModel& run, int attempt, std::int64_t from_ns,
+                                           std::int64_t to_ns);
+
 // The sums of the garbage collections after each test (--blackbox-gc-after-each).
 struct GcTotals {
     std::size_t tests = 0;

@@ -13,7 +13,9 @@
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
+#include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
+#include <blackbox/postmortem/process_liveness.hpp>
 #include <blackbox/postmortem/process_replay.hpp>
 #include <blackbox/postmortem/run_directory_check.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
@@ -347,10 +349,35 @@ std::optional<std::string> log_records_of(const std::filesystem::path& path,
     return text->substr(end_of_line + 1);
 }
 
-// The watchdogs' verdicts from supervisor.jsonl (docs/formats/run-directory.md), and the
-// memory limit the run had.
-std::vector<Verdict> read_supervisor_log(const std::filesystem::path& dir, RunModel& run) {
+// What supervisor.jsonl says (docs/formats/run-directory.md): the watchdogs' verdicts, who
+// the supervisor was, and, into the run: the memory limit, the supervisor's death, the
+// processes pytest left running.
+struct SupervisorFacts {
     std::vector<Verdict> verdicts;
+    std::optional<ProcessIdentity> supervisor;
+};
+
+LeftProcess left_process(const nlohmann::json& entry, int attempt) {
+    LeftProcess left;
+    left.attempt = attempt;
+    left.pid = int_at(entry, "pid").value_or(0);
+    left.command = string_at(entry, "command").value_or("");
+    const auto flag = [&entry](const char* key) {
+        auto it = entry.find(key);
+        return it != entry.end() && it->is_boolean() && it->get<bool>();
+    };
+    left.in_group = flag("in_group");
+    left.stopped = flag("stopped");
+    if (auto started = entry.find("started_ns");
+        started != entry.end() && started->is_number_integer()) {
+        left.started_ns = started->get<std::int64_t>();
+    }
+    return left;
+}
+
+SupervisorFacts read_supervisor_log(const std::filesystem::path& dir, RunModel& run) {
+    SupervisorFacts facts;
+    auto& verdicts = facts.verdicts;
     journal::for_each_record(dir / "supervisor.jsonl", [&](const journal::Record& record) {
         auto ev = record.ev();
         if (ev == "limit") {
@@ -359,10 +386,33 @@ std::vector<Verdict> read_supervisor_log(const std::filesystem::path& dir, RunMo
             }
             return;
         }
+        const int attempt = static_cast<int>(record.integer("attempt").value_or(1));
+        if (ev == "supervisor") {
+            facts.supervisor = identity_of(record.to_json());
+            return;
+        }
+        if (ev == "supervisor_lost") {
+            run.supervisor_lost = SupervisorLoss{
+                attempt, static_cast<long>(record.integer("pid").value_or(0)),
+                record.integer("ns").value_or(0), record.boolean("group_killed").value_or(false),
+                record.integer("cgroup_killed").value_or(0)};
+            return;
+        }
+        if (ev == "leftovers") {
+            auto processes = record.json("processes");
+            if (processes.is_array()) {
+                for (const auto& entry : processes) {
+                    if (entry.is_object()) {
+                        run.left_running.push_back(left_process(entry, attempt));
+                    }
+                }
+            }
+            return;
+        }
         Verdict verdict;
         verdict.ev = std::string(ev);
         verdict.pid = static_cast<long>(record.integer("pid").value_or(0));
-        verdict.attempt = static_cast<int>(record.integer("attempt").value_or(1));
+        verdict.attempt = attempt;
         if (ev == "hang") {
             verdict.evidence = fmt::format(
                 "the hang watchdog killed it after its {} had run for {:.1f} s",
@@ -374,7 +424,7 @@ std::vector<Verdict> read_supervisor_log(const std::filesystem::path& dir, RunMo
         }
         verdicts.push_back(std::move(verdict));
     });
-    return verdicts;
+    return facts;
 }
 
 const ProcessReplay* last_main(const std::vector<ProcessReplay>& replays) {
@@ -405,6 +455,9 @@ void count(RunModel& run) {
 }
 
 std::string derive_status(const RunModel& run, const ProcessReplay* main) {
+    if (!run.running.empty()) {
+        return "running";
+    }
     bool recorder_stopped =
         run.recorder == "supervisor" ? !run.finished : (main != nullptr && main->cut_short());
     if (recorder_stopped) {
@@ -650,8 +703,19 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         }
         evidence.push_back(std::move(item));
     }
-    run.crashes = attribute_crashes(evidence, EndFacts{run.attempt_ends, run.forwarded_signal,
-                                                       read_supervisor_log(run.dir, run)});
+    auto supervisor = read_supervisor_log(run.dir, run);
+    run.running = running_processes(replays, supervisor.supervisor, run.finished, ProcessTable());
+    EndFacts end{run.attempt_ends,
+                 run.forwarded_signal,
+                 std::move(supervisor.verdicts),
+                 {},
+                 run.supervisor_lost};
+    for (const auto& process : run.running) {
+        if (process.role != "supervisor") {
+            end.running.emplace_back(process.attempt, process.pid);
+        }
+    }
+    run.crashes = attribute_crashes(evidence, end);
 
     for (auto& crash : run.crashes) {
         auto stem =
@@ -677,6 +741,16 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         if (found != index.end()) {
             run.tests[found->second].outcome = "crashed";
             run.tests[found->second].crash = i;
+        }
+    }
+    for (auto& left : run.left_running) {
+        if (left.started_ns) {
+            // /proc gives a start to the clock tick (USER_HZ, 100 on Linux): within 10 ms after.
+            constexpr std::int64_t kTickNs = 10'000'000;
+            if (auto test = test_running_at(run, left.attempt, *left.started_ns,
+                                            *left.started_ns + kTickNs)) {
+                left.started_during = run.tests[*test].nodeid;
+            }
         }
     }
     add_memory_trail(run, dir / "samples.jsonl");

@@ -181,6 +181,36 @@ struct RunMemory {
                                           // crash, when it is not the test that crashed
 };
 
+// A process of the run still running when the run was read (process_liveness.hpp).
+struct RunningProcess {
+    std::string role;  // "supervisor", "main" or an xdist worker id
+    long pid = 0;
+    int attempt = 1;
+    std::optional<std::string> nodeid;  // the test (or module) its journal says it is in
+    std::string phase;                  // the brief's phase words; "" for the supervisor
+    std::int64_t since_ns = 0;          // since when (0: unknown)
+};
+
+// The supervisor's death, as its dead man's switch recorded it (supervisor.jsonl).
+struct SupervisorLoss {
+    int attempt = 1;
+    long pid = 0;
+    std::int64_t ns = 0;
+    bool group_killed = false;       // pytest's process group was still there and got SIGKILL
+    std::int64_t cgroup_killed = 0;  // members of the tree's cgroup it killed
+};
+
+// A process the command left running when it ended (supervisor.jsonl's `leftovers`).
+struct LeftProcess {
+    int attempt = 1;
+    long pid = 0;
+    std::string command;
+    bool in_group = false;  // still in pytest's process group (else it had left it)
+    bool stopped = false;   // the supervisor stopped it (else it survived SIGKILL)
+    std::optional<std::int64_t> started_ns;
+    std::optional<std::string> started_during;  // the one test running when it started
+};
+
 struct RunModel {
     std::filesystem::path dir;
     std::string id;
@@ -199,8 +229,8 @@ struct RunModel {
     std::optional<int> blackbox_exit_code;  // end.json's exit_code
     int attempts = 0;
 
-    std::string status;                    // passed failed crashed interrupted error incomplete
-    WaitStatus exit;                       // the last attempt's main process
+    std::string status;  // passed failed crashed interrupted error incomplete running
+    WaitStatus exit;     // the last attempt's main process
     std::optional<int> pytest_exitstatus;  // from the last main journal's session_end
     std::string rootdir;
 
@@ -219,6 +249,11 @@ struct RunModel {
     // 7): 57 journal records lost from 12:00:01.250 UTC, after tests/test_x.py::test_y (No
     // space left on device)". The tests whose records were lost read as not run.
     std::vector<std::string> recording_lost;
+    // The supervisor (until it wrote end.json) and the pytest processes still running: the run
+    // is going on (status "running"), and none of them is a crash.
+    std::vector<RunningProcess> running;
+    std::optional<SupervisorLoss> supervisor_lost;
+    std::vector<LeftProcess> left_running;
 };
 
 }  // namespace blackbox::postmortem

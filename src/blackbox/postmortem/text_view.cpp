@@ -194,6 +194,66 @@ void append_left_behind(std::string& out, const RunModel& run, const Style& styl
     }
 }
 
+// "the supervisor (pid 10), pytest (pid 11) in t.py::test_x (call), worker gw0 (pid 12)
+// between tests": who is still running, and where.
+std::string running_text(const RunModel& run) {
+    std::vector<std::string> parts;
+    for (const auto& process : run.running) {
+        if (process.role == "supervisor") {
+            parts.push_back(fmt::format("the supervisor (pid {})", process.pid));
+            continue;
+        }
+        std::string who = process.role == "main"
+                              ? fmt::format("pytest (pid {})", process.pid)
+                              : fmt::format("worker {} (pid {})", process.role, process.pid);
+        if (process.nodeid) {
+            who += fmt::format(" in {} ({})", *process.nodeid, process.phase);
+        }
+        parts.push_back(std::move(who));
+    }
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+// "left running  2 processes when pytest ended, stopped by the supervisor: 4242 sleep 1000
+// (had left pytest's process group; started during t.py::test_spawn), …": what pytest left
+// running, and whether it was stopped.
+void append_left_running(std::string& out, const RunModel& run, const Style& style) {
+    if (run.left_running.empty()) {
+        return;
+    }
+    constexpr std::size_t kShown = 5;
+    std::vector<std::string> named;
+    std::size_t survived = 0;
+    for (const auto& left : run.left_running) {
+        survived += left.stopped ? 0 : 1;
+        if (named.size() == kShown) {
+            continue;
+        }
+        std::vector<std::string> notes;
+        if (!left.in_group) {
+            notes.emplace_back("had left pytest's process group");
+        }
+        if (left.started_during) {
+            notes.push_back("started during " + *left.started_during);
+        }
+        if (!left.stopped) {
+            notes.emplace_back("STILL RUNNING: it survived SIGKILL");
+        }
+        named.push_back(
+            fmt::format("{} {}{}", left.pid, left.command,
+                        notes.empty() ? "" : fmt::format(" ({})", fmt::join(notes, "; "))));
+    }
+    if (run.left_running.size() > kShown) {
+        named.push_back(fmt::format("… {} more", run.left_running.size() - kShown));
+    }
+    const auto count = run.left_running.size();
+    out += fmt::format("{} {} process{} when pytest ended, {}: {}\n", style.yellow("left running"),
+                       count, count == 1 ? "" : "es",
+                       survived == 0 ? "stopped by the supervisor"
+                                     : fmt::format("{} of them could not be stopped", survived),
+                       fmt::join(named, ", "));
+}
+
 std::string counts_text(const Counts& counts) {
     std::vector<std::string> parts;
     auto add = [&](std::size_t n, const char* word) {
@@ -246,7 +306,18 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
     std::string out;
     std::string verdict = fmt::format("{} {} — {}", style.bold("blackbox:"),
                                       status_word(run, style), counts_text(run.counts));
-    if (run.status == "incomplete") {
+    if (run.status == "running") {
+        verdict += " — still running: " + running_text(run);
+    } else if (run.status == "incomplete" && run.supervisor_lost) {
+        const auto& lost = *run.supervisor_lost;
+        verdict += fmt::format(
+            " — the supervisor (pid {}) died during attempt {} (killed?) and pytest was stopped "
+            "with it{}",
+            lost.pid, lost.attempt,
+            lost.cgroup_killed > 0
+                ? fmt::format(" ({} processes of its cgroup killed)", lost.cgroup_killed)
+                : std::string());
+    } else if (run.status == "incomplete") {
         verdict +=
             " — the recording stopped abruptly (the supervisor or pytest was killed "
             "before the end was recorded)";
@@ -268,6 +339,7 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
         out += fmt::format("{} collecting {}\n", style.yellow("error"), inert(error.nodeid));
     }
     append_left_behind(out, run, style);
+    append_left_running(out, run, style);
     for (const auto& stopped : run.recording_stopped) {
         out += fmt::format(
             "{} recording stopped in {}; that process's tests are missing from these records\n",

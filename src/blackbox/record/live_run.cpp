@@ -5,12 +5,16 @@
 
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
+#include <blackbox/base/file_io.hpp>
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/limit/cgroup_places.hpp>
 #include <blackbox/limit/oom_score.hpp>
+#include <blackbox/limit/tree_group.hpp>
 #include <blackbox/live/stack_dump.hpp>
 #include <blackbox/live/status_text.hpp>
 #include <blackbox/record/live_run.hpp>
+#include <blackbox/sample/proc_stat.hpp>
+#include <blackbox/sample/process_identity.hpp>
 
 namespace blackbox::record {
 
@@ -19,6 +23,21 @@ namespace {
 std::shared_ptr<const limit::CgroupFs> machine_cgroups() {
     static const auto fs = std::make_shared<const limit::CgroupFs>("/");
     return fs;
+}
+
+// Who records this run, so that a reader can tell whether it is still alive
+// (sample/process_identity.hpp).
+nlohmann::json supervisor_identity() {
+    nlohmann::json identity = {{"pid", ::getpid()}};
+    if (auto text = base::read_file("/proc/self/stat")) {
+        if (auto stat = sample::parse_proc_stat(*text)) {
+            identity["starttime"] = stat->starttime;
+        }
+    }
+    if (auto boot = sample::boot_id()) {
+        identity["boot_id"] = *boot;
+    }
+    return identity;
 }
 
 }  // namespace
@@ -36,15 +55,37 @@ LiveRun::LiveRun(const WatchOptions& options, const std::filesystem::path& run_d
         limit::LimitOptions limit_options;
         limit_options.bytes = *options_.memory_max;
         limit_options.threshold_fraction = options_.dump_fraction;
-        limit_options.use_cgroups = !options_.memory_max_watchdog_only;
+        limit_options.use_cgroups = !options_.memory_max_watchdog_only && options_.tree_cgroup;
         limit_options.on_threshold = [this](const limit::ThresholdCrossing& crossing) {
             on_threshold(crossing.ns, crossing.usage_bytes, crossing.threshold_bytes);
+        };
+        // The watchdog's kill reaches the sampled tree and, through the cgroup that follows the
+        // tree, whatever the sample missed (on the sampler's thread; tree_group_ is set before
+        // the command starts and outlives the sampler).
+        limit_options.killer = [this](pid_t group, const std::vector<pid_t>& tree) {
+            bool reached = limit::kill_tree(group, tree);
+            if (tree_group_ && tree_group_->kill_members() > 0) {
+                reached = true;
+            }
+            return reached;
         };
         limit_.emplace(limit_options);
         log_.write("limit", {{"attempt", options_.attempt},
                              {"bytes", limit_->bytes()},
                              {"how", limit_->describe()}});
     }
+    if (options_.tree_cgroup && !(limit_ && limit_->group())) {
+        auto made = limit::create_tree_group(machine_cgroups(),
+                                             limit::find_cgroups(*machine_cgroups()), ::getpid());
+        if (made.group) {
+            tree_group_.emplace(std::move(*made.group));
+        }
+    }
+    auto identity = supervisor_identity();
+    identity["attempt"] = options_.attempt;
+    identity["cgroup"] =
+        tree_cgroup().empty() ? nlohmann::json(nullptr) : nlohmann::json(tree_cgroup());
+    log_.write("supervisor", identity);
     // Without a cgroup limit, the counter of the cgroup we run in still tells an OOM kill.
     std::optional<limit::CgroupDir> counted = limit_ ? limit_->group() : std::nullopt;
     if (!counted) {
@@ -64,6 +105,9 @@ std::vector<supervise::PreExecWrite> LiveRun::pre_exec_writes() const {
     if (limit_) {
         writes = limit_->pre_exec_writes();
     }
+    if (tree_group_) {
+        writes.push_back(limit::join_tree_group(*tree_group_));
+    }
     if (auto raise =
             limit::oom_score_adj_write(options_.oom_score_adj, limit::current_oom_score_adj())) {
         writes.push_back(*raise);
@@ -73,6 +117,21 @@ std::vector<supervise::PreExecWrite> LiveRun::pre_exec_writes() const {
 
 std::string LiveRun::describe_limit() const {
     return limit_ ? limit_->describe() : std::string();
+}
+
+std::string LiveRun::tree_cgroup() const {
+    if (limit_) {
+        if (auto group = limit_->group()) {
+            return machine_cgroups()->resolve(group->directory);
+        }
+    }
+    return tree_group_ ? machine_cgroups()->resolve(tree_group_->dir().directory) : std::string();
+}
+
+supervise::DeathNote LiveRun::death_note() const {
+    return {(run_dir_ / "supervisor.jsonl").string(),
+            fmt::format(R"({{"ev":"supervisor_lost","attempt":{},"pid":{},)", options_.attempt,
+                        ::getpid())};
 }
 
 void LiveRun::started(pid_t pid) {
@@ -90,7 +149,12 @@ void LiveRun::started(pid_t pid) {
             sampler.cgroup = sample::CgroupLocation{group->version, "", group->directory};
         }
         sampler.on_sample = [this](const sample::Sample& sample) {
-            limit_->on_sample(sample.ns, sample.rss);
+            std::vector<pid_t> tree;
+            tree.reserve(sample.procs.size());
+            for (const auto& process : sample.procs) {
+                tree.push_back(process.pid);
+            }
+            limit_->on_sample(sample.ns, sample.rss, tree);
         };
     }
     try {
@@ -154,10 +218,27 @@ void LiveRun::on_threshold(std::int64_t, std::uint64_t usage, std::uint64_t thre
     }
 }
 
+void LiveRun::write_leftovers(const supervise::SessionResult& result) {
+    if (result.leftovers.empty()) {
+        return;
+    }
+    nlohmann::json processes = nlohmann::json::array();
+    for (const auto& left : result.leftovers) {
+        const auto& process = left.process;
+        processes.push_back({{"pid", process.pid},
+                             {"command", process.command},
+                             {"in_group", left.in_group},
+                             {"stopped", left.stopped},
+                             {"started_ns", sample::start_monotonic_ns(process.starttime)}});
+    }
+    log_.write("leftovers", {{"attempt", options_.attempt}, {"processes", std::move(processes)}});
+}
+
 void LiveRun::finished(const supervise::SessionResult& result) {
     if (sampler_) {
         sampler_->stop();
     }
+    write_leftovers(result);
     watch_.refresh();
     captures_.save_unfinished(watch_);
     if (limit_) {

@@ -35,6 +35,10 @@ struct WatchOptions {
     double dump_fraction = 0.9;                    // stacks asked for at this fraction
     std::optional<std::chrono::duration<double>> hang_timeout;
     int oom_score_adj = 500;  // 0: leave it
+    // Put the command's tree in a cgroup of its own when the limit made none, wherever the
+    // machine allows (limit/tree_group.hpp); false (--no-cgroup): never a cgroup, the limit
+    // too is left to the watchdog.
+    bool tree_cgroup = true;
 };
 
 class LiveRun {
@@ -52,6 +56,11 @@ class LiveRun {
 
     // One line saying how the limit is enforced, or "" without a limit.
     std::string describe_limit() const;
+    // The cgroup directory that holds the command's tree (the limit's, or one made to follow
+    // the tree), or "" without one.
+    std::string tree_cgroup() const;
+    // What the dead man's switch writes to supervisor.jsonl if the supervisor dies.
+    supervise::DeathNote death_note() const;
 
     // The command started: the limit attaches to it and the sampler starts.
     void started(pid_t pid);
@@ -66,6 +75,7 @@ class LiveRun {
 
   private:
     void on_threshold(std::int64_t ns, std::uint64_t usage, std::uint64_t threshold);
+    void write_leftovers(const supervise::SessionResult& result);
 
     WatchOptions options_;
     std::filesystem::path run_dir_;
@@ -74,6 +84,7 @@ class LiveRun {
     live::CaptureKeeper captures_;
     std::optional<live::HangWatchdog> hang_;
     std::optional<limit::MemoryLimit> limit_;
+    std::optional<limit::OwnedCgroup> tree_group_;  // when the limit gave no group
     std::optional<limit::OomWatch> oom_watch_;
     std::unique_ptr<sample::Sampler> sampler_;
     pid_t pid_ = 0;

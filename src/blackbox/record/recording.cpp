@@ -166,6 +166,8 @@ RecordingResult record(const RecordingOptions& options) {
             options.say("memory limit " + live.describe_limit());
         }
         session.pre_exec_writes = live.pre_exec_writes();
+        session.tree_cgroup = live.tree_cgroup();
+        session.death_note = live.death_note();
         AttemptResult current;
         current.attempt = attempt;
         current.started_ns = base::monotonic_ns();

@@ -25,8 +25,8 @@ std::string size(std::int64_t bytes) {
 
 std::string status_line(const RunModel& run) {
     static const std::pair<const char*, const char*> kIcons[] = {
-        {"passed", "✅"},           {"failed", "❌"},     {"crashed", "💥"},
-        {"interrupted", "⏹️"}, {"error", "⚠️"}, {"incomplete", "❓"}};
+        {"passed", "✅"},     {"failed", "❌"},     {"crashed", "💥"}, {"interrupted", "⏹️"},
+        {"error", "⚠️"}, {"incomplete", "❓"}, {"running", "⏳"}};
     const char* icon = "";
     for (const auto& [status, glyph] : kIcons) {
         if (run.status == status) {

@@ -41,15 +41,16 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) {
             stat.state = word.size() == 1 ? word[0] : '?';
             continue;
         }
-        if (field == 4) {
-            std::optional<pid_t> ppid = parse_pid(word);
-            if (!ppid) {
+        if (field >= 4 && field <= 6) {
+            std::optional<pid_t> id = parse_pid(word);
+            if (!id) {
                 return std::nullopt;
             }
-            stat.ppid = *ppid;
+            (field == 4 ? stat.ppid : field == 5 ? stat.pgrp : stat.session) = *id;
             continue;
         }
-        std::uint64_t* target = field == 14   ? &stat.utime
+        std::uint64_t* target = field == 9    ? &stat.flags
+                                : field == 14 ? &stat.utime
                                 : field == 15 ? &stat.stime
                                 : field == 20 ? &stat.threads
                                 : field == 22 ? &stat.starttime

@@ -17,6 +17,9 @@ struct ProcStat {
     std::string comm;             // field 2 without its parentheses; may hold spaces and ')'
     char state = '?';             // field 3: R, S, D, Z, ...
     pid_t ppid = 0;               // field 4
+    pid_t pgrp = 0;               // field 5, its process group
+    pid_t session = 0;            // field 6, its session
+    std::uint64_t flags = 0;      // field 9, the kernel's PF_* flags (PF_EXITING: 0x4)
     std::uint64_t utime = 0;      // field 14, clock ticks
     std::uint64_t stime = 0;      // field 15, clock ticks
     std::uint64_t threads = 0;    // field 20, num_threads

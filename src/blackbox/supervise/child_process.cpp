@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -48,6 +49,8 @@ struct ExecPlan {
     const ChildWrite* writes;
     std::size_t write_count;
     int error_pipe;
+    int parent_death_signal;
+    pid_t parent;
 };
 
 std::vector<char*> c_strings(const std::vector<std::string>& strings) {
@@ -79,6 +82,13 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
         // terminal with us, as if it were not a terminal.
         if (plan.foreground_terminal >= 0) {
             ::tcsetpgrp(plan.foreground_terminal, ::getpid());
+        }
+    }
+    if (plan.parent_death_signal > 0) {
+        // A refusal (a seccomp filter) leaves the child without it, as on other systems.
+        ::prctl(PR_SET_PDEATHSIG, static_cast<unsigned long>(plan.parent_death_signal));
+        if (::getppid() != plan.parent) {
+            ::_exit(127);  // the parent died before the signal was armed: nobody supervises us
         }
     }
     for (std::size_t i = 0; i < plan.write_count; ++i) {
@@ -162,7 +172,9 @@ SpawnResult spawn_child(const LaunchSpec& spec) {
                         spec.signal_dispositions.size(),
                         writes.data(),
                         writes.size(),
-                        error_write.get()};
+                        error_write.get(),
+                        spec.parent_death_signal,
+                        ::getpid()};
     const pid_t pid = ::fork();
     if (pid == 0) {
         exec_in_child(plan);

@@ -40,6 +40,12 @@ struct LaunchSpec {
     std::vector<SignalDisposition> signal_dispositions;
     // Written by the child in this order, right after setsid()/setpgid().
     std::vector<PreExecWrite> pre_exec_writes;
+    // > 0: the kernel sends this signal to the child when the thread that called spawn_child
+    // exits (PR_SET_PDEATHSIG, set right after setsid()/setpgid(); a child whose parent died
+    // before that exits at once). The thread must outlive the child: in a process that spawns
+    // from a worker thread, the death of that thread counts. Not inherited by the child's own
+    // children, and cleared by the kernel when it execs a set-user-ID program.
+    int parent_death_signal = 0;
 };
 
 class ChildProcess;

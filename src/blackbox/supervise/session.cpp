@@ -11,6 +11,8 @@
 #include <blackbox/supervise/child_process.hpp>
 #include <blackbox/supervise/child_subreaper.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
+#include <blackbox/supervise/command_tree.hpp>
+#include <blackbox/supervise/dead_man_switch.hpp>
 #include <blackbox/supervise/input_relay.hpp>
 #include <blackbox/supervise/output_log.hpp>
 #include <blackbox/supervise/output_relay.hpp>
@@ -287,6 +289,9 @@ SessionResult run_session(const SessionOptions& options) {
     }
 
     OutputLog log(options.output_log, options.output_log_max);
+    // Before anything else is forked or opened: the watcher must not inherit the command's
+    // pipes, and must not be our child (it is reparented elsewhere before we are a subreaper).
+    DeadManSwitch guard(options.tree_cgroup, options.death_note);
     // SIGPIPE: a closed stdout of ours must not kill the recorder (the log goes on). SIGTTOU:
     // relaying to a terminal whose foreground is the command's (pipe mode) must not stop us when
     // TOSTOP is set, nor must restoring its settings or its foreground.
@@ -304,6 +309,7 @@ SessionResult run_session(const SessionOptions& options) {
     spec.environment = options.environment;
     spec.signal_dispositions = signals.dispositions_for_exec();
     spec.pre_exec_writes = options.pre_exec_writes;
+    spec.parent_death_signal = SIGKILL;  // pytest must not run on without us
     std::optional<PseudoTerminal> pty;
     Pipe out;
     Pipe err;
@@ -342,6 +348,8 @@ SessionResult run_session(const SessionOptions& options) {
         }
     }
 
+    // Children we already have are not the command's (only its orphans join them).
+    const std::vector<pid_t> children_before = children_of(::getpid());
     auto spawned = spawn_child(spec);
     // Only the command holds the write side now, so end of stream means it (and anything it
     // passed the descriptors to) closed them.
@@ -360,6 +368,7 @@ SessionResult run_session(const SessionOptions& options) {
     }
     ChildProcess& child = *spawned.child;
     result.pid = child.pid();
+    guard.arm(child.pid());
 
     std::vector<OutputRelay> outputs;
     outputs.reserve(2);
@@ -396,22 +405,46 @@ SessionResult run_session(const SessionOptions& options) {
     lease.take_back();
 
     const auto outputs_closed = [&] { return loop.outputs_closed(); };
-    const auto group_gone = [&] { return !child.group().alive(); };
     loop.run_until(outputs_closed, Clock::now() + options.drain_timeout);
-    if (!group_gone()) {
-        result.leftovers_terminated = true;
+    // What is left of the tree: the group, and whatever left it (found by parentage below us,
+    // the subreaper, and by the cgroup). A first SIGTERM, then SIGKILL; rechecked as it goes,
+    // since a dying process may still start another.
+    TreeScope scope{child.pid(), subreaper.active() ? ::getpid() : 0, options.tree_cgroup,
+                    children_before};
+    if (guard.pid() > 0) {
+        scope.excluded.push_back(guard.pid());
+    }
+    LeftoverSweep sweep(std::move(scope), child.pid());
+    const auto tree_gone = [&] {
+        const bool none_running = sweep.refresh();
+        return none_running && !child.group().alive();
+    };
+    const bool group_left = child.group().alive();
+    if (!tree_gone()) {
         child.group().signal(SIGTERM);
         child.group().signal(SIGCONT);  // a stopped leftover acts on SIGTERM only once continued
-        if (!loop.run_until(group_gone, Clock::now() + options.leftover_grace, kGroupRecheck)) {
-            child.group().signal(SIGKILL);
-            loop.run_until(group_gone, Clock::now() + kKillWait, kGroupRecheck);
+        const auto terminated = [&] {
+            const bool gone = tree_gone();
+            sweep.terminate_new();
+            return gone;
+        };
+        if (!loop.run_until(terminated, Clock::now() + options.leftover_grace, kGroupRecheck)) {
+            const auto killed = [&] {
+                child.group().signal(SIGKILL);
+                sweep.signal(SIGKILL);
+                return tree_gone();
+            };
+            loop.run_until(killed, Clock::now() + kKillWait, kGroupRecheck);
         }
         loop.run_until(outputs_closed, Clock::now() + options.drain_timeout);
     }
+    result.leftovers = sweep.result();
+    result.leftovers_terminated = group_left || !result.leftovers.empty();
     child.reap();
     result.status = *child.status();
     result.log_errno = log.error();
     result.log_loss = log.loss();
+    guard.disarm();
     return result;
 }
 

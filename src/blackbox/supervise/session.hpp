@@ -15,7 +15,9 @@
 #include <vector>
 
 #include <blackbox/base/write_loss.hpp>
+#include <blackbox/supervise/dead_man_switch.hpp>
 #include <blackbox/supervise/exit_status.hpp>
+#include <blackbox/supervise/leftover_sweep.hpp>
 #include <blackbox/supervise/pre_exec_write.hpp>
 
 namespace blackbox::supervise {
@@ -60,6 +62,12 @@ struct SessionOptions {
     // Files the command's process writes before exec, in order (joining a memory cgroup, raising
     // its oom_score_adj; see pre_exec_write.hpp). A failed required write fails the spawn.
     std::vector<PreExecWrite> pre_exec_writes;
+    // A cgroup directory that holds the command's whole tree (the command joins it through one
+    // of pre_exec_writes): its members count among the leftovers, and the dead man's switch
+    // empties it if we die. "": none, the tree is followed by parentage alone.
+    std::string tree_cgroup;
+    // The line the dead man's switch appends if we die while the command runs.
+    DeathNote death_note;
 };
 
 struct SessionResult {
@@ -80,8 +88,11 @@ struct SessionResult {
     // The last byte of the command's output that we passed on ('\n' when there was none): a
     // line we print after the session starts with a newline when this is not one.
     char output_last_byte = '\n';
-    // Processes of the group were still alive after the command exited and were terminated.
+    // Processes of the command's tree (its group, those that left it, the cgroup's members)
+    // were still running after the command exited, and were terminated.
     bool leftovers_terminated = false;
+    // Those processes, as found then, each marked stopped or not after the cleanup.
+    std::vector<Leftover> leftovers;
     // The command ran on a pseudo-terminal.
     bool terminal = false;
     // errno of the first failure to write output_log.
@@ -92,7 +103,9 @@ struct SessionResult {
 };
 
 // Runs the command to completion; blocks until it is reaped and its output drained, and its
-// group's leftovers terminated (bounded waits throughout, see SessionOptions). Process-wide
+// tree's leftovers terminated (bounded waits throughout, see SessionOptions). The command gets
+// SIGKILL if we die (its parent-death signal), and a dead man's switch then stops the rest of
+// its tree (dead_man_switch.hpp). Process-wide
 // effects while it runs: handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGWINCH,
 // SIGPIPE and SIGTTOU ignored, child-subreaper on, our terminal in raw input mode (pty mode) or its
 // foreground given to the command (pipe mode with a terminal on stdin); all restored on return

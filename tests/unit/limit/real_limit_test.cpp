@@ -246,5 +246,47 @@ TEST(RealWatchdog, KillsAProcessGroupWhoseReportedRssExceedsTheLimit) {
     EXPECT_TRUE(state == '?' || state == 'Z') << state;
 }
 
+TEST(RealWatchdog, KillsAProcessThatLeftTheGroupWithTheTree) {
+    LimitOptions options = limit_of(kLimit);
+    options.use_cgroups = false;
+    MemoryLimit limit(options);
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+    const pid_t pid = fork_into({}, [&fds] {
+        ::setpgid(0, 0);
+        const pid_t escaped = ::fork();
+        if (escaped == 0) {
+            ::setsid();  // the memory hog that left: not reached by kill(-group)
+            sleep_forever();
+        }
+        [[maybe_unused]] auto written = ::write(fds[1], &escaped, sizeof escaped);
+        sleep_forever();
+    });
+    ASSERT_GT(pid, 0);
+    ::setpgid(pid, pid);
+    ::close(fds[1]);
+    pid_t escaped = -1;
+    ASSERT_EQ(::read(fds[0], &escaped, sizeof escaped), static_cast<ssize_t>(sizeof escaped));
+    ::close(fds[0]);
+    for (int i = 0; i < 200 && ::getpgid(escaped) != escaped; ++i) {
+        sleep_ms(5);  // until it has its own session
+    }
+
+    limit.attach(pid);
+    limit.on_sample(base::monotonic_ns(), 65 * MiB, {pid, escaped});  // the sampled tree
+
+    const int status = wait_for(pid);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    char state = process_state(escaped);
+    for (int i = 0; i < 200 && state != '?' && state != 'Z'; ++i) {
+        sleep_ms(10);
+        state = process_state(escaped);
+    }
+    EXPECT_TRUE(state == '?' || state == 'Z') << state;
+    if (state != '?' && state != 'Z') {
+        ::kill(escaped, SIGKILL);
+    }
+}
+
 }  // namespace
 }  // namespace blackbox::limit

@@ -12,12 +12,14 @@ namespace {
 struct Recorder {
     std::vector<ThresholdCrossing> crossings;
     std::vector<pid_t> kills;
+    std::vector<std::vector<pid_t>> trees;
 
     RssWatchdog watchdog(std::uint64_t limit, std::uint64_t threshold) {
         return RssWatchdog(
             limit, threshold, [this](const ThresholdCrossing& c) { crossings.push_back(c); },
-            [this](pid_t group) {
+            [this](pid_t group, const std::vector<pid_t>& tree) {
                 kills.push_back(group);
+                trees.push_back(tree);
                 return true;
             });
     }
@@ -52,13 +54,23 @@ TEST(RssWatchdog, CallsTheThresholdBeforeKillingOnTheSameSample) {
     std::vector<std::string> order;
     RssWatchdog watchdog(
         1000, 900, [&](const ThresholdCrossing&) { order.push_back("threshold"); },
-        [&](pid_t) {
+        [&](pid_t, const std::vector<pid_t>&) {
             order.push_back("kill");
             return true;
         });
     watchdog.attach(77);
     watchdog.on_sample(1, 5000);
     EXPECT_EQ(order, (std::vector<std::string>{"threshold", "kill"}));
+}
+
+TEST(RssWatchdog, KillsTheSampledTreeWithTheGroup) {
+    // A process that left the group (setsid) is still in the sample, and dies with the tree.
+    Recorder recorder;
+    auto watchdog = recorder.watchdog(1000, 0);
+    watchdog.attach(77);
+    watchdog.on_sample(1, 1500, {77, 78, 90});
+    EXPECT_EQ(recorder.kills, std::vector<pid_t>{77});
+    EXPECT_EQ(recorder.trees, (std::vector<std::vector<pid_t>>{{77, 78, 90}}));
 }
 
 TEST(RssWatchdog, KillsNothingBeforeAttach) {

@@ -152,5 +152,46 @@ TEST(LeftBehind, TheReportsNameTheLeakingTests) {
               std::string::npos);
 }
 
+// Tests spread in time, as a run records them (ns): which one ran while a process started.
+RunModel spread_tests() {
+    RunModel run;
+    const auto phase = [](std::int64_t begin, std::int64_t end) {
+        PhaseResult result;
+        result.begin_ns = begin;
+        result.end_ns = end;
+        result.duration_s = static_cast<double>(end - begin) / 1e9;
+        return result;
+    };
+    auto& first = run.tests.emplace_back();
+    first.nodeid = "t.py::test_first";
+    first.setup = phase(100, 200);
+    first.call = phase(210, 500);
+    first.teardown = phase(510, 600);
+    auto& second = run.tests.emplace_back();
+    second.nodeid = "t.py::test_second";
+    second.setup = phase(1000, 1100);
+    second.call = phase(1100, 2000);
+    auto& other_attempt = run.tests.emplace_back();
+    other_attempt.nodeid = "t.py::test_later";
+    other_attempt.attempt = 2;
+    other_attempt.setup = phase(100, 900);
+    return run;
+}
+
+TEST(TestRunningAt, NamesTheOneTestWhoseTimeOverlapsTheStart) {
+    auto run = spread_tests();
+    EXPECT_EQ(test_running_at(run, 1, 300, 310), 0u);
+    EXPECT_EQ(test_running_at(run, 1, 590, 700), 0u);  // its teardown
+    EXPECT_EQ(test_running_at(run, 1, 1500, 1600), 1u);
+    EXPECT_EQ(test_running_at(run, 2, 300, 310), 2u);  // another attempt's tests
+}
+
+TEST(TestRunningAt, NamesNoneBetweenTestsOrWhenSeveralOverlap) {
+    auto run = spread_tests();
+    EXPECT_EQ(test_running_at(run, 1, 700, 900), std::nullopt);
+    EXPECT_EQ(test_running_at(run, 1, 550, 1050), std::nullopt);  // a tick over both
+    EXPECT_EQ(test_running_at(run, 1, 5000, 6000), std::nullopt);
+}
+
 }  // namespace
 }  // namespace blackbox::postmortem

@@ -58,11 +58,14 @@ TEST(ProcStat, ReadsTheRecordedFields) {
 
 TEST(ProcStat, ANameWithParenthesesAndBlanksEndsAtTheLastParenthesis) {
     auto stat = parse_proc_stat(
-        "42 (a) b (c)) R 7 42 42 0 -1 0 0 0 0 0 11 22 0 0 20 0 1 0 333 100 55 1844 0 0\n");
+        "42 (a) b (c)) R 7 40 41 0 -1 4194308 0 0 0 0 11 22 0 0 20 0 1 0 333 100 55 1844 0 0\n");
     ASSERT_TRUE(stat);
     EXPECT_EQ(stat->comm, "a) b (c)");
     EXPECT_EQ(stat->state, 'R');
     EXPECT_EQ(stat->ppid, 7);
+    EXPECT_EQ(stat->pgrp, 40);
+    EXPECT_EQ(stat->session, 41);
+    EXPECT_EQ(stat->flags, 4194308U);
     EXPECT_EQ(stat->utime, 11U);
     EXPECT_EQ(stat->stime, 22U);
     EXPECT_EQ(stat->starttime, 333U);
