@@ -122,7 +122,7 @@ bool PytestRerun::operator()(const std::vector<std::string>& ordered) {
     for (auto& word : rerun_arguments(ordered)) {
         spec.argv.push_back(std::move(word));
     }
-    spec.environment = plugin::inject(environment_, {plugin_dir_, record_dir, 1, false, true});
+    spec.environment = plugin::inject(environment_, {plugin_dir_, record_dir, 1, false, true, ""});
     spec.stdin_fd = null.get();
     spec.stdout_fd = log.get();
     spec.stderr_fd = log.get();
