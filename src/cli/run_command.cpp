@@ -91,7 +91,8 @@ void push_to_server(const postmortem::RunModel& model, serve::PushOptions push) 
 void write_json(const base::Directory& run_dir, const char* name, const json& doc,
                 std::vector<record::WriteFailure>& failures) {
     if (int error = run_dir.replace_file(name, base::json_text(doc, 2) + "\n"); error != 0) {
-        std::cerr << "blackbox: warning: cannot write " << base::terminal_text((run_dir.path() / name).string()) << ": "
+        std::cerr << "blackbox: warning: cannot write "
+                  << base::terminal_text((run_dir.path() / name).string()) << ": "
                   << std::strerror(error) << "\n";
         record::add_write_failure(failures, name, base::WriteLoss{base::monotonic_ns(), error, 0});
     }
@@ -252,7 +253,8 @@ int run(const RunOptions& options, const Invocation& invocation) {
     } catch (const Error& error) {
         // A run directory the command made unreadable (or hostile): said, and pytest's own
         // status stands.
-        std::cerr << "blackbox: " << base::terminal_text(error.what(), base::Newlines::keep) << "\n";
+        std::cerr << "blackbox: " << base::terminal_text(error.what(), base::Newlines::keep)
+                  << "\n";
         return exit_code_of(result);
     }
     int exit_code = postmortem::run_exit_code(model);

@@ -133,7 +133,8 @@ json attempts_json(const RecordingResult& result) {
 }
 
 void write_attempts(const base::Directory& run_dir, RecordingResult& result) {
-    if (int error = run_dir.replace_file("attempts.json", base::json_text(attempts_json(result), 2) + "\n");
+    if (int error =
+            run_dir.replace_file("attempts.json", base::json_text(attempts_json(result), 2) + "\n");
         error != 0) {
         add_write_failure(result.write_failures, "attempts.json",
                           base::WriteLoss{base::monotonic_ns(), error, 0});
