@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -34,5 +36,13 @@ class ScratchDir {
   private:
     std::filesystem::path path_;
 };
+
+// The whole of a file a test wrote ("" when it cannot be read).
+inline std::string text_of(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
 
 }  // namespace blackbox::testing

@@ -16,12 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string text_of(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using testing::text_of;
 
 TEST(Directory, CreatesFilesExclusivelyAndNeverThroughALink) {
     testing::ScratchDir dir;

@@ -14,12 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string text_of(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using testing::text_of;
 
 TEST(OutputLog, KeepsEveryByteWithoutACap) {
     testing::ScratchDir dir;
