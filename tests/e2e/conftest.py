@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,14 @@ def only_crash(report):
     """The single crash of a post-mortem."""
     assert len(report["crashes"]) == 1, json.dumps(report["crashes"], indent=2)
     return report["crashes"][0]
+
+
+def wait_for(predicate, timeout=30):
+    """The first true value of predicate(), asked every 10 ms; fails the test after timeout s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError("timed out")

@@ -7,7 +7,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import report_data
+from conftest import report_data, wait_for
 
 # Each test records, before our next journal record can, which phase of which test it is in.
 SUITE = """
@@ -35,16 +35,6 @@ def test_step(request, n):
 """
 
 ORDER = {"setup": 0, "call": 1, "teardown": 2}
-
-
-def wait_for(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("timed out")
 
 
 def main_pid(run_dir):

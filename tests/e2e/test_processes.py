@@ -6,9 +6,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
+
+from conftest import wait_for
 
 # Each test writes the pid of what it started to a file named by an environment variable.
 # The kernel gives a process's start to the clock tick (10 ms): each test lasts a few ticks, so
@@ -58,8 +59,10 @@ while len(chunks) < 20:  # 16 MiB each: 320 MiB unless it is stopped
     for offset in range(0, len(chunk), 4096):
         chunk[offset] = 1
     chunks.append(chunk)
-    with open(sys.argv[2], "w") as progress:
+    # Renamed into place: a kill between open() and write() must not leave the figure empty.
+    with open(sys.argv[2] + ".tmp", "w") as progress:
         progress.write(str(len(chunks) * 16))
+    os.replace(sys.argv[2] + ".tmp", sys.argv[2])
     time.sleep(0.1)
 time.sleep(1000)
 '''
@@ -85,16 +88,6 @@ def test_sleeps():
         out.write(str(child.pid))
     time.sleep(1000)
 """
-
-
-def wait_for(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("timed out")
 
 
 def start_time(pid):
