@@ -72,6 +72,8 @@ class LiveRun {
     void finished(const supervise::SessionResult& result);
     // The trail lines that could not be written (a full disk), if any.
     std::optional<base::WriteLoss> trail_loss() const;
+    // The supervisor.jsonl records that could not be written (a full disk), if any.
+    std::optional<base::WriteLoss> verdict_loss() const { return log_.loss(); }
 
   private:
     void on_threshold(std::int64_t ns, std::uint64_t usage, std::uint64_t threshold);

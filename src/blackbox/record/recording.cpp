@@ -193,6 +193,9 @@ RecordingResult record(const RecordingOptions& options) {
         if (auto loss = live.trail_loss()) {
             add_write_failure(result.write_failures, "samples.jsonl", *loss, "lines");
         }
+        if (auto loss = live.verdict_loss()) {
+            add_write_failure(result.write_failures, "supervisor.jsonl", *loss, "lines");
+        }
         if (outcome.spawn_errno) {
             result.spawn_errno = outcome.spawn_errno;
             result.spawn_not_found = outcome.status.code() == 127;
