@@ -232,6 +232,10 @@ TEST(DeadManSwitch, EmptiesAndRemovesTheTreesCgroup) {
         std::this_thread::sleep_for(5ms);
     }
     EXPECT_FALSE(std::filesystem::exists(cgroup));
+    // The watcher writes its note after it removed the group.
+    for (int i = 0; i < 400 && slurp(note).empty(); ++i) {
+        std::this_thread::sleep_for(5ms);
+    }
     EXPECT_NE(slurp(note).find("\"cgroup_killed\":1}"), std::string::npos)
         << "[" << slurp(note) << "]";
 }
