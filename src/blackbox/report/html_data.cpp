@@ -201,7 +201,8 @@ std::optional<std::string_view> failure_text(const TestResult& test, const char*
 
 json tests_json(const RunModel& run, const Timebase& time, json& prefixes, json& workers,
                 json& failures) {
-    std::unordered_map<std::string_view, std::size_t> prefix_index;
+    // Owns its keys: each test's node id text lives for one iteration only.
+    std::unordered_map<std::string, std::size_t> prefix_index;
     std::unordered_map<std::string, std::size_t> worker_index{{"main", 0}};
     workers = json::array({"main"});
     prefixes = json::array();
@@ -215,7 +216,8 @@ json tests_json(const RunModel& run, const Timebase& time, json& prefixes, json&
         const auto nodeid_text = base::name_text(test.nodeid);  // "\\xNN" for bytes not UTF-8
         std::string_view nodeid = nodeid_text;
         auto length = prefix_length(nodeid);
-        auto [it, added] = prefix_index.try_emplace(nodeid.substr(0, length), prefixes.size());
+        auto [it, added] =
+            prefix_index.try_emplace(std::string(nodeid.substr(0, length)), prefixes.size());
         if (added) {
             prefixes.push_back(std::string(nodeid.substr(0, length)));
         }
