@@ -69,6 +69,7 @@ class MemoryBackend : public serve::Backend {
                     {{"nodeid", crash.nodeid ? nlohmann::json(*crash.nodeid) : nullptr},
                      {"phase", crash.phase},
                      {"cause", crash.cause},
+                     {"signal", crash.signal ? nlohmann::json(*crash.signal) : nullptr},
                      {"worker", crash.worker ? nlohmann::json(*crash.worker) : nullptr},
                      {"evidence", crash.evidence}});
             }
