@@ -1,4 +1,5 @@
 #include <ctime>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -78,7 +79,14 @@ std::optional<std::int64_t> parse_iso8601_utc(std::string_view text) {
     if (at != text.size()) {
         return std::nullopt;
     }
-    return static_cast<std::int64_t>(::timegm(&fields)) * 1'000'000'000 + fraction_ns;
+    // Nanoseconds since the epoch in 64 bits reach the years 1677 to 2262: a time outside them
+    // (a crafted or corrupt file's "0014-…") is no time rather than an overflow.
+    const auto seconds = static_cast<std::int64_t>(::timegm(&fields));
+    constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
+    if (seconds < -kLimit || seconds > kLimit) {
+        return std::nullopt;
+    }
+    return seconds * 1'000'000'000 + fraction_ns;
 }
 
 std::string compact_utc(std::int64_t wall_ns) {

@@ -22,6 +22,16 @@ std::optional<std::int64_t> Record::integer(std::string_view key) const noexcept
     return value;
 }
 
+std::optional<std::int64_t> Record::figure(std::string_view key) const noexcept {
+    auto value = integer(key);
+    return value && *value >= 0 && *value <= kMaxFigure ? value : std::nullopt;
+}
+
+std::optional<std::int64_t> Record::signed_figure(std::string_view key) const noexcept {
+    auto value = integer(key);
+    return value && *value >= -kMaxFigure && *value <= kMaxFigure ? value : std::nullopt;
+}
+
 std::optional<double> Record::number(std::string_view key) const noexcept {
     auto element = object_.at_key(key);
     double value = 0;

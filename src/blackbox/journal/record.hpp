@@ -12,6 +12,9 @@
 
 namespace blackbox::journal {
 
+// The largest size or count a journal may give: 4 EiB, beyond any machine.
+inline constexpr std::int64_t kMaxFigure = std::int64_t{1} << 62;
+
 class Record {
   public:
     explicit Record(simdjson::dom::object object) noexcept : object_(object) {}
@@ -23,6 +26,11 @@ class Record {
     std::optional<std::string_view> string(std::string_view key) const noexcept;
     std::optional<std::int64_t> integer(std::string_view key) const noexcept;
     std::optional<double> number(std::string_view key) const noexcept;  // integer or float
+    // A size in bytes or a count: an integer within 0 .. kMaxFigure, else nullopt (a figure out
+    // of that range is a broken or crafted journal: absent, so that sums of figures stay sums).
+    std::optional<std::int64_t> figure(std::string_view key) const noexcept;
+    // A difference of sizes (gc_freed): an integer within -kMaxFigure .. kMaxFigure.
+    std::optional<std::int64_t> signed_figure(std::string_view key) const noexcept;
     std::optional<bool> boolean(std::string_view key) const noexcept;
     bool has(std::string_view key) const noexcept;
 

@@ -3,6 +3,7 @@
 #include <limits>
 #include <utility>
 
+#include <blackbox/base/saturating.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 
 namespace blackbox::postmortem {
@@ -111,8 +112,8 @@ std::optional<GcTotals> gc_totals(const RunModel& run) {
             continue;
         }
         ++totals.tests;
-        totals.freed_bytes += *after->gc_freed_bytes;
-        totals.objects += after->gc_objects.value_or(0);
+        totals.freed_bytes = base::saturating_add(totals.freed_bytes, *after->gc_freed_bytes);
+        totals.objects = base::saturating_add(totals.objects, after->gc_objects.value_or(0));
         totals.seconds += after->gc_s.value_or(0.0);
         if (*after->gc_freed_bytes > most) {
             most = *after->gc_freed_bytes;

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <blackbox/base/saturating.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
 #include <blackbox/postmortem/recent_memory.hpp>
 #include <blackbox/sample/trail_reader.hpp>
@@ -38,7 +39,8 @@ class SampleTree {
             auto [first, last] = std::equal_range(by_pid_.begin(), by_pid_.end(),
                                                   std::pair<long, std::size_t>{pid, 0}, by_key);
             for (auto it = first; it != last; ++it) {
-                total += static_cast<std::int64_t>(procs[it->second].rss);
+                total =
+                    base::saturating_add(total, static_cast<std::int64_t>(procs[it->second].rss));
                 found = true;
             }
             auto [child, end] = std::equal_range(by_parent_.begin(), by_parent_.end(),
@@ -115,7 +117,7 @@ void finish(Span& span, std::deque<TestResult>& tests, std::int64_t after) {
     std::int64_t from = span.before >= 0 ? span.before : span.first;
     std::int64_t to = span.last >= 0 ? span.last : after;
     if (from >= 0 && to >= 0) {
-        test.tree_rss_growth_bytes = to - from;
+        test.tree_rss_growth_bytes = base::saturating_sub(to, from);
     }
 }
 

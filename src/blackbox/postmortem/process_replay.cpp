@@ -182,9 +182,9 @@ class ProcessReplayer::Replayer {
         scope.end_ns = ns_of(record);
         scope.cpu_user_s = record.number("cpu_user").value_or(0.0);
         scope.cpu_sys_s = record.number("cpu_sys").value_or(0.0);
-        scope.peak_rss_bytes = record.integer("peak_rss");
-        scope.rss_before_bytes = record.integer("rss_before");
-        scope.rss_after_bytes = record.integer("rss_after");
+        scope.peak_rss_bytes = record.figure("peak_rss");
+        scope.rss_before_bytes = record.figure("rss_before");
+        scope.rss_after_bytes = record.figure("rss_after");
         if (out_.files.is_worker()) {
             scope.worker = out_.files.role;
         }
@@ -324,18 +324,23 @@ class ProcessReplayer::Replayer {
         }
         const bool setup_passed =
             phase == "setup" && result.outcome == PhaseResult::Outcome::passed;
+        // A test is done once, however many teardown ends a broken journal repeats (the last
+        // one's result is kept).
+        const bool first_teardown_end = phase == "teardown" && !slot->has_value();
         *slot = std::move(result);
         // The next phase begins right away: the call after a passed setup, else the teardown
         // (the plugin writes no record for those beginnings; an explicit `begin` may follow).
         pending_begin_ns_ = ns_of(record);
         if (phase == "teardown") {
             auto& test = out_.tests.back();
-            test.peak_rss_bytes = record.integer("peak_rss");
+            test.peak_rss_bytes = record.figure("peak_rss");
             test.cpu_user_s = record.number("cpu_user");
             test.cpu_sys_s = record.number("cpu_sys");
-            test.rss_before_bytes = record.integer("rss_before");
-            test.rss_after_bytes = record.integer("rss_after");
-            ++out_.tests_done;
+            test.rss_before_bytes = record.figure("rss_before");
+            test.rss_after_bytes = record.figure("rss_after");
+            if (first_teardown_end) {
+                ++out_.tests_done;
+            }
             pending_begin_ns_ = 0;
             between_tests(record);
             return;
@@ -351,8 +356,8 @@ class ProcessReplayer::Replayer {
             return;
         }
         AfterTest after;
-        after.gc_freed_bytes = record.integer("gc_freed");
-        after.gc_objects = record.integer("gc_objects");
+        after.gc_freed_bytes = record.signed_figure("gc_freed");
+        after.gc_objects = record.figure("gc_objects");
         after.gc_s = record.number("gc_s");
         auto counts = record.json("left");
         auto names = record.json("left_names");
@@ -399,7 +404,7 @@ class ProcessReplayer::Replayer {
         JournalLoss loss;
         loss.since_ns = record.integer("since_ns").value_or(ns_of(record));
         loss.until_ns = ns_of(record);
-        loss.records = record.integer("records");
+        loss.records = record.figure("records");
         loss.reason = string_or(record, "reason", "unknown");
         loss.after = out_.last.nodeid;
         out_.losses.push_back(std::move(loss));

@@ -201,7 +201,7 @@ std::optional<std::string_view> failure_text(const TestResult& test, const char*
 
 json tests_json(const RunModel& run, const Timebase& time, json& prefixes, json& workers,
                 json& failures) {
-    // Keys are copies: each node id's text lives only through its own iteration.
+    // Owns its keys: each test's node id text lives for one iteration only.
     std::unordered_map<std::string, std::size_t> prefix_index;
     std::unordered_map<std::string, std::size_t> worker_index{{"main", 0}};
     workers = json::array({"main"});

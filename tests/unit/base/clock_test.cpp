@@ -18,6 +18,12 @@ TEST(ParseIso8601Utc, TakesAnyFractionAndNoZone) {
     EXPECT_EQ(parse_iso8601_utc("2026-01-01T00:00:00.000001"), 1767225600000001000);
 }
 
+TEST(ParseIso8601Utc, RefusesTimesBeyondNanosecondsIn64Bits) {
+    EXPECT_EQ(parse_iso8601_utc("0014-01-01T00:00:00Z"), std::nullopt);
+    EXPECT_EQ(parse_iso8601_utc("9999-12-31T23:59:59Z"), std::nullopt);
+    EXPECT_EQ(parse_iso8601_utc("2200-01-01T00:00:00Z"), 7258118400000000000);
+}
+
 TEST(ParseIso8601Utc, RefusesOtherShapes) {
     EXPECT_EQ(parse_iso8601_utc(""), std::nullopt);
     EXPECT_EQ(parse_iso8601_utc("2026-01-01 00:00:00"), std::nullopt);

@@ -223,6 +223,28 @@ TEST(HtmlReport, DataIsColumnarWithSharedPrefixesAndRelativeTimes) {
     EXPECT_EQ(data["crashes"][0]["t"], 3.0);  // the phase's start: no sample had its pid
 }
 
+TEST(HtmlReport, PrefixesOfLongNodeIdsAreSharedAcrossTests) {
+    // The prefixes' index once held views of each test's node id text, freed at the end of its
+    // iteration: long node ids (past the short-string buffer) in several files were compared
+    // against freed memory (AddressSanitizer: heap-use-after-free) and could be listed twice.
+    RunModel run;
+    const std::string a = "tests/integration/test_alpha_module.py::";
+    const std::string b = "tests/integration/test_beta_module_.py::";
+    for (const auto& nodeid :
+         {a + "test_first_case_with_a_long_name", b + "test_second_case_with_a_long_name",
+          a + "test_third_case_with_a_name_long_enough_for_another_size_class_of_allocation",
+          b + "test_fourth", a + "test_fifth_case_with_a_long_name"}) {
+        postmortem::TestResult test;
+        test.nodeid = nodeid;
+        test.outcome = "passed";
+        run.tests.push_back(test);
+    }
+    testing::ScratchDir dir("html");
+    auto data = html_data(run, dir.path() / "none.jsonl");
+    EXPECT_EQ(data["prefixes"], json({a, b}));
+    EXPECT_EQ(data["tests"]["prefix"], json({0, 1, 0, 1, 0}));
+}
+
 TEST(HtmlReport, LongTrailsAreThinnedKeepingPeaks) {
     testing::ScratchDir dir("html");
     const std::size_t count = kMaxTimelinePoints * 2 + 10;

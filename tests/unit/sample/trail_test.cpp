@@ -133,6 +133,26 @@ TEST(TrailReader, AFigureOfTheWrongTypeIsAbsent) {
     EXPECT_EQ(sample.cg->limit, MemoryLimit{9});
 }
 
+TEST(TrailReader, AFigureBeyond2To62IsAbsent) {
+    // No machine has 4 EiB: such a figure is a crafted or corrupt trail, and sums of a few of
+    // them would overflow the signed sizes the post-mortem computes with.
+    Collected got;
+    for_each_sample_in(
+        "{\"ev\":\"sample\",\"ns\":1,\"rss\":18446744073709551615}\n"
+        "{\"ev\":\"sample\",\"ns\":2,\"rss\":4611686018427387904,\"procs\":[[1,"
+        "4611686018427387905],[2,4611686018427387904]],\"mem\":{\"total\":9223372036854775808},"
+        "\"cg\":{\"usage\":4611686018427387905,\"limit\":18446744073709551615}}\n",
+        got.handlers());
+    ASSERT_EQ(got.samples.size(), 1U);  // the first one's rss is its essential figure
+    const Sample& sample = got.samples[0];
+    EXPECT_EQ(sample.rss, std::uint64_t{1} << 62);
+    EXPECT_EQ(sample.procs, (std::vector<ProcessMemory>{{2, std::uint64_t{1} << 62}}));
+    EXPECT_FALSE(sample.mem.total);
+    ASSERT_TRUE(sample.cg);
+    EXPECT_FALSE(sample.cg->usage);
+    EXPECT_FALSE(sample.cg->limit);
+}
+
 TEST(TrailReader, AMissingFileIsUnreadable) {
     Collected got;
     TrailSummary summary = for_each_sample("/nonexistent/samples.jsonl", got.handlers());
