@@ -123,8 +123,8 @@ TEST(MetricsDatabase, RefusesWhatHoldsNoBlackboxSession) {
         "CREATE TABLE something_else (x INTEGER)",       // another program's
         "PRAGMA user_version = 99",                      // empty, but a newer version
         "CREATE TABLE t (x); PRAGMA user_version = 99",  // a newer version
-        "CREATE TABLE EXECUTION_CONTEXTS (ENV_H); CREATE TABLE TEST_SESSIONS (SESSION_H); "
-        "CREATE TABLE TEST_METRICS (SESSION_H)",  // pytest-monitor's, never ours
+        ("CREATE TABLE EXECUTION_CONTEXTS (ENV_H); CREATE TABLE TEST_SESSIONS (SESSION_H); "
+         "CREATE TABLE TEST_METRICS (SESSION_H)"),  // pytest-monitor's, never ours
     };
     for (const char* sql : refused) {
         std::filesystem::remove(file.path());
