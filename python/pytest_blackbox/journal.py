@@ -8,9 +8,11 @@ record, for kernel panics and power loss (it costs ~0.1 ms a record on ext4).
 
 Robustness contract: a write that fails (a full disk) never affects the test run. The journal
 then stalls, with one warning on the stderr pytest started with: records wait in memory (up to
-BACKLOG_BYTES, whole and in order) and every later write first tries to write them out, so a
-disk that is freed again loses nothing; past the bound, records are counted and dropped, and a
-`lost` record takes their place in the journal once writing works again. While the journal
+BACKLOG_BYTES, whole and in order) and every later write first tries to write them out, each
+whole or not at all (what a short write put in is taken back, on every try), so a disk that is
+freed again loses nothing and the journal never holds a torn record; past the bound, records
+are counted and dropped, and a `lost` record takes their place in the journal once writing
+works again. While the journal
 cannot be written, its `.lost` file (room reserved when recording starts, so it can be written
 on a full disk) says since when and how much is missing, and whether pytest still finished its
 session: the post-mortem then reads "recording lost", never a crash that did not happen. Files
@@ -20,8 +22,9 @@ are created in the run directory without following links (run_files.py).
 import errno
 import os
 import time
+from collections import deque
 from pathlib import Path
-from typing import Optional
+from typing import Deque, Optional, Tuple
 
 from . import records, run_files
 
@@ -50,44 +53,90 @@ def warn(message: str, stderr_fd: int = 2) -> None:
 
 
 class _Stall:
-    """A journal that cannot be written right now: what waits, what was dropped, since when."""
+    """A journal that cannot be written right now: the records that wait (whole, in order, each
+    with when it was kept), what was dropped, and since when the journal misses something."""
 
-    __slots__ = ("fd", "backlog", "collected", "dropped", "since_ns", "reason")
+    __slots__ = (
+        "fd",
+        "waiting",
+        "waiting_bytes",
+        "rest",
+        "rest_ns",
+        "collected",
+        "dropped",
+        "dropped_ns",
+        "failed_ns",
+        "reason",
+    )
 
-    def __init__(self, fd: int, since_ns: int, reason: str) -> None:
+    def __init__(self, fd: int, failed_ns: int, reason: str) -> None:
         self.fd = fd
-        self.backlog = bytearray()  # journal bytes not written yet (may start mid-record)
+        self.waiting: Deque[Tuple[int, bytes]] = deque()  # (ns kept, record) not written yet
+        self.waiting_bytes = 0
+        self.rest = bytearray()  # the end of a torn record that could not be taken back
+        self.rest_ns = failed_ns
         self.collected = bytearray()  # collected-items bytes not written yet
         self.dropped = 0  # records dropped since the last `lost` record
-        self.since_ns = since_ns
+        self.dropped_ns = failed_ns  # when the first of them was dropped
+        self.failed_ns = failed_ns
         self.reason = reason
 
-    def add(self, data: bytes) -> None:
+    def add(self, data: bytes, ns: int) -> None:
         """Keep a record for later, or count it as lost. Once records were dropped, every later
         one is dropped too until the gap is closed, so the `lost` record marks the right place."""
-        if self.dropped == 0 and len(self.backlog) + len(data) <= BACKLOG_BYTES:
-            self.backlog += data
+        if self.dropped == 0 and self.waiting_bytes + len(data) <= BACKLOG_BYTES:
+            self.waiting.append((ns, data))
+            self.waiting_bytes += len(data)
         else:
+            if self.dropped == 0:
+                self.dropped_ns = ns
             self.dropped += 1
 
     def flush(self, collected_fd: int) -> bool:
-        """Write out what waits (and a `lost` record for what was dropped); True when done."""
+        """Write out what waits (and a `lost` record for what was dropped), each record whole
+        or not at all on every try, so that the journal holds whole records only; True when
+        done."""
         try:
             if collected_fd >= 0:
                 _drain(collected_fd, self.collected)
-            _drain(self.fd, self.backlog)
+            _drain(self.fd, self.rest)  # completes its line: it could not be taken back
+            while self.waiting:
+                ns, data = self.waiting[0]
+                try:
+                    _append(self.fd, data)
+                except _TornRecord as torn:
+                    torn_record = True
+                    self.rest, self.rest_ns = bytearray(torn.rest), ns  # its end goes first
+                else:
+                    torn_record = False
+                self.waiting.popleft()
+                self.waiting_bytes -= len(data)
+                if torn_record:
+                    return False
             if self.dropped:
-                line = records.lost(time.monotonic_ns(), self.since_ns, self.dropped, self.reason)
-                self.backlog += line.encode()
+                line = records.lost(time.monotonic_ns(), self.dropped_ns, self.dropped, self.reason)
+                try:
+                    _append(self.fd, line.encode())
+                except _TornRecord as torn:
+                    self.rest, self.rest_ns = bytearray(torn.rest), self.dropped_ns
+                    self.dropped = 0  # said by the torn record, completed first
+                    return False
                 self.dropped = 0
-                _drain(self.fd, self.backlog)
         except OSError:
             return False
         return True
 
+    def since_ns(self) -> int:
+        """When the first record the journal misses was to be written."""
+        if self.rest:
+            return self.rest_ns
+        if self.waiting:
+            return self.waiting[0][0]
+        return self.dropped_ns if self.dropped else self.failed_ns
+
     def missing(self) -> int:
-        """Records not in the journal now: dropped, and waiting (a torn one included)."""
-        return self.dropped + self.backlog.count(b"\n")
+        """Records not in the journal now: dropped, waiting, and a torn one."""
+        return self.dropped + len(self.waiting) + (1 if self.rest else 0)
 
 
 class Journal:
@@ -146,29 +195,23 @@ class Journal:
             if self._fsync:
                 _datasync(fd)
         except OSError as error:
-            self._stall_on(data, error)
+            self._stall_on(error, record=data)
 
     def _write(self, fd: int, data: bytes) -> None:
         """write() off the hot path (after a stall)."""
-        try:
-            written = os.write(fd, data)
-            if written != len(data):
-                self._short_write(fd, data, written)
-                return
-            if self._fsync:
-                _datasync(fd)
-        except OSError as error:
-            self._stall_on(data, error)
+        self._short_write(fd, data, 0)
 
     def _short_write(self, fd: int, data: bytes, written: int) -> None:
-        """The kernel took part of a record: the next write says why (a full disk), or takes
-        the rest."""
-        rest = bytearray(data[written:])
+        """The kernel took `written` bytes of a record: the next write says why (a full disk),
+        or takes the rest."""
         try:
-            _drain(fd, rest)
+            _append(fd, data, written)
+            if self._fsync:
+                _datasync(fd)
+        except _TornRecord as torn:
+            self._stall_on(torn.error, rest=torn.rest)
         except OSError as error:
-            # The journal keeps whole records only: the torn one is taken back.
-            self._stall_on(data if _take_back(fd, len(data) - len(rest)) else rest, error)
+            self._stall_on(error, record=data)
 
     def write_collected(self, text: str) -> None:
         """Append the collected items in as few writes as the kernel allows; never raises."""
@@ -186,7 +229,7 @@ class Journal:
                 _datasync(fd)
         except OSError as error:
             if self._fd >= 0:
-                self._stall_on(b"", error)
+                self._stall_on(error)
             if self._stall is not None:
                 self._stall.collected += data
 
@@ -213,11 +256,15 @@ class Journal:
         """Write one warning line to the stderr pytest started with, even during capture."""
         warn(message, self._stderr_fd if self._stderr_fd >= 0 else 2)
 
-    def _stall_on(self, pending: bytes, error: OSError) -> None:
-        """The first failed write: keep `pending` (what the kernel did not take) and stall."""
+    def _stall_on(self, error: OSError, record: bytes = b"", rest: bytes = b"") -> None:
+        """The first failed write: keep the `record` that is not in the journal (or the `rest`
+        of one torn that could not be taken back) and stall."""
         reason = _reason(error)
-        stall = _Stall(self._fd, time.monotonic_ns(), reason)
-        stall.backlog += pending
+        now = time.monotonic_ns()
+        stall = _Stall(self._fd, now, reason)
+        stall.rest += rest
+        if record:
+            stall.add(record, now)
         self._stall = stall
         self._fd = -1
         self._mark_lost(stall)
@@ -229,21 +276,25 @@ class Journal:
     def _stalled_write(self, data: bytes) -> None:
         """While stalled: write out what waits first; then this record, or keep it."""
         stall = self._stall
+        since = stall.since_ns()
         if stall.flush(self._collected_fd):
             self._mark_lost(stall, recovered=True)
             self._stall = None
             self._fd = stall.fd
             if data:
                 self._write(stall.fd, data)
-        elif data:
-            stall.add(data)
+            return
+        if data:
+            stall.add(data, time.monotonic_ns())
+        if stall.since_ns() != since:
+            self._mark_lost(stall)  # some went out: the journal misses less, from later
 
     def _mark_lost(self, stall: _Stall, ended: bool = False, recovered: bool = False) -> None:
         """Rewrite the `.lost` file in place (its room was reserved: no new space needed)."""
         if self._lost_fd < 0:
             return
         line = records.lost_state(
-            time.monotonic_ns(), stall.since_ns, stall.missing(), stall.reason, ended, recovered
+            time.monotonic_ns(), stall.since_ns(), stall.missing(), stall.reason, ended, recovered
         )
         try:
             os.pwrite(self._lost_fd, line.encode()[: LOST_FILE_BYTES - 1], 0)
@@ -263,6 +314,30 @@ def _drain(fd: int, buffer: bytearray) -> None:
         if written <= 0:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         del buffer[:written]
+
+
+class _TornRecord(Exception):
+    """A record a failed write tore, whose head could not be taken back out of the file."""
+
+    def __init__(self, error: OSError, rest: bytes) -> None:
+        super().__init__(error)
+        self.error = error
+        self.rest = rest  # its unwritten end
+
+
+def _append(fd: int, data: bytes, written: int = 0) -> None:
+    """Append one record whole (`written` of its bytes are in already), or leave the file as it
+    was: what a short write put in is taken back (this process is the file's only writer) when
+    a later write fails, on the first try as on every retry, so that the journal never holds a
+    torn record that later records would follow. Raises OSError when the record is not in the
+    file, _TornRecord when its head could not be taken back."""
+    rest = bytearray(data[written:]) if written else bytearray(data)
+    try:
+        _drain(fd, rest)
+    except OSError as error:
+        if len(rest) < len(data) and not _take_back(fd, len(data) - len(rest)):
+            raise _TornRecord(error, bytes(rest)) from error
+        raise
 
 
 def _take_back(fd: int, written: int) -> bool:

@@ -118,6 +118,60 @@ def report_data(path):
     return json.loads(gzip.decompress(base64.b64decode(match.group(1))))
 
 
+# Started in a fresh, small interpreter: a process's peak resident memory (ru_maxrss) counts
+# what it was before exec, and a child forked from this test process (which grows over the
+# suite to tens of MiB) would carry that image in its peak. Forked from this launcher, the
+# floor under the measured peak is the launcher's own few MiB.
+_MEASURER = r"""
+import os, signal, sys, time
+out, guard, argv = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(argv[0], argv)
+    finally:
+        os._exit(127)
+deadline = time.monotonic() + guard
+while True:
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done:
+        break
+    if time.monotonic() > deadline:
+        os.kill(pid, signal.SIGKILL)
+        done, status, usage = os.wait4(pid, 0)
+        break
+    time.sleep(0.02)
+with open(out, "w") as result:
+    result.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss * 1024}")
+"""
+
+
+class Measured:
+    """A finished process: its exit status, output and peak resident memory in bytes."""
+
+    def __init__(self, returncode, stdout, stderr, peak):
+        self.returncode, self.stdout, self.stderr, self.peak = returncode, stdout, stderr, peak
+
+
+def run_measured(argv, cwd, env, guard=120):
+    """Runs `argv` (its first item a path), measuring its own peak resident memory. `guard`
+    (seconds) only ends a process that would otherwise hang the suite (SIGKILL)."""
+    out = Path(cwd) / ".measured"
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", _MEASURER, str(out), str(guard), *map(str, argv)],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=guard + 60,
+    )
+    assert done.returncode == 0, done.stderr
+    status, peak = (int(field) for field in out.read_text().split())
+    out.unlink()
+    return Measured(status, done.stdout, done.stderr, peak)
+
+
 def only_crash(report):
     """The single crash of a post-mortem."""
     assert len(report["crashes"]) == 1, json.dumps(report["crashes"], indent=2)

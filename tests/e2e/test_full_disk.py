@@ -27,7 +27,15 @@ def test_out(i):
             except OSError:
                 pass
     if FILLER and i == {free_at} - 1:
-        time.sleep(0.5)  # long enough for the supervisor's samples to meet the full disk
+        # Until the supervisor's trail has met the full disk: the room left in its file's last
+        # page (up to 4 KiB, a second of samples) fits samples still; once it stops growing for
+        # ten sampling intervals, samples are being lost.
+        trail = os.environ["TRAIL"]
+        size, since = -1, time.monotonic()
+        while time.monotonic() - since < 0.5:
+            if os.path.getsize(trail) != size:
+                size, since = os.path.getsize(trail), time.monotonic()
+            time.sleep(0.02)
     if FILLER and i == {free_at}:
         os.unlink(FILLER)
     assert i != {fail_at}
@@ -72,8 +80,14 @@ def said_a_crash(stderr: str) -> bool:
 
 
 def leftovers(run_dir: Path):
-    """Temporary files a failed write left behind."""
-    return [p for p in run_dir.rglob("*") if ".tmp." in p.name]
+    """Temporary files a failed write left behind, and journals that end in a torn record."""
+    torn = [p for p in (run_dir / "journal").glob("*.jsonl") if not whole_lines(p)]
+    return [p for p in run_dir.rglob("*") if ".tmp." in p.name] + torn
+
+
+def whole_lines(path: Path) -> bool:
+    data = path.read_bytes()
+    return data == b"" or data.endswith(b"\n")
 
 
 def write_suite(project, fill_at=-1, free_at=-1, fail_at=-1):
@@ -123,7 +137,7 @@ def test_a_disk_filled_midway_then_freed_loses_no_result(project, tmpfs):
         "-q",
         "test_many.py",
         options=["--run-dir", str(run_dir), "--no-metrics"],
-        env={"FILL_ME": str(tmpfs / "filler")},
+        env={"FILL_ME": str(tmpfs / "filler"), "TRAIL": str(run_dir / "samples.jsonl")},
     )
     assert result.returncode == 1, result.stderr
     assert "1 failed, 299 passed" in result.stdout

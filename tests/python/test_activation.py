@@ -190,6 +190,12 @@ def fill():
 
 def free():
     resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+
+def room(size):
+    # `size` more bytes fit (fewer than any record): a write tears a record, the next fails.
+    (journal,) = (Path(os.environ["BLACKBOX_RUN_DIR"]) / "journal").glob("*.jsonl")
+    full = journal.stat().st_size + size
+    resource.setrlimit(resource.RLIMIT_FSIZE, (full, resource.RLIM_INFINITY))
 """
 
 
@@ -233,6 +239,40 @@ def test_a_disk_full_to_the_end_loses_records_with_one_warning_and_says_from_whe
     assert lost["records"] >= 8  # the call's end, two tests, the session's end and the exit
     assert lost["since_ns"] > records[-1]["ns"]
     assert lost["reason"] == "File too large"
+
+
+@pytest.mark.parametrize("room", [30, 600])
+def test_a_retry_that_finds_a_little_room_leaves_no_torn_record(
+    pytester: pytest.Pytester, run_dir: Path, room: int
+):
+    pytester.makepyfile(
+        disk=FILL_THE_DISK,
+        test_a=f"""
+        import disk
+
+        def test_fill_the_disk():
+            disk.fill()
+
+        def test_a_little_room():
+            disk.room({room})
+
+        def test_after():
+            pass
+        """,
+    )
+    result = pytester.runpytest_subprocess(*PLUGIN, "-s", "test_a.py")
+    result.assert_outcomes(passed=3)
+    # Each retry wrote the records waiting that fit whole, tore the next one and took its head
+    # back: the journal ends with a whole record, and its loss starts after it.
+    (path,) = (run_dir / "journal").glob("*.jsonl")
+    assert path.read_bytes().endswith(b"\n")
+    records = journal(run_dir)
+    if room == 30:  # less than any record: nothing more went in
+        assert (records[-1]["ev"], records[-1]["phase"]) == ("end", "setup")
+        assert records[-2]["nodeid"].endswith(".py::test_fill_the_disk")
+    lost = lost_file(run_dir)
+    assert lost["ended"] is True and lost["recovered"] is False
+    assert lost["since_ns"] > records[-1]["ns"]
 
 
 def test_a_disk_freed_again_loses_no_record(pytester: pytest.Pytester, run_dir: Path):

@@ -253,6 +253,7 @@ class ProcessReplayer::Replayer {
         out_.tests.push_back(std::move(test));
         pending_begin_ns_ = ns_of(record);  // the setup begins with the test
         out_.last.nodeid = out_.tests.back().nodeid;
+        out_.latest_test = out_.last.nodeid;
         out_.last.phase = "setup";  // logstart comes right before setup begins
         out_.last.fixture.reset();
         set_activity(InFlight::Activity::in_test, record);
@@ -406,7 +407,7 @@ class ProcessReplayer::Replayer {
         loss.until_ns = ns_of(record);
         loss.records = record.figure("records");
         loss.reason = string_or(record, "reason", "unknown");
-        loss.after = out_.last.nodeid;
+        loss.after = out_.loss_after();
         out_.losses.push_back(std::move(loss));
         hand_over();
         collecting_.clear();

@@ -44,7 +44,7 @@ struct JournalLoss {
     std::optional<std::int64_t> until_ns;  // when writing worked again (null: it never did)
     std::optional<std::int64_t> records;   // how many records were lost (null: unknown)
     std::string reason;                    // "No space left on device"
-    std::optional<std::string> after;      // the test in flight before the loss, if any
+    std::optional<std::string> after;      // the test the loss came after (loss_after()), if any
     bool ended = false;                    // the process then finished pytest in order
 };
 
@@ -70,6 +70,8 @@ struct ProcessReplay {
     std::vector<WorkerDown> workers_down;
     std::vector<WorkerCrash> worker_crashes;
     InFlight last;
+    std::optional<std::string> latest_test;  // the latest `test` record's node id, kept after
+                                             // its teardown (last.nodeid is not)
     std::int64_t first_ns = 0, last_ns = 0;
     std::vector<std::string> warnings;
 
@@ -77,6 +79,13 @@ struct ProcessReplay {
     // recording stopped or its end was lost: the journal then ends early whatever the process
     // did.
     bool cut_short() const { return !disabled && !lost_end && !exited && !exitstatus; }
+
+    // What a loss here came after: the test (or collector) in flight, else the latest test the
+    // journal names (between two tests, or after the session), else nothing. Where the journal
+    // stops between two tests depends only on where the disk filled up.
+    std::optional<std::string> loss_after() const {
+        return last.nodeid ? last.nodeid : latest_test;
+    }
 };
 
 // Called with each test once the journal has moved past it (and with the last one at the end).

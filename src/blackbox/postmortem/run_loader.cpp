@@ -615,7 +615,7 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
                 fmt::format("{} (pid {}): {}", process.role, process.pid, *reason));
         }
         if (auto loss = unrecovered_loss(process, run.warnings)) {
-            loss->after = replay.last.nodeid;
+            loss->after = replay.loss_after();
             replay.losses.push_back(std::move(*loss));
             replay.lost_end = !replay.exited;
         }

@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <curl/curl.h>
 #include <mutex>
 
@@ -55,20 +57,83 @@ void start_curl() {
 
 }  // namespace
 
+// One easy handle, driven by a multi handle so that the deadline is checked on this client's
+// own clock between libcurl's steps (the multi handle keeps the connection between requests).
 struct HttpClient::Handle {
+    CURLM* multi = nullptr;
     CURL* curl = nullptr;
     ~Handle() {
         if (curl != nullptr) {
             curl_easy_cleanup(curl);
         }
+        if (multi != nullptr) {
+            curl_multi_cleanup(multi);
+        }
     }
 };
+
+namespace {
+
+// What one transfer came to: libcurl's result, or the deadline reached first.
+struct Transfer {
+    bool out_of_time = false;
+    CURLcode code = CURLE_OK;
+    std::string failure;  // a multi-interface failure, when not empty
+};
+
+// Runs the easy handle's transfer until it ends or `deadline` passes on the steady clock, the one
+// the push's time limit is measured on: libcurl's own timeouts start when it starts and round
+// to its timer, so they cannot say whether that limit was reached. The handle is taken out of
+// the multi handle either way (a transfer cut short closes its connection).
+Transfer run_until(CURLM* multi, CURL* curl, HttpClient::Clock::time_point deadline) {
+    Transfer transfer;
+    if (CURLMcode added = curl_multi_add_handle(multi, curl); added != CURLM_OK) {
+        transfer.failure = curl_multi_strerror(added);
+        return transfer;
+    }
+    bool done = false;
+    while (!done) {
+        int running = 0;
+        if (CURLMcode step = curl_multi_perform(multi, &running); step != CURLM_OK) {
+            transfer.failure = curl_multi_strerror(step);
+            break;
+        }
+        int queued = 0;
+        while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+            if (message->msg == CURLMSG_DONE && message->easy_handle == curl) {
+                transfer.code = message->data.result;
+                done = true;
+            }
+        }
+        if (done) {
+            break;
+        }
+        const auto now = HttpClient::Clock::now();
+        if (now >= deadline) {
+            transfer.out_of_time = true;
+            break;
+        }
+        // At most a second at a time; rounded up, so that the wait never ends just short of it.
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+        const int wait_ms = static_cast<int>(std::min<std::int64_t>(left.count(), 1000));
+        if (CURLMcode waited = curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
+            waited != CURLM_OK) {
+            transfer.failure = curl_multi_strerror(waited);
+            break;
+        }
+    }
+    curl_multi_remove_handle(multi, curl);
+    return transfer;
+}
+
+}  // namespace
 
 HttpClient::HttpClient(Clock::time_point deadline)
     : handle_(std::make_unique<Handle>()), deadline_(deadline) {
     start_curl();
+    handle_->multi = curl_multi_init();
     handle_->curl = curl_easy_init();
-    if (handle_->curl == nullptr) {
+    if (handle_->multi == nullptr || handle_->curl == nullptr) {
         throw Error("libcurl cannot make a handle");
     }
 }
@@ -81,7 +146,7 @@ HttpAnswer HttpClient::send(const char* method, const std::string& url, std::str
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
     if (left.count() <= 0) {
-        answer.error = "out of time";
+        answer.error = kOutOfTime;
         return answer;
     }
     CURL* curl = handle_->curl;
@@ -112,9 +177,12 @@ HttpAnswer HttpClient::send(const char* method, const std::string& url, std::str
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(left.count()));
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(std::min(left, kConnectTimeout).count()));
+    // The deadline is the client's (run_until); libcurl's own limit on the connection only when
+    // it is the shorter one, so that a time limit reached is always said as such.
+    if (left > kConnectTimeout) {
+        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                         static_cast<long>(kConnectTimeout.count()));
+    }
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytes);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_body);
@@ -124,7 +192,7 @@ HttpAnswer HttpClient::send(const char* method, const std::string& url, std::str
     char message[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, message);
 
-    const CURLcode code = curl_easy_perform(curl);
+    const Transfer transfer = run_until(handle_->multi, curl, deadline_);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
     if (received.too_large) {
         answer.error = fmt::format(
@@ -132,11 +200,17 @@ HttpAnswer HttpClient::send(const char* method, const std::string& url, std::str
             (received.head_bytes > kMaxAnswerHead ? kMaxAnswerHead : kMaxAnswerBody) / 1024);
         return answer;
     }
-    if (code != CURLE_OK) {
-        answer.error = code == CURLE_OPERATION_TIMEDOUT && Clock::now() >= deadline_
-                           ? "no answer before the push's time limit"
-                           : (message[0] != '\0' ? std::string(message)
-                                                 : std::string(curl_easy_strerror(code)));
+    if (transfer.out_of_time) {
+        answer.error = kOutOfTime;
+        return answer;
+    }
+    if (!transfer.failure.empty()) {
+        answer.error = transfer.failure;
+        return answer;
+    }
+    if (transfer.code != CURLE_OK) {
+        answer.error = message[0] != '\0' ? std::string(message)
+                                          : std::string(curl_easy_strerror(transfer.code));
         return answer;
     }
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);

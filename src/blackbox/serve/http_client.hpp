@@ -30,9 +30,11 @@ class HttpClient {
     static constexpr std::size_t kMaxAnswerBody = 1024 * 1024;
     // The longest wait for a connection.
     static constexpr std::chrono::milliseconds kConnectTimeout{5000};
+    // The error of a request that had no complete answer by the deadline.
+    static constexpr const char* kOutOfTime = "no answer before the push's time limit";
 
-    // Requests end by `deadline` at the latest (then with an error). Throws Error when libcurl
-    // cannot start.
+    // Requests end by `deadline` at the latest, as this client's steady clock reads it (then with
+    // the error kOutOfTime), whatever the server does. Throws Error when libcurl cannot start.
     explicit HttpClient(Clock::time_point deadline);
     ~HttpClient();
     HttpClient(const HttpClient&) = delete;

@@ -159,6 +159,38 @@ TEST(HostileRuns, WhenTheSupervisorCouldNotWriteACutShortJournalIsALossNotACrash
         << model.recording_lost[1];
 }
 
+// Where the disk fills up decides where the journal stops: between two tests as often as in
+// one. The loss still names the test it came after.
+TEST(HostileRuns, ALossBetweenTwoTestsNamesTheTestBeforeIt) {
+    testing::ScratchDir dir("hostile");
+    fs::create_directories(dir / "journal");
+    fs::create_directories(dir / "lost");
+    std::ofstream(dir / "journal" / "1-main-100.jsonl")
+        << R"({"ev":"start","ns":1,"v":1,"wall":1795324149.0,"pid":100})"
+           "\n"
+        << R"({"ev":"collection","ns":2,"count":3})"
+           "\n"
+        << R"({"ev":"test","ns":3,"nodeid":"t.py::a"})"
+           "\n"
+        << R"({"ev":"end","ns":4,"phase":"setup","outcome":"passed"})"
+           "\n"
+        << R"({"ev":"end","ns":5,"phase":"call","outcome":"passed"})"
+           "\n"
+        << R"({"ev":"end","ns":6,"phase":"teardown","outcome":"passed"})"
+           "\n";
+    std::ofstream(dir / "lost" / "1-main-100.lost")
+        << R"({"ev":"lost","ns":9,"since_ns":7,"records":9,"reason":"No space left on device",)"
+        << R"("ended":true,"recovered":false})"
+        << "\n";
+    auto model = load_run(dir.path());
+    EXPECT_TRUE(model.crashes.empty());
+    ASSERT_EQ(model.recording_lost.size(), 1U);
+    EXPECT_NE(model.recording_lost[0].find(
+                  "9 journal records lost from 05:09:09.000 UTC, after t.py::a ("),
+              std::string::npos)
+        << model.recording_lost[0];
+}
+
 TEST(HostileRuns, AnEmptyJournalIsALossNotACrash) {
     // A disk full from the start: not even `start` could be written, nor end.json.
     Copy run("os_exit_in_call");
