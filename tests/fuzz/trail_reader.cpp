@@ -9,6 +9,7 @@
 #include <fstream>
 #include <unistd.h>
 
+#include <blackbox/base/saturating.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
 #include <blackbox/postmortem/recent_memory.hpp>
 #include <blackbox/sample/trail_reader.hpp>
@@ -20,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::uint64_t kMaxFigure = std::uint64_t{1} << 62;
+constexpr auto kMaxFigure = static_cast<std::uint64_t>(base::kMaxFigure);
 
 void check_figure(std::optional<std::uint64_t> value) {
     fuzz::check(!value || *value <= kMaxFigure, "a trail figure beyond 2^62 was delivered");

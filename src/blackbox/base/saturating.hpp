@@ -1,13 +1,17 @@
 #pragma once
 
-// Sums of figures read from files a run directory holds (untrusted: a crafted trail or journal
-// may hold any 64-bit number): they stop at the type's bounds instead of overflowing, which is
-// undefined for signed integers and would turn a huge peak into a negative one.
+// Figures read from the files a run directory holds, and their sums. The files are untrusted (a
+// crafted trail or journal may hold any 64-bit number): sums stop at the type's bounds instead
+// of overflowing, which is undefined for signed integers and would turn a huge peak negative.
 
 #include <cstdint>
 #include <limits>
 
 namespace blackbox::base {
+
+// The largest size or count read from a run directory (a journal's, the trail's): 4 EiB, beyond
+// any machine; sums of a few such figures stay within signed 64 bits.
+inline constexpr std::int64_t kMaxFigure = std::int64_t{1} << 62;
 
 inline std::int64_t saturating_add(std::int64_t a, std::int64_t b) noexcept {
     std::int64_t sum = 0;

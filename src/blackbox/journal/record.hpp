@@ -10,10 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <blackbox/base/saturating.hpp>
+
 namespace blackbox::journal {
 
-// The largest size or count a journal may give: 4 EiB, beyond any machine.
-inline constexpr std::int64_t kMaxFigure = std::int64_t{1} << 62;
+using base::kMaxFigure;
 
 class Record {
   public:

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <blackbox/base/saturating.hpp>
 #include <blackbox/journal/line_reader.hpp>
 #include <blackbox/sample/trail_reader.hpp>
 
@@ -20,9 +21,7 @@ constexpr std::size_t kMaxWarnings = 20;
 // --- figures: one of the wrong type or out of range reads as absent --------------------------
 // (The trail may come from another version: unknown keys are ignored too.)
 
-// The largest figure read: 4 EiB is beyond any machine, and sums of a few such figures stay
-// within the signed 64 bits the post-mortem computes sizes in.
-constexpr std::uint64_t kMaxFigure = std::uint64_t{1} << 62;
+constexpr auto kMaxFigure = static_cast<std::uint64_t>(base::kMaxFigure);
 
 std::optional<std::uint64_t> get_u64(element value) {
     std::uint64_t number = 0;
