@@ -8,6 +8,7 @@ A fact that cannot be had is left out, and no probe may fail the test run.
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -19,86 +20,31 @@ MAX_CPUFREQ_FILES = 256  # beyond this many CPUs, the supervisor reads no more c
 MAX_FILE_BYTES = 1024 * 1024  # /proc/cpuinfo of a 1000-CPU machine is about 1.5 MiB
 GIT_TIMEOUT_S = 2.0
 MAX_OUTPUT_BYTES = 64 * 1024  # of a command's output, as the supervisor keeps
+CPU_MHZ_LINE = re.compile(r"^[ \t]*cpu MHz[ \t]*:", re.MULTILINE)  # not s390's "cpu MHz static"
 
 # The variables the context reads (docs/formats/context.md): Termux, pytest-monitor's frequency,
-# and every CI system's. tests/python/test_context_facts.py holds this list to the supervisor's.
-VARIABLES = (
-    "TERMUX_VERSION",
-    "PYTEST_MONITOR_CPU_FREQ",
-    "PYTEST_MONITOR_FORCE_CPU_FREQ",
-    "CI",
-    # GitHub Actions
-    "GITHUB_ACTIONS",
-    "GITHUB_RUN_ID",
-    "GITHUB_RUN_ATTEMPT",
-    "GITHUB_HEAD_REF",
-    "GITHUB_REF",
-    "GITHUB_REF_NAME",
-    "GITHUB_REF_TYPE",
-    "GITHUB_SHA",
-    "GITHUB_SERVER_URL",
-    "GITHUB_REPOSITORY",
-    # GitLab CI
-    "GITLAB_CI",
-    "CI_PIPELINE_ID",
-    "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
-    "CI_COMMIT_BRANCH",
-    "CI_COMMIT_SHA",
-    "CI_JOB_URL",
-    "CI_PIPELINE_URL",
-    # CircleCI
-    "CIRCLECI",
-    "CIRCLE_BUILD_NUM",
-    "CIRCLE_BRANCH",
-    "CIRCLE_SHA1",
-    "CIRCLE_BUILD_URL",
-    # Travis CI
-    "TRAVIS",
-    "TRAVIS_BUILD_NUMBER",
-    "TRAVIS_PULL_REQUEST_BRANCH",
-    "TRAVIS_BRANCH",
-    "TRAVIS_COMMIT",
-    "TRAVIS_JOB_WEB_URL",
-    "TRAVIS_BUILD_WEB_URL",
-    # Buildkite
-    "BUILDKITE",
-    "BUILDKITE_BUILD_NUMBER",
-    "BUILDKITE_BRANCH",
-    "BUILDKITE_COMMIT",
-    "BUILDKITE_BUILD_URL",
-    # Drone
-    "DRONE",
-    "DRONE_BUILD_NUMBER",
-    "DRONE_SOURCE_BRANCH",
-    "DRONE_BRANCH",
-    "DRONE_COMMIT_BRANCH",
-    "DRONE_COMMIT_SHA",
-    "DRONE_COMMIT",
-    "DRONE_BUILD_LINK",
-    # Azure Pipelines
-    "TF_BUILD",
-    "BUILD_BUILDID",
-    "SYSTEM_PULLREQUEST_SOURCEBRANCH",
-    "BUILD_SOURCEBRANCH",
-    "BUILD_SOURCEVERSION",
-    "SYSTEM_COLLECTIONURI",
-    "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI",
-    "SYSTEM_TEAMPROJECT",
-    # Bitbucket Pipelines
-    "BITBUCKET_BUILD_NUMBER",
-    "BITBUCKET_BRANCH",
-    "BITBUCKET_COMMIT",
-    "BITBUCKET_REPO_FULL_NAME",
-    # Jenkins
-    "JENKINS_URL",
-    "JOB_NAME",
-    "BUILD_NUMBER",
-    "BUILD_ID",
-    "BUILD_URL",
-    "CHANGE_BRANCH",
-    "BRANCH_NAME",
-    "GIT_BRANCH",
-    "GIT_COMMIT",
+# and every CI system's (one system a line: GitHub Actions, GitLab CI, CircleCI, Travis CI,
+# Buildkite, Drone, Azure Pipelines, Bitbucket Pipelines, Jenkins).
+# tests/python/test_context_facts.py holds this list to the supervisor's.
+VARIABLES = tuple(
+    """
+    TERMUX_VERSION PYTEST_MONITOR_CPU_FREQ PYTEST_MONITOR_FORCE_CPU_FREQ CI
+    GITHUB_ACTIONS GITHUB_RUN_ID GITHUB_RUN_ATTEMPT GITHUB_HEAD_REF GITHUB_REF GITHUB_REF_NAME
+        GITHUB_REF_TYPE GITHUB_SHA GITHUB_SERVER_URL GITHUB_REPOSITORY
+    GITLAB_CI CI_PIPELINE_ID CI_MERGE_REQUEST_SOURCE_BRANCH_NAME CI_COMMIT_BRANCH CI_COMMIT_SHA
+        CI_JOB_URL CI_PIPELINE_URL
+    CIRCLECI CIRCLE_BUILD_NUM CIRCLE_BRANCH CIRCLE_SHA1 CIRCLE_BUILD_URL
+    TRAVIS TRAVIS_BUILD_NUMBER TRAVIS_PULL_REQUEST_BRANCH TRAVIS_BRANCH TRAVIS_COMMIT
+        TRAVIS_JOB_WEB_URL TRAVIS_BUILD_WEB_URL
+    BUILDKITE BUILDKITE_BUILD_NUMBER BUILDKITE_BRANCH BUILDKITE_COMMIT BUILDKITE_BUILD_URL
+    DRONE DRONE_BUILD_NUMBER DRONE_SOURCE_BRANCH DRONE_BRANCH DRONE_COMMIT_BRANCH DRONE_COMMIT_SHA
+        DRONE_COMMIT DRONE_BUILD_LINK
+    TF_BUILD BUILD_BUILDID SYSTEM_PULLREQUEST_SOURCEBRANCH BUILD_SOURCEBRANCH BUILD_SOURCEVERSION
+        SYSTEM_COLLECTIONURI SYSTEM_TEAMFOUNDATIONCOLLECTIONURI SYSTEM_TEAMPROJECT
+    BITBUCKET_BUILD_NUMBER BITBUCKET_BRANCH BITBUCKET_COMMIT BITBUCKET_REPO_FULL_NAME
+    JENKINS_URL JOB_NAME BUILD_NUMBER BUILD_ID BUILD_URL CHANGE_BRANCH BRANCH_NAME GIT_BRANCH
+        GIT_COMMIT
+    """.split()
 )
 
 # The supervisor's git questions, in its order; `git -C <cwd>` precedes each.
@@ -157,7 +103,7 @@ def _files(online: Optional[int]) -> Dict[str, str]:
     if online is None:
         record(CPU_DIR + "/online")
     # x86 prints the frequency in cpuinfo, and then cpufreq is never read; arm64 prints none.
-    if cpuinfo is None or "cpu MHz" not in cpuinfo:
+    if cpuinfo is None or not CPU_MHZ_LINE.search(cpuinfo):
         for cpu in range(_cpus_to_read(online)):
             directory = f"{CPU_DIR}/cpu{cpu}/cpufreq/"
             if not _positive_number(record(directory + "cpuinfo_max_freq")):

@@ -118,6 +118,16 @@ def test_x86_reads_no_cpufreq_file(monkeypatch: pytest.MonkeyPatch):
     assert read == ["/etc/os-release", "/proc/cpuinfo", "/proc/meminfo"]
 
 
+def test_a_cpu_mhz_key_of_another_name_is_no_frequency(monkeypatch: pytest.MonkeyPatch):
+    """s390 prints "cpu MHz static", which the supervisor does not take for "cpu MHz"."""
+    files = {
+        "/proc/cpuinfo": "processor 0: version = FF\ncpu MHz static  : 5200\n",
+        f"{CPU}/cpu0/cpufreq/cpuinfo_max_freq": "5200000\n",
+    }
+    fake_machine(monkeypatch, files, 1)
+    assert context_facts.gather()["files"] == files
+
+
 def test_termux_phone_records_each_cores_frequency(monkeypatch: pytest.MonkeyPatch):
     """No os-release, no MHz in cpuinfo: the cpufreq files are what names the frequency."""
     files = {
