@@ -9,7 +9,7 @@ docs/formats/journal.md and docs/formats/run-directory.md.
 The plugin records when BLACKBOX_RUN_DIR is set (`blackbox run` sets it) or with `--blackbox`
 (ini `blackbox = true`), which makes the run directory under `.blackbox/` itself. Otherwise it
 registers no per-test hook at all: only this module's hooks exist, and they run once. The
-variables of pytest-abort and ct-pytest-monitor work without recording (compat.py).
+variables of pytest-abort and ct-pytest-monitor work without recording (compat/).
 
 pytest-monitor's controls (monitor.py) only add facts to the records: what the metrics database
 should store, each item's component and variant. Its broader scopes (scopes.py) are measured only
@@ -96,7 +96,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args):
-    """Add pytest-abort's options once every early plugin added its own (compat.py)."""
+    """Add pytest-abort's options once every early plugin added its own (compat/)."""
     yield
     compat.add_options(parser)
 

@@ -1,7 +1,8 @@
 """The run directory that `pytest --blackbox` makes itself (docs/formats/run-directory.md).
 
 Under `blackbox run` the supervisor makes it; without one, the plugin of the main process does,
-with the same layout, so `blackbox show` reads both alike.
+with the same layout, so `blackbox show` reads both alike. The plugin records the facts of the
+execution context, not the context: `blackbox` derives it when it reads the run.
 """
 
 import json
@@ -44,9 +45,9 @@ def create(base: Path, cwd: Path) -> Path:
             continue
     run_dir = runs / run_id
     make_subdirs(run_dir)
-    # Imported here: only a --blackbox main process gathers the context (git, /proc, /sys);
-    # workers and supervised processes never load that code.
-    from . import context
+    # Imported here: only a --blackbox main process records the context's facts (git, /proc,
+    # /sys); workers and supervised processes never load that code.
+    from . import context_facts
 
     document = {
         "format": 1,
@@ -57,7 +58,7 @@ def create(base: Path, cwd: Path) -> Path:
         "command": command(),
         "cwd": str(cwd),
         "recorder": "plugin",
-        "context": context.gather(),
+        "context_facts": context_facts.gather(),
     }
     _write_replacing(run_dir / "run.json", json.dumps(document, indent=2) + "\n")
     try:

@@ -82,3 +82,15 @@ def test_installed_plugin_is_idle_without_activation(
     assert "--blackbox-fsync" in result.stdout.str()
     run_pytest(pytester, venv_python).assert_outcomes(passed=1)
     assert not (pytester.path / ".blackbox").exists()
+
+
+@pytest.mark.slow
+def test_installed_package_holds_the_compat_subpackage(
+    pytester: pytest.Pytester, venv_python: Path, clean_env
+):
+    clean_env.delenv("PYTHONPATH")
+    clean_env.setenv("CT_PYTEST_CHECKPOINT", str(pytester.path / "checkpoint.log"))
+    pytester.makepyfile(TRIVIAL)
+    run_pytest(pytester, venv_python).assert_outcomes(passed=1)
+    lines = (pytester.path / "checkpoint.log").read_text().splitlines()
+    assert lines == ["test_installed_package_holds_the_compat_subpackage.py::test_one"]

@@ -1,8 +1,9 @@
 #pragma once
 
 // The execution context recorded in run.json under "context" at the start of every run: which
-// machine, system, CPU, memory, directory, commit and CI ran the tests. The Python plugin writes
-// the same object in plain-pytest mode; docs/formats/context.md defines every key.
+// machine, system, CPU, memory, directory, commit and CI ran the tests. In plain-pytest mode the
+// plugin records the facts instead, and the context is gathered from them when the run is read
+// (recorded_sources.hpp); docs/formats/context.md defines every key.
 
 #include <nlohmann/json.hpp>
 

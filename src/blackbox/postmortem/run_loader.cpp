@@ -10,6 +10,7 @@
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/json_text.hpp>
 #include <blackbox/base/regular_file.hpp>
+#include <blackbox/context/recorded_sources.hpp>
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
@@ -114,8 +115,12 @@ void read_run_json(RunModel& run) {
             }
         }
     }
+    // The supervisor writes the context; `pytest --blackbox` writes the facts it is derived
+    // from (plugin runs recorded before that wrote a "context" of their own, still read).
     if (auto context = doc.find("context"); context != doc.end() && context->is_object()) {
         run.context = *context;
+    } else if (auto facts = doc.find("context_facts"); facts != doc.end()) {
+        run.context = context::context_from_facts(*facts);
     }
 }
 

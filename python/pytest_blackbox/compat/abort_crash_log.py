@@ -15,10 +15,10 @@ from typing import Dict, List, Optional, Set, Tuple
 import pytest
 
 from .abort_marker import GPU_ENV, read_marker
-from .compat_files import APPEND_FLAGS, make_parent
-from .compat_warning import PREFIX, describe, warn
-from .items import undecorated_group_id
-from .workers import exit_status, worker_id
+from .files import APPEND_FLAGS, make_parent
+from .warning import PREFIX, describe, warn
+from ..items import undecorated_group_id
+from ..workers import exit_status, worker_id
 
 WORKER_EXIT_WAIT_S = 0.5
 """How long the controller waits for a crashed worker's exit status (for the crash's reason)."""

@@ -9,9 +9,9 @@ from typing import Optional
 
 import pytest
 
-from .compat_files import APPEND_FLAGS, make_parent
-from .compat_warning import PREFIX, describe, warn
-from .items import undecorated_group_id
+from .files import APPEND_FLAGS, make_parent
+from .warning import PREFIX, describe, warn
+from ..items import undecorated_group_id
 
 CHECKPOINT_ENV = "CT_PYTEST_CHECKPOINT"
 

@@ -1,13 +1,13 @@
 """Warnings of the compat layer, written where the user sees them even while a test runs.
 
 pytest captures fd 2 while a test runs, and a warning written there would only show if the test
-failed: so while a compat session is active (compat.py), warnings go to a copy of the stderr
-pytest started with. A warning never stops the test run.
+failed: so while a compat session is active (the package's __init__.py), warnings go to a copy
+of the stderr pytest started with. A warning never stops the test run.
 """
 
 import os
 
-from .journal import warn as write_warning
+from ..journal import warn as write_warning
 
 PREFIX = "pytest-blackbox: "
 

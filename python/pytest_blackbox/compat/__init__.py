@@ -26,11 +26,11 @@ from typing import Iterable, List, Optional, Set, Tuple
 
 import pytest
 
-from . import compat_warning
+from . import warning
 from .abort_crash_log import ControllerHooks
 from .abort_marker import MarkerWriter, marker_path
 from .abort_spellings import FAMILIES, Family
-from .compat_warning import PREFIX, describe, warn
+from .warning import PREFIX, describe, warn
 from .ct_checkpoint import CHECKPOINT_ENV, Checkpoint
 
 COMPAT_NAME = "blackbox-compat"
@@ -104,7 +104,7 @@ def configure(config: pytest.Config) -> None:
             return
         config.pluginmanager.register(session, COMPAT_NAME)
         _active.append(session)
-        compat_warning.hold_stderr()
+        warning.hold_stderr()
     except Exception as error:  # a bug here must not cost the user their test run
         warn(f"{PREFIX}compatibility disabled: internal error: {describe(error)}")
 
@@ -174,7 +174,7 @@ class CompatSession:
         if self in _active:
             _active.remove(self)
         if not _active:
-            compat_warning.release_stderr()
+            warning.release_stderr()
 
 
 def _handled_by_originals(config: pytest.Config) -> List[Family]:

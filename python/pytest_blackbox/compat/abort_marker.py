@@ -13,9 +13,9 @@ from typing import List, Optional, Set
 import pytest
 
 from .abort_spellings import Family
-from .compat_files import make_parent
-from .compat_warning import PREFIX, describe, warn
-from .items import undecorated_group_id
+from .files import make_parent
+from .warning import PREFIX, describe, warn
+from ..items import undecorated_group_id
 
 GPU_ENV = "HIP_VISIBLE_DEVICES"
 
