@@ -1,7 +1,9 @@
 #include <charconv>
 #include <chrono>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/gzip.hpp>
@@ -32,38 +34,6 @@ Response json_response(int status, const json& body) {
 
 Response html_response(std::string page) {
     return {200, "text/html; charset=utf-8", std::move(page), {}};
-}
-
-// `text` equals `prefix` + one hash: the hash, else "".
-std::string hash_after(std::string_view text, std::string_view prefix) {
-    if (text.substr(0, prefix.size()) != prefix) {
-        return {};
-    }
-    auto rest = text.substr(prefix.size());
-    if (!rest.empty() && rest.back() == '/') {
-        rest.remove_suffix(1);
-    }
-    return std::string(rest);
-}
-
-// The run's hash in "/api/v1/runs/<h>/report" or "/runs/<h>/report" (a trailing slash allowed),
-// else "". `api` tells which.
-std::string report_hash(std::string_view path, bool& api) {
-    if (path.ends_with('/')) {
-        path.remove_suffix(1);
-    }
-    constexpr std::string_view kSuffix = "/report";
-    if (!path.ends_with(kSuffix)) {
-        return {};
-    }
-    path.remove_suffix(kSuffix.size());
-    for (std::string_view prefix : {"/api/v1/runs/", "/runs/"}) {
-        if (path.starts_with(prefix)) {
-            api = prefix.starts_with("/api/");
-            return std::string(path.substr(prefix.size()));
-        }
-    }
-    return {};
 }
 
 Response unauthorized() {
@@ -100,6 +70,23 @@ std::size_t limit_param(const Request& request) {
     return std::min(limit, kMaxRuns);
 }
 
+Response no_such_hash() {
+    return error_response(404, "no such route: a hash is 1 to 64 characters of [0-9A-Za-z_-]");
+}
+
+// ?nodeid= within the bounds of a text field, else nullopt.
+std::optional<std::string> nodeid_param(const Request& request) {
+    auto nodeid = param(request, "nodeid");
+    if (!nodeid || nodeid->empty() || nodeid->size() > kMaxTextField) {
+        return std::nullopt;
+    }
+    return nodeid;
+}
+
+Response bad_nodeid() {
+    return error_response(400, "?nodeid= names the test (at most 4096 bytes)");
+}
+
 }  // namespace
 
 Response error_response(int status, const std::string& message) {
@@ -124,15 +111,9 @@ bool Router::authorized(const Request& request) const {
 }
 
 bool Router::needs_token(const Request& request) const {
-    const std::string_view path = request.path;
-    if (request.method == "POST") {
-        const bool monitor = path.starts_with("/contexts") || path.starts_with("/sessions") ||
-                             path.starts_with("/metrics");
-        return path == "/api/v1/runs" || path == "/api/v1/runs/" ||
-               (monitor && !options_.open_monitor_routes);
-    }
-    bool api = false;
-    return request.method == "PUT" && !report_hash(path, api).empty();
+    const auto* route = match(request).route;
+    return route && (route->token == Token::required ||
+                     (route->token == Token::monitor && !options_.open_monitor_routes));
 }
 
 std::optional<Response> Router::before_body(const Request& head) const {
@@ -161,199 +142,276 @@ Response Router::handle(const Request& request) const {
     }
 }
 
-Response Router::route(const Request& request) const {
-    const std::string_view path = request.path;
-    const bool get = request.method == "GET" || request.method == "HEAD";
-    const bool post = request.method == "POST";
-    const bool monitor = path.starts_with("/contexts") || path.starts_with("/sessions") ||
-                         path.starts_with("/metrics");
-    const bool ingest = path == "/api/v1/runs" || path == "/api/v1/runs/";
+// The routes, in the order they are matched: a method, a path pattern ("{}" matches one segment,
+// handed to the handler; a trailing slash on the request is ignored), who must show the
+// server's token, and the handler. A path that matches a pattern under another method gets 405
+// naming the methods it takes; a path that matches none gets 404.
+const std::vector<Router::Route>& Router::routes() {
+    static const std::vector<Route> table = {
+        // pytest-monitor's protocol: its client cannot send a token.
+        {"POST", "/contexts", Token::monitor, &Router::post_context},
+        {"GET", "/contexts/{}", Token::none, &Router::get_context},
+        {"POST", "/sessions", Token::monitor, &Router::post_session},
+        {"GET", "/sessions/{}", Token::none, &Router::get_session},
+        {"POST", "/metrics", Token::monitor, &Router::post_metric},
+        // Our ingest, a run's stored report, and the dashboard's JSON.
+        {"POST", "/api/v1/runs", Token::required, &Router::post_run},
+        {"GET", "/api/v1/runs", Token::none, &Router::get_runs},
+        {"GET", "/api/v1/runs/{}", Token::none, &Router::get_run},
+        {"PUT", "/api/v1/runs/{}/report", Token::required, &Router::put_report},
+        {"GET", "/api/v1/runs/{}/report", Token::none, &Router::get_report_json},
+        {"GET", "/api/v1/history", Token::none, &Router::get_history},
+        // The dashboard's pages and assets.
+        {"GET", "/", Token::none, &Router::get_runs_page},
+        {"GET", "/runs/{}", Token::none, &Router::get_run_page},
+        {"GET", "/runs/{}/report", Token::none, &Router::get_report_page},
+        {"GET", "/tests", Token::none, &Router::get_history_page},
+        {"GET", "/assets/{}", Token::none, &Router::get_asset},
+        {"GET", "/healthz", Token::none, &Router::get_health},
+    };
+    return table;
+}
 
+Router::Match Router::match(const Request& request) const {
+    std::string_view path = request.path;
+    if (path.size() > 1 && path.ends_with('/')) {
+        path.remove_suffix(1);
+    }
+    // HEAD is answered as GET (the server sends no body).
+    const std::string_view method =
+        request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
+    Match found;
+    for (const auto& route : routes()) {
+        auto captured = capture(route.pattern, path);
+        if (!captured) {
+            continue;
+        }
+        if (route.method == method) {
+            found.route = &route;
+            found.captured = *captured;
+            return found;
+        }
+        found.methods.push_back(route.method);
+    }
+    return found;
+}
+
+std::optional<std::string_view> Router::capture(std::string_view pattern, std::string_view path) {
+    const auto hole = pattern.find("{}");
+    if (hole == std::string_view::npos) {
+        return pattern == path ? std::optional(std::string_view()) : std::nullopt;
+    }
+    const auto before = pattern.substr(0, hole);
+    const auto after = pattern.substr(hole + 2);
+    if (path.size() <= before.size() + after.size() || !path.starts_with(before) ||
+        !path.ends_with(after)) {
+        return std::nullopt;
+    }
+    auto segment = path.substr(before.size(), path.size() - before.size() - after.size());
+    if (segment.find('/') != std::string_view::npos) {
+        return std::nullopt;
+    }
+    return segment;
+}
+
+Response Router::route(const Request& request) const {
     if (auto refused = before_body(request)) {
         return *refused;
     }
-
-    // pytest-monitor's protocol.
-    if (monitor) {
-        const bool collection = path == "/contexts/" || path == "/contexts" ||
-                                path == "/sessions/" || path == "/sessions" ||
-                                path == "/metrics/" || path == "/metrics";
-        if (collection) {
-            if (!post) {
-                return error_response(405, fmt::format("{} takes POST", path));
-            }
-            auto body = parse_json_body(request.body);
-            if (!body.value) {
-                return error_response(400, body.error);
-            }
-            if (path.starts_with("/contexts")) {
-                auto context = parse_monitor_context(*body.value);
-                if (!context.value) {
-                    return error_response(422, context.error);
-                }
-                backend_.add_context(*context.value);
-                return json_response(201, monitor_context_json(*context.value));
-            }
-            if (path.starts_with("/sessions")) {
-                auto session = parse_monitor_session(*body.value);
-                if (!session.value) {
-                    return error_response(422, session.error);
-                }
-                backend_.add_session(*session.value);
-                return json_response(201, monitor_session_json(*session.value));
-            }
-            auto metric = parse_monitor_metric(*body.value);
-            if (!metric.value) {
-                return error_response(422, metric.error);
-            }
-            if (!backend_.add_metric(*metric.value)) {
-                return error_response(422,
-                                      "metric: its session_h or context_h is unknown: post "
-                                      "them to /sessions/ and /contexts/ first");
-            }
-            return json_response(201, monitor_metric_json(*metric.value));
-        }
-        if (!get) {
-            return error_response(405, fmt::format("{} takes GET", path));
-        }
-        const bool contexts = path.starts_with("/contexts/");
-        auto hash = hash_after(path, contexts ? "/contexts/" : "/sessions/");
-        if (!is_hash(hash)) {
-            return error_response(404,
-                                  "no such route: a hash is 1 to 64 characters of "
-                                  "[0-9A-Za-z_-]");
-        }
-        if (contexts) {
-            auto context = backend_.find_context(hash);
-            if (!context) {
-                return {204, "application/json", "", {}};
-            }
-            return json_response(200, json{{"contexts", {monitor_context_json(*context)}}});
-        }
-        auto session = backend_.find_session(hash);
-        if (!session) {
-            return {204, "application/json", "", {}};
-        }
-        return json_response(200, json{{"sessions", {monitor_session_json(*session)}}});
+    auto found = match(request);
+    if (found.route) {
+        return (this->*found.route->handle)(request, found.captured);
     }
-
-    // A run's report: stored whole (PUT), shown as its page or read as its JSON.
-    bool api = false;
-    if (auto hash = report_hash(path, api); !hash.empty()) {
-        return report_route(request, hash, api);
+    if (!found.methods.empty()) {
+        return error_response(
+            405, fmt::format("{} takes {}", request.path, fmt::join(found.methods, " or ")));
     }
-
-    // Our ingest and the dashboard's JSON.
-    if (ingest) {
-        if (post) {
-            auto upload = read_rows_chunk(request.body);
-            if (!upload) {
-                // A head chunk, or a body with a problem: read strictly, for its answer.
-                auto body = parse_json_body(request.body);
-                if (!body.value) {
-                    return error_response(400, body.error);
-                }
-                auto parsed = parse_upload(*body.value);
-                if (!parsed.upload) {
-                    return error_response(422, parsed.error);
-                }
-                upload = std::move(parsed.upload);
-            }
-            auto counts = backend_.ingest(*upload);
-            return json_response(201, json{{"session_h", upload->session_h},
-                                           {"chunk", upload->chunk},
-                                           {"chunks", upload->chunks},
-                                           {"tests", counts.tests},
-                                           {"metrics", counts.metrics},
-                                           {"crashes", counts.crashes}});
-        }
-        if (get) {
-            return json_response(200, json{{"runs", backend_.runs(limit_param(request))}});
-        }
-        return error_response(405, "/api/v1/runs takes GET or POST");
-    }
-    if (!get) {
-        return error_response(path.starts_with("/api/") || path == "/" ? 405 : 404,
-                              fmt::format("no {} route for {}", request.method, path));
-    }
-    if (auto hash = hash_after(path, "/api/v1/runs/"); !hash.empty()) {
-        if (!is_hash(hash)) {
-            return error_response(404, "no such run");
-        }
-        auto run = backend_.run(hash);
-        return run ? json_response(200, *run) : error_response(404, "no such run");
-    }
-    if (path == "/api/v1/history" || path == "/tests") {
-        auto nodeid = param(request, "nodeid");
-        if (!nodeid || nodeid->empty() || nodeid->size() > kMaxTextField) {
-            return error_response(400, "?nodeid= names the test (at most 4096 bytes)");
-        }
-        auto rows = backend_.test_history(*nodeid, limit_param(request));
-        if (path == "/tests") {
-            return html_response(history_page(*nodeid, rows));
-        }
-        return json_response(200, json{{"nodeid", *nodeid}, {"history", rows}});
-    }
-    if (path == "/") {
-        return html_response(runs_page(backend_.runs(limit_param(request))));
-    }
-    if (auto hash = hash_after(path, "/runs/"); !hash.empty()) {
-        auto run = is_hash(hash) ? backend_.run(hash) : std::nullopt;
-        return run ? html_response(run_page(*run)) : error_response(404, "no such run");
-    }
-    if (path == "/healthz") {
-        return json_response(200, json{{"status", "ok"}});
-    }
-    if (path == "/assets/uplot.js") {
-        return {200, "text/javascript", std::string(report::assets::uplot_js), {}};
-    }
-    if (path == "/assets/uplot.css") {
-        return {200, "text/css", std::string(report::assets::uplot_css), {}};
-    }
-    if (path == "/assets/dashboard.js") {
-        return {200, "text/javascript", std::string(dashboard_js()), {}};
-    }
-    if (path == "/assets/dashboard.css") {
-        return {200, "text/css", std::string(dashboard_css()), {}};
-    }
-    return error_response(404, fmt::format("no such route: {}", path));
+    return error_response(404, fmt::format("no such route: {}", request.path));
 }
 
-Response Router::report_route(const Request& request, const std::string& hash, bool api) const {
-    const bool put = request.method == "PUT";  // its token was checked by before_body()
+Response Router::post_context(const Request& request, std::string_view) const {
+    auto body = parse_json_body(request.body);
+    if (!body.value) {
+        return error_response(400, body.error);
+    }
+    auto context = parse_monitor_context(*body.value);
+    if (!context.value) {
+        return error_response(422, context.error);
+    }
+    backend_.add_context(*context.value);
+    return json_response(201, monitor_context_json(*context.value));
+}
+
+Response Router::post_session(const Request& request, std::string_view) const {
+    auto body = parse_json_body(request.body);
+    if (!body.value) {
+        return error_response(400, body.error);
+    }
+    auto session = parse_monitor_session(*body.value);
+    if (!session.value) {
+        return error_response(422, session.error);
+    }
+    backend_.add_session(*session.value);
+    return json_response(201, monitor_session_json(*session.value));
+}
+
+Response Router::post_metric(const Request& request, std::string_view) const {
+    auto body = parse_json_body(request.body);
+    if (!body.value) {
+        return error_response(400, body.error);
+    }
+    auto metric = parse_monitor_metric(*body.value);
+    if (!metric.value) {
+        return error_response(422, metric.error);
+    }
+    if (!backend_.add_metric(*metric.value)) {
+        return error_response(422,
+                              "metric: its session_h or context_h is unknown: post them to "
+                              "/sessions/ and /contexts/ first");
+    }
+    return json_response(201, monitor_metric_json(*metric.value));
+}
+
+Response Router::get_context(const Request&, std::string_view hash) const {
+    if (!is_hash(hash)) {
+        return no_such_hash();
+    }
+    auto context = backend_.find_context(std::string(hash));
+    if (!context) {
+        return {204, "application/json", "", {}};
+    }
+    return json_response(200, json{{"contexts", {monitor_context_json(*context)}}});
+}
+
+Response Router::get_session(const Request&, std::string_view hash) const {
+    if (!is_hash(hash)) {
+        return no_such_hash();
+    }
+    auto session = backend_.find_session(std::string(hash));
+    if (!session) {
+        return {204, "application/json", "", {}};
+    }
+    return json_response(200, json{{"sessions", {monitor_session_json(*session)}}});
+}
+
+Response Router::post_run(const Request& request, std::string_view) const {
+    auto upload = read_rows_chunk(request.body);
+    if (!upload) {
+        // A head chunk, or a body with a problem: read strictly, for its answer.
+        auto body = parse_json_body(request.body);
+        if (!body.value) {
+            return error_response(400, body.error);
+        }
+        auto parsed = parse_upload(*body.value);
+        if (!parsed.upload) {
+            return error_response(422, parsed.error);
+        }
+        upload = std::move(parsed.upload);
+    }
+    auto counts = backend_.ingest(*upload);
+    return json_response(201, json{{"session_h", upload->session_h},
+                                   {"chunk", upload->chunk},
+                                   {"chunks", upload->chunks},
+                                   {"tests", counts.tests},
+                                   {"metrics", counts.metrics},
+                                   {"crashes", counts.crashes}});
+}
+
+Response Router::get_runs(const Request& request, std::string_view) const {
+    return json_response(200, json{{"runs", backend_.runs(limit_param(request))}});
+}
+
+Response Router::get_run(const Request&, std::string_view hash) const {
+    auto run = is_hash(hash) ? backend_.run(std::string(hash)) : std::nullopt;
+    return run ? json_response(200, *run) : error_response(404, "no such run");
+}
+
+Response Router::get_history(const Request& request, std::string_view) const {
+    auto nodeid = nodeid_param(request);
+    if (!nodeid) {
+        return bad_nodeid();
+    }
+    auto rows = backend_.test_history(*nodeid, limit_param(request));
+    return json_response(200, json{{"nodeid", *nodeid}, {"history", rows}});
+}
+
+Response Router::get_history_page(const Request& request, std::string_view) const {
+    auto nodeid = nodeid_param(request);
+    if (!nodeid) {
+        return bad_nodeid();
+    }
+    return html_response(
+        history_page(*nodeid, backend_.test_history(*nodeid, limit_param(request))));
+}
+
+Response Router::get_runs_page(const Request& request, std::string_view) const {
+    return html_response(runs_page(backend_.runs(limit_param(request))));
+}
+
+Response Router::get_run_page(const Request&, std::string_view hash) const {
+    auto run = is_hash(hash) ? backend_.run(std::string(hash)) : std::nullopt;
+    return run ? html_response(run_page(*run)) : error_response(404, "no such run");
+}
+
+Response Router::get_asset(const Request& request, std::string_view name) const {
+    struct Asset {
+        std::string_view name;
+        std::string_view content_type;
+        std::string_view (*text)();
+    };
+    static constexpr Asset kAssets[] = {
+        {"uplot.js", "text/javascript", [] { return std::string_view(report::assets::uplot_js); }},
+        {"uplot.css", "text/css", [] { return std::string_view(report::assets::uplot_css); }},
+        {"dashboard.js", "text/javascript", [] { return std::string_view(dashboard_js()); }},
+        {"dashboard.css", "text/css", [] { return std::string_view(dashboard_css()); }},
+    };
+    for (const auto& asset : kAssets) {
+        if (asset.name == name) {
+            return {200, std::string(asset.content_type), std::string(asset.text()), {}};
+        }
+    }
+    return error_response(404, fmt::format("no such route: {}", request.path));
+}
+
+Response Router::get_health(const Request&, std::string_view) const {
+    return json_response(200, json{{"status", "ok"}});
+}
+
+Response Router::put_report(const Request& request, std::string_view hash) const {
     if (!is_hash(hash)) {
         return error_response(404, "no such run");
     }
-    if (put) {
-        if (!api) {
-            return error_response(405, "a report is stored with PUT /api/v1/runs/<h>/report");
-        }
-        auto head = read_report_head(request.body);
-        if (!head.head) {
-            return error_response(head.status, head.error);
-        }
-        backend_.put_report(hash, request.body);
-        return json_response(201, json{{"session_h", hash}, {"bytes", request.body.size()}});
+    auto head = read_report_head(request.body);
+    if (!head.head) {
+        return error_response(head.status, head.error);
     }
-    if (request.method != "GET" && request.method != "HEAD") {
-        return error_response(405,
-                              fmt::format("{} takes GET{}", request.path, api ? " or PUT" : ""));
-    }
-    auto stored = backend_.report(hash);
+    backend_.put_report(std::string(hash), request.body);
+    return json_response(201, json{{"session_h", hash}, {"bytes", request.body.size()}});
+}
+
+Response Router::get_report_json(const Request& request, std::string_view hash) const {
+    auto stored = is_hash(hash) ? backend_.report(std::string(hash)) : std::nullopt;
     if (!stored) {
-        return error_response(404, "no report was pushed for this run");
+        return error_response(404,
+                              is_hash(hash) ? "no report was pushed for this run" : "no such run");
     }
-    if (api) {
-        // Stored compressed: sent so to a client that reads gzip (a browser does), which costs
-        // the server nothing; decompressed (up to kMaxReportJson) for one that does not.
-        if (request.accepts_gzip) {
-            return {200, "application/json", *stored, {}, "gzip"};
-        }
-        try {
-            return {200, "application/json", base::gunzip(*stored, kMaxReportJson), {}};
-        } catch (const Error& error) {
-            return error_response(500, fmt::format("the stored report: {}", error.what()));
-        }
+    // Stored compressed: sent so to a client that reads gzip (a browser does), which costs the
+    // server nothing; decompressed (up to kMaxReportJson) for one that does not.
+    if (request.accepts_gzip) {
+        return {200, "application/json", *stored, {}, "gzip"};
+    }
+    try {
+        return {200, "application/json", base::gunzip(*stored, kMaxReportJson), {}};
+    } catch (const Error& error) {
+        return error_response(500, fmt::format("the stored report: {}", error.what()));
+    }
+}
+
+Response Router::get_report_page(const Request&, std::string_view hash) const {
+    auto stored = is_hash(hash) ? backend_.report(std::string(hash)) : std::nullopt;
+    if (!stored) {
+        return error_response(404,
+                              is_hash(hash) ? "no report was pushed for this run" : "no such run");
     }
     auto head = read_report_head(*stored);
     if (!head.head) {

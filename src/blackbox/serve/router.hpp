@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <blackbox/serve/backend.hpp>
 #include <blackbox/serve/parse_budget.hpp>
@@ -59,10 +61,50 @@ class Router {
     std::optional<Response> before_body(const Request& head) const;
 
   private:
+    // Who must show the server's token (RouterOptions::token) for a route.
+    enum class Token {
+        none,      // nobody: reads
+        required,  // every client: our writes
+        monitor,   // pytest-monitor's client, unless RouterOptions::open_monitor_routes
+    };
+    using Handler = Response (Router::*)(const Request&, std::string_view captured) const;
+    struct Route {
+        std::string_view method;
+        std::string_view pattern;  // "{}" stands for one path segment, handed to the handler
+        Token token;
+        Handler handle;
+    };
+    // The route a request's method and path select, else the methods its path takes.
+    struct Match {
+        const Route* route = nullptr;
+        std::string_view captured;
+        std::vector<std::string_view> methods;
+    };
+    static const std::vector<Route>& routes();
+    // What `pattern`'s "{}" matches in `path` ("" for a pattern without one), else nullopt.
+    static std::optional<std::string_view> capture(std::string_view pattern, std::string_view path);
+    Match match(const Request& request) const;
     Response route(const Request& request) const;
-    Response report_route(const Request& request, const std::string& hash, bool api) const;
     bool authorized(const Request& request) const;
     bool needs_token(const Request& request) const;
+
+    Response post_context(const Request& request, std::string_view) const;
+    Response get_context(const Request& request, std::string_view hash) const;
+    Response post_session(const Request& request, std::string_view) const;
+    Response get_session(const Request& request, std::string_view hash) const;
+    Response post_metric(const Request& request, std::string_view) const;
+    Response post_run(const Request& request, std::string_view) const;
+    Response get_runs(const Request& request, std::string_view) const;
+    Response get_run(const Request& request, std::string_view hash) const;
+    Response put_report(const Request& request, std::string_view hash) const;
+    Response get_report_json(const Request& request, std::string_view hash) const;
+    Response get_report_page(const Request& request, std::string_view hash) const;
+    Response get_history(const Request& request, std::string_view) const;
+    Response get_history_page(const Request& request, std::string_view) const;
+    Response get_runs_page(const Request& request, std::string_view) const;
+    Response get_run_page(const Request& request, std::string_view hash) const;
+    Response get_asset(const Request& request, std::string_view name) const;
+    Response get_health(const Request& request, std::string_view) const;
 
     Backend& backend_;
     RouterOptions options_;

@@ -143,6 +143,23 @@ TEST_F(RouterTest, UnknownRoutesAndMethodsGetJsonErrors) {
     EXPECT_EQ(json::parse(response.body)["error"], "the body is not valid JSON");
 }
 
+TEST_F(RouterTest, APathOfTheTableUnderAnotherMethodNamesTheMethodsItTakes) {
+    auto response = send("DELETE", "/api/v1/runs/");
+    EXPECT_EQ(response.status, 405);
+    EXPECT_EQ(json::parse(response.body)["error"], "/api/v1/runs/ takes POST or GET");
+    EXPECT_EQ(send("POST", "/healthz").status, 405);
+    // One segment per "{}": a path with more is no route at all.
+    EXPECT_EQ(send("GET", "/api/v1/runs/a/b").status, 404);
+    EXPECT_EQ(send("GET", "/runs//report").status, 404);
+}
+
+TEST_F(RouterTest, HeadIsAnsweredAsGetAndATrailingSlashIsIgnored) {
+    EXPECT_EQ(send("HEAD", "/healthz").status, 200);
+    EXPECT_EQ(send("GET", "/healthz/").status, 200);
+    EXPECT_EQ(send("GET", "/assets/dashboard.css").status, 200);
+    EXPECT_EQ(send("GET", "/assets/nope.js").status, 404);
+}
+
 TEST_F(RouterTest, MalformedBodiesChangeNothing) {
     auto before = dump(path_);
     auto context = recorded_session()["requests"][1]["body"];
