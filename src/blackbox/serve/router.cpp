@@ -11,6 +11,7 @@
 #include <blackbox/serve/dashboard.hpp>
 #include <blackbox/serve/field_reader.hpp>
 #include <blackbox/serve/json_body.hpp>
+#include <blackbox/serve/monitor_protocol.hpp>
 #include <blackbox/serve/report_upload.hpp>
 #include <blackbox/serve/router.hpp>
 #include <blackbox/serve/rows_chunk_reader.hpp>
@@ -106,7 +107,7 @@ Response error_response(int status, const std::string& message) {
     return json_response(status, json{{"error", message}});
 }
 
-Router::Router(Backend& backend, RouterOptions options)
+Router::Router(store::Backend& backend, RouterOptions options)
     : backend_(backend), options_(std::move(options)) {
     if (options_.parse_budget > 0) {
         parse_budget_ = std::make_unique<ParseBudget>(options_.parse_budget);

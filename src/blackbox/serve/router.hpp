@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include <blackbox/serve/backend.hpp>
 #include <blackbox/serve/parse_budget.hpp>
+#include <blackbox/store/backend.hpp>
 
 namespace blackbox::serve {
 
@@ -47,7 +47,7 @@ struct RouterOptions {
 class Router {
   public:
     // `backend` must outlive the router.
-    Router(Backend& backend, RouterOptions options);
+    Router(store::Backend& backend, RouterOptions options);
 
     // Thread-safe (the backend is). A request whose body does not fit in the parse budget waits
     // for others' to end, up to a second (it holds its server thread meanwhile), then gets 503.
@@ -64,7 +64,7 @@ class Router {
     bool authorized(const Request& request) const;
     bool needs_token(const Request& request) const;
 
-    Backend& backend_;
+    store::Backend& backend_;
     RouterOptions options_;
     std::unique_ptr<ParseBudget> parse_budget_;
 };

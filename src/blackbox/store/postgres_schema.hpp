@@ -9,13 +9,13 @@
 #include <pqxx/connection_base>
 #include <string>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 
 // Creates the tables in the connection's current schema when none of them exist, and checks
 // the version when they do, in one transaction under an advisory lock (two servers starting on
-// a new database create it once). Throws blackbox::Error (store::kDatabaseError) when the
+// a new database create it once). Throws blackbox::Error (kDatabaseError) when the
 // database holds a newer schema, tables of the same names that are not ours, or is not UTF-8;
 // `name` names the database in those messages. libpqxx's failures propagate.
 void migrate_postgres(pqxx::connection_base& connection, const std::string& name);
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -20,16 +20,22 @@
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/report/html_data.hpp>
 #include <blackbox/report/html_report.hpp>
-#include <blackbox/serve/postgres_backend.hpp>
 #include <blackbox/serve/router.hpp>
 #include <blackbox/serve/run_upload.hpp>
-#include <blackbox/serve/sqlite_backend.hpp>
 #include <blackbox/store/database.hpp>
+#include <blackbox/store/postgres_backend.hpp>
+#include <blackbox/store/sqlite_backend.hpp>
 
 #include "../scratch_dir.hpp"
 
-namespace blackbox::serve {
+namespace blackbox::store {
 namespace {
+
+using serve::Request;
+using serve::Response;
+using serve::Router;
+using serve::RouterOptions;
+using serve::upload_chunks;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -379,4 +385,4 @@ TEST(PostgresBackend, AServerThatCannotBeReachedIsAnErrorWithoutThePassword) {
 }
 
 }  // namespace
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

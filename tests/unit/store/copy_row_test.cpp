@@ -6,9 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include <blackbox/serve/copy_row.hpp>
+#include <blackbox/store/copy_row.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 namespace {
 
 TEST(CopyRow, NumbersReadBackAsWrittenAndNullsAreNullPointers) {
@@ -41,4 +41,4 @@ TEST(CopyRow, NumbersReadBackAsWrittenAndNullsAreNullPointers) {
 }
 
 }  // namespace
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 
 template <std::size_t N>
 class CopyRow {
@@ -50,4 +50,4 @@ class CopyRow {
     std::size_t next_ = 0;
 };
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -7,12 +7,12 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
-#include <blackbox/serve/sqlite_backend.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/store/row_binding.hpp>
 #include <blackbox/store/run_writer.hpp>
+#include <blackbox/store/sqlite_backend.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 
 namespace {
 
@@ -27,7 +27,7 @@ auto locked(std::mutex& mutex, Body body) {
     try {
         return body();
     } catch (const SQLite::Exception& failure) {
-        throw Error(fmt::format("metrics database: {}", failure.what()), store::kDatabaseError);
+        throw Error(fmt::format("metrics database: {}", failure.what()), kDatabaseError);
     }
 }
 
@@ -168,7 +168,7 @@ std::exception_ptr database_error(std::exception_ptr failure) {
         std::rethrow_exception(failure);
     } catch (const SQLite::Exception& error) {
         return std::make_exception_ptr(
-            Error(fmt::format("metrics database: {}", error.what()), store::kDatabaseError));
+            Error(fmt::format("metrics database: {}", error.what()), kDatabaseError));
     } catch (...) {
         return std::current_exception();
     }
@@ -177,7 +177,7 @@ std::exception_ptr database_error(std::exception_ptr failure) {
 }  // namespace
 
 SqliteBackend::SqliteBackend(const std::filesystem::path& path)
-    : database_(store::open_database(path)), checkpointer_(database_, path) {
+    : database_(open_database(path)), checkpointer_(database_, path) {
     // 16 MiB of page cache, not the 64 MiB a one-off `blackbox run` ingest takes: a server runs
     // for weeks while its file grows, and its memory must stay bounded (100 MiB in all).
     database_.exec("PRAGMA cache_size = -16384");
@@ -437,4 +437,4 @@ json SqliteBackend::test_history(const std::string& nodeid, std::size_t limit) {
     });
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

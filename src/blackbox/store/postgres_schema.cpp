@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
-#include <blackbox/serve/postgres_schema.hpp>
 #include <blackbox/store/database.hpp>
+#include <blackbox/store/postgres_schema.hpp>
 #include <blackbox/store/schema.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 
 namespace {
 
@@ -182,7 +182,7 @@ void migrate_postgres(pqxx::connection_base& connection, const std::string& name
         throw Error(fmt::format("{} has the encoding {}: the metrics need a UTF8 database "
                                 "(createdb -E UTF8)",
                                 name, encoding),
-                    store::kDatabaseError);
+                    kDatabaseError);
     }
     transaction.exec_params("SELECT pg_advisory_xact_lock($1)", kCreationLock);
     // The tables of the schema the connection writes into (its search_path's first).
@@ -200,30 +200,30 @@ void migrate_postgres(pqxx::connection_base& connection, const std::string& name
             throw Error(fmt::format("{} already has a table named {} that blackbox did not "
                                     "create: refusing to write into it; name another database",
                                     name, found[0][0].as<std::string>()),
-                        store::kDatabaseError);
+                        kDatabaseError);
         }
         transaction.exec(kTables);
         transaction.exec(kVersion2Tables);
         transaction.exec(kIndexes);
         transaction.exec_params("INSERT INTO blackbox_schema (version) VALUES ($1)",
-                                store::kSchemaVersion);
+                                kSchemaVersion);
         transaction.commit();
         return;
     }
     const auto version = transaction.exec("SELECT max(version) FROM blackbox_schema")[0][0];
     const int number = version.is_null() ? 0 : version.as<int>();
-    if (number > store::kSchemaVersion) {
+    if (number > kSchemaVersion) {
         throw Error(fmt::format("{} has schema version {}, newer than this blackbox knows ({}): "
                                 "use a newer blackbox, or another --db",
-                                name, number, store::kSchemaVersion),
-                    store::kDatabaseError);
+                                name, number, kSchemaVersion),
+                    kDatabaseError);
     }
     const std::size_t expected = number >= 2 ? kVersion1Tables + 1 : kVersion1Tables;
     if (number < 1 || found.size() != expected) {
         throw Error(fmt::format("{} has an incomplete blackbox schema (version {}, {} of {} "
                                 "tables): name another database",
                                 name, number, found.size(), expected),
-                    store::kDatabaseError);
+                    kDatabaseError);
     }
     if (number == 1) {
         transaction.exec(kVersion2Tables);
@@ -235,4 +235,4 @@ void migrate_postgres(pqxx::connection_base& connection, const std::string& name
     transaction.commit();
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

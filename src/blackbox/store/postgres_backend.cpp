@@ -6,13 +6,13 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/json_text.hpp>
-#include <blackbox/serve/copy_row.hpp>
-#include <blackbox/serve/database_url.hpp>
-#include <blackbox/serve/postgres_backend.hpp>
-#include <blackbox/serve/postgres_schema.hpp>
+#include <blackbox/store/copy_row.hpp>
 #include <blackbox/store/database.hpp>
+#include <blackbox/store/database_url.hpp>
+#include <blackbox/store/postgres_backend.hpp>
+#include <blackbox/store/postgres_schema.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 
 namespace {
 
@@ -457,7 +457,7 @@ auto PostgresBackend::with_connection(Body body) {
         throw;
     } catch (const std::exception& failure) {
         throw Error(fmt::format("metrics database: {}", one_line(failure.what(), url_)),
-                    store::kDatabaseError);
+                    kDatabaseError);
     }
 }
 
@@ -474,7 +474,7 @@ PostgresBackend::PostgresBackend(const std::string& url) : url_(url) {
     } catch (const std::exception& failure) {
         throw Error(fmt::format("cannot open the PostgreSQL database {}: {}", name,
                                 one_line(failure.what(), url)),
-                    store::kDatabaseError);
+                    kDatabaseError);
     }
 }
 
@@ -670,4 +670,4 @@ json PostgresBackend::test_history(const std::string& nodeid, std::size_t limit)
     });
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store
