@@ -1,16 +1,24 @@
 #include <algorithm>
 #include <pqxx/pqxx>
 #include <unordered_map>
+#include <variant>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/json_text.hpp>
 #include <blackbox/store/copy_row.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/store/database_url.hpp>
+#include <blackbox/store/iso_time.hpp>
 #include <blackbox/store/postgres_backend.hpp>
 #include <blackbox/store/postgres_schema.hpp>
+#include <blackbox/store/reads.hpp>
+#include <blackbox/store/row_values.hpp>
+#include <blackbox/store/sql.hpp>
+#include <blackbox/store/tables.hpp>
 
 namespace blackbox::store {
 
@@ -18,186 +26,121 @@ namespace {
 
 using nlohmann::json;
 
-// The statements, prepared once per connection. Text is sorted with COLLATE "C": byte order,
-// as SQLite's BINARY, whatever the database's locale.
+// The statements, prepared once per connection.
 struct Statement {
-    const char* name;
-    const char* sql;
+    std::string name, sql;
 };
 
-constexpr Statement kFindContext{
-    "find_context",
-    "SELECT ENV_H, CPU_COUNT, CPU_FREQUENCY_MHZ, CPU_TYPE, CPU_VENDOR, RAM_TOTAL_MB, "
-    "MACHINE_NODE, MACHINE_TYPE, MACHINE_ARCH, SYSTEM_INFO, PYTHON_INFO "
-    "FROM EXECUTION_CONTEXTS WHERE ENV_H = $1"};
-
-// A context's hash names its content: one already known is kept.
-constexpr Statement kAddContext{
-    "add_context",
-    "INSERT INTO EXECUTION_CONTEXTS (ENV_H, CPU_COUNT, CPU_FREQUENCY_MHZ, CPU_TYPE, "
-    "CPU_VENDOR, RAM_TOTAL_MB, MACHINE_NODE, MACHINE_TYPE, MACHINE_ARCH, SYSTEM_INFO, "
-    "PYTHON_INFO) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-    "ON CONFLICT (ENV_H) DO NOTHING"};
-
-constexpr Statement kFindSession{
-    "find_session",
-    "SELECT s.SESSION_H, s.RUN_DATE, s.SCM_ID, s.RUN_DESCRIPTION, r.run_id "
-    "FROM TEST_SESSIONS s LEFT JOIN blackbox_runs r ON r.session_h = s.SESSION_H "
-    "WHERE s.SESSION_H = $1"};
-
-constexpr Statement kAddSession{
-    "add_session",
-    "INSERT INTO TEST_SESSIONS (SESSION_H, RUN_DATE, SCM_ID, RUN_DESCRIPTION) "
-    "VALUES ($1, $2, $3, $4) ON CONFLICT (SESSION_H) DO NOTHING"};
-
-// One statement: the check and the insert see the same snapshot. The casts name the
-// parameters' types (a SELECT's list does not give them).
-constexpr Statement kAddMetric{
-    "add_metric",
-    "INSERT INTO TEST_METRICS (SESSION_H, ENV_H, ITEM_START_TIME, ITEM_PATH, ITEM, "
-    "ITEM_VARIANT, ITEM_FS_LOC, KIND, COMPONENT, TOTAL_TIME, USER_TIME, KERNEL_TIME, "
-    "CPU_USAGE, MEM_USAGE, OUTCOME, NODEID) SELECT $1::text, $2::text, $3::text, $4::text, "
-    "$5::text, $6::text, $7::text, $8::text, $9::text, $10::double precision, "
-    "$11::double precision, $12::double precision, $13::double precision, "
-    "$14::double precision, $15::text, NULL WHERE EXISTS (SELECT 1 FROM TEST_SESSIONS WHERE "
-    "SESSION_H = $1::text) AND EXISTS (SELECT 1 FROM EXECUTION_CONTEXTS WHERE ENV_H = $2::text)"};
-
-// Concurrent uploads of one run (two servers on one database) take turns; other runs do not
-// wait. The two-key form: a key space apart from the schema's creation lock.
-constexpr Statement kLockRun{"lock_run", "SELECT pg_advisory_xact_lock(1, hashtext($1))"};
-
-constexpr Statement kRemoveSession{"remove_session",
-                                   "DELETE FROM TEST_SESSIONS WHERE SESSION_H = $1"};
-constexpr Statement kRemoveRun{"remove_run", "DELETE FROM blackbox_runs WHERE session_h = $1"};
-constexpr Statement kRemoveCrashes{"remove_crashes",
-                                   "DELETE FROM blackbox_crashes WHERE session_h = $1"};
-
-// After remove_session: a session pytest-monitor's route added meanwhile is replaced.
-constexpr Statement kWriteSession{
-    "write_session",
-    "INSERT INTO TEST_SESSIONS (SESSION_H, RUN_DATE, SCM_ID, RUN_DESCRIPTION) "
-    "VALUES ($1, $2, $3, $4) ON CONFLICT (SESSION_H) DO UPDATE SET RUN_DATE = "
-    "EXCLUDED.RUN_DATE, SCM_ID = EXCLUDED.SCM_ID, RUN_DESCRIPTION = EXCLUDED.RUN_DESCRIPTION"};
-
-// `ingested` as SQLite's strftime('%Y-%m-%dT%H:%M:%f', 'now') writes it: UTC, milliseconds.
-constexpr Statement kWriteRun{
-    "write_run",
-    "INSERT INTO blackbox_runs (session_h, run_id, run_dir, env_h, started, ended, "
-    "duration_s, command, status, exit_code, attempts, collected, passed, failed, skipped, "
-    "xfailed, xpassed, errors, crashed, not_run, context, ingested) VALUES ($1, $2, $3, $4, $5, "
-    "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, "
-    "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS'))"};
-
-constexpr Statement kWriteCrash{
-    "write_crash",
-    "INSERT INTO blackbox_crashes (session_h, nodeid, phase, cause, signal, exit_code, worker, "
-    "attempt, rss_bytes, evidence, traceback) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-    "$11)"};
+constexpr const char* kFindContext = "find_context";
+constexpr const char* kAddContext = "add_context";
+constexpr const char* kFindSession = "find_session";
+constexpr const char* kAddSession = "add_session";
+constexpr const char* kAddMetric = "add_metric";
+constexpr const char* kLockRun = "lock_run";
+constexpr const char* kRemoveSession = "remove_session";
+constexpr const char* kRemoveRun = "remove_run";
+constexpr const char* kRemoveCrashes = "remove_crashes";
+constexpr const char* kWriteSession = "write_session";
+constexpr const char* kWriteRun = "write_run";
+constexpr const char* kWriteCrash = "write_crash";
+constexpr const char* kRunHasRows = "run_has_rows";
+constexpr const char* kReplaceTests = "replace_tests";
+constexpr const char* kReplaceMetrics = "replace_metrics";
+constexpr const char* kPutReport = "put_report";
+constexpr const char* kReport = "report";
 
 // A chunk's rows come in by COPY, the cheapest way into PostgreSQL (JSON parameters cost it
 // more than the rows' inserts): straight into blackbox_tests and TEST_METRICS when the run has
 // none of their rows yet (a run's first push, the usual case), else into a table of the
 // connection's own (emptied at each commit) from which they replace what the chunk wrote before.
-constexpr std::array<const char*, 19> kTestsColumns{
-    "session_h",        "nodeid",          "outcome",
-    "worker",           "attempt",         "start",
-    "setup_s",          "call_s",          "teardown_s",
-    "total_s",          "user_s",          "sys_s",
-    "peak_rss_bytes",   "peak_exact",      "peak_tree_rss_bytes",
-    "rss_before_bytes", "rss_after_bytes", "retained_bytes",
-    "monitored"};
-constexpr std::array<const char*, 16> kMetricsColumns{
-    "SESSION_H",   "ENV_H",     "ITEM_START_TIME", "ITEM_PATH",  "ITEM",      "ITEM_VARIANT",
-    "ITEM_FS_LOC", "KIND",      "COMPONENT",       "TOTAL_TIME", "USER_TIME", "KERNEL_TIME",
-    "CPU_USAGE",   "MEM_USAGE", "OUTCOME",         "NODEID"};
 constexpr const char* kUploadTables =
     "CREATE TEMP TABLE blackbox_upload_tests (LIKE blackbox_tests) ON COMMIT DELETE ROWS; "
     "CREATE TEMP TABLE blackbox_upload_metrics (LIKE TEST_METRICS) ON COMMIT DELETE ROWS";
 
-// After the run's lock: whether it has test rows, and metrics rows.
-constexpr Statement kRunHasRows{
-    "run_has_rows",
-    "SELECT EXISTS (SELECT 1 FROM blackbox_tests WHERE session_h = $1), EXISTS (SELECT 1 FROM "
-    "TEST_METRICS WHERE SESSION_H = $1)"};
+std::vector<Statement> statements() {
+    const auto& d = postgres_dialect();
+    const auto& tests = table(kTests);
+    const auto& metrics = table(kTestMetrics);
+    std::vector<Statement> all{
+        {kFindContext,
+         "SELECT ENV_H, CPU_COUNT, CPU_FREQUENCY_MHZ, CPU_TYPE, CPU_VENDOR, RAM_TOTAL_MB, "
+         "MACHINE_NODE, MACHINE_TYPE, MACHINE_ARCH, SYSTEM_INFO, PYTHON_INFO "
+         "FROM EXECUTION_CONTEXTS WHERE ENV_H = $1"},
+        // A context's hash names its content: one already known is kept.
+        {kAddContext, insert_sql(d, table(kExecutionContexts), Conflict::ignore)},
+        {kFindSession,
+         "SELECT s.SESSION_H, s.RUN_DATE, s.SCM_ID, s.RUN_DESCRIPTION, r.run_id "
+         "FROM TEST_SESSIONS s LEFT JOIN blackbox_runs r ON r.session_h = s.SESSION_H "
+         "WHERE s.SESSION_H = $1"},
+        {kAddSession, insert_sql(d, table(kTestSessions), Conflict::ignore)},
+        {kAddMetric, add_metric_sql(d)},
+        // Concurrent uploads of one run (two servers on one database) take turns; other runs do
+        // not wait. The two-key form: a key space apart from the schema's creation lock.
+        {kLockRun, "SELECT pg_advisory_xact_lock(1, hashtext($1))"},
+        {kRemoveSession, "DELETE FROM TEST_SESSIONS WHERE SESSION_H = $1"},
+        {kRemoveRun, "DELETE FROM blackbox_runs WHERE session_h = $1"},
+        {kRemoveCrashes, "DELETE FROM blackbox_crashes WHERE session_h = $1"},
+        // After remove_session: a session pytest-monitor's route added meanwhile is replaced.
+        {kWriteSession, insert_sql(d, table(kTestSessions), Conflict::replace)},
+        {kWriteRun, insert_sql(d, table(kRuns), Conflict::fail)},
+        {kWriteCrash, insert_sql(d, table(kCrashes), Conflict::fail)},
+        // After the run's lock: whether it has test rows, and metrics rows.
+        {kRunHasRows,
+         "SELECT EXISTS (SELECT 1 FROM blackbox_tests WHERE session_h = $1), EXISTS (SELECT 1 "
+         "FROM TEST_METRICS WHERE SESSION_H = $1)"},
+        // A node id already stored for the run is replaced, as SQLite's INSERT OR REPLACE does.
+        {kReplaceTests,
+         fmt::format("INSERT INTO {0} ({1}) SELECT {1} FROM "
+                     "pg_temp.blackbox_upload_tests{2}",
+                     tests.name, column_list(tests), d.insert_tail(tests, Conflict::replace))},
+        // A metric's key within its run: its kind, node id and start (xdist workers each write a
+        // row for the same module; they start at different times). The DELETE runs though
+        // nothing reads its WITH, on the statement's snapshot: it does not see the rows the
+        // INSERT adds.
+        {kReplaceMetrics,
+         fmt::format("WITH removed AS (DELETE FROM TEST_METRICS m USING "
+                     "pg_temp.blackbox_upload_metrics k WHERE m.SESSION_H = k.SESSION_H AND "
+                     "m.KIND = k.KIND AND m.NODEID = k.NODEID AND m.ITEM_START_TIME IS NOT "
+                     "DISTINCT FROM k.ITEM_START_TIME) INSERT INTO {0} ({1}) SELECT {1} FROM "
+                     "pg_temp.blackbox_upload_metrics",
+                     metrics.name, column_list(metrics))},
+        {kPutReport, insert_sql(d, table(kReports), Conflict::replace)},
+        {kReport, "SELECT data FROM blackbox_reports WHERE session_h = $1"},
+    };
+    for (auto read : kReads) {
+        all.push_back({std::string(read_name(read)), read_sql(read, d)});
+    }
+    return all;
+}
 
-// A node id already stored for the run is replaced, as SQLite's INSERT OR REPLACE does.
-constexpr Statement kReplaceTests{
-    "replace_tests",
-    "INSERT INTO blackbox_tests SELECT * FROM pg_temp.blackbox_upload_tests "
-    "ON CONFLICT (session_h, nodeid) DO UPDATE SET outcome = EXCLUDED.outcome, worker = "
-    "EXCLUDED.worker, attempt = EXCLUDED.attempt, start = EXCLUDED.start, setup_s = "
-    "EXCLUDED.setup_s, call_s = EXCLUDED.call_s, teardown_s = EXCLUDED.teardown_s, total_s = "
-    "EXCLUDED.total_s, user_s = EXCLUDED.user_s, sys_s = EXCLUDED.sys_s, peak_rss_bytes = "
-    "EXCLUDED.peak_rss_bytes, peak_exact = EXCLUDED.peak_exact, peak_tree_rss_bytes = "
-    "EXCLUDED.peak_tree_rss_bytes, rss_before_bytes = EXCLUDED.rss_before_bytes, "
-    "rss_after_bytes = EXCLUDED.rss_after_bytes, retained_bytes = EXCLUDED.retained_bytes, "
-    "monitored = EXCLUDED.monitored"};
+// A statement's parameters: a row's values (row_values.hpp), or a read's, as text (PostgreSQL
+// reads each as its column's type).
+class Parameters final : public ValueSink {
+  public:
+    void null() override { values_.emplace_back(); }
+    void integer(std::int64_t value) override { values_.emplace_back(std::to_string(value)); }
+    void real(double value) override { values_.emplace_back(fmt::format("{}", value)); }
+    void text(const std::string& value) override { values_.emplace_back(value); }  // copied
 
-// A metric's key within its run: its kind, node id and start (xdist workers each write a row
-// for the same module; they start at different times). The DELETE runs though nothing reads
-// its WITH, on the statement's snapshot: it does not see the rows the INSERT adds.
-constexpr Statement kReplaceMetrics{
-    "replace_metrics",
-    "WITH removed AS (DELETE FROM TEST_METRICS m USING pg_temp.blackbox_upload_metrics k WHERE "
-    "m.SESSION_H = k.SESSION_H AND m.KIND = k.KIND AND m.NODEID = k.NODEID AND "
-    "m.ITEM_START_TIME IS NOT DISTINCT FROM k.ITEM_START_TIME) "
-    "INSERT INTO TEST_METRICS SELECT * FROM pg_temp.blackbox_upload_metrics"};
+    // Each value, null as a null pointer; valid while this object is.
+    std::vector<const char*> fields() const {
+        std::vector<const char*> fields;
+        for (const auto& value : values_) {
+            fields.push_back(value ? value->c_str() : nullptr);
+        }
+        return fields;
+    }
 
-// The dashboard's reads. `branch` is selected as the run's context, and taken out of it by
-// git_branch() (PostgreSQL's JSON operators would fail on text that is not JSON; SQLite's
-// json_valid() makes it NULL).
-constexpr Statement kRuns{
-    "runs",
-    "SELECT r.session_h, r.run_id, r.started, r.ended, r.duration_s, r.status, r.exit_code, "
-    "r.attempts, r.collected, r.passed, r.failed, r.skipped, r.errors, r.crashed, r.not_run, "
-    "s.SCM_ID AS scm_id, r.context AS branch, e.MACHINE_NODE AS machine FROM blackbox_runs r "
-    "LEFT JOIN TEST_SESSIONS s ON s.SESSION_H = r.session_h LEFT JOIN EXECUTION_CONTEXTS e ON "
-    "e.ENV_H = r.env_h ORDER BY r.started COLLATE \"C\" DESC NULLS LAST, r.rowid DESC "
-    "LIMIT $1"};
+  private:
+    std::vector<std::optional<std::string>> values_;
+};
 
-constexpr Statement kRunHead{
-    "run_head",
-    "SELECT r.session_h, r.run_id, r.run_dir, r.env_h, r.started, r.ended, r.duration_s, "
-    "r.command, r.status, r.exit_code, r.attempts, r.collected, r.passed, r.failed, r.skipped, "
-    "r.xfailed, r.xpassed, r.errors, r.crashed, r.not_run, r.context, r.ingested, s.SCM_ID AS "
-    "scm_id, s.RUN_DESCRIPTION AS description FROM blackbox_runs r LEFT JOIN TEST_SESSIONS s "
-    "ON s.SESSION_H = r.session_h WHERE r.session_h = $1"};
-
-// SQLite sorts NULL first in ascending order.
-constexpr Statement kRunTests{
-    "run_tests",
-    "SELECT nodeid, outcome, worker, attempt, start, setup_s, call_s, teardown_s, total_s, "
-    "user_s, sys_s, peak_rss_bytes, peak_exact, retained_bytes FROM blackbox_tests WHERE "
-    "session_h = $1 ORDER BY start COLLATE \"C\" NULLS FIRST, nodeid COLLATE \"C\""};
-
-constexpr Statement kRunCrashes{
-    "run_crashes",
-    "SELECT nodeid, phase, cause, signal, exit_code, worker, attempt, rss_bytes, evidence, "
-    "traceback FROM blackbox_crashes WHERE session_h = $1 ORDER BY rowid"};
-
-constexpr Statement kHistory{
-    "history",
-    "SELECT t.session_h, r.run_id, r.started, s.SCM_ID AS scm_id, r.context AS branch, "
-    "e.MACHINE_NODE AS machine, t.outcome, t.call_s, t.total_s, t.peak_rss_bytes, "
-    "t.retained_bytes FROM blackbox_runs r JOIN blackbox_tests t ON t.session_h = r.session_h "
-    "AND t.nodeid = $1 LEFT JOIN TEST_SESSIONS s ON s.SESSION_H = t.session_h LEFT JOIN "
-    "EXECUTION_CONTEXTS e ON e.ENV_H = r.env_h ORDER BY r.started COLLATE \"C\" DESC NULLS "
-    "LAST, r.rowid DESC LIMIT $2"};
-
-constexpr Statement kPutReport{
-    "put_report",
-    "INSERT INTO blackbox_reports (session_h, data, stored) VALUES ($1, $2, to_char(now() AT "
-    "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS')) ON CONFLICT (session_h) DO UPDATE SET "
-    "data = EXCLUDED.data, stored = EXCLUDED.stored"};
-
-constexpr Statement kReport{"report", "SELECT data FROM blackbox_reports WHERE session_h = $1"};
-constexpr Statement kHasReport{"has_report", "SELECT 1 FROM blackbox_reports WHERE session_h = $1"};
-
-constexpr Statement kAll[] = {
-    kFindContext,   kAddContext,   kFindSession,    kAddSession,   kAddMetric, kLockRun,
-    kRemoveSession, kRemoveRun,    kRemoveCrashes,  kWriteSession, kWriteRun,  kWriteCrash,
-    kRunHasRows,    kReplaceTests, kReplaceMetrics, kRuns,         kRunHead,   kRunTests,
-    kRunCrashes,    kHistory,      kPutReport,      kReport,       kHasReport};
+// Runs the prepared statement `name` with the parameters.
+pqxx::result exec(pqxx::transaction_base& transaction, const std::string& name,
+                  const Parameters& parameters) {
+    const auto fields = parameters.fields();
+    return transaction.exec_prepared(name, pqxx::prepare::make_dynamic_params(fields));
+}
 
 // PostgreSQL's type oids (pg_type.h) of the columns read back as numbers.
 constexpr pqxx::oid kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701;
@@ -236,113 +179,59 @@ json rows_json(const pqxx::result& result) {
     return rows;
 }
 
-// A JSON column's value, or its text when it is not JSON.
-json parsed(const json& text) {
-    if (!text.is_string()) {
-        return text;
+// The dashboard's reads in one transaction.
+class Reader final : public ReadRunner {
+  public:
+    explicit Reader(pqxx::transaction_base& transaction) : transaction_(transaction) {}
+    json rows(Read read, const std::vector<ReadParameter>& parameters) override {
+        Parameters values;
+        for (const auto& parameter : parameters) {
+            std::visit([&](const auto& value) { values.put(value); }, parameter);
+        }
+        return rows_json(exec(transaction_, std::string(read_name(read)), values));
     }
-    json value = json::parse(text.get<std::string>(), nullptr, false);
-    return value.is_discarded() ? text : value;
-}
 
-// What SQLite's `CASE WHEN json_valid(context) THEN json_extract(context, '$.git.branch') END`
-// gives for a run's context text: NULL unless it is JSON with that path; text, integers and
-// reals as themselves, booleans as 1 and 0, objects and arrays as their JSON text.
-json git_branch(const json& context) {
-    if (!context.is_string()) {
-        return nullptr;
-    }
-    const json value = json::parse(context.get<std::string>(), nullptr, false);
-    if (value.is_discarded() || !value.is_object()) {
-        return nullptr;
-    }
-    const auto git = value.find("git");
-    if (git == value.end() || !git->is_object()) {
-        return nullptr;
-    }
-    const auto branch = git->find("branch");
-    if (branch == git->end()) {
-        return nullptr;
-    }
-    if (branch->is_boolean()) {
-        return branch->get<bool>() ? 1 : 0;
-    }
-    if (branch->is_object() || branch->is_array()) {
-        return base::json_text(*branch);
-    }
-    return *branch;
-}
+  private:
+    pqxx::transaction_base& transaction_;
+};
 
-std::optional<std::string> null_if_empty(const std::string& text) {
-    return text.empty() ? std::nullopt : std::optional(text);
-}
-
-// The chunk's tests into `table` (kTestsColumns). A node id twice in one chunk: the last wins,
-// as with one INSERT OR REPLACE after the other (one statement may not update a row twice).
-void copy_tests(pqxx::work& transaction, const char* table, const RunUpload& upload) {
+// The chunk's tests into `table`. A node id twice in one chunk: the last wins, as with one
+// INSERT OR REPLACE after the other (one statement may not update a row twice).
+void copy_tests(pqxx::work& transaction, const char* table_name, const RunUpload& upload) {
     const auto& tests = upload.tests;
     std::unordered_map<std::string_view, std::size_t> last;
     last.reserve(tests.size());
     for (std::size_t i = 0; i < tests.size(); ++i) {
         last[tests[i].nodeid] = i;
     }
-    pqxx::stream_to stream(transaction, table, kTestsColumns);
+    pqxx::stream_to stream(transaction, table_name, column_names(table(kTests)));
     for (std::size_t i = 0; i < tests.size(); ++i) {
-        const auto& t = tests[i];
-        if (last[t.nodeid] != i) {
+        if (last[tests[i].nodeid] != i) {
             continue;
         }
-        CopyRow<kTestsColumns.size()> row;
-        row.add(upload.session_h);
-        row.add(t.nodeid);
-        row.add(t.outcome);
-        row.add(t.worker);
-        row.add(std::int64_t{t.attempt});
-        row.add(t.start);
-        for (const auto* seconds :
-             {&t.setup_s, &t.call_s, &t.teardown_s, &t.total_s, &t.user_s, &t.sys_s}) {
-            row.add(*seconds);
-        }
-        row.add(t.peak_rss_bytes);
-        row.add(std::int64_t{t.peak_exact ? 1 : 0});
-        row.add(t.peak_tree_rss_bytes);
-        row.add(t.rss_before_bytes);
-        row.add(t.rss_after_bytes);
-        row.add(t.retained_bytes);
-        row.add(std::int64_t{t.monitored ? 1 : 0});
+        CopyRow<std::size(kTestColumns)> row;
+        test_values(upload.session_h, tests[i], row);
         stream << row.fields();
     }
     stream.complete();
 }
 
-// The chunk's metrics into `table` (kMetricsColumns); OUTCOME and NODEID as text, as
-// store::RunWriter binds them ("" for a scope's outcome).
-void copy_metrics(pqxx::work& transaction, const char* table, const RunUpload& upload) {
-    pqxx::stream_to stream(transaction, table, kMetricsColumns);
-    for (const auto& m : upload.metrics) {
-        CopyRow<kMetricsColumns.size()> row;
-        row.add(upload.session_h);
-        row.add(upload.env_h);
-        row.add(m.item_start_time);
-        for (const auto* text :
-             {&m.item_path, &m.item, &m.item_variant, &m.item_fs_loc, &m.kind, &m.component}) {
-            row.add(*text);
-        }
-        for (const auto* number :
-             {&m.total_time, &m.user_time, &m.kernel_time, &m.cpu_usage, &m.mem_usage}) {
-            row.add(*number);
-        }
-        row.add(m.outcome);
-        row.add(m.nodeid);
+// The chunk's metrics into `table`; OUTCOME and NODEID as text, as RunWriter writes them ("" for
+// a scope's outcome).
+void copy_metrics(pqxx::work& transaction, const char* table_name, const RunUpload& upload) {
+    pqxx::stream_to stream(transaction, table_name, column_names(table(kTestMetrics)));
+    for (const auto& metrics : upload.metrics) {
+        CopyRow<std::size(kTestMetricsColumns)> row;
+        metrics_values(upload.session_h, upload.env_h, metrics, row);
         stream << row.fields();
     }
     stream.complete();
 }
 
-void insert_context(pqxx::work& transaction, const store::ExecutionContextRow& row) {
-    transaction.exec_prepared(kAddContext.name, row.env_h, row.cpu_count, row.cpu_frequency_mhz,
-                              row.cpu_type, row.cpu_vendor, row.ram_total_mb, row.machine_node,
-                              row.machine_type, row.machine_arch, row.system_info, row.python_info);
+void insert_context(pqxx::work& transaction, const ExecutionContextRow& row) {
+    Parameters values;
+    context_values(row, values);
+    exec(transaction, kAddContext, values);
 }
 
 // A driver's message on one line, without the URL's password.
@@ -368,7 +257,8 @@ struct PostgresBackend::Connection {
     }
     void prepare() {
         pqxx::nontransaction(connection).exec(kUploadTables);
-        for (const auto& statement : kAll) {
+        static const auto all = statements();
+        for (const auto& statement : all) {
             connection.prepare(statement.name, statement.sql);
         }
     }
@@ -484,7 +374,7 @@ std::optional<store::ExecutionContextRow> PostgresBackend::find_context(const st
     return with_connection(
         [&](pqxx::connection& connection) -> std::optional<store::ExecutionContextRow> {
             pqxx::read_transaction transaction(connection);
-            const auto result = transaction.exec_prepared(kFindContext.name, env_h);
+            const auto result = transaction.exec_prepared(kFindContext, env_h);
             if (result.empty()) {
                 return std::nullopt;
             }
@@ -516,7 +406,7 @@ void PostgresBackend::add_context(const store::ExecutionContextRow& row) {
 std::optional<store::SessionRow> PostgresBackend::find_session(const std::string& session_h) {
     return with_connection([&](pqxx::connection& connection) -> std::optional<store::SessionRow> {
         pqxx::read_transaction transaction(connection);
-        const auto result = transaction.exec_prepared(kFindSession.name, session_h);
+        const auto result = transaction.exec_prepared(kFindSession, session_h);
         if (result.empty()) {
             return std::nullopt;
         }
@@ -531,11 +421,12 @@ std::optional<store::SessionRow> PostgresBackend::find_session(const std::string
     });
 }
 
-void PostgresBackend::add_session(const store::SessionRow& row) {
+void PostgresBackend::add_session(const SessionRow& row) {
     with_connection([&](pqxx::connection& connection) {
         pqxx::work transaction(connection);
-        transaction.exec_prepared(kAddSession.name, row.session_h, row.run_date, row.scm_id,
-                                  row.run_description);
+        Parameters values;
+        session_values(row.session_h, row, values);
+        exec(transaction, kAddSession, values);
         transaction.commit();
     });
 }
@@ -543,12 +434,9 @@ void PostgresBackend::add_session(const store::SessionRow& row) {
 bool PostgresBackend::add_metric(const MonitorMetric& metric) {
     return with_connection([&](pqxx::connection& connection) {
         pqxx::work transaction(connection);
-        const auto& row = metric.row;
-        const auto result = transaction.exec_prepared(
-            kAddMetric.name, metric.session_h, metric.env_h, row.item_start_time, row.item_path,
-            row.item, row.item_variant, row.item_fs_loc, row.kind, row.component, row.total_time,
-            row.user_time, row.kernel_time, row.cpu_usage, row.mem_usage,
-            null_if_empty(row.outcome));
+        Parameters values;
+        monitor_metric_values(metric, values);
+        const auto result = exec(transaction, kAddMetric, values);
         transaction.commit();
         return result.affected_rows() == 1;
     });
@@ -559,36 +447,35 @@ UploadCounts PostgresBackend::ingest(const RunUpload& upload) {
         UploadCounts counts;
         const auto& session_h = upload.session_h;
         pqxx::work transaction(connection);
-        transaction.exec_prepared(kLockRun.name, session_h);
+        transaction.exec_prepared(kLockRun, session_h);
         if (upload.head) {
             const auto& head = *upload.head;
-            for (const auto* statement : {&kRemoveSession, &kRemoveRun, &kRemoveCrashes}) {
-                transaction.exec_prepared(statement->name, session_h);
+            for (const auto* statement : {kRemoveSession, kRemoveRun, kRemoveCrashes}) {
+                transaction.exec_prepared(statement, session_h);
             }
             insert_context(transaction, head.context);
-            transaction.exec_prepared(kWriteSession.name, session_h, head.session.run_date,
-                                      head.session.scm_id, head.session.run_description);
-            const auto& r = head.run;
-            transaction.exec_prepared(kWriteRun.name, session_h, r.run_id, r.run_dir, upload.env_h,
-                                      r.started, r.ended, r.duration_s, r.command, r.status,
-                                      r.exit_code, r.attempts, r.collected, r.passed, r.failed,
-                                      r.skipped, r.xfailed, r.xpassed, r.errors, r.crashed,
-                                      r.not_run, r.context);
-            for (const auto& c : head.crashes) {
-                transaction.exec_prepared(kWriteCrash.name, session_h, c.nodeid, c.phase, c.cause,
-                                          c.signal, c.exit_code, c.worker, c.attempt, c.rss_bytes,
-                                          c.evidence, c.traceback);
+            Parameters session;
+            session_values(session_h, head.session, session);
+            exec(transaction, kWriteSession, session);
+            // `ingested` as SQLite's server writes it: UTC, milliseconds.
+            Parameters run;
+            run_values(session_h, upload.env_h, head.run, iso_utc_ms(base::wall_ns()), run);
+            exec(transaction, kWriteRun, run);
+            for (const auto& crash : head.crashes) {
+                Parameters values;
+                crash_values(session_h, crash, values);
+                exec(transaction, kWriteCrash, values);
             }
             counts.crashes = head.crashes.size();
         }
         if (!upload.tests.empty() || !upload.metrics.empty()) {
-            const auto has = transaction.exec_prepared(kRunHasRows.name, session_h)[0];
+            const auto has = transaction.exec_prepared(kRunHasRows, session_h)[0];
             if (!upload.tests.empty()) {
                 const bool replacing = has[0].as<bool>();
                 copy_tests(transaction,
                            replacing ? "pg_temp.blackbox_upload_tests" : "blackbox_tests", upload);
                 if (replacing) {
-                    transaction.exec_prepared(kReplaceTests.name);
+                    transaction.exec_prepared(kReplaceTests);
                 }
             }
             if (!upload.metrics.empty()) {
@@ -597,7 +484,7 @@ UploadCounts PostgresBackend::ingest(const RunUpload& upload) {
                              replacing ? "pg_temp.blackbox_upload_metrics" : "TEST_METRICS",
                              upload);
                 if (replacing) {
-                    transaction.exec_prepared(kReplaceMetrics.name);
+                    transaction.exec_prepared(kReplaceMetrics);
                 }
             }
         }
@@ -611,7 +498,8 @@ UploadCounts PostgresBackend::ingest(const RunUpload& upload) {
 void PostgresBackend::put_report(const std::string& session_h, const std::string& gzipped) {
     with_connection([&](pqxx::connection& connection) {
         pqxx::work transaction(connection);
-        transaction.exec_prepared(kPutReport.name, session_h, pqxx::binarystring(gzipped));
+        transaction.exec_prepared(kPutReport, session_h, pqxx::binarystring(gzipped),
+                                  iso_utc_ms(base::wall_ns()));
         transaction.commit();
     });
 }
@@ -619,7 +507,7 @@ void PostgresBackend::put_report(const std::string& session_h, const std::string
 std::optional<std::string> PostgresBackend::report(const std::string& session_h) {
     return with_connection([&](pqxx::connection& connection) -> std::optional<std::string> {
         pqxx::read_transaction transaction(connection);
-        const auto result = transaction.exec_prepared(kReport.name, session_h);
+        const auto result = transaction.exec_prepared(kReport, session_h);
         if (result.empty()) {
             return std::nullopt;
         }
@@ -630,43 +518,24 @@ std::optional<std::string> PostgresBackend::report(const std::string& session_h)
 json PostgresBackend::runs(std::size_t limit) {
     return with_connection([&](pqxx::connection& connection) {
         pqxx::read_transaction transaction(connection);
-        json rows =
-            rows_json(transaction.exec_prepared(kRuns.name, static_cast<std::int64_t>(limit)));
-        for (auto& row : rows) {
-            row["branch"] = git_branch(row["branch"]);
-        }
-        return rows;
+        Reader reader(transaction);
+        return read_runs(reader, limit);
     });
 }
 
 std::optional<json> PostgresBackend::run(const std::string& session_h) {
-    return with_connection([&](pqxx::connection& connection) -> std::optional<json> {
+    return with_connection([&](pqxx::connection& connection) {
         pqxx::read_transaction transaction(connection);
-        const auto head = transaction.exec_prepared(kRunHead.name, session_h);
-        if (head.empty()) {
-            return std::nullopt;
-        }
-        json run = row_json(head[0]);
-        for (const char* key : {"command", "context", "description"}) {
-            run[key] = parsed(run[key]);
-        }
-        run["tests"] = rows_json(transaction.exec_prepared(kRunTests.name, session_h));
-        run["crashes"] = rows_json(transaction.exec_prepared(kRunCrashes.name, session_h));
-        run["report"] = !transaction.exec_prepared(kHasReport.name, session_h).empty();
-        return run;
+        Reader reader(transaction);
+        return read_run(reader, session_h);
     });
 }
 
 json PostgresBackend::test_history(const std::string& nodeid, std::size_t limit) {
     return with_connection([&](pqxx::connection& connection) {
         pqxx::read_transaction transaction(connection);
-        json rows = rows_json(
-            transaction.exec_prepared(kHistory.name, nodeid, static_cast<std::int64_t>(limit)));
-        for (auto& row : rows) {
-            row["branch"] = git_branch(row["branch"]);
-        }
-        std::reverse(rows.begin(), rows.end());
-        return rows;
+        Reader reader(transaction);
+        return read_test_history(reader, nodeid, limit);
     });
 }
 

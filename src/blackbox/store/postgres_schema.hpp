@@ -6,8 +6,11 @@
 // to lower case, and unquoted names in queries fold the same way). Its version is the one row
 // of blackbox_schema (PostgreSQL has no user_version).
 
-#include <pqxx/connection_base>
 #include <string>
+
+namespace pqxx {
+class connection_base;
+}
 
 namespace blackbox::store {
 

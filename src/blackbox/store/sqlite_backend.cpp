@@ -3,20 +3,24 @@
 #include <algorithm>
 #include <exception>
 #include <span>
+#include <variant>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/store/database.hpp>
+#include <blackbox/store/iso_time.hpp>
+#include <blackbox/store/reads.hpp>
 #include <blackbox/store/row_binding.hpp>
 #include <blackbox/store/run_writer.hpp>
+#include <blackbox/store/sql.hpp>
 #include <blackbox/store/sqlite_backend.hpp>
 
 namespace blackbox::store {
 
 namespace {
-
-using store::bind_or_null;
 
 using nlohmann::json;
 
@@ -54,51 +58,6 @@ json row_json(SQLite::Statement& statement) {
     return row;
 }
 
-json all_rows(SQLite::Statement& statement) {
-    json rows = json::array();
-    while (statement.executeStep()) {
-        rows.push_back(row_json(statement));
-    }
-    return rows;
-}
-
-// A JSON column's value, or its text when it is not JSON.
-json parsed(const json& text) {
-    if (!text.is_string()) {
-        return text;
-    }
-    json value = json::parse(text.get<std::string>(), nullptr, false);
-    return value.is_discarded() ? text : value;
-}
-
-void insert_run(SQLite::Database& database, const RunUpload& upload, const RunRow& run) {
-    SQLite::Statement statement(
-        database,
-        "INSERT INTO blackbox_runs (session_h, run_id, run_dir, env_h, started, ended, "
-        "duration_s, command, status, exit_code, attempts, collected, passed, failed, skipped, "
-        "xfailed, xpassed, errors, crashed, not_run, context, ingested) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "strftime('%Y-%m-%dT%H:%M:%f', 'now'))");
-    statement.bind(1, upload.session_h);
-    statement.bind(2, run.run_id);
-    statement.bind(3, run.run_dir);
-    statement.bind(4, upload.env_h);
-    bind_or_null(statement, 5, run.started);
-    bind_or_null(statement, 6, run.ended);
-    statement.bind(7, run.duration_s);
-    statement.bind(8, run.command);
-    statement.bind(9, run.status);
-    bind_or_null(statement, 10, run.exit_code);
-    statement.bind(11, run.attempts);
-    int index = 12;
-    for (auto count : {run.collected, run.passed, run.failed, run.skipped, run.xfailed, run.xpassed,
-                       run.errors, run.crashed, run.not_run}) {
-        statement.bind(index++, count);
-    }
-    statement.bind(21, run.context);
-    statement.exec();
-}
-
 void remove_head(SQLite::Database& database, const std::string& session_h) {
     for (const char* sql : {"DELETE FROM TEST_SESSIONS WHERE SESSION_H = ?",
                             "DELETE FROM blackbox_runs WHERE session_h = ?",
@@ -130,7 +89,11 @@ void remove_metrics(SQLite::Database& database, const RunUpload& upload) {
     for (const auto& row : upload.metrics) {
         statement.bind(2, row.kind);
         statement.bind(3, row.nodeid);
-        bind_or_null(statement, 4, row.item_start_time);
+        if (row.item_start_time) {
+            statement.bind(4, *row.item_start_time);
+        } else {
+            statement.bind(4);
+        }
         statement.exec();
         statement.reset();
     }
@@ -139,12 +102,12 @@ void remove_metrics(SQLite::Database& database, const RunUpload& upload) {
 // Writes an upload's rows; the caller holds the transaction.
 UploadCounts write_upload(SQLite::Database& database, const RunUpload& upload) {
     UploadCounts counts;
-    store::RunWriter writer(database, upload.session_h, upload.env_h);
+    RunWriter writer(database, upload.session_h, upload.env_h);
     if (upload.head) {
         remove_head(database, upload.session_h);
         writer.write_context(upload.head->context);
         writer.write_session(upload.head->session);
-        insert_run(database, upload, upload.head->run);
+        writer.write_run(upload.head->run, iso_utc_ms(base::wall_ns()));
         for (const auto& crash : upload.head->crashes) {
             writer.write_crash(crash);
         }
@@ -235,15 +198,12 @@ std::optional<store::SessionRow> SqliteBackend::find_session(const std::string& 
     });
 }
 
-void SqliteBackend::add_session(const store::SessionRow& row) {
+void SqliteBackend::add_session(const SessionRow& row) {
     locked(mutex_, [&] {
-        SQLite::Statement statement(database_,
-                                    "INSERT OR IGNORE INTO TEST_SESSIONS (SESSION_H, RUN_DATE, "
-                                    "SCM_ID, RUN_DESCRIPTION) VALUES (?, ?, ?, ?)");
-        statement.bind(1, row.session_h);
-        statement.bind(2, row.run_date);
-        statement.bind(3, row.scm_id);
-        statement.bind(4, row.run_description);
+        SQLite::Statement statement(
+            database_, insert_sql(sqlite_dialect(), table(kTestSessions), Conflict::ignore));
+        StatementBinder binder(statement);
+        session_values(row.session_h, row, binder);
         statement.exec();
     });
 }
@@ -251,23 +211,9 @@ void SqliteBackend::add_session(const store::SessionRow& row) {
 bool SqliteBackend::add_metric(const MonitorMetric& metric) {
     return locked(mutex_, [&] {
         checkpointer_.restart_if_long();
-        // One statement: the check and the insert see the same snapshot.
-        SQLite::Statement statement(
-            database_,
-            "INSERT INTO TEST_METRICS (SESSION_H, ENV_H, ITEM_START_TIME, ITEM_PATH, ITEM, "
-            "ITEM_VARIANT, ITEM_FS_LOC, KIND, COMPONENT, TOTAL_TIME, USER_TIME, KERNEL_TIME, "
-            "CPU_USAGE, MEM_USAGE, OUTCOME, NODEID) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-            "?10, ?11, ?12, ?13, ?14, ?15, NULL WHERE EXISTS (SELECT 1 FROM TEST_SESSIONS WHERE "
-            "SESSION_H = ?1) AND EXISTS (SELECT 1 FROM EXECUTION_CONTEXTS WHERE ENV_H = ?2)");
-        const auto& row = metric.row;
-        statement.bind(1, metric.session_h);
-        statement.bind(2, metric.env_h);
-        store::bind_metrics_columns(statement, row);
-        if (row.outcome.empty()) {
-            statement.bind(15);
-        } else {
-            statement.bind(15, row.outcome);
-        }
+        SQLite::Statement statement(database_, add_metric_sql(sqlite_dialect()));
+        StatementBinder binder(statement);
+        monitor_metric_values(metric, binder);
         return statement.exec() == 1;
     });
 }
@@ -340,11 +286,11 @@ void SqliteBackend::write_queued() {
 
 void SqliteBackend::put_report(const std::string& session_h, const std::string& gzipped) {
     locked(mutex_, [&] {
-        SQLite::Statement statement(database_,
-                                    "INSERT OR REPLACE INTO blackbox_reports (session_h, data, "
-                                    "stored) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now'))");
+        SQLite::Statement statement(
+            database_, insert_sql(sqlite_dialect(), table(kReports), Conflict::replace));
         statement.bind(1, session_h);
         statement.bind(2, gzipped.data(), static_cast<int>(gzipped.size()));  // a blob
+        statement.bind(3, iso_utc_ms(base::wall_ns()));
         statement.exec();
     });
 }
@@ -363,77 +309,45 @@ std::optional<std::string> SqliteBackend::report(const std::string& session_h) {
     });
 }
 
+// The dashboard's reads on this connection.
+class SqliteBackend::Reader final : public ReadRunner {
+  public:
+    explicit Reader(SQLite::Database& database) : database_(database) {}
+    json rows(Read read, const std::vector<ReadParameter>& parameters) override {
+        SQLite::Statement statement(database_, read_sql(read, sqlite_dialect()));
+        int index = 1;
+        for (const auto& parameter : parameters) {
+            std::visit([&](const auto& value) { statement.bind(index++, value); }, parameter);
+        }
+        json rows = json::array();
+        while (statement.executeStep()) {
+            rows.push_back(row_json(statement));
+        }
+        return rows;
+    }
+
+  private:
+    SQLite::Database& database_;
+};
+
 json SqliteBackend::runs(std::size_t limit) {
     return locked(mutex_, [&] {
-        SQLite::Statement statement(
-            database_,
-            "SELECT r.session_h, r.run_id, r.started, r.ended, r.duration_s, r.status, "
-            "r.exit_code, r.attempts, r.collected, r.passed, r.failed, r.skipped, r.errors, "
-            "r.crashed, r.not_run, s.SCM_ID AS scm_id, CASE WHEN json_valid(r.context) THEN "
-            "json_extract(r.context, '$.git.branch') END AS branch, e.MACHINE_NODE AS machine "
-            "FROM blackbox_runs r LEFT JOIN TEST_SESSIONS s ON s.SESSION_H = r.session_h "
-            "LEFT JOIN EXECUTION_CONTEXTS e ON e.ENV_H = r.env_h "
-            "ORDER BY r.started DESC, r.rowid DESC LIMIT ?");
-        statement.bind(1, static_cast<std::int64_t>(limit));
-        return all_rows(statement);
+        Reader reader(database_);
+        return read_runs(reader, limit);
     });
 }
 
 std::optional<json> SqliteBackend::run(const std::string& session_h) {
-    return locked(mutex_, [&]() -> std::optional<json> {
-        SQLite::Statement head(
-            database_,
-            "SELECT r.session_h, r.run_id, r.run_dir, r.env_h, r.started, r.ended, r.duration_s, "
-            "r.command, r.status, r.exit_code, r.attempts, r.collected, r.passed, r.failed, "
-            "r.skipped, r.xfailed, r.xpassed, r.errors, r.crashed, r.not_run, r.context, "
-            "r.ingested, s.SCM_ID AS scm_id, s.RUN_DESCRIPTION AS description FROM blackbox_runs "
-            "r LEFT JOIN TEST_SESSIONS s ON s.SESSION_H = r.session_h WHERE r.session_h = ?");
-        head.bind(1, session_h);
-        if (!head.executeStep()) {
-            return std::nullopt;
-        }
-        json run = row_json(head);
-        for (const char* key : {"command", "context", "description"}) {
-            run[key] = parsed(run[key]);
-        }
-        SQLite::Statement tests(
-            database_,
-            "SELECT nodeid, outcome, worker, attempt, start, setup_s, call_s, teardown_s, "
-            "total_s, user_s, sys_s, peak_rss_bytes, peak_exact, retained_bytes FROM "
-            "blackbox_tests WHERE session_h = ? ORDER BY start, nodeid");
-        tests.bind(1, session_h);
-        run["tests"] = all_rows(tests);
-        SQLite::Statement crashes(
-            database_,
-            "SELECT nodeid, phase, cause, signal, exit_code, worker, attempt, rss_bytes, "
-            "evidence, traceback FROM blackbox_crashes WHERE session_h = ? ORDER BY rowid");
-        crashes.bind(1, session_h);
-        run["crashes"] = all_rows(crashes);
-        SQLite::Statement report(database_, "SELECT 1 FROM blackbox_reports WHERE session_h = ?");
-        report.bind(1, session_h);
-        run["report"] = report.executeStep();
-        return run;
+    return locked(mutex_, [&] {
+        Reader reader(database_);
+        return read_run(reader, session_h);
     });
 }
 
-// The runs from the newest (their index on started), the test looked up in each by its primary
-// key: CROSS JOIN keeps that order (no index leads from a node id to its runs: schema.cpp).
 json SqliteBackend::test_history(const std::string& nodeid, std::size_t limit) {
     return locked(mutex_, [&] {
-        SQLite::Statement statement(
-            database_,
-            "SELECT t.session_h, r.run_id, r.started, s.SCM_ID AS scm_id, CASE WHEN "
-            "json_valid(r.context) THEN json_extract(r.context, '$.git.branch') END AS branch, "
-            "e.MACHINE_NODE AS machine, t.outcome, t.call_s, t.total_s, t.peak_rss_bytes, "
-            "t.retained_bytes FROM blackbox_runs r CROSS JOIN blackbox_tests t ON t.session_h = "
-            "r.session_h AND t.nodeid = ? LEFT JOIN TEST_SESSIONS s ON s.SESSION_H = "
-            "t.session_h LEFT JOIN EXECUTION_CONTEXTS e ON e.ENV_H = r.env_h "
-            "ORDER BY r.started DESC, r.rowid DESC LIMIT ?");  // ties: the later upload first
-        statement.bind(1, nodeid);
-        statement.bind(2, static_cast<std::int64_t>(limit));
-        json rows = all_rows(statement);
-        std::reverse(rows.begin(), rows.end());
-        return rows;
+        Reader reader(database_);
+        return read_test_history(reader, nodeid, limit);
     });
 }
 

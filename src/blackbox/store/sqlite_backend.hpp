@@ -38,6 +38,7 @@ class SqliteBackend : public Backend {
 
   private:
     struct QueuedUpload;
+    class Reader;
     // Writes every upload queued by now in one transaction; when that fails, each in its own,
     // so that one that fails leaves the others' rows. The caller holds mutex_.
     void write_queued();

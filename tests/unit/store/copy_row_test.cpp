@@ -24,11 +24,11 @@ TEST(CopyRow, NumbersReadBackAsWrittenAndNullsAreNullPointers) {
     const std::optional<std::string> some = text;
     for (double number : numbers) {
         CopyRow<5> row;
-        row.add(text);
-        row.add(number);
-        row.add(std::numeric_limits<std::int64_t>::min());
-        row.add(std::optional<double>());
-        row.add(some);
+        row.put(text);
+        row.put(number);
+        row.put(std::numeric_limits<std::int64_t>::min());
+        row.put(std::optional<double>());
+        row.put(some);
         const auto& fields = row.fields();
         EXPECT_EQ(fields[0], text.c_str());
         const double read = std::strtod(fields[1], nullptr);
