@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/gzip.hpp>

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <blackbox/store/execution_context_row.hpp>
 #include <blackbox/store/session_row.hpp>
