@@ -338,6 +338,25 @@ TEST_F(PostgresBackendTest, BringsAVersion1DatabaseToVersion2) {
     EXPECT_EQ(transaction.exec("SELECT count(*) FROM blackbox_reports")[0][0].as<int>(), 0);
 }
 
+// As in SQLite: a column the tables' description gained is added to an existing database, its
+// old rows NULL there (here: a column dropped to stand for it).
+TEST_F(PostgresBackendTest, AddsAColumnTheDescriptionGained) {
+    {
+        pqxx::connection connection(schema_->url());
+        pqxx::work transaction(connection);
+        transaction.exec(
+            "INSERT INTO blackbox_tests (session_h, nodeid, retained_bytes) VALUES "
+            "('s', 't', 5)");
+        transaction.exec("ALTER TABLE blackbox_tests DROP COLUMN retained_bytes");
+        transaction.commit();
+    }
+    PostgresBackend again(schema_->url());
+    pqxx::connection connection(schema_->url());
+    pqxx::work transaction(connection);
+    EXPECT_EQ(transaction.exec("SELECT max(version) FROM blackbox_schema")[0][0].as<int>(), 2);
+    EXPECT_TRUE(transaction.exec("SELECT retained_bytes FROM blackbox_tests")[0][0].is_null());
+}
+
 // As in SQLite: the retired indexes are dropped when the server opens the database, a missing
 // one is made, and a user's own index stays.
 TEST_F(PostgresBackendTest, RetiresIndexesAndKeepsAUsersOwn) {
