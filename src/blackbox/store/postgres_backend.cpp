@@ -31,9 +31,7 @@ struct Statement {
     std::string name, sql;
 };
 
-constexpr const char* kFindContext = "find_context";
 constexpr const char* kAddContext = "add_context";
-constexpr const char* kFindSession = "find_session";
 constexpr const char* kAddSession = "add_session";
 constexpr const char* kAddMetric = "add_metric";
 constexpr const char* kLockRun = "lock_run";
@@ -62,16 +60,8 @@ std::vector<Statement> statements() {
     const auto& tests = table(kTests);
     const auto& metrics = table(kTestMetrics);
     std::vector<Statement> all{
-        {kFindContext,
-         "SELECT ENV_H, CPU_COUNT, CPU_FREQUENCY_MHZ, CPU_TYPE, CPU_VENDOR, RAM_TOTAL_MB, "
-         "MACHINE_NODE, MACHINE_TYPE, MACHINE_ARCH, SYSTEM_INFO, PYTHON_INFO "
-         "FROM EXECUTION_CONTEXTS WHERE ENV_H = $1"},
         // A context's hash names its content: one already known is kept.
         {kAddContext, insert_sql(d, table(kExecutionContexts), Conflict::ignore)},
-        {kFindSession,
-         "SELECT s.SESSION_H, s.RUN_DATE, s.SCM_ID, s.RUN_DESCRIPTION, r.run_id "
-         "FROM TEST_SESSIONS s LEFT JOIN blackbox_runs r ON r.session_h = s.SESSION_H "
-         "WHERE s.SESSION_H = $1"},
         {kAddSession, insert_sql(d, table(kTestSessions), Conflict::ignore)},
         {kAddMetric, add_metric_sql(d)},
         // Concurrent uploads of one run (two servers on one database) take turns; other runs do
@@ -179,7 +169,7 @@ json rows_json(const pqxx::result& result) {
     return rows;
 }
 
-// The dashboard's reads in one transaction.
+// The reads of reads.hpp in one transaction.
 class Reader final : public ReadRunner {
   public:
     explicit Reader(pqxx::transaction_base& transaction) : transaction_(transaction) {}
@@ -370,29 +360,12 @@ PostgresBackend::PostgresBackend(const std::string& url) : url_(url) {
 
 PostgresBackend::~PostgresBackend() = default;
 
-std::optional<store::ExecutionContextRow> PostgresBackend::find_context(const std::string& env_h) {
-    return with_connection(
-        [&](pqxx::connection& connection) -> std::optional<store::ExecutionContextRow> {
-            pqxx::read_transaction transaction(connection);
-            const auto result = transaction.exec_prepared(kFindContext, env_h);
-            if (result.empty()) {
-                return std::nullopt;
-            }
-            const auto& r = result[0];
-            store::ExecutionContextRow row;
-            row.env_h = r[0].as<std::string>();
-            row.cpu_count = r[1].as<std::int64_t>(0);
-            row.cpu_frequency_mhz = r[2].as<std::int64_t>(0);
-            row.cpu_type = r[3].as<std::string>("");
-            row.cpu_vendor = r[4].as<std::string>("");
-            row.ram_total_mb = r[5].as<std::int64_t>(0);
-            row.machine_node = r[6].as<std::string>("");
-            row.machine_type = r[7].as<std::string>("");
-            row.machine_arch = r[8].as<std::string>("");
-            row.system_info = r[9].as<std::string>("");
-            row.python_info = r[10].as<std::string>("");
-            return row;
-        });
+std::optional<ExecutionContextRow> PostgresBackend::find_context(const std::string& env_h) {
+    return with_connection([&](pqxx::connection& connection) {
+        pqxx::read_transaction transaction(connection);
+        Reader reader(transaction);
+        return read_context(reader, env_h);
+    });
 }
 
 void PostgresBackend::add_context(const store::ExecutionContextRow& row) {
@@ -403,21 +376,11 @@ void PostgresBackend::add_context(const store::ExecutionContextRow& row) {
     });
 }
 
-std::optional<store::SessionRow> PostgresBackend::find_session(const std::string& session_h) {
-    return with_connection([&](pqxx::connection& connection) -> std::optional<store::SessionRow> {
+std::optional<SessionRow> PostgresBackend::find_session(const std::string& session_h) {
+    return with_connection([&](pqxx::connection& connection) {
         pqxx::read_transaction transaction(connection);
-        const auto result = transaction.exec_prepared(kFindSession, session_h);
-        if (result.empty()) {
-            return std::nullopt;
-        }
-        const auto& r = result[0];
-        store::SessionRow row;
-        row.session_h = r[0].as<std::string>();
-        row.run_date = r[1].as<std::string>("");
-        row.scm_id = r[2].as<std::string>("");
-        row.run_description = r[3].as<std::string>("");
-        row.run_id = r[4].as<std::string>("");
-        return row;
+        Reader reader(transaction);
+        return read_session(reader, session_h);
     });
 }
 

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -26,6 +27,11 @@ std::string columns(std::string_view alias, std::string_view table_name,
         }
         list += fmt::format("{}{}{}{}", list.empty() ? "" : ", ", alias, alias.empty() ? "" : ".",
                             name);
+        // Keyed in lower case whichever database answers (PostgreSQL folds the names).
+        const auto lower = postgres_dialect().folded(name);
+        if (lower != name) {
+            list += " AS " + lower;
+        }
     };
     if (names.size() == 0) {
         for (const auto& column : described.columns) {
@@ -88,6 +94,29 @@ json git_branch(const json& context) {
     return *branch;
 }
 
+// A stored value as an integer column's, as SQLite reads one: NULL and text that is no number 0,
+// a real truncated.
+std::int64_t integer_of(const json& value) {
+    if (value.is_number_integer()) {
+        return value.get<std::int64_t>();
+    }
+    if (value.is_number_float()) {
+        return static_cast<std::int64_t>(value.get<double>());
+    }
+    if (value.is_string()) {
+        return std::strtoll(value.get<std::string>().c_str(), nullptr, 10);
+    }
+    return 0;
+}
+
+// A stored value as a text column's: NULL "", a number as its text.
+std::string text_of(const json& value) {
+    if (value.is_string()) {
+        return value.get<std::string>();
+    }
+    return value.is_null() ? "" : base::json_text(value);
+}
+
 json with_branches(json rows) {
     for (auto& row : rows) {
         row["branch"] = git_branch(row["branch"]);
@@ -111,6 +140,10 @@ std::string_view read_name(Read read) {
             return "has_report";
         case Read::history:
             return "history";
+        case Read::context:
+            return "find_context";
+        case Read::session:
+            return "find_session";
     }
     return "";
 }
@@ -158,6 +191,14 @@ std::string read_sql(Read read, const Dialect& d) {
                 columns("t", kTests,
                         {"outcome", "call_s", "total_s", "peak_rss_bytes", "retained_bytes"}),
                 d.ordered_join(), d.placeholder(1), kRunJoins, newest_first(d), d.placeholder(2));
+        case Read::context:
+            return fmt::format("SELECT {} FROM EXECUTION_CONTEXTS WHERE ENV_H = {}",
+                               columns("", kExecutionContexts, {}), d.placeholder(1));
+        case Read::session:
+            return fmt::format(
+                "SELECT {}, r.run_id FROM TEST_SESSIONS s LEFT JOIN blackbox_runs r ON "
+                "r.session_h = s.SESSION_H WHERE s.SESSION_H = {}",
+                columns("s", kTestSessions, {}), d.placeholder(1));
     }
     return "";
 }
@@ -186,6 +227,42 @@ json read_test_history(ReadRunner& runner, const std::string& nodeid, std::size_
         with_branches(runner.rows(Read::history, {nodeid, static_cast<std::int64_t>(limit)}));
     std::reverse(rows.begin(), rows.end());
     return rows;
+}
+
+std::optional<ExecutionContextRow> read_context(ReadRunner& runner, const std::string& env_h) {
+    const json rows = runner.rows(Read::context, {env_h});
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    const auto& r = rows[0];
+    ExecutionContextRow row;
+    row.env_h = text_of(r["env_h"]);
+    row.cpu_count = integer_of(r["cpu_count"]);
+    row.cpu_frequency_mhz = integer_of(r["cpu_frequency_mhz"]);
+    row.cpu_type = text_of(r["cpu_type"]);
+    row.cpu_vendor = text_of(r["cpu_vendor"]);
+    row.ram_total_mb = integer_of(r["ram_total_mb"]);
+    row.machine_node = text_of(r["machine_node"]);
+    row.machine_type = text_of(r["machine_type"]);
+    row.machine_arch = text_of(r["machine_arch"]);
+    row.system_info = text_of(r["system_info"]);
+    row.python_info = text_of(r["python_info"]);
+    return row;
+}
+
+std::optional<SessionRow> read_session(ReadRunner& runner, const std::string& session_h) {
+    const json rows = runner.rows(Read::session, {session_h});
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    const auto& r = rows[0];
+    SessionRow row;
+    row.session_h = text_of(r["session_h"]);
+    row.run_date = text_of(r["run_date"]);
+    row.scm_id = text_of(r["scm_id"]);
+    row.run_description = text_of(r["run_description"]);
+    row.run_id = text_of(r["run_id"]);
+    return row;
 }
 
 }  // namespace blackbox::store

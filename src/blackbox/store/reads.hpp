@@ -17,6 +17,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <blackbox/store/dialect.hpp>
+#include <blackbox/store/execution_context_row.hpp>
+#include <blackbox/store/session_row.hpp>
 
 namespace blackbox::store {
 
@@ -27,9 +29,12 @@ enum class Read {
     run_crashes,     // (session_h)
     run_has_report,  // (session_h)
     history,         // (nodeid, limit): a test's rows, newest run first
+    context,         // (env_h): pytest-monitor's protocol reads an execution context back
+    session,         // (session_h): and a session, with its run's id
 };
 inline constexpr Read kReads[] = {Read::runs,        Read::run_head,       Read::run_tests,
-                                  Read::run_crashes, Read::run_has_report, Read::history};
+                                  Read::run_crashes, Read::run_has_report, Read::history,
+                                  Read::context,     Read::session};
 
 // A name for the read's prepared statement.
 std::string_view read_name(Read read);
@@ -52,5 +57,10 @@ nlohmann::json read_runs(ReadRunner& runner, std::size_t limit);
 std::optional<nlohmann::json> read_run(ReadRunner& runner, const std::string& session_h);
 // A test's rows across runs, oldest first, the newest `limit` of them.
 nlohmann::json read_test_history(ReadRunner& runner, const std::string& nodeid, std::size_t limit);
+
+// pytest-monitor's protocol: a context or a session as stored (NULL read as 0 or ""); nullopt
+// when unknown.
+std::optional<ExecutionContextRow> read_context(ReadRunner& runner, const std::string& env_h);
+std::optional<SessionRow> read_session(ReadRunner& runner, const std::string& session_h);
 
 }  // namespace blackbox::store

@@ -139,6 +139,27 @@ std::exception_ptr database_error(std::exception_ptr failure) {
 
 }  // namespace
 
+// The reads of reads.hpp on this connection.
+class SqliteBackend::Reader final : public ReadRunner {
+  public:
+    explicit Reader(SQLite::Database& database) : database_(database) {}
+    json rows(Read read, const std::vector<ReadParameter>& parameters) override {
+        SQLite::Statement statement(database_, read_sql(read, sqlite_dialect()));
+        int index = 1;
+        for (const auto& parameter : parameters) {
+            std::visit([&](const auto& value) { statement.bind(index++, value); }, parameter);
+        }
+        json rows = json::array();
+        while (statement.executeStep()) {
+            rows.push_back(row_json(statement));
+        }
+        return rows;
+    }
+
+  private:
+    SQLite::Database& database_;
+};
+
 SqliteBackend::SqliteBackend(const std::filesystem::path& path)
     : database_(open_database(path)), checkpointer_(database_, path) {
     // 16 MiB of page cache, not the 64 MiB a one-off `blackbox run` ingest takes: a server runs
@@ -146,30 +167,10 @@ SqliteBackend::SqliteBackend(const std::filesystem::path& path)
     database_.exec("PRAGMA cache_size = -16384");
 }
 
-std::optional<store::ExecutionContextRow> SqliteBackend::find_context(const std::string& env_h) {
-    return locked(mutex_, [&]() -> std::optional<store::ExecutionContextRow> {
-        SQLite::Statement statement(
-            database_,
-            "SELECT ENV_H, CPU_COUNT, CPU_FREQUENCY_MHZ, CPU_TYPE, CPU_VENDOR, RAM_TOTAL_MB, "
-            "MACHINE_NODE, MACHINE_TYPE, MACHINE_ARCH, SYSTEM_INFO, PYTHON_INFO "
-            "FROM EXECUTION_CONTEXTS WHERE ENV_H = ?");
-        statement.bind(1, env_h);
-        if (!statement.executeStep()) {
-            return std::nullopt;
-        }
-        store::ExecutionContextRow row;
-        row.env_h = statement.getColumn(0).getString();
-        row.cpu_count = statement.getColumn(1).getInt64();
-        row.cpu_frequency_mhz = statement.getColumn(2).getInt64();
-        row.cpu_type = statement.getColumn(3).getString();
-        row.cpu_vendor = statement.getColumn(4).getString();
-        row.ram_total_mb = statement.getColumn(5).getInt64();
-        row.machine_node = statement.getColumn(6).getString();
-        row.machine_type = statement.getColumn(7).getString();
-        row.machine_arch = statement.getColumn(8).getString();
-        row.system_info = statement.getColumn(9).getString();
-        row.python_info = statement.getColumn(10).getString();
-        return row;
+std::optional<ExecutionContextRow> SqliteBackend::find_context(const std::string& env_h) {
+    return locked(mutex_, [&] {
+        Reader reader(database_);
+        return read_context(reader, env_h);
     });
 }
 
@@ -177,24 +178,10 @@ void SqliteBackend::add_context(const store::ExecutionContextRow& row) {
     locked(mutex_, [&] { store::RunWriter(database_, "", row.env_h).write_context(row); });
 }
 
-std::optional<store::SessionRow> SqliteBackend::find_session(const std::string& session_h) {
-    return locked(mutex_, [&]() -> std::optional<store::SessionRow> {
-        SQLite::Statement statement(
-            database_,
-            "SELECT s.SESSION_H, s.RUN_DATE, s.SCM_ID, s.RUN_DESCRIPTION, r.run_id "
-            "FROM TEST_SESSIONS s LEFT JOIN blackbox_runs r ON r.session_h = s.SESSION_H "
-            "WHERE s.SESSION_H = ?");
-        statement.bind(1, session_h);
-        if (!statement.executeStep()) {
-            return std::nullopt;
-        }
-        store::SessionRow row;
-        row.session_h = statement.getColumn(0).getString();
-        row.run_date = statement.getColumn(1).getString();
-        row.scm_id = statement.getColumn(2).getString();
-        row.run_description = statement.getColumn(3).getString();
-        row.run_id = statement.getColumn(4).getString();
-        return row;
+std::optional<SessionRow> SqliteBackend::find_session(const std::string& session_h) {
+    return locked(mutex_, [&] {
+        Reader reader(database_);
+        return read_session(reader, session_h);
     });
 }
 
@@ -308,27 +295,6 @@ std::optional<std::string> SqliteBackend::report(const std::string& session_h) {
                            static_cast<std::size_t>(data.getBytes()));
     });
 }
-
-// The dashboard's reads on this connection.
-class SqliteBackend::Reader final : public ReadRunner {
-  public:
-    explicit Reader(SQLite::Database& database) : database_(database) {}
-    json rows(Read read, const std::vector<ReadParameter>& parameters) override {
-        SQLite::Statement statement(database_, read_sql(read, sqlite_dialect()));
-        int index = 1;
-        for (const auto& parameter : parameters) {
-            std::visit([&](const auto& value) { statement.bind(index++, value); }, parameter);
-        }
-        json rows = json::array();
-        while (statement.executeStep()) {
-            rows.push_back(row_json(statement));
-        }
-        return rows;
-    }
-
-  private:
-    SQLite::Database& database_;
-};
 
 json SqliteBackend::runs(std::size_t limit) {
     return locked(mutex_, [&] {
