@@ -10,12 +10,12 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
-#include <blackbox/serve/database_url.hpp>
-#include <blackbox/serve/postgres_backend.hpp>
 #include <blackbox/serve/router.hpp>
 #include <blackbox/serve/server.hpp>
-#include <blackbox/serve/sqlite_backend.hpp>
 #include <blackbox/store/database.hpp>
+#include <blackbox/store/database_url.hpp>
+#include <blackbox/store/postgres_backend.hpp>
+#include <blackbox/store/sqlite_backend.hpp>
 
 #include "command_table.hpp"
 
@@ -73,16 +73,16 @@ int serve_command(const ServeOptions& options) {
     }
     // The database as the first line names it: a URL without its password.
     std::string shown;
-    std::unique_ptr<serve::Backend> backend;
-    if (serve::is_postgres_url(options.database)) {
-        shown = serve::redacted_url(options.database);
-        backend = std::make_unique<serve::PostgresBackend>(options.database);
+    std::unique_ptr<store::Backend> backend;
+    if (store::is_postgres_url(options.database)) {
+        shown = store::redacted_url(options.database);
+        backend = std::make_unique<store::PostgresBackend>(options.database);
     } else {
         const std::filesystem::path path =
             options.database.empty() ? store::default_database_path(std::filesystem::current_path())
                                      : std::filesystem::path(options.database);
         shown = path.string();
-        backend = std::make_unique<serve::SqliteBackend>(path);
+        backend = std::make_unique<store::SqliteBackend>(path);
     }
     // Bodies are read (their JSON trees built) one body limit's worth at a time.
     serve::Router router(*backend, {token, options.open_monitor_routes, server.max_body});

@@ -1,6 +1,6 @@
 #pragma once
 
-// A Backend (serve/backend.hpp) in memory for the router's fuzz target: it keeps what the
+// A Backend (store/backend.hpp) in memory for the router's fuzz target: it keeps what the
 // requests of one input stored and answers the dashboard's reads from it with the fields the
 // pages read, so hostile text that went in comes back out through every page. Never throws.
 
@@ -9,11 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <blackbox/serve/backend.hpp>
+#include <blackbox/store/backend.hpp>
 
 namespace blackbox::fuzz {
 
-class MemoryBackend : public serve::Backend {
+class MemoryBackend : public store::Backend {
   public:
     std::optional<store::ExecutionContextRow> find_context(const std::string& env_h) override {
         auto found = contexts_.find(env_h);
@@ -29,7 +29,7 @@ class MemoryBackend : public serve::Backend {
     void add_session(const store::SessionRow& row) override {
         sessions_.emplace(row.session_h, row);
     }
-    bool add_metric(const serve::MonitorMetric& metric) override {
+    bool add_metric(const store::MonitorMetric& metric) override {
         if (!sessions_.count(metric.session_h) || !contexts_.count(metric.env_h)) {
             return false;
         }
@@ -37,7 +37,7 @@ class MemoryBackend : public serve::Backend {
         runs["tests"].push_back({{"nodeid", metric.row.item}, {"outcome", "passed"}});
         return true;
     }
-    serve::UploadCounts ingest(const serve::RunUpload& upload) override {
+    store::UploadCounts ingest(const store::RunUpload& upload) override {
         auto& run = runs_[upload.session_h];
         run["session_h"] = upload.session_h;
         for (const auto& test : upload.tests) {

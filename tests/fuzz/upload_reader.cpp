@@ -19,7 +19,7 @@ bool same(const std::optional<T>& a, const std::optional<T>& b) {
     return a.has_value() == b.has_value() && (!a || *a == *b);
 }
 
-void check_same_upload(const serve::RunUpload& fast, const serve::RunUpload& strict) {
+void check_same_upload(const store::RunUpload& fast, const store::RunUpload& strict) {
     fuzz::check(fast.session_h == strict.session_h && fast.env_h == strict.env_h &&
                     fast.chunk == strict.chunk && fast.chunks == strict.chunks,
                 "the fast path reads another run or chunk");
@@ -61,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto json = serve::parse_json_body(body);
     fuzz::check(json.value.has_value() != !json.error.empty(),
                 "a JSON body has both or neither a value and an error");
-    std::optional<serve::RunUpload> strict;
+    std::optional<store::RunUpload> strict;
     if (json.value) {
         auto parsed = serve::parse_upload(*json.value);
         fuzz::check(parsed.upload.has_value() != !parsed.error.empty(),

@@ -66,9 +66,9 @@ Parsed<store::SessionRow> parse_monitor_session(const json& body) {
     return result(in, std::move(row));
 }
 
-Parsed<MonitorMetric> parse_monitor_metric(const json& body) {
+Parsed<store::MonitorMetric> parse_monitor_metric(const json& body) {
     FieldReader in(body, "metric");
-    MonitorMetric metric;
+    store::MonitorMetric metric;
     metric.session_h = in.hash("session_h");
     metric.env_h = in.hash("context_h");
     auto& row = metric.row;
@@ -113,7 +113,7 @@ json monitor_session_json(const store::SessionRow& row) {
             {"description", description}};
 }
 
-json monitor_metric_json(const MonitorMetric& metric) {
+json monitor_metric_json(const store::MonitorMetric& metric) {
     const auto& row = metric.row;
     return {{"session_h", metric.session_h},
             {"context_h", metric.env_h},

@@ -13,14 +13,9 @@
 #include <blackbox/store/execution_context_row.hpp>
 #include <blackbox/store/metrics_row.hpp>
 #include <blackbox/store/session_row.hpp>
+#include <blackbox/store/upload.hpp>
 
 namespace blackbox::serve {
-
-// One metric as its client posts it: a TEST_METRICS row of a known session and context.
-struct MonitorMetric {
-    std::string session_h, env_h;
-    store::MetricsRow row;  // OUTCOME "passed" (its client sends only passing tests), no NODEID
-};
 
 // A body read, or the first problem found in it.
 template <typename T>
@@ -34,7 +29,7 @@ Parsed<store::ExecutionContextRow> parse_monitor_context(const nlohmann::json& b
 // POST /sessions/. `description` may be a JSON object (its client's) or a string (its docs').
 Parsed<store::SessionRow> parse_monitor_session(const nlohmann::json& body);
 // POST /metrics/.
-Parsed<MonitorMetric> parse_monitor_metric(const nlohmann::json& body);
+Parsed<store::MonitorMetric> parse_monitor_metric(const nlohmann::json& body);
 
 // A context with the field names its client posts (`h` among them).
 nlohmann::json monitor_context_json(const store::ExecutionContextRow& row);
@@ -42,6 +37,6 @@ nlohmann::json monitor_context_json(const store::ExecutionContextRow& row);
 // parses, else as the stored text.
 nlohmann::json monitor_session_json(const store::SessionRow& row);
 // A metric with the field names its client posts.
-nlohmann::json monitor_metric_json(const MonitorMetric& metric);
+nlohmann::json monitor_metric_json(const store::MonitorMetric& metric);
 
 }  // namespace blackbox::serve

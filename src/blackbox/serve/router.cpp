@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/gzip.hpp>
@@ -13,6 +14,7 @@
 #include <blackbox/serve/dashboard.hpp>
 #include <blackbox/serve/field_reader.hpp>
 #include <blackbox/serve/json_body.hpp>
+#include <blackbox/serve/monitor_protocol.hpp>
 #include <blackbox/serve/report_upload.hpp>
 #include <blackbox/serve/router.hpp>
 #include <blackbox/serve/rows_chunk_reader.hpp>
@@ -93,7 +95,7 @@ Response error_response(int status, const std::string& message) {
     return json_response(status, json{{"error", message}});
 }
 
-Router::Router(Backend& backend, RouterOptions options)
+Router::Router(store::Backend& backend, RouterOptions options)
     : backend_(backend), options_(std::move(options)) {
     if (options_.parse_budget > 0) {
         parse_budget_ = std::make_unique<ParseBudget>(options_.parse_budget);

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include <blackbox/serve/backend.hpp>
 #include <blackbox/serve/parse_budget.hpp>
+#include <blackbox/store/backend.hpp>
 
 namespace blackbox::serve {
 
@@ -49,7 +49,7 @@ struct RouterOptions {
 class Router {
   public:
     // `backend` must outlive the router.
-    Router(Backend& backend, RouterOptions options);
+    Router(store::Backend& backend, RouterOptions options);
 
     // Thread-safe (the backend is). A request whose body does not fit in the parse budget waits
     // for others' to end, up to a second (it holds its server thread meanwhile), then gets 503.
@@ -106,7 +106,7 @@ class Router {
     Response get_asset(const Request& request, std::string_view name) const;
     Response get_health(const Request& request, std::string_view) const;
 
-    Backend& backend_;
+    store::Backend& backend_;
     RouterOptions options_;
     std::unique_ptr<ParseBudget> parse_budget_;
 };

@@ -86,7 +86,7 @@ class LentParser {
 // key not in `keys` (a list out of step with its reader: the strict reader then answers).
 class Fields {
   public:
-    static constexpr std::size_t kMaxKeys = 18;
+    static constexpr std::size_t kMaxKeys = std::max(kTestRowKeys.size(), kMetricsRowKeys.size());
 
     template <std::size_t N>
     Fields(element value, const std::array<std::string_view, N>& keys)
@@ -262,9 +262,9 @@ bool read_rows(const std::optional<simdjson::dom::array>& array, std::vector<Row
     return true;
 }
 
-std::optional<RunUpload> read_chunk(element root) {
+std::optional<store::RunUpload> read_chunk(element root) {
     Fields in(root, kChunkKeys);
-    RunUpload upload;
+    store::RunUpload upload;
     upload.session_h = in.hash("session_h");
     upload.env_h = in.hash("env_h");
     const auto chunk = in.integer("chunk");
@@ -286,8 +286,8 @@ std::optional<RunUpload> read_chunk(element root) {
 
 }  // namespace
 
-std::optional<RunUpload> read_rows_chunk(std::string_view body) {
-    std::optional<RunUpload> upload;
+std::optional<store::RunUpload> read_rows_chunk(std::string_view body) {
+    std::optional<store::RunUpload> upload;
     try {
         LentParser parser(body.size());
         element root;

@@ -17,6 +17,6 @@ namespace blackbox::serve {
 
 // The upload of a well-formed chunk without a head (no "run", or "run": null), or nullopt.
 // Never throws; safe to call from several threads at once (each has its own parser).
-std::optional<RunUpload> read_rows_chunk(std::string_view body);
+std::optional<store::RunUpload> read_rows_chunk(std::string_view body);
 
 }  // namespace blackbox::serve

@@ -128,7 +128,7 @@ postmortem::Crash read_crash(FieldReader& in) {
     return crash;
 }
 
-json to_json(const RunRow& run) {
+json to_json(const store::RunRow& run) {
     return {{"run_id", run.run_id},
             {"run_dir", run.run_dir},
             {"started", or_null(run.started)},
@@ -151,8 +151,8 @@ json to_json(const RunRow& run) {
             {"context", json::parse(run.context)}};
 }
 
-RunRow read_run(FieldReader& in) {
-    RunRow run;
+store::RunRow read_run(FieldReader& in) {
+    store::RunRow run;
     run.run_id = in.text("run_id", 256);
     run.run_dir = in.text("run_dir");
     run.started = in.optional_text("started", 64);
@@ -215,8 +215,8 @@ void read_rows(FieldReader& in, std::string_view key, std::vector<Row>& rows, Re
     }
 }
 
-UploadHead read_head(FieldReader& in, const json& body) {
-    UploadHead head;
+store::UploadHead read_head(FieldReader& in, const json& body) {
+    store::UploadHead head;
     if (const auto* context = in.nested("context", json::value_t::object)) {
         FieldReader reader(*context, "context");
         head.context = read_context(reader);
@@ -245,7 +245,7 @@ UploadHead read_head(FieldReader& in, const json& body) {
 
 ParsedUpload parse_upload(const json& body) {
     FieldReader in(body, "upload");
-    RunUpload upload;
+    store::RunUpload upload;
     upload.session_h = in.hash("session_h");
     upload.env_h = in.hash("env_h");
     auto chunk = in.integer("chunk");
@@ -286,8 +286,8 @@ class JsonRows : public store::RowSink {
     std::vector<std::string> tests, metrics;
 };
 
-RunRow run_row(const postmortem::RunModel& run, const store::SessionRow& session) {
-    RunRow row;
+store::RunRow run_row(const postmortem::RunModel& run, const store::SessionRow& session) {
+    store::RunRow row;
     row.run_id = session.run_id;
     std::error_code error;
     row.run_dir = std::filesystem::absolute(run.dir, error).lexically_normal().string();

@@ -14,48 +14,16 @@
 #include <nlohmann/json.hpp>
 
 #include <blackbox/postmortem/run_model.hpp>
-#include <blackbox/store/execution_context_row.hpp>
-#include <blackbox/store/metrics_row.hpp>
-#include <blackbox/store/session_row.hpp>
-#include <blackbox/store/test_row.hpp>
+#include <blackbox/store/upload.hpp>
 
 namespace blackbox::serve {
 
 // At most this many rows of each kind in one chunk, whatever their size.
 inline constexpr std::size_t kMaxUploadRows = 100'000;
 
-// blackbox_runs beyond its keys (docs/formats/metrics-db.md).
-struct RunRow {
-    std::string run_id, run_dir;
-    std::optional<std::string> started, ended;  // iso_utc
-    double duration_s = 0;
-    std::string command;  // JSON array of the argv
-    std::string status;
-    std::optional<std::int64_t> exit_code;
-    std::int64_t attempts = 0;
-    std::int64_t collected = 0, passed = 0, failed = 0, skipped = 0, xfailed = 0, xpassed = 0,
-                 errors = 0, crashed = 0, not_run = 0;
-    std::string context;  // JSON object: run.json's context
-};
-
-struct UploadHead {
-    store::ExecutionContextRow context;
-    store::SessionRow session;
-    RunRow run;
-    std::vector<postmortem::Crash> crashes;  // the columns of blackbox_crashes only
-};
-
-struct RunUpload {
-    std::string session_h, env_h;
-    std::size_t chunk = 0, chunks = 1;  // this chunk's index and the run's number of chunks
-    std::optional<UploadHead> head;
-    std::vector<store::TestRow> tests;
-    std::vector<store::MetricsRow> metrics;
-};
-
 // The result of reading an upload: the upload, or the first problem found.
 struct ParsedUpload {
-    std::optional<RunUpload> upload;
+    std::optional<store::RunUpload> upload;
     std::string error;
 };
 

@@ -17,24 +17,10 @@
 namespace blackbox::serve {
 
 // Every key read_test_row reads (the fast path scans an object once for these).
-inline constexpr std::array<std::string_view, 18> kTestRowKeys = {"nodeid",
-                                                                  "outcome",
-                                                                  "worker",
-                                                                  "attempt",
-                                                                  "start",
-                                                                  "setup_s",
-                                                                  "call_s",
-                                                                  "teardown_s",
-                                                                  "total_s",
-                                                                  "user_s",
-                                                                  "sys_s",
-                                                                  "peak_rss_bytes",
-                                                                  "peak_exact",
-                                                                  "peak_tree_rss_bytes",
-                                                                  "rss_before_bytes",
-                                                                  "rss_after_bytes",
-                                                                  "retained_bytes",
-                                                                  "monitored"};
+inline constexpr auto kTestRowKeys = std::to_array<std::string_view>(
+    {"nodeid", "outcome", "worker", "attempt", "start", "setup_s", "call_s", "teardown_s",
+     "total_s", "user_s", "sys_s", "peak_rss_bytes", "peak_exact", "peak_tree_rss_bytes",
+     "rss_before_bytes", "rss_after_bytes", "retained_bytes", "monitored"});
 
 template <typename Reader>
 store::TestRow read_test_row(Reader& in) {
@@ -61,10 +47,9 @@ store::TestRow read_test_row(Reader& in) {
 }
 
 // Every key read_metrics_row reads.
-inline constexpr std::array<std::string_view, 14> kMetricsRowKeys = {
-    "item_start_time", "item_path",  "item",      "item_variant", "item_fs_loc", "kind",
-    "component",       "total_time", "user_time", "kernel_time",  "cpu_usage",   "mem_usage",
-    "outcome",         "nodeid"};
+inline constexpr auto kMetricsRowKeys = std::to_array<std::string_view>(
+    {"item_start_time", "item_path", "item", "item_variant", "item_fs_loc", "kind", "component",
+     "total_time", "user_time", "kernel_time", "cpu_usage", "mem_usage", "outcome", "nodeid"});
 
 template <typename Reader>
 store::MetricsRow read_metrics_row(Reader& in) {

@@ -27,4 +27,22 @@ std::string iso_utc(double wall_s) {
     return text;
 }
 
+std::string iso_utc_ms(std::int64_t wall_ns) {
+    std::int64_t millis = wall_ns / 1'000'000;
+    if (wall_ns < 0 && wall_ns % 1'000'000 != 0) {
+        --millis;  // floor
+    }
+    std::int64_t seconds = millis / 1000;
+    std::int64_t fraction = millis % 1000;
+    if (fraction < 0) {
+        fraction += 1000;
+        --seconds;
+    }
+    const auto time = static_cast<std::time_t>(seconds);
+    std::tm t{};
+    ::gmtime_r(&time, &t);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}", t.tm_year + 1900, t.tm_mon + 1,
+                       t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, fraction);
+}
+
 }  // namespace blackbox::store

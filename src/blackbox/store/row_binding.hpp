@@ -1,32 +1,28 @@
 #pragma once
 
-// Binding rows to prepared statements, shared by the store's writer and the server's backend so
-// that a column is bound one way everywhere: absent figures are NULL.
+// A row's values (row_values.hpp) bound to a prepared SQLite statement's parameters, in order
+// from a first index.
 
 #include <SQLiteCpp/Statement.h>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
 
-#include <blackbox/store/metrics_row.hpp>
+#include <blackbox/store/row_values.hpp>
 
 namespace blackbox::store {
 
-template <typename T>
-void bind_or_null(SQLite::Statement& statement, int index, const std::optional<T>& value) {
-    if (value) {
-        statement.bind(index, *value);
-    } else {
-        statement.bind(index);
-    }
-}
+class StatementBinder final : public ValueSink {
+  public:
+    // `statement` must outlive the binder.
+    explicit StatementBinder(SQLite::Statement& statement, int first = 1)
+        : statement_(statement), next_(first) {}
 
-inline void bind_or_null(SQLite::Statement& statement, int index, std::size_t value) {
-    statement.bind(index, static_cast<std::int64_t>(value));
-}
+    void null() override { statement_.bind(next_++); }
+    void integer(std::int64_t value) override { statement_.bind(next_++, value); }
+    void real(double value) override { statement_.bind(next_++, value); }
+    void text(const std::string& value) override { statement_.bind(next_++, value); }  // copied
 
-// TEST_METRICS' columns from ITEM_START_TIME to MEM_USAGE, as parameters ?3 to ?14 (?1 and ?2
-// are the session's and the context's hashes, the rest the caller's).
-void bind_metrics_columns(SQLite::Statement& statement, const MetricsRow& row);
+  private:
+    SQLite::Statement& statement_;
+    int next_;
+};
 
 }  // namespace blackbox::store

@@ -4,6 +4,7 @@
 #include <blackbox/store/iso_time.hpp>
 #include <blackbox/store/row_binding.hpp>
 #include <blackbox/store/run_writer.hpp>
+#include <blackbox/store/sql.hpp>
 
 namespace blackbox::store {
 
@@ -18,8 +19,12 @@ std::optional<std::string> iso_text(const std::optional<std::string>& written) {
     return wall_ns ? iso_utc(static_cast<double>(*wall_ns) / 1e9) : *written;
 }
 
+std::string insert(std::string_view name, Conflict conflict = Conflict::fail) {
+    return insert_sql(sqlite_dialect(), table(name), conflict);
+}
+
 // Runs an insert and makes its statement ready for the next row.
-void insert(SQLite::Statement& statement) {
+void run(SQLite::Statement& statement) {
     statement.exec();
     statement.reset();
 }
@@ -30,28 +35,10 @@ RunWriter::RunWriter(SQLite::Database& database, std::string session_h, std::str
     : database_(database),
       session_h_(std::move(session_h)),
       env_h_(std::move(env_h)),
-      metrics_(database,
-               "INSERT INTO TEST_METRICS (SESSION_H, ENV_H, ITEM_START_TIME, ITEM_PATH, ITEM, "
-               "ITEM_VARIANT, ITEM_FS_LOC, KIND, COMPONENT, TOTAL_TIME, USER_TIME, KERNEL_TIME, "
-               "CPU_USAGE, MEM_USAGE, OUTCOME, NODEID) VALUES "
-               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-      test_(database,
-            // A node id twice in one run (a plugin's items may repeat one): the last wins.
-            "INSERT OR REPLACE INTO blackbox_tests (session_h, nodeid, outcome, worker, attempt, "
-            "start, "
-            "setup_s, call_s, teardown_s, total_s, user_s, sys_s, peak_rss_bytes, peak_exact, "
-            "peak_tree_rss_bytes, rss_before_bytes, rss_after_bytes, retained_bytes, monitored) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-      crash_(database,
-             "INSERT INTO blackbox_crashes (session_h, nodeid, phase, cause, signal, exit_code, "
-             "worker, attempt, rss_bytes, evidence, traceback) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") {
-    // The session's hash is the same in every row: bound once.
-    metrics_.bind(1, session_h_);
-    metrics_.bind(2, env_h_);
-    test_.bind(1, session_h_);
-    crash_.bind(1, session_h_);
-}
+      metrics_(database, insert(kTestMetrics)),
+      // A node id twice in one run (a plugin's items may repeat one): the last wins.
+      test_(database, insert(kTests, Conflict::replace)),
+      crash_(database, insert(kCrashes)) {}
 
 void RunWriter::remove_previous() {
     for (const char* sql : {"DELETE FROM TEST_METRICS WHERE SESSION_H = ?",
@@ -66,118 +53,71 @@ void RunWriter::remove_previous() {
 }
 
 void RunWriter::write_context(const ExecutionContextRow& row) {
-    SQLite::Statement statement(
-        database_,
-        "INSERT OR IGNORE INTO EXECUTION_CONTEXTS (ENV_H, CPU_COUNT, CPU_FREQUENCY_MHZ, CPU_TYPE, "
-        "CPU_VENDOR, RAM_TOTAL_MB, MACHINE_NODE, MACHINE_TYPE, MACHINE_ARCH, SYSTEM_INFO, "
-        "PYTHON_INFO) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    statement.bind(1, row.env_h);
-    statement.bind(2, row.cpu_count);
-    statement.bind(3, row.cpu_frequency_mhz);
-    statement.bind(4, row.cpu_type);
-    statement.bind(5, row.cpu_vendor);
-    statement.bind(6, row.ram_total_mb);
-    statement.bind(7, row.machine_node);
-    statement.bind(8, row.machine_type);
-    statement.bind(9, row.machine_arch);
-    statement.bind(10, row.system_info);
-    statement.bind(11, row.python_info);
+    SQLite::Statement statement(database_, insert(kExecutionContexts, Conflict::ignore));
+    StatementBinder binder(statement);
+    context_values(row, binder);
     statement.exec();
 }
 
 void RunWriter::write_session(const SessionRow& row) {
-    SQLite::Statement statement(database_,
-                                "INSERT INTO TEST_SESSIONS (SESSION_H, RUN_DATE, SCM_ID, "
-                                "RUN_DESCRIPTION) VALUES (?, ?, ?, ?)");
-    statement.bind(1, session_h_);
-    statement.bind(2, row.run_date);
-    statement.bind(3, row.scm_id);
-    statement.bind(4, row.run_description);
+    SQLite::Statement statement(database_, insert(kTestSessions));
+    StatementBinder binder(statement);
+    session_values(session_h_, row, binder);
     statement.exec();
 }
 
 void RunWriter::write_run(const postmortem::RunModel& run, const SessionRow& session,
                           const RunFacts& facts) {
-    SQLite::Statement statement(
-        database_,
-        "INSERT INTO blackbox_runs (session_h, run_id, run_dir, env_h, started, ended, "
-        "duration_s, command, status, exit_code, attempts, collected, passed, failed, skipped, "
-        "xfailed, xpassed, errors, crashed, not_run, context, ingested) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    statement.bind(1, session_h_);
-    statement.bind(2, session.run_id);
-    statement.bind(3, base::name_text(facts.run_dir));
-    statement.bind(4, env_h_);
-    bind_or_null(statement, 5,
-                 session.run_date.empty() ? std::nullopt : std::optional(session.run_date));
-    bind_or_null(statement, 6, run.finished ? iso_text(run.ended) : std::nullopt);
-    statement.bind(7, run.duration_s);
-    statement.bind(8, base::json_text(nlohmann::json(run.command)));
-    statement.bind(9, run.status);
-    bind_or_null(statement, 10, run.blackbox_exit_code);
-    statement.bind(11, run.attempts);
+    RunRow row;
+    row.run_id = session.run_id;
+    row.run_dir = base::name_text(facts.run_dir);
+    if (!session.run_date.empty()) {
+        row.started = session.run_date;
+    }
+    row.ended = run.finished ? iso_text(run.ended) : std::nullopt;
+    row.duration_s = run.duration_s;
+    row.command = base::json_text(nlohmann::json(run.command));
+    row.status = run.status;
+    row.exit_code = run.blackbox_exit_code;
+    row.attempts = run.attempts;
     const auto& counts = run.counts;
-    bind_or_null(statement, 12, counts.collected);
-    bind_or_null(statement, 13, counts.passed);
-    bind_or_null(statement, 14, counts.failed);
-    bind_or_null(statement, 15, counts.skipped);
-    bind_or_null(statement, 16, counts.xfailed);
-    bind_or_null(statement, 17, counts.xpassed);
-    bind_or_null(statement, 18, counts.errors);
-    bind_or_null(statement, 19, counts.crashed);
-    bind_or_null(statement, 20, counts.not_run);
-    statement.bind(21, base::json_text(run.context));
-    statement.bind(22, facts.ingested);
+    auto n = [](std::size_t value) { return static_cast<std::int64_t>(value); };
+    row.collected = n(counts.collected);
+    row.passed = n(counts.passed);
+    row.failed = n(counts.failed);
+    row.skipped = n(counts.skipped);
+    row.xfailed = n(counts.xfailed);
+    row.xpassed = n(counts.xpassed);
+    row.errors = n(counts.errors);
+    row.crashed = n(counts.crashed);
+    row.not_run = n(counts.not_run);
+    row.context = base::json_text(run.context);
+    write_run(row, facts.ingested);
+}
+
+void RunWriter::write_run(const RunRow& row, const std::string& ingested) {
+    SQLite::Statement statement(database_, insert(kRuns));
+    StatementBinder binder(statement);
+    run_values(session_h_, env_h_, row, ingested, binder);
     statement.exec();
 }
 
 void RunWriter::write_metrics(const MetricsRow& row) {
-    bind_metrics_columns(metrics_, row);
-    metrics_.bind(15, row.outcome);
-    metrics_.bind(16, row.nodeid);
-    insert(metrics_);
+    StatementBinder binder(metrics_);
+    metrics_values(session_h_, env_h_, row, binder);
+    run(metrics_);
 }
 
 void RunWriter::write_test(const TestRow& row) {
-    test_.bind(2, row.nodeid);
-    test_.bind(3, row.outcome);
-    bind_or_null(test_, 4, row.worker);
-    test_.bind(5, row.attempt);
-    bind_or_null(test_, 6, row.start);
-    bind_or_null(test_, 7, row.setup_s);
-    bind_or_null(test_, 8, row.call_s);
-    bind_or_null(test_, 9, row.teardown_s);
-    bind_or_null(test_, 10, row.total_s);
-    bind_or_null(test_, 11, row.user_s);
-    bind_or_null(test_, 12, row.sys_s);
-    bind_or_null(test_, 13, row.peak_rss_bytes);
-    test_.bind(14, row.peak_exact ? 1 : 0);
-    bind_or_null(test_, 15, row.peak_tree_rss_bytes);
-    bind_or_null(test_, 16, row.rss_before_bytes);
-    bind_or_null(test_, 17, row.rss_after_bytes);
-    bind_or_null(test_, 18, row.retained_bytes);
-    test_.bind(19, row.monitored ? 1 : 0);
-    insert(test_);
+    StatementBinder binder(test_);
+    test_values(session_h_, row, binder);
+    run(test_);
 }
 
 void RunWriter::write_crash(const postmortem::Crash& crash) {
-    // TEXT columns hold valid UTF-8: a name in its text form, any other text with U+FFFD.
-    auto name = [](const std::optional<std::string>& bytes) -> std::optional<std::string> {
-        return bytes ? std::optional(base::name_text(*bytes)) : std::nullopt;
-    };
-    bind_or_null(crash_, 2, name(crash.nodeid));
-    crash_.bind(3, crash.phase);
-    crash_.bind(4, crash.cause);
-    bind_or_null(crash_, 5, crash.signal);
-    bind_or_null(crash_, 6, crash.exit_code);
-    bind_or_null(crash_, 7, name(crash.worker));
-    crash_.bind(8, crash.attempt);
-    bind_or_null(crash_, 9, crash.rss_bytes);
-    crash_.bind(10, base::valid_utf8(crash.evidence));
-    bind_or_null(
-        crash_, 11,
-        crash.traceback ? std::optional(base::valid_utf8(*crash.traceback)) : std::nullopt);
-    insert(crash_);
+    StatementBinder binder(crash_);
+    crash_values(session_h_, crash, binder);
+    run(crash_);
 }
 
 }  // namespace blackbox::store

@@ -13,6 +13,7 @@
 #include <blackbox/store/run_rows.hpp>
 #include <blackbox/store/session_row.hpp>
 #include <blackbox/store/test_row.hpp>
+#include <blackbox/store/upload.hpp>
 
 namespace blackbox::store {
 
@@ -34,6 +35,8 @@ class RunWriter : public RowSink {
     void write_session(const SessionRow& row);
     void write_run(const postmortem::RunModel& run, const SessionRow& session,
                    const RunFacts& facts);
+    // A run's row as a server's upload gives it; `ingested` as iso_utc_ms gives it.
+    void write_run(const RunRow& row, const std::string& ingested);
     void write_metrics(const MetricsRow& row) override;
     void write_test(const TestRow& row) override;
     void write_crash(const postmortem::Crash& crash);

@@ -14,7 +14,7 @@
 #include <blackbox/serve/report_upload.hpp>
 #include <blackbox/serve/router.hpp>
 #include <blackbox/serve/run_upload.hpp>
-#include <blackbox/serve/sqlite_backend.hpp>
+#include <blackbox/store/sqlite_backend.hpp>
 
 #include "../scratch_dir.hpp"
 
@@ -44,7 +44,7 @@ class ReportRouteTest : public ::testing::Test {
     json data_;
     std::string gzipped_, session_h_;
     testing::ScratchDir scratch_;
-    SqliteBackend backend_{scratch_ / "served.db"};
+    store::SqliteBackend backend_{scratch_ / "served.db"};
     Router router_{backend_, {}};
 };
 

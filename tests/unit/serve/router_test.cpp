@@ -19,9 +19,9 @@
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/serve/router.hpp>
 #include <blackbox/serve/run_upload.hpp>
-#include <blackbox/serve/sqlite_backend.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/store/ingest.hpp>
+#include <blackbox/store/sqlite_backend.hpp>
 
 #include "../scratch_dir.hpp"
 
@@ -102,7 +102,7 @@ class RouterTest : public ::testing::Test {
 
     testing::ScratchDir scratch_;
     fs::path path_ = scratch_ / "served.db";
-    SqliteBackend backend_{path_};
+    store::SqliteBackend backend_{path_};
     Router router_{backend_, {}};
 };
 
@@ -177,7 +177,7 @@ TEST_F(RouterTest, MalformedBodiesChangeNothing) {
 
 TEST(RouterToken, WritesNeedTheTokenAndMonitorRoutesOpenOnlyWhenAllowed) {
     testing::ScratchDir scratch;
-    SqliteBackend backend(scratch / "served.db");
+    store::SqliteBackend backend(scratch / "served.db");
     auto context = recorded_session()["requests"][1]["body"].dump();
     Router closed(backend, {"s3cret", false});
     EXPECT_EQ(closed.handle({"POST", "/contexts/", {}, context, ""}).status, 401);
@@ -192,7 +192,7 @@ TEST(RouterToken, WritesNeedTheTokenAndMonitorRoutesOpenOnlyWhenAllowed) {
 
 TEST(RouterToken, AWriteWithoutTheTokenIsRefusedFromItsHeadAlone) {
     testing::ScratchDir scratch;
-    SqliteBackend backend(scratch / "served.db");
+    store::SqliteBackend backend(scratch / "served.db");
     Router closed(backend, {"s3cret", false});
     // No body yet: the server asks before it reads one.
     for (auto [method, path] : {std::pair{"POST", "/api/v1/runs"},
@@ -229,7 +229,7 @@ TEST_F(RouterTest, AnUploadStoresWhatALocalIngestStoresAndAgainNothingMore) {
             store::ingest_run(database, run);
         }
         testing::ScratchDir remote;
-        SqliteBackend backend(remote / "remote.db");
+        store::SqliteBackend backend(remote / "remote.db");
         Router router(backend, {});
         auto chunks = upload_chunks(run, 2048);  // small: several chunks
         EXPECT_GT(chunks.size(), 1U);

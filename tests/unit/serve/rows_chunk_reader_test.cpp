@@ -25,7 +25,7 @@ json or_null(const std::optional<T>& value) {
 }
 
 // Every field of an upload without a head, as JSON for comparisons.
-json upload_json(const RunUpload& upload) {
+json upload_json(const store::RunUpload& upload) {
     json out = {{"session_h", upload.session_h},   {"env_h", upload.env_h},
                 {"chunk", upload.chunk},           {"chunks", upload.chunks},
                 {"head", upload.head.has_value()}, {"tests", json::array()},

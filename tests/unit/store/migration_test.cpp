@@ -133,6 +133,24 @@ TEST(Migration, BringsAVersion1DatabaseToVersion2KeepingItsRows) {
               1);
 }
 
+// A column added to the tables' description since the file was written is added to it in place,
+// at the same schema version, its old rows NULL there (here: a column dropped to stand for it).
+TEST(Migration, AddsAColumnTheDescriptionGainedKeepingTheRows) {
+    ScratchDirectory scratch;
+    const auto path = scratch / "metrics.db";
+    {
+        auto database = open_database(path);
+        database.exec(
+            "INSERT INTO blackbox_tests (session_h, nodeid, retained_bytes) VALUES "
+            "('s', 't', 5)");
+        database.exec("ALTER TABLE blackbox_tests DROP COLUMN retained_bytes");
+    }
+    auto database = open_database(path);
+    EXPECT_EQ(database.execAndGet("PRAGMA user_version").getInt(), 2);
+    EXPECT_EQ(database.execAndGet("SELECT nodeid FROM blackbox_tests").getString(), "t");
+    EXPECT_TRUE(database.execAndGet("SELECT retained_bytes FROM blackbox_tests").isNull());
+}
+
 TEST(Migration, TreatsAnEmptyFileAsANewDatabase) {
     ScratchDirectory scratch;
     write_text(scratch / "metrics.db", "");

@@ -3,37 +3,31 @@
 // One row of PostgreSQL's COPY, field by field, for pqxx::stream_to: each field a C string or
 // null. stream_to escapes the text for COPY's text format and writes a null as \N; a row of N
 // fields is an std::array, which it reads as a tuple. Numbers are written so that they read back
-// as the same value.
+// as the same value. A row is put by row_values.hpp's functions.
 
 #include <array>
 #include <cstdint>
-#include <optional>
+#include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
 
-namespace blackbox::serve {
+#include <blackbox/store/row_values.hpp>
+
+namespace blackbox::store {
 
 template <std::size_t N>
-class CopyRow {
+class CopyRow final : public ValueSink {
   public:
-    // `text` is not copied: it must outlive the row's use. It has no NUL (the readers refuse one).
-    void add(const std::string& text) { fields_.at(next_++) = text.c_str(); }
-    void add(std::string&&) = delete;  // a temporary's text would dangle
-    void add(std::optional<std::string>&&) = delete;
-    void add(std::int64_t number) { add_number(number); }
+    void null() override { fields_.at(next_++) = nullptr; }
+    void integer(std::int64_t value) override { add_number(value); }
     // A finite number (the readers refuse every other), in its shortest round-trip text.
-    void add(double number) { add_number(number); }
-    template <typename T>
-    void add(const std::optional<T>& value) {
-        if (value) {
-            add(*value);
-        } else {
-            fields_.at(next_++) = nullptr;
-        }
-    }
+    void real(double value) override { add_number(value); }
+    // Not copied: `value` must outlive the row's use (a test's or a metric's own field). It has
+    // no NUL (the readers refuse one).
+    void text(const std::string& value) override { fields_.at(next_++) = value.c_str(); }
 
-    // Every field, once N were added.
+    // Every field, once N were put.
     const std::array<const char*, N>& fields() const { return fields_; }
 
   private:
@@ -50,4 +44,4 @@ class CopyRow {
     std::size_t next_ = 0;
 };
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -1,7 +1,7 @@
 #pragma once
 
 // The SQLite backend of `blackbox serve`: the metrics database of `blackbox run` (its schema,
-// migrations, WAL and busy timeout: store::open_database), written through store's RunWriter.
+// migrations, WAL and busy timeout: open_database), written through store's RunWriter.
 // One connection, one writer at a time (SQLite has one writer anyway); every statement is
 // parameterised. Uploads that arrive while another is written are written together, in one
 // transaction (a group commit); the log is checkpointed on a thread of its own
@@ -13,15 +13,15 @@
 #include <mutex>
 #include <vector>
 
-#include <blackbox/serve/backend.hpp>
-#include <blackbox/serve/wal_checkpointer.hpp>
+#include <blackbox/store/backend.hpp>
+#include <blackbox/store/wal_checkpointer.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 
 class SqliteBackend : public Backend {
   public:
     // Opens (creating or migrating) the database at `path`. Throws blackbox::Error
-    // (store::kDatabaseError) as store::open_database does.
+    // (kDatabaseError) as open_database does.
     explicit SqliteBackend(const std::filesystem::path& path);
 
     std::optional<store::ExecutionContextRow> find_context(const std::string& env_h) override;
@@ -38,6 +38,7 @@ class SqliteBackend : public Backend {
 
   private:
     struct QueuedUpload;
+    class Reader;
     // Writes every upload queued by now in one transaction; when that fails, each in its own,
     // so that one that fails leaves the others' rows. The caller holds mutex_.
     void write_queued();
@@ -49,4 +50,4 @@ class SqliteBackend : public Backend {
     WalCheckpointer checkpointer_;  // after database_: stopped before it closes
 };
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -24,7 +24,7 @@
 #include <mutex>
 #include <thread>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 
 class WalCheckpointer {
   public:
@@ -33,7 +33,7 @@ class WalCheckpointer {
 
     // Checkpoints the database at `path`, of which `writer` is the writing connection, from a
     // connection of its own. `writer` must outlive this object. Throws blackbox::Error
-    // (store::kDatabaseError) when the database cannot be opened.
+    // (kDatabaseError) when the database cannot be opened.
     WalCheckpointer(SQLite::Database& writer, const std::filesystem::path& path);
     ~WalCheckpointer();  // stops the thread; gives the writer its automatic checkpoint back
     WalCheckpointer(const WalCheckpointer&) = delete;
@@ -61,4 +61,4 @@ class WalCheckpointer {
     std::thread thread_;  // last: started once the rest is ready
 };
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

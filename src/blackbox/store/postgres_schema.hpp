@@ -6,16 +6,19 @@
 // to lower case, and unquoted names in queries fold the same way). Its version is the one row
 // of blackbox_schema (PostgreSQL has no user_version).
 
-#include <pqxx/connection_base>
 #include <string>
 
-namespace blackbox::serve {
+namespace pqxx {
+class connection_base;
+}
+
+namespace blackbox::store {
 
 // Creates the tables in the connection's current schema when none of them exist, and checks
 // the version when they do, in one transaction under an advisory lock (two servers starting on
-// a new database create it once). Throws blackbox::Error (store::kDatabaseError) when the
+// a new database create it once). Throws blackbox::Error (kDatabaseError) when the
 // database holds a newer schema, tables of the same names that are not ours, or is not UTF-8;
 // `name` names the database in those messages. libpqxx's failures propagate.
 void migrate_postgres(pqxx::connection_base& connection, const std::string& name);
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

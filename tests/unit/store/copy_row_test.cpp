@@ -6,9 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include <blackbox/serve/copy_row.hpp>
+#include <blackbox/store/copy_row.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 namespace {
 
 TEST(CopyRow, NumbersReadBackAsWrittenAndNullsAreNullPointers) {
@@ -24,11 +24,11 @@ TEST(CopyRow, NumbersReadBackAsWrittenAndNullsAreNullPointers) {
     const std::optional<std::string> some = text;
     for (double number : numbers) {
         CopyRow<5> row;
-        row.add(text);
-        row.add(number);
-        row.add(std::numeric_limits<std::int64_t>::min());
-        row.add(std::optional<double>());
-        row.add(some);
+        row.put(text);
+        row.put(number);
+        row.put(std::numeric_limits<std::int64_t>::min());
+        row.put(std::optional<double>());
+        row.put(some);
         const auto& fields = row.fields();
         EXPECT_EQ(fields[0], text.c_str());
         const double read = std::strtod(fields[1], nullptr);
@@ -41,4 +41,4 @@ TEST(CopyRow, NumbersReadBackAsWrittenAndNullsAreNullPointers) {
 }
 
 }  // namespace
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <blackbox/serve/database_url.hpp>
+#include <blackbox/store/database_url.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 namespace {
 
 TEST(DatabaseUrl, PostgresUrlsAreTheirTwoSchemesAndEverythingElseAFile) {
@@ -41,4 +41,4 @@ TEST(DatabaseUrl, TakesThePasswordOutOfADriversMessageAsWrittenAndDecoded) {
 }
 
 }  // namespace
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
-#include <blackbox/serve/wal_checkpointer.hpp>
 #include <blackbox/store/database.hpp>
+#include <blackbox/store/wal_checkpointer.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 
 namespace {
 
@@ -19,7 +19,7 @@ SQLite::Database open_own(const std::filesystem::path& path) {
     } catch (const SQLite::Exception& failure) {
         throw Error(
             fmt::format("cannot open the metrics database {}: {}", path.string(), failure.what()),
-            store::kDatabaseError);
+            kDatabaseError);
     }
 }
 
@@ -93,4 +93,4 @@ void WalCheckpointer::run() {
     }
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 
 // Whether `db` is a PostgreSQL URL (postgresql:// or postgres://) rather than a file's path.
 bool is_postgres_url(std::string_view db);
@@ -21,4 +21,4 @@ std::string redacted_url(std::string_view url);
 // replaced by "***": a driver's message may quote what it was given.
 std::string without_password(std::string message, std::string_view url);
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -15,14 +15,20 @@
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/serve/router.hpp>
 #include <blackbox/serve/run_upload.hpp>
-#include <blackbox/serve/sqlite_backend.hpp>
-#include <blackbox/serve/wal_checkpointer.hpp>
 #include <blackbox/store/database.hpp>
+#include <blackbox/store/sqlite_backend.hpp>
+#include <blackbox/store/wal_checkpointer.hpp>
 
 #include "../scratch_dir.hpp"
 
-namespace blackbox::serve {
+namespace blackbox::store {
 namespace {
+
+using serve::Request;
+using serve::Response;
+using serve::Router;
+using serve::RouterOptions;
+using serve::upload_chunks;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -206,4 +212,4 @@ TEST(WalCheckpointer, KeepsTheLogBoundedUnderASteadyWriter) {
 }
 
 }  // namespace
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

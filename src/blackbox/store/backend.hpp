@@ -8,31 +8,25 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
-#include <blackbox/serve/monitor_protocol.hpp>
-#include <blackbox/serve/run_upload.hpp>
 #include <blackbox/store/execution_context_row.hpp>
 #include <blackbox/store/session_row.hpp>
+#include <blackbox/store/upload.hpp>
 
-namespace blackbox::serve {
-
-// What one upload chunk wrote.
-struct UploadCounts {
-    std::size_t tests = 0, metrics = 0, crashes = 0;
-};
+namespace blackbox::store {
 
 class Backend {
   public:
     virtual ~Backend() = default;
 
     // pytest-monitor's protocol.
-    virtual std::optional<store::ExecutionContextRow> find_context(const std::string& env_h) = 0;
+    virtual std::optional<ExecutionContextRow> find_context(const std::string& env_h) = 0;
     // Adds the context; one already known is kept as it is (its hash names its content).
-    virtual void add_context(const store::ExecutionContextRow& row) = 0;
-    virtual std::optional<store::SessionRow> find_session(const std::string& session_h) = 0;
+    virtual void add_context(const ExecutionContextRow& row) = 0;
+    virtual std::optional<SessionRow> find_session(const std::string& session_h) = 0;
     // Adds the session; one already known is kept as it is.
-    virtual void add_session(const store::SessionRow& row) = 0;
+    virtual void add_session(const SessionRow& row) = 0;
     // Adds the metric; false (and nothing written) when its session or context is unknown.
     virtual bool add_metric(const MonitorMetric& metric) = 0;
 
@@ -55,4 +49,4 @@ class Backend {
     virtual nlohmann::json test_history(const std::string& nodeid, std::size_t limit) = 0;
 };
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -1,8 +1,8 @@
 #include <vector>
 
-#include <blackbox/serve/database_url.hpp>
+#include <blackbox/store/database_url.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 
 namespace {
 
@@ -114,4 +114,4 @@ std::string without_password(std::string message, std::string_view url) {
     return message;
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -18,14 +18,14 @@
 #include <string>
 #include <vector>
 
-#include <blackbox/serve/backend.hpp>
+#include <blackbox/store/backend.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::store {
 
 class PostgresBackend : public Backend {
   public:
     // Connects to `url` (postgresql://…) and creates or checks the schema. Throws
-    // blackbox::Error (store::kDatabaseError) with a one-line message, never the password, when
+    // blackbox::Error (kDatabaseError) with a one-line message, never the password, when
     // it cannot connect or the database is not usable.
     explicit PostgresBackend(const std::string& url);
 
@@ -69,4 +69,4 @@ class PostgresBackend : public Backend {
     std::size_t open_ = 0;  // idle and lent
 };
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

@@ -20,16 +20,22 @@
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/report/html_data.hpp>
 #include <blackbox/report/html_report.hpp>
-#include <blackbox/serve/postgres_backend.hpp>
 #include <blackbox/serve/router.hpp>
 #include <blackbox/serve/run_upload.hpp>
-#include <blackbox/serve/sqlite_backend.hpp>
 #include <blackbox/store/database.hpp>
+#include <blackbox/store/postgres_backend.hpp>
+#include <blackbox/store/sqlite_backend.hpp>
 
 #include "../scratch_dir.hpp"
 
-namespace blackbox::serve {
+namespace blackbox::store {
 namespace {
+
+using serve::Request;
+using serve::Response;
+using serve::Router;
+using serve::RouterOptions;
+using serve::upload_chunks;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -332,6 +338,25 @@ TEST_F(PostgresBackendTest, BringsAVersion1DatabaseToVersion2) {
     EXPECT_EQ(transaction.exec("SELECT count(*) FROM blackbox_reports")[0][0].as<int>(), 0);
 }
 
+// As in SQLite: a column the tables' description gained is added to an existing database, its
+// old rows NULL there (here: a column dropped to stand for it).
+TEST_F(PostgresBackendTest, AddsAColumnTheDescriptionGained) {
+    {
+        pqxx::connection connection(schema_->url());
+        pqxx::work transaction(connection);
+        transaction.exec(
+            "INSERT INTO blackbox_tests (session_h, nodeid, retained_bytes) VALUES "
+            "('s', 't', 5)");
+        transaction.exec("ALTER TABLE blackbox_tests DROP COLUMN retained_bytes");
+        transaction.commit();
+    }
+    PostgresBackend again(schema_->url());
+    pqxx::connection connection(schema_->url());
+    pqxx::work transaction(connection);
+    EXPECT_EQ(transaction.exec("SELECT max(version) FROM blackbox_schema")[0][0].as<int>(), 2);
+    EXPECT_TRUE(transaction.exec("SELECT retained_bytes FROM blackbox_tests")[0][0].is_null());
+}
+
 // As in SQLite: the retired indexes are dropped when the server opens the database, a missing
 // one is made, and a user's own index stays.
 TEST_F(PostgresBackendTest, RetiresIndexesAndKeepsAUsersOwn) {
@@ -379,4 +404,4 @@ TEST(PostgresBackend, AServerThatCannotBeReachedIsAnErrorWithoutThePassword) {
 }
 
 }  // namespace
-}  // namespace blackbox::serve
+}  // namespace blackbox::store

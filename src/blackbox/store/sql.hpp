@@ -1,0 +1,27 @@
+#pragma once
+
+// The SQL texts derived from the tables' description (tables.hpp) in a dialect (dialect.hpp):
+// the DDL, the migrations that add what an older database lacks, and the inserts.
+
+#include <string>
+
+#include <blackbox/store/dialect.hpp>
+#include <blackbox/store/tables.hpp>
+
+namespace blackbox::store {
+
+// CREATE TABLE IF NOT EXISTS for the table, every column in order.
+std::string create_table_sql(const Dialect& dialect, const Table& table);
+// ALTER TABLE … ADD COLUMN for a column an older database lacks.
+std::string add_column_sql(const Dialect& dialect, const Table& table, const Column& column);
+// Every index (CREATE INDEX IF NOT EXISTS), after the retired ones are dropped.
+std::string reconcile_indexes_sql(const Dialect& dialect);
+// An insert of one row, every column a parameter, in the table's order.
+std::string insert_sql(const Dialect& dialect, const Table& table, Conflict conflict);
+
+// pytest-monitor's route for one metric: a TEST_METRICS row inserted only when its session
+// (parameter 1) and its context (parameter 2) are known, in one statement, so that the check and
+// the insert see the same snapshot.
+std::string add_metric_sql(const Dialect& dialect);
+
+}  // namespace blackbox::store

@@ -1,0 +1,65 @@
+#pragma once
+
+// What the server's routes hand to a storage backend (backend.hpp): one chunk of a run pushed in
+// pieces (docs/http-api.md gives its wire format, serve/run_upload.hpp reads it), and one metric
+// of pytest-monitor's remote protocol. Rows of the tables of docs/formats/metrics-db.md, keyed by
+// their run.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <blackbox/postmortem/run_model.hpp>
+#include <blackbox/store/execution_context_row.hpp>
+#include <blackbox/store/metrics_row.hpp>
+#include <blackbox/store/session_row.hpp>
+#include <blackbox/store/test_row.hpp>
+
+namespace blackbox::store {
+
+// blackbox_runs beyond its keys (docs/formats/metrics-db.md).
+struct RunRow {
+    std::string run_id, run_dir;
+    std::optional<std::string> started, ended;  // iso_utc
+    double duration_s = 0;
+    std::string command;  // JSON array of the argv
+    std::string status;
+    std::optional<std::int64_t> exit_code;
+    std::int64_t attempts = 0;
+    std::int64_t collected = 0, passed = 0, failed = 0, skipped = 0, xfailed = 0, xpassed = 0,
+                 errors = 0, crashed = 0, not_run = 0;
+    std::string context;  // JSON object: run.json's context
+};
+
+struct UploadHead {
+    ExecutionContextRow context;
+    SessionRow session;
+    RunRow run;
+    std::vector<postmortem::Crash> crashes;  // the columns of blackbox_crashes only
+};
+
+// One chunk of a run. Every row has a key within its run, so writing a chunk again replaces the
+// rows it wrote before.
+struct RunUpload {
+    std::string session_h, env_h;
+    std::size_t chunk = 0, chunks = 1;  // this chunk's index and the run's number of chunks
+    std::optional<UploadHead> head;
+    std::vector<TestRow> tests;
+    std::vector<MetricsRow> metrics;
+};
+
+// What one upload chunk wrote.
+struct UploadCounts {
+    std::size_t tests = 0, metrics = 0, crashes = 0;
+};
+
+// One metric as pytest-monitor's client posts it: a TEST_METRICS row of a known session and
+// context.
+struct MonitorMetric {
+    std::string session_h, env_h;
+    MetricsRow row;  // OUTCOME "passed" (its client sends only passing tests), no NODEID
+};
+
+}  // namespace blackbox::store
