@@ -10,7 +10,7 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
-#include <blackbox/serve/push.hpp>
+#include <blackbox/push/push.hpp>
 
 #include "command_table.hpp"
 
@@ -23,7 +23,7 @@ constexpr int kPushFailed = 1;
 
 struct PushCommandOptions {
     std::string run_dir;
-    serve::PushOptions push;
+    push::PushOptions push;
 };
 
 int push_command(PushCommandOptions options) {
@@ -34,7 +34,7 @@ int push_command(PushCommandOptions options) {
     }
     const auto dir = resolve_run_dir(options.run_dir);
     const auto run = postmortem::load_run(dir);
-    const auto result = serve::push_run(run, options.push);
+    const auto result = push::push_run(run, options.push);
     if (!result.ok) {
         std::cerr << fmt::format("blackbox: push of {} failed: {}\n",
                                  base::terminal_text(dir.string()),

@@ -21,13 +21,13 @@
 #include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/push/push.hpp>
 #include <blackbox/record/metrics_storage.hpp>
 #include <blackbox/record/recording.hpp>
 #include <blackbox/report/crashed_tests_log.hpp>
 #include <blackbox/report/report_set.hpp>
 #include <blackbox/rundir/run_directory.hpp>
 #include <blackbox/rundir/space_reserve.hpp>
-#include <blackbox/serve/push.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
 
@@ -63,19 +63,19 @@ struct RunOptions {
     std::string output_log_max = "64M";  // --output-log-max; "0": no cap
     std::string database;                // --db; empty: .blackbox/metrics.db
     bool no_metrics = false;
-    serve::PushOptions push;  // --server, --token: empty url, no push
+    push::PushOptions push;  // --server, --token: empty url, no push
     std::vector<std::string> command;
 };
 
 // Sends the finished run to a `blackbox serve`. A server that is down or refuses it is only
 // said: the run stays on disk for `blackbox push`, and the exit status is the run's own.
-void push_to_server(const postmortem::RunModel& model, serve::PushOptions push) {
+void push_to_server(const postmortem::RunModel& model, push::PushOptions push) {
     if (push.token.empty()) {
         if (const char* from_env = std::getenv("BLACKBOX_TOKEN")) {
             push.token = from_env;
         }
     }
-    auto result = serve::push_run(model, push);
+    auto result = push::push_run(model, push);
     if (result.ok) {
         std::cerr << "blackbox: pushed to " << base::terminal_text(push.url) << ": "
                   << base::terminal_text(result.message) << "\n";

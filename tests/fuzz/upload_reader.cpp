@@ -3,10 +3,10 @@
 // pytest-monitor's three bodies. None throws; and the fast path takes only what the strict
 // readers accept, giving the same upload (rows_chunk_reader.hpp's contract).
 
-#include <blackbox/serve/json_body.hpp>
-#include <blackbox/serve/monitor_protocol.hpp>
-#include <blackbox/serve/rows_chunk_reader.hpp>
-#include <blackbox/serve/run_upload.hpp>
+#include <blackbox/wire/json_body.hpp>
+#include <blackbox/wire/monitor_protocol.hpp>
+#include <blackbox/wire/rows_chunk_reader.hpp>
+#include <blackbox/wire/run_upload.hpp>
 
 #include "fuzz_input.hpp"
 
@@ -58,20 +58,20 @@ void check_same_upload(const store::RunUpload& fast, const store::RunUpload& str
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const auto body = fuzz::as_text(data, size);
-    auto json = serve::parse_json_body(body);
+    auto json = wire::parse_json_body(body);
     fuzz::check(json.value.has_value() != !json.error.empty(),
                 "a JSON body has both or neither a value and an error");
     std::optional<store::RunUpload> strict;
     if (json.value) {
-        auto parsed = serve::parse_upload(*json.value);
+        auto parsed = wire::parse_upload(*json.value);
         fuzz::check(parsed.upload.has_value() != !parsed.error.empty(),
                     "an upload has both or neither a value and an error");
         strict = std::move(parsed.upload);
-        (void)serve::parse_monitor_context(*json.value);
-        (void)serve::parse_monitor_session(*json.value);
-        (void)serve::parse_monitor_metric(*json.value);
+        (void)wire::parse_monitor_context(*json.value);
+        (void)wire::parse_monitor_session(*json.value);
+        (void)wire::parse_monitor_metric(*json.value);
     }
-    if (auto fast = serve::read_rows_chunk(body)) {
+    if (auto fast = wire::read_rows_chunk(body)) {
         fuzz::check(strict.has_value(), "the fast path took a body the strict readers refuse");
         check_same_upload(*fast, *strict);
     }

@@ -12,12 +12,12 @@
 #include <blackbox/report/html_assets.hpp>
 #include <blackbox/report/html_report.hpp>
 #include <blackbox/serve/dashboard.hpp>
-#include <blackbox/serve/field_reader.hpp>
-#include <blackbox/serve/json_body.hpp>
-#include <blackbox/serve/monitor_protocol.hpp>
-#include <blackbox/serve/report_upload.hpp>
 #include <blackbox/serve/router.hpp>
-#include <blackbox/serve/rows_chunk_reader.hpp>
+#include <blackbox/wire/field_reader.hpp>
+#include <blackbox/wire/json_body.hpp>
+#include <blackbox/wire/monitor_protocol.hpp>
+#include <blackbox/wire/report_upload.hpp>
+#include <blackbox/wire/rows_chunk_reader.hpp>
 
 namespace blackbox::serve {
 
@@ -79,7 +79,7 @@ Response no_such_hash() {
 // ?nodeid= within the bounds of a text field, else nullopt.
 std::optional<std::string> nodeid_param(const Request& request) {
     auto nodeid = param(request, "nodeid");
-    if (!nodeid || nodeid->empty() || nodeid->size() > kMaxTextField) {
+    if (!nodeid || nodeid->empty() || nodeid->size() > wire::kMaxTextField) {
         return std::nullopt;
     }
     return nodeid;
@@ -232,37 +232,37 @@ Response Router::route(const Request& request) const {
 }
 
 Response Router::post_context(const Request& request, std::string_view) const {
-    auto body = parse_json_body(request.body);
+    auto body = wire::parse_json_body(request.body);
     if (!body.value) {
         return error_response(400, body.error);
     }
-    auto context = parse_monitor_context(*body.value);
+    auto context = wire::parse_monitor_context(*body.value);
     if (!context.value) {
         return error_response(422, context.error);
     }
     backend_.add_context(*context.value);
-    return json_response(201, monitor_context_json(*context.value));
+    return json_response(201, wire::monitor_context_json(*context.value));
 }
 
 Response Router::post_session(const Request& request, std::string_view) const {
-    auto body = parse_json_body(request.body);
+    auto body = wire::parse_json_body(request.body);
     if (!body.value) {
         return error_response(400, body.error);
     }
-    auto session = parse_monitor_session(*body.value);
+    auto session = wire::parse_monitor_session(*body.value);
     if (!session.value) {
         return error_response(422, session.error);
     }
     backend_.add_session(*session.value);
-    return json_response(201, monitor_session_json(*session.value));
+    return json_response(201, wire::monitor_session_json(*session.value));
 }
 
 Response Router::post_metric(const Request& request, std::string_view) const {
-    auto body = parse_json_body(request.body);
+    auto body = wire::parse_json_body(request.body);
     if (!body.value) {
         return error_response(400, body.error);
     }
-    auto metric = parse_monitor_metric(*body.value);
+    auto metric = wire::parse_monitor_metric(*body.value);
     if (!metric.value) {
         return error_response(422, metric.error);
     }
@@ -271,40 +271,40 @@ Response Router::post_metric(const Request& request, std::string_view) const {
                               "metric: its session_h or context_h is unknown: post them to "
                               "/sessions/ and /contexts/ first");
     }
-    return json_response(201, monitor_metric_json(*metric.value));
+    return json_response(201, wire::monitor_metric_json(*metric.value));
 }
 
 Response Router::get_context(const Request&, std::string_view hash) const {
-    if (!is_hash(hash)) {
+    if (!wire::is_hash(hash)) {
         return no_such_hash();
     }
     auto context = backend_.find_context(std::string(hash));
     if (!context) {
         return {204, "application/json", "", {}};
     }
-    return json_response(200, json{{"contexts", {monitor_context_json(*context)}}});
+    return json_response(200, json{{"contexts", {wire::monitor_context_json(*context)}}});
 }
 
 Response Router::get_session(const Request&, std::string_view hash) const {
-    if (!is_hash(hash)) {
+    if (!wire::is_hash(hash)) {
         return no_such_hash();
     }
     auto session = backend_.find_session(std::string(hash));
     if (!session) {
         return {204, "application/json", "", {}};
     }
-    return json_response(200, json{{"sessions", {monitor_session_json(*session)}}});
+    return json_response(200, json{{"sessions", {wire::monitor_session_json(*session)}}});
 }
 
 Response Router::post_run(const Request& request, std::string_view) const {
-    auto upload = read_rows_chunk(request.body);
+    auto upload = wire::read_rows_chunk(request.body);
     if (!upload) {
         // A head chunk, or a body with a problem: read strictly, for its answer.
-        auto body = parse_json_body(request.body);
+        auto body = wire::parse_json_body(request.body);
         if (!body.value) {
             return error_response(400, body.error);
         }
-        auto parsed = parse_upload(*body.value);
+        auto parsed = wire::parse_upload(*body.value);
         if (!parsed.upload) {
             return error_response(422, parsed.error);
         }
@@ -324,7 +324,7 @@ Response Router::get_runs(const Request& request, std::string_view) const {
 }
 
 Response Router::get_run(const Request&, std::string_view hash) const {
-    auto run = is_hash(hash) ? backend_.run(std::string(hash)) : std::nullopt;
+    auto run = wire::is_hash(hash) ? backend_.run(std::string(hash)) : std::nullopt;
     return run ? json_response(200, *run) : error_response(404, "no such run");
 }
 
@@ -351,7 +351,7 @@ Response Router::get_runs_page(const Request& request, std::string_view) const {
 }
 
 Response Router::get_run_page(const Request&, std::string_view hash) const {
-    auto run = is_hash(hash) ? backend_.run(std::string(hash)) : std::nullopt;
+    auto run = wire::is_hash(hash) ? backend_.run(std::string(hash)) : std::nullopt;
     return run ? html_response(run_page(*run)) : error_response(404, "no such run");
 }
 
@@ -380,10 +380,10 @@ Response Router::get_health(const Request&, std::string_view) const {
 }
 
 Response Router::put_report(const Request& request, std::string_view hash) const {
-    if (!is_hash(hash)) {
+    if (!wire::is_hash(hash)) {
         return error_response(404, "no such run");
     }
-    auto head = read_report_head(request.body);
+    auto head = wire::read_report_head(request.body);
     if (!head.head) {
         return error_response(head.status, head.error);
     }
@@ -392,30 +392,30 @@ Response Router::put_report(const Request& request, std::string_view hash) const
 }
 
 Response Router::get_report_json(const Request& request, std::string_view hash) const {
-    auto stored = is_hash(hash) ? backend_.report(std::string(hash)) : std::nullopt;
+    auto stored = wire::is_hash(hash) ? backend_.report(std::string(hash)) : std::nullopt;
     if (!stored) {
-        return error_response(404,
-                              is_hash(hash) ? "no report was pushed for this run" : "no such run");
+        return error_response(
+            404, wire::is_hash(hash) ? "no report was pushed for this run" : "no such run");
     }
     // Stored compressed: sent so to a client that reads gzip (a browser does), which costs the
-    // server nothing; decompressed (up to kMaxReportJson) for one that does not.
+    // server nothing; decompressed (up to wire::kMaxReportJson) for one that does not.
     if (request.accepts_gzip) {
         return {200, "application/json", *stored, {}, "gzip"};
     }
     try {
-        return {200, "application/json", base::gunzip(*stored, kMaxReportJson), {}};
+        return {200, "application/json", base::gunzip(*stored, wire::kMaxReportJson), {}};
     } catch (const Error& error) {
         return error_response(500, fmt::format("the stored report: {}", error.what()));
     }
 }
 
 Response Router::get_report_page(const Request&, std::string_view hash) const {
-    auto stored = is_hash(hash) ? backend_.report(std::string(hash)) : std::nullopt;
+    auto stored = wire::is_hash(hash) ? backend_.report(std::string(hash)) : std::nullopt;
     if (!stored) {
-        return error_response(404,
-                              is_hash(hash) ? "no report was pushed for this run" : "no such run");
+        return error_response(
+            404, wire::is_hash(hash) ? "no report was pushed for this run" : "no such run");
     }
-    auto head = read_report_head(*stored);
+    auto head = wire::read_report_head(*stored);
     if (!head.head) {
         return error_response(500, "the stored report: " + head.error);
     }

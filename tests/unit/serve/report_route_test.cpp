@@ -11,10 +11,10 @@
 #include <blackbox/report/html_data.hpp>
 #include <blackbox/report/html_report.hpp>
 #include <blackbox/report/html_verdict.hpp>
-#include <blackbox/serve/report_upload.hpp>
 #include <blackbox/serve/router.hpp>
-#include <blackbox/serve/run_upload.hpp>
 #include <blackbox/store/sqlite_backend.hpp>
+#include <blackbox/wire/report_upload.hpp>
+#include <blackbox/wire/run_upload.hpp>
 
 #include "../scratch_dir.hpp"
 
@@ -30,7 +30,7 @@ class ReportRouteTest : public ::testing::Test {
         run_.tests[0].nodeid = "t.py::test_<script>alert(1)</script>";
         data_ = report::html_data(run_, run_.dir / "samples.jsonl");
         gzipped_ = report::report_data_gzip(data_, 6);
-        session_h_ = json::parse(upload_chunks(run_, 1 << 20).back())["session_h"];
+        session_h_ = json::parse(wire::upload_chunks(run_, 1 << 20).back())["session_h"];
     }
 
     Response send(const std::string& method, const std::string& path, const std::string& body = "",
@@ -79,7 +79,7 @@ TEST_F(ReportRouteTest, StoresTheReportAndServesItsPage) {
     EXPECT_EQ(compressed.body, gzipped_);
 
     // The run's page links to it once the run is in.
-    for (const auto& chunk : upload_chunks(run_, 1 << 20)) {
+    for (const auto& chunk : wire::upload_chunks(run_, 1 << 20)) {
         ASSERT_EQ(send("POST", "/api/v1/runs", chunk).status, 201);
     }
     EXPECT_EQ(json::parse(send("GET", "/api/v1/runs/" + session_h_).body)["report"], true);
@@ -121,7 +121,7 @@ TEST_F(ReportRouteTest, RefusesWhatIsNotAReportAndKeepsWhatWasStored) {
         {typed("samples", json::array()), 422},
         {typed("crashes", "none"), 422},
         // Small, but far larger once decompressed than any report.
-        {base::gzip(std::string(kMaxReportJson + 1, ' '), 1), 413},
+        {base::gzip(std::string(wire::kMaxReportJson + 1, ' '), 1), 413},
     };
     for (const auto& [body, status] : refused) {
         auto answer = send("PUT", report_path(), body);

@@ -18,10 +18,10 @@
 
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/serve/router.hpp>
-#include <blackbox/serve/run_upload.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/store/ingest.hpp>
 #include <blackbox/store/sqlite_backend.hpp>
+#include <blackbox/wire/run_upload.hpp>
 
 #include "../scratch_dir.hpp"
 
@@ -231,7 +231,7 @@ TEST_F(RouterTest, AnUploadStoresWhatALocalIngestStoresAndAgainNothingMore) {
         testing::ScratchDir remote;
         store::SqliteBackend backend(remote / "remote.db");
         Router router(backend, {});
-        auto chunks = upload_chunks(run, 2048);  // small: several chunks
+        auto chunks = wire::upload_chunks(run, 2048);  // small: several chunks
         EXPECT_GT(chunks.size(), 1U);
         for (int round = 0; round < 2; ++round) {
             for (const auto& chunk : chunks) {
@@ -246,7 +246,7 @@ TEST_F(RouterTest, AnUploadStoresWhatALocalIngestStoresAndAgainNothingMore) {
 TEST_F(RouterTest, NumbersOutOfTheirRangesAreRefusedOnEveryRouteAndChangeNothing) {
     const auto run =
         postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "segfault_in_call");
-    const auto head = json::parse(upload_chunks(run, 1 << 20).back());
+    const auto head = json::parse(wire::upload_chunks(run, 1 << 20).back());
     auto steps = recorded_session()["requests"];
     json context = steps[1]["body"], metric = steps[5]["body"];
     const std::tuple<std::string, json, std::string> cases[] = {
@@ -320,7 +320,7 @@ TEST_F(RouterTest, ConcurrentUploadsStoreWhatLocalIngestsStore) {
         for (const char* name : names) {
             const auto run = postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / name);
             store::ingest_run(database, run);
-            chunks.push_back(upload_chunks(run, 1024));
+            chunks.push_back(wire::upload_chunks(run, 1024));
         }
     }
     std::vector<std::thread> clients;
@@ -350,7 +350,7 @@ TEST_F(RouterTest, PagesEscapeWhatTheDatabaseHolds) {
     }
     const auto run =
         postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "passed_failed_skipped");
-    for (const auto& chunk : upload_chunks(run, 1 << 20)) {
+    for (const auto& chunk : wire::upload_chunks(run, 1 << 20)) {
         ASSERT_EQ(send("POST", "/api/v1/runs", chunk).status, 201);
     }
     auto runs = json::parse(send("GET", "/api/v1/runs").body)["runs"];

@@ -14,10 +14,10 @@
 
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/serve/router.hpp>
-#include <blackbox/serve/run_upload.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/store/sqlite_backend.hpp>
 #include <blackbox/store/wal_checkpointer.hpp>
+#include <blackbox/wire/run_upload.hpp>
 
 #include "../scratch_dir.hpp"
 
@@ -28,7 +28,7 @@ using serve::Request;
 using serve::Response;
 using serve::Router;
 using serve::RouterOptions;
-using serve::upload_chunks;
+using wire::upload_chunks;
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -12,7 +12,7 @@
 
 #include <blackbox/postmortem/run_model.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::push {
 
 // Chunks stay under this size: far below the server's default body limit (8 MiB).
 inline constexpr std::size_t kChunkBytes = 1024 * 1024;
@@ -47,4 +47,4 @@ struct PushResult {
 // a failed result too.
 PushResult push_run(const postmortem::RunModel& run, const PushOptions& options) noexcept;
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::push

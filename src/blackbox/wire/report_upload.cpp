@@ -6,11 +6,11 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/gzip.hpp>
-#include <blackbox/serve/json_body.hpp>
-#include <blackbox/serve/report_block_check.hpp>
-#include <blackbox/serve/report_upload.hpp>
+#include <blackbox/wire/json_body.hpp>
+#include <blackbox/wire/report_block_check.hpp>
+#include <blackbox/wire/report_upload.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 namespace {
 
@@ -98,4 +98,4 @@ ReportHead read_report_head(std::string_view gzipped) {
     return {std::move(head), 0, {}};
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 // The largest block accepted, decompressed: a 50,000-test run's is about 20 MiB.
 inline constexpr std::size_t kMaxReportJson = 256u << 20;
@@ -30,4 +30,4 @@ struct ReportHead {
 // kMaxReportJson. Never throws.
 ReportHead read_report_head(std::string_view gzipped);
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

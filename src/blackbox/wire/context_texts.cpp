@@ -1,6 +1,6 @@
-#include <blackbox/serve/context_texts.hpp>
+#include <blackbox/wire/context_texts.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 void read_context_texts(FieldReader& in, store::ExecutionContextRow& row) {
     row.cpu_type = in.text("cpu_type", 64);
@@ -12,4 +12,4 @@ void read_context_texts(FieldReader& in, store::ExecutionContextRow& row) {
     row.python_info = in.text("python_info", 512);
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

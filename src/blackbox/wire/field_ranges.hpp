@@ -11,7 +11,7 @@
 #include <optional>
 #include <string_view>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 inline constexpr std::int64_t kMaxExactInteger = std::int64_t{1} << 53;
 // A duration in seconds: more than thirty years is not one.
@@ -73,4 +73,4 @@ std::optional<double> optional_measure(Reader& in, std::string_view key) {
     return value;
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

@@ -11,9 +11,9 @@
 #include <gtest/gtest.h>
 
 #include <blackbox/base/unique_fd.hpp>
-#include <blackbox/serve/http_client.hpp>
+#include <blackbox/push/http_client.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::push {
 namespace {
 
 using namespace std::chrono_literals;
@@ -102,4 +102,4 @@ TEST(HttpClient, ARequestAfterTheDeadlineIsNotSent) {
 }
 
 }  // namespace
-}  // namespace blackbox::serve
+}  // namespace blackbox::push

@@ -11,12 +11,12 @@
 #include <optional>
 #include <string_view>
 
-#include <blackbox/serve/run_upload.hpp>
+#include <blackbox/wire/run_upload.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 // The upload of a well-formed chunk without a head (no "run", or "run": null), or nullopt.
 // Never throws; safe to call from several threads at once (each has its own parser).
 std::optional<store::RunUpload> read_rows_chunk(std::string_view body);
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

@@ -1,6 +1,6 @@
-#include <blackbox/serve/json_body.hpp>
+#include <blackbox/wire/json_body.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 bool nests_too_deep(std::string_view text) {
     int depth = 0;
@@ -42,4 +42,4 @@ JsonBody parse_json_body(std::string_view body) {
     return {std::move(value), {}};
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 inline constexpr int kMaxJsonDepth = 32;
 
@@ -24,4 +24,4 @@ bool nests_too_deep(std::string_view text);
 // The body's JSON object. Never throws.
 JsonBody parse_json_body(std::string_view body);
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

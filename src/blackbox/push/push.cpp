@@ -4,14 +4,14 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
+#include <blackbox/push/http_client.hpp>
+#include <blackbox/push/push.hpp>
 #include <blackbox/report/html_data.hpp>
 #include <blackbox/report/html_report.hpp>
-#include <blackbox/serve/http_client.hpp>
-#include <blackbox/serve/push.hpp>
-#include <blackbox/serve/run_upload.hpp>
 #include <blackbox/store/session_row.hpp>
+#include <blackbox/wire/run_upload.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::push {
 
 namespace {
 
@@ -58,7 +58,7 @@ PushResult send(const postmortem::RunModel& run, const PushOptions& options) {
         result.message = fmt::format("{} is not an http:// or https:// URL", options.url);
         return result;
     }
-    const auto chunks = upload_chunks(run, options.chunk_bytes);
+    const auto chunks = wire::upload_chunks(run, options.chunk_bytes);
     const auto session_h = store::session_row(run).session_h;
     // The report's data block, as `report.html` embeds it (level 6: sent, not written locally).
     const auto report = options.report ? report::report_data_gzip(
@@ -140,4 +140,4 @@ PushResult push_run(const postmortem::RunModel& run, const PushOptions& options)
     }
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::push

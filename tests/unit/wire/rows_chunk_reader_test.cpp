@@ -9,11 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include <blackbox/postmortem/run_loader.hpp>
-#include <blackbox/serve/json_body.hpp>
-#include <blackbox/serve/rows_chunk_reader.hpp>
-#include <blackbox/serve/run_upload.hpp>
+#include <blackbox/wire/json_body.hpp>
+#include <blackbox/wire/rows_chunk_reader.hpp>
+#include <blackbox/wire/run_upload.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 namespace {
 
 namespace fs = std::filesystem;
@@ -243,4 +243,4 @@ TEST(RowsChunkReader, ReadsAgainAfterALargeBody) {
 }
 
 }  // namespace
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

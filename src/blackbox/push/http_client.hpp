@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace blackbox::serve {
+namespace blackbox::push {
 
 struct HttpAnswer {
     bool answered = false;  // false: no complete answer (error says why)
@@ -54,4 +54,4 @@ class HttpClient {
     Clock::time_point deadline_;
 };
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::push

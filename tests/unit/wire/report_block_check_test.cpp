@@ -8,9 +8,9 @@
 
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/report/html_data.hpp>
-#include <blackbox/serve/report_block_check.hpp>
+#include <blackbox/wire/report_block_check.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 namespace {
 
 namespace fs = std::filesystem;
@@ -90,4 +90,4 @@ TEST(ReportBlockCheck, MissingColumnsAndBrokenJsonAreRefused) {
 }
 
 }  // namespace
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

@@ -1,10 +1,10 @@
 #include <blackbox/base/json_text.hpp>
-#include <blackbox/serve/context_texts.hpp>
-#include <blackbox/serve/field_ranges.hpp>
-#include <blackbox/serve/field_reader.hpp>
-#include <blackbox/serve/monitor_protocol.hpp>
+#include <blackbox/wire/context_texts.hpp>
+#include <blackbox/wire/field_ranges.hpp>
+#include <blackbox/wire/field_reader.hpp>
+#include <blackbox/wire/monitor_protocol.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 namespace {
 
@@ -131,4 +131,4 @@ json monitor_metric_json(const store::MonitorMetric& metric) {
             {"mem_usage", or_null(row.mem_usage)}};
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <blackbox/serve/field_reader.hpp>
-#include <blackbox/serve/json_body.hpp>
+#include <blackbox/wire/field_reader.hpp>
+#include <blackbox/wire/json_body.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 namespace {
 
 using nlohmann::json;
@@ -83,4 +83,4 @@ TEST(JsonBody, RefusesMalformedOrNonObjectBodies) {
 }
 
 }  // namespace
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

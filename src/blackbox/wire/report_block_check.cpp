@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <blackbox/serve/report_block_check.hpp>
+#include <blackbox/wire/report_block_check.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 namespace {
 
@@ -445,4 +445,4 @@ std::optional<std::string> check_report_block(std::string_view block) {
     }
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

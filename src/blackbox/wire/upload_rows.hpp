@@ -11,10 +11,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include <blackbox/serve/field_ranges.hpp>
 #include <blackbox/store/run_rows.hpp>
+#include <blackbox/wire/field_ranges.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 // Every key read_test_row reads (the fast path scans an object once for these).
 inline constexpr auto kTestRowKeys = std::to_array<std::string_view>(
@@ -71,4 +71,4 @@ store::MetricsRow read_metrics_row(Reader& in) {
     return row;
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

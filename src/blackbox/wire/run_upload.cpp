@@ -2,15 +2,15 @@
 
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/json_text.hpp>
-#include <blackbox/serve/context_texts.hpp>
-#include <blackbox/serve/field_ranges.hpp>
-#include <blackbox/serve/field_reader.hpp>
-#include <blackbox/serve/run_upload.hpp>
-#include <blackbox/serve/upload_rows.hpp>
 #include <blackbox/store/iso_time.hpp>
 #include <blackbox/store/run_rows.hpp>
+#include <blackbox/wire/context_texts.hpp>
+#include <blackbox/wire/field_ranges.hpp>
+#include <blackbox/wire/field_reader.hpp>
+#include <blackbox/wire/run_upload.hpp>
+#include <blackbox/wire/upload_rows.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 namespace {
 
@@ -379,4 +379,4 @@ std::vector<std::string> upload_chunks(const postmortem::RunModel& run, std::siz
     return out;
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 // The longest text field accepted (pytest-monitor's widest column, ITEM_PATH, is 4096).
 inline constexpr std::size_t kMaxTextField = 4096;
@@ -64,4 +64,4 @@ class FieldReader {
     std::string error_;
 };
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/error.hpp>
-#include <blackbox/serve/http_client.hpp>
+#include <blackbox/push/http_client.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::push {
 
 namespace {
 
@@ -219,4 +219,4 @@ HttpAnswer HttpClient::send(const char* method, const std::string& url, std::str
     return answer;
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::push

@@ -6,12 +6,12 @@
 #include <simdjson.h>
 #include <vector>
 
-#include <blackbox/serve/field_reader.hpp>
-#include <blackbox/serve/json_body.hpp>
-#include <blackbox/serve/rows_chunk_reader.hpp>
-#include <blackbox/serve/upload_rows.hpp>
+#include <blackbox/wire/field_reader.hpp>
+#include <blackbox/wire/json_body.hpp>
+#include <blackbox/wire/rows_chunk_reader.hpp>
+#include <blackbox/wire/upload_rows.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 namespace {
 
@@ -301,4 +301,4 @@ std::optional<store::RunUpload> read_rows_chunk(std::string_view body) {
     return upload;
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

@@ -16,7 +16,7 @@
 #include <blackbox/postmortem/run_model.hpp>
 #include <blackbox/store/upload.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 // At most this many rows of each kind in one chunk, whatever their size.
 inline constexpr std::size_t kMaxUploadRows = 100'000;
@@ -36,4 +36,4 @@ ParsedUpload parse_upload(const nlohmann::json& body);
 // blackbox::Error when they cannot be read.
 std::vector<std::string> upload_chunks(const postmortem::RunModel& run, std::size_t max_bytes);
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

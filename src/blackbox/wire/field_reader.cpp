@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include <blackbox/serve/field_reader.hpp>
+#include <blackbox/wire/field_reader.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 bool is_hash(std::string_view text) {
     return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
@@ -174,4 +174,4 @@ const nlohmann::json* FieldReader::nested(std::string_view key, nlohmann::json::
     return value;
 }
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

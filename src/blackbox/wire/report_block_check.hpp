@@ -13,10 +13,10 @@
 #include <string>
 #include <string_view>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 // nullopt when `block` (the decompressed JSON) is a data block the page can show; else the
 // first problem, naming the member ("tests.peak_rss[3] must be a number or null"). Never throws.
 std::optional<std::string> check_report_block(std::string_view block);
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire

@@ -15,7 +15,7 @@
 #include <blackbox/store/session_row.hpp>
 #include <blackbox/store/upload.hpp>
 
-namespace blackbox::serve {
+namespace blackbox::wire {
 
 // A body read, or the first problem found in it.
 template <typename T>
@@ -39,4 +39,4 @@ nlohmann::json monitor_session_json(const store::SessionRow& row);
 // A metric with the field names its client posts.
 nlohmann::json monitor_metric_json(const store::MonitorMetric& metric);
 
-}  // namespace blackbox::serve
+}  // namespace blackbox::wire
