@@ -18,13 +18,13 @@
 #include <blackbox/base/terminal_text.hpp>
 #include <blackbox/context/execution_context.hpp>
 #include <blackbox/plugin/plugin_environment.hpp>
-#include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
-#include <blackbox/postmortem/text_view.hpp>
 #include <blackbox/record/metrics_storage.hpp>
 #include <blackbox/record/recording.hpp>
 #include <blackbox/report/crashed_tests_log.hpp>
+#include <blackbox/report/json_view.hpp>
 #include <blackbox/report/report_set.hpp>
+#include <blackbox/report/text_view.hpp>
 #include <blackbox/rundir/run_directory.hpp>
 #include <blackbox/rundir/space_reserve.hpp>
 #include <blackbox/serve/push.hpp>
@@ -264,17 +264,17 @@ int run(const RunOptions& options, const Invocation& invocation) {
     }
     write_json(directory, "end.json", end, failures);
     model.blackbox_exit_code = exit_code;
-    write_json(directory, "postmortem.json", postmortem::postmortem_json(model), failures);
+    write_json(directory, "postmortem.json", report::postmortem_json(model), failures);
     auto reports = options.reports;
     reports.html_in_run_directory = true;
     report::write_reports(model, reports, std::cerr);
     write_crash_logs(model, run_dir);
 
-    postmortem::TextOptions text;
+    report::TextOptions text;
     text.color = ::isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
     text.relative_to = cwd;
     text.html_report = fs::exists(run_dir / "report.html");
-    std::cerr << "\n" << postmortem::postmortem_text(model, text);
+    std::cerr << "\n" << report::postmortem_text(model, text);
     if (!options.no_metrics) {
         record::store_metrics(model,
                               options.database.empty() ? store::default_database_path(cwd)

@@ -7,9 +7,9 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/json_text.hpp>
 #include <blackbox/base/terminal_text.hpp>
-#include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
-#include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/report/json_view.hpp>
+#include <blackbox/report/text_view.hpp>
 #include <blackbox/rundir/run_directory.hpp>
 
 #include "command_table.hpp"
@@ -49,12 +49,12 @@ namespace {
 int show(const ShowOptions& options) {
     auto run = postmortem::load_run(resolve_run_dir(options.run_dir));
     if (options.json) {
-        std::cout << base::json_text(postmortem::postmortem_json(run), 2, base::Ascii::yes) << "\n";
+        std::cout << base::json_text(report::postmortem_json(run), 2, base::Ascii::yes) << "\n";
     } else {
-        postmortem::TextOptions text;
+        report::TextOptions text;
         text.color = ::isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
         text.relative_to = std::filesystem::current_path();
-        std::cout << postmortem::postmortem_text(run, text);
+        std::cout << report::postmortem_text(run, text);
         for (const auto& warning : run.warnings) {
             std::cerr << "blackbox: warning: " << base::terminal_text(warning) << "\n";
         }

@@ -9,14 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include <blackbox/journal/process_replay.hpp>
 #include <blackbox/postmortem/faulthandler_dump.hpp>
-#include <blackbox/postmortem/process_replay.hpp>
 #include <blackbox/postmortem/run_model.hpp>
 
 namespace blackbox::postmortem {
 
 struct ProcessEvidence {
-    const ProcessReplay* process = nullptr;
+    const journal::ProcessReplay* process = nullptr;
     std::optional<FaulthandlerDump> dump;  // the last dump in its faulthandler file
 };
 

@@ -11,12 +11,12 @@
 #include <blackbox/base/json_text.hpp>
 #include <blackbox/base/regular_file.hpp>
 #include <blackbox/journal/process_files.hpp>
+#include <blackbox/journal/process_replay.hpp>
 #include <blackbox/journal/reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
 #include <blackbox/postmortem/process_liveness.hpp>
-#include <blackbox/postmortem/process_replay.hpp>
 #include <blackbox/postmortem/run_directory_check.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
@@ -260,7 +260,7 @@ void merge_result(RunModel& run, TestResult&& result, TestIndex& index) {
 // The anchor between the monotonic clock and the wall clock: a `start` record's own pair (a
 // float wall time, microsecond precise), else run.json's start (milliseconds).
 std::optional<ClockAnchor> clock_anchor(const RunModel& run,
-                                        const std::vector<ProcessReplay>& replays) {
+                                        const std::vector<journal::ProcessReplay>& replays) {
     for (const auto& replay : replays) {
         if (!replay.start.is_object()) {
             continue;
@@ -282,7 +282,7 @@ std::optional<ClockAnchor> clock_anchor(const RunModel& run,
 
 // pytest-monitor's controls are the same in every process of a run (xdist hands the options to
 // its workers): the first process that wrote them speaks for the run.
-void merge_monitor(RunModel& run, std::vector<ProcessReplay>& replays) {
+void merge_monitor(RunModel& run, std::vector<journal::ProcessReplay>& replays) {
     for (const auto& replay : replays) {
         if (replay.monitor) {
             run.monitor = *replay.monitor;
@@ -295,7 +295,7 @@ void merge_monitor(RunModel& run, std::vector<ProcessReplay>& replays) {
     }
 }
 
-void merge_context(RunModel& run, const std::vector<ProcessReplay>& replays) {
+void merge_context(RunModel& run, const std::vector<journal::ProcessReplay>& replays) {
     if (!run.context.is_object()) {
         run.context = json::object();
     }
@@ -427,8 +427,8 @@ SupervisorFacts read_supervisor_log(const std::filesystem::path& dir, RunModel& 
     return facts;
 }
 
-const ProcessReplay* last_main(const std::vector<ProcessReplay>& replays) {
-    const ProcessReplay* found = nullptr;
+const journal::ProcessReplay* last_main(const std::vector<journal::ProcessReplay>& replays) {
+    const journal::ProcessReplay* found = nullptr;
     for (const auto& replay : replays) {
         if (!replay.files.is_worker()) {
             found = &replay;
@@ -454,7 +454,7 @@ void count(RunModel& run) {
     counts.errors += run.collect_errors.size();
 }
 
-std::string derive_status(const RunModel& run, const ProcessReplay* main) {
+std::string derive_status(const RunModel& run, const journal::ProcessReplay* main) {
     if (!run.running.empty()) {
         return "running";
     }
@@ -500,8 +500,8 @@ std::string time_text(const RunModel& run, std::int64_t ns) {
 // A process's `.lost` file (lost/<stem>.lost): the plugin writes it, into room it reserved
 // when it started, while its journal cannot be written; it says the loss was made good
 // ("recovered") once writing worked again.
-std::optional<JournalLoss> unrecovered_loss(const journal::ProcessFiles& files,
-                                            std::vector<std::string>& warnings) {
+std::optional<journal::JournalLoss> unrecovered_loss(const journal::ProcessFiles& files,
+                                                     std::vector<std::string>& warnings) {
     auto text = read_run_file(files.lost, 64 * 1024, false, warnings);
     if (!text) {
         return std::nullopt;
@@ -515,7 +515,7 @@ std::optional<JournalLoss> unrecovered_loss(const journal::ProcessFiles& files,
     if (recovered != doc.end() && recovered->is_boolean() && recovered->get<bool>()) {
         return std::nullopt;
     }
-    JournalLoss loss;
+    journal::JournalLoss loss;
     if (auto since = doc.find("since_ns"); since != doc.end() && since->is_number_integer()) {
         loss.since_ns = since->get<std::int64_t>();
     }
@@ -532,8 +532,8 @@ std::string process_name(const journal::ProcessFiles& files) {
     return fmt::format("{} (pid {})", files.role, files.pid);
 }
 
-std::string describe_loss(const RunModel& run, const ProcessReplay& replay,
-                          const JournalLoss& loss) {
+std::string describe_loss(const RunModel& run, const journal::ProcessReplay& replay,
+                          const journal::JournalLoss& loss) {
     std::string text = fmt::format(
         "{}: {} lost from {}", process_name(replay.files),
         loss.records ? fmt::format("{} journal records", *loss.records) : "journal records",
@@ -602,10 +602,10 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     // Collected items first (collection order), then each journal's results moved in.
     TestIndex index;
     read_collected(run, files, index);
-    std::vector<ProcessReplay> replays;
+    std::vector<journal::ProcessReplay> replays;
     replays.reserve(files.size());
     for (const auto& process : files) {
-        replays.push_back(replay_process(
+        replays.push_back(journal::replay_process(
             process, [&](TestResult&& test) { merge_result(run, std::move(test), index); }));
         auto& replay = replays.back();
         auto& warnings = replay.warnings;
@@ -685,7 +685,7 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         }
     }
 
-    const ProcessReplay* main = last_main(replays);
+    const journal::ProcessReplay* main = last_main(replays);
     if (main != nullptr) {
         run.pytest_exitstatus = main->exitstatus;
     }

@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <blackbox/base/error.hpp>
-#include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/report/json_view.hpp>
 
 #include "../scratch_dir.hpp"
 
@@ -125,7 +125,7 @@ TEST(HostileRuns, AJournalWhoseEndWasLostIsNotACrash) {
     EXPECT_NE(said.find("after test_d.py::test_x (No space left on device)"), std::string::npos)
         << said;
     EXPECT_NE(said.find("finished its session"), std::string::npos) << said;
-    EXPECT_EQ(postmortem_json(model)["recording_lost"].size(), 1U);
+    EXPECT_EQ(report::postmortem_json(model)["recording_lost"].size(), 1U);
 }
 
 TEST(HostileRuns, ARecoveredLossFileSaysNothing) {
@@ -267,7 +267,7 @@ TEST(HostileRuns, ACraftedTrailKeepsTheModelAndItsJsonSmall) {
     EXPECT_LE(model.memory.before_end.size(), 1000U);
     EXPECT_EQ(model.memory.before_end.back().tree_rss, 299'999);
     EXPECT_EQ(model.memory.peak_tree_rss, 299'999);
-    EXPECT_LT(postmortem_json(model).dump().size(), 200'000U);
+    EXPECT_LT(report::postmortem_json(model).dump().size(), 200'000U);
 }
 
 }  // namespace

@@ -9,11 +9,17 @@
 #include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
-#include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/report/text_view.hpp>
 
-namespace blackbox::postmortem {
+namespace blackbox::report {
 
 namespace {
+
+using postmortem::Counts;
+using postmortem::Crash;
+using postmortem::leftover_summary;
+using postmortem::leftover_title;
+using postmortem::RunModel;
 
 // Untrusted text (node ids, file names, output, tracebacks) as one line a terminal shows as is.
 std::string inert(std::string_view text) {
@@ -358,4 +364,4 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
     return out;
 }
 
-}  // namespace blackbox::postmortem
+}  // namespace blackbox::report
