@@ -26,6 +26,7 @@
 #include <blackbox/report/report_set.hpp>
 #include <blackbox/report/text_view.hpp>
 #include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/rundir/run_files.hpp>
 #include <blackbox/rundir/space_reserve.hpp>
 #include <blackbox/serve/push.hpp>
 #include <blackbox/store/database.hpp>
@@ -177,7 +178,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
     // Bytes to the kernel: kept exactly beside their text (a re-run must find them again).
     base::put_names(run_json, "command", command);
     base::put_name(run_json, "cwd", cwd.string());
-    write_json(directory, "run.json", run_json, failures);
+    write_json(directory, rundir::kRunFile, run_json, failures);
 
     record::RecordingOptions recording;
     recording.command = command;
@@ -227,7 +228,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
     // pytest has ended: the room kept for the last files is theirs now, attempts.json first.
     reserve.release();
     std::erase_if(result.write_failures, [](const record::WriteFailure& failure) {
-        return failure.file == "attempts.json";
+        return failure.file == rundir::kAttemptsFile;
     });
     record::write_attempts(directory, result);
     for (auto& failure : result.write_failures) {
@@ -243,7 +244,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
                 {"exit_code", nullptr},
                 // Also here: end.json alone then tells how pytest ended.
                 {"attempts", record::attempts_json(result)["attempts"]}};
-    write_json(directory, "end.json", end, failures);
+    write_json(directory, rundir::kEndFile, end, failures);
     end["write_failures"] = record::write_failures_json(failures);
     // The model is built from what the supervisor knows, not only from what it could write.
     postmortem::KnownEnd known{end, record::attempts_json(result)};
@@ -262,9 +263,9 @@ int run(const RunOptions& options, const Invocation& invocation) {
     if (failures.empty()) {
         end.erase("write_failures");
     }
-    write_json(directory, "end.json", end, failures);
+    write_json(directory, rundir::kEndFile, end, failures);
     model.blackbox_exit_code = exit_code;
-    write_json(directory, "postmortem.json", report::postmortem_json(model), failures);
+    write_json(directory, rundir::kPostmortemFile, report::postmortem_json(model), failures);
     auto reports = options.reports;
     reports.html_in_run_directory = true;
     report::write_reports(model, reports, std::cerr);
@@ -273,7 +274,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
     report::TextOptions text;
     text.color = ::isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
     text.relative_to = cwd;
-    text.html_report = fs::exists(run_dir / "report.html");
+    text.html_report = fs::exists(run_dir / rundir::kReportHtmlFile);
     std::cerr << "\n" << report::postmortem_text(model, text);
     if (!options.no_metrics) {
         record::store_metrics(model,

@@ -11,6 +11,7 @@
 #include <blackbox/report/json_view.hpp>
 #include <blackbox/report/text_view.hpp>
 #include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
 #include "command_table.hpp"
 
@@ -29,7 +30,7 @@ std::filesystem::path resolve_run_dir(const std::string& given) {
     std::filesystem::path dir = given;
     std::error_code error;
     if (dir.empty()) {
-        dir = rundir::state_dir(std::filesystem::current_path()) / "latest";
+        dir = rundir::state_dir(std::filesystem::current_path()) / rundir::kLatestLink;
         if (!std::filesystem::exists(dir, error)) {
             throw Error(
                 "no recorded run here (.blackbox/latest is missing); run `blackbox run` "

@@ -20,6 +20,7 @@
 #include <blackbox/postmortem/run_directory_check.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
 namespace blackbox::postmortem {
 
@@ -89,7 +90,7 @@ WaitStatus wait_status_of(const json& wait) {
 }
 
 void read_run_json(RunModel& run) {
-    auto doc = read_json_file(run.dir / "run.json", run.warnings);
+    auto doc = read_json_file(run.dir / rundir::kRunFile, run.warnings);
     if (doc.is_null()) {
         return;
     }
@@ -141,7 +142,7 @@ void read_attempt_list(const json& doc, RunModel& run) {
 void read_attempts_json(RunModel& run, const KnownEnd* known) {
     auto doc = known != nullptr && known->attempts.is_object()
                    ? known->attempts
-                   : read_json_file(run.dir / "attempts.json", run.warnings);
+                   : read_json_file(run.dir / rundir::kAttemptsFile, run.warnings);
     if (!doc.is_null()) {
         read_attempt_list(doc, run);
     }
@@ -187,7 +188,7 @@ std::vector<WriteFailure> read_end_json(RunModel& run, const KnownEnd* known,
                                         std::optional<ClockAnchor>& anchor) {
     auto doc = known != nullptr && known->end.is_object()
                    ? known->end
-                   : read_json_file(run.dir / "end.json", run.warnings);
+                   : read_json_file(run.dir / rundir::kEndFile, run.warnings);
     if (doc.is_null()) {
         return {};
     }
@@ -378,7 +379,7 @@ LeftProcess left_process(const nlohmann::json& entry, int attempt) {
 SupervisorFacts read_supervisor_log(const std::filesystem::path& dir, RunModel& run) {
     SupervisorFacts facts;
     auto& verdicts = facts.verdicts;
-    journal::for_each_record(dir / "supervisor.jsonl", [&](const journal::Record& record) {
+    journal::for_each_record(dir / rundir::kSupervisorLogFile, [&](const journal::Record& record) {
         auto ev = record.ev();
         if (ev == "limit") {
             if (auto bytes = record.integer("bytes")) {
@@ -572,10 +573,10 @@ std::string describe_failure(const RunModel& run, const WriteFailure& failure) {
 RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     check_run_directory(dir);
     std::error_code error;
-    bool has_run_json =
-        std::filesystem::is_regular_file(std::filesystem::symlink_status(dir / "run.json", error));
-    bool has_journals =
-        std::filesystem::is_directory(std::filesystem::symlink_status(dir / "journal", error));
+    bool has_run_json = std::filesystem::is_regular_file(
+        std::filesystem::symlink_status(dir / rundir::kRunFile, error));
+    bool has_journals = std::filesystem::is_directory(
+        std::filesystem::symlink_status(dir / rundir::kJournalFolder, error));
     if (!has_run_json && !has_journals) {
         throw Error(fmt::format("{} is not a blackbox run directory (no run.json, no journal/)",
                                 dir.string()),
@@ -720,13 +721,13 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     for (auto& crash : run.crashes) {
         auto stem =
             fmt::format("{}-{}-{}", crash.attempt, crash.worker.value_or("main"), crash.pid);
-        crash.captured_stdout = read_run_file(dir / "capture" / (stem + ".stdout"),
+        crash.captured_stdout = read_run_file(dir / rundir::kCaptureFolder / (stem + ".stdout"),
                                               kMaxCaptureBytes, true, run.warnings);
-        crash.captured_stderr = read_run_file(dir / "capture" / (stem + ".stderr"),
+        crash.captured_stderr = read_run_file(dir / rundir::kCaptureFolder / (stem + ".stderr"),
                                               kMaxCaptureBytes, true, run.warnings);
         if (crash.nodeid) {
-            crash.captured_log =
-                log_records_of(dir / "capture" / (stem + ".log"), *crash.nodeid, run.warnings);
+            crash.captured_log = log_records_of(dir / rundir::kCaptureFolder / (stem + ".log"),
+                                                *crash.nodeid, run.warnings);
         }
     }
     for (auto& test : run.tests) {
@@ -753,7 +754,7 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
             }
         }
     }
-    add_memory_trail(run, dir / "samples.jsonl");
+    add_memory_trail(run, dir / rundir::kSamplesFile);
     for (const auto& replay : replays) {
         // Every xdist worker deselects the same items; the controller deselects none.
         run.counts.deselected =

@@ -13,6 +13,7 @@
 #include <blackbox/plugin/plugin_environment.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/record/recording.hpp>
+#include <blackbox/rundir/run_files.hpp>
 #include <blackbox/supervise/session.hpp>
 
 namespace blackbox::record {
@@ -71,7 +72,8 @@ void write_skip_list(const postmortem::RunModel& run, const base::Directory& run
             text += '\n';
         }
     }
-    run_dir.subdirectory("resume").write_atomically(fmt::format("{}.txt", attempt), text);
+    run_dir.subdirectory(rundir::kResumeFolder)
+        .write_atomically(rundir::resume_file_name(attempt), text);
 }
 
 std::string describe_death(const postmortem::RunModel& run, int attempt) {
@@ -133,10 +135,10 @@ json attempts_json(const RecordingResult& result) {
 }
 
 void write_attempts(const base::Directory& run_dir, RecordingResult& result) {
-    if (int error =
-            run_dir.replace_file("attempts.json", base::json_text(attempts_json(result), 2) + "\n");
+    if (int error = run_dir.replace_file(rundir::kAttemptsFile,
+                                         base::json_text(attempts_json(result), 2) + "\n");
         error != 0) {
-        add_write_failure(result.write_failures, "attempts.json",
+        add_write_failure(result.write_failures, rundir::kAttemptsFile,
                           base::WriteLoss{base::monotonic_ns(), error, 0});
     }
 }
@@ -159,8 +161,7 @@ RecordingResult record(const RecordingOptions& options) {
         session.environment = plugin::inject(plugin::current_environment(),
                                              {options.plugin_dir, options.run_dir, attempt,
                                               options.fsync, !on_terminal, live.capture_socket()});
-        const std::string log_name =
-            attempt == 1 ? "output.log" : fmt::format("output-{}.log", attempt);
+        const std::string log_name = rundir::output_log_name(attempt);
         session.output_log = options.run_dir / log_name;
         session.output_log_max = options.output_log_max;
         if (attempt == 1 && watch.memory_max && options.say) {
@@ -191,10 +192,10 @@ RecordingResult record(const RecordingOptions& options) {
                               base::WriteLoss{current.started_ns, *outcome.log_errno, 0});
         }
         if (auto loss = live.trail_loss()) {
-            add_write_failure(result.write_failures, "samples.jsonl", *loss, "lines");
+            add_write_failure(result.write_failures, rundir::kSamplesFile, *loss, "lines");
         }
         if (auto loss = live.verdict_loss()) {
-            add_write_failure(result.write_failures, "supervisor.jsonl", *loss, "lines");
+            add_write_failure(result.write_failures, rundir::kSupervisorLogFile, *loss, "lines");
         }
         if (outcome.spawn_errno) {
             result.spawn_errno = outcome.spawn_errno;

@@ -10,6 +10,7 @@
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/report/text_view.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
 namespace blackbox::report {
 
@@ -359,7 +360,8 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
     if (options.html_report) {
         out += fmt::format(
             "  report    {}\n",
-            inert((std::filesystem::path(shown_dir(run, options)) / "report.html").string()));
+            inert((std::filesystem::path(shown_dir(run, options)) / rundir::kReportHtmlFile)
+                      .string()));
     }
     return out;
 }
