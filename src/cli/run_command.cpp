@@ -8,11 +8,9 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
-#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/terminal_text.hpp>
 #include <blackbox/context/execution_context.hpp>
@@ -21,6 +19,7 @@
 #include <blackbox/record/recording.hpp>
 #include <blackbox/report/report_set.hpp>
 #include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/rundir/run_file.hpp>
 #include <blackbox/rundir/run_files.hpp>
 #include <blackbox/rundir/space_reserve.hpp>
 #include <blackbox/serve/push.hpp>
@@ -35,7 +34,6 @@ namespace blackbox::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 using record::kRecorderError;
 
@@ -95,17 +93,15 @@ int run(const RunOptions& options, const Invocation& invocation) {
     // Room for end.json and postmortem.json, should the disk fill up while pytest runs.
     rundir::SpaceReserve reserve(directory);
     std::vector<record::WriteFailure> failures;
-    json run_json = {{"format", 1},
-                     {"id", id},
-                     {"started", base::iso8601_utc(started_wall)},
-                     {"started_ns", started_ns},
-                     {"recorder", "supervisor"},
-                     {"context", context::gather_execution_context(context::system_sources())}};
-    // Bytes to the kernel: kept exactly beside their text (a re-run must find them again).
-    base::put_names(run_json, "command", command);
-    base::put_name(run_json, "cwd", cwd.string());
-    if (int error = directory.replace_file(rundir::kRunFile, base::json_text(run_json, 2) + "\n");
-        error != 0) {
+    rundir::RunRecord run_record;
+    run_record.id = id;
+    run_record.started = base::iso8601_utc(started_wall);
+    run_record.started_ns = started_ns;
+    run_record.recorder = "supervisor";
+    run_record.command = command;
+    run_record.cwd = cwd.string();
+    run_record.context = context::gather_execution_context(context::system_sources());
+    if (int error = rundir::write_run_file(directory, run_record); error != 0) {
         record::note_write_failure(directory, rundir::kRunFile, error, failures, std::cerr);
     }
 

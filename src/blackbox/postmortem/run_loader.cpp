@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <blackbox/base/base64.hpp>
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
@@ -20,6 +19,8 @@
 #include <blackbox/postmortem/run_directory_check.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
+#include <blackbox/rundir/json_fields.hpp>
+#include <blackbox/rundir/run_file.hpp>
 #include <blackbox/rundir/run_files.hpp>
 
 namespace blackbox::postmortem {
@@ -29,7 +30,6 @@ namespace {
 using nlohmann::json;
 
 // The bounds of what is read whole: far above any real file, far below what would hurt.
-constexpr std::size_t kMaxJsonFileBytes = 16 * 1024 * 1024;
 constexpr std::size_t kMaxFaultFileBytes = 1024 * 1024;  // faulthandler's file: its last dumps
 constexpr std::size_t kMaxCaptureBytes = 1024 * 1024;    // a dying test's output: its end
 constexpr std::size_t kMaxLogTrailBytes = 4 * 1024 * 1024;
@@ -44,171 +44,71 @@ std::optional<std::string> read_run_file(const std::filesystem::path& path, std:
     return std::move(read.text);
 }
 
-json read_json_file(const std::filesystem::path& path, std::vector<std::string>& warnings) {
-    auto content = read_run_file(path, kMaxJsonFileBytes, false, warnings);
-    if (!content) {
-        return nullptr;
-    }
-    auto parsed = json::parse(*content, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) {
-        warnings.push_back(fmt::format("{}: not a JSON object, ignored", path.filename().string()));
-        return nullptr;
-    }
-    return parsed;
-}
-
-std::optional<int> int_at(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_number_integer() ? std::optional(it->get<int>())
-                                                         : std::nullopt;
-}
-
 std::optional<std::string> string_at(const json& object, const char* key) {
     auto it = object.find(key);
     return it != object.end() && it->is_string() ? std::optional(it->get<std::string>())
                                                  : std::nullopt;
 }
 
-// The bytes `text` encodes in base64, or `text` itself when it is not base64.
-std::string base64_or_text(const std::string& text) {
-    try {
-        return base::unbase64(text);
-    } catch (const Error&) {
-        return text;
-    }
-}
-
-WaitStatus wait_status_of(const json& wait) {
-    WaitStatus status;
-    if (wait.is_object()) {
-        status.code = int_at(wait, "code");
-        status.signal = int_at(wait, "signal");
-        auto core = wait.find("core_dumped");
-        status.core_dumped = core != wait.end() && core->is_boolean() && core->get<bool>();
-    }
-    return status;
-}
-
-void read_run_json(RunModel& run) {
-    auto doc = read_json_file(run.dir / rundir::kRunFile, run.warnings);
-    if (doc.is_null()) {
+void take_run_file(RunModel& run) {
+    auto doc = rundir::read_run_file(run.dir, run.warnings);
+    if (!doc) {
         return;
     }
-    run.id = string_at(doc, "id").value_or("");
-    run.recorder = string_at(doc, "recorder").value_or("");
-    run.cwd = base::name_at(doc, "cwd").value_or("");
-    run.started = string_at(doc, "started");
-    if (auto started_ns = doc.find("started_ns");
-        started_ns != doc.end() && started_ns->is_number_integer()) {
-        run.started_ns = started_ns->get<std::int64_t>();
-    }
-    auto command = doc.find("command_bytes");  // the exact words, when one is not UTF-8
-    bool exact = command != doc.end() && command->is_array();
-    if (!exact) {
-        command = doc.find("command");
-    }
-    if (command != doc.end() && command->is_array()) {
-        for (const auto& arg : *command) {
-            if (arg.is_string()) {
-                run.command.push_back(exact ? base64_or_text(arg.get<std::string>())
-                                            : arg.get<std::string>());
-            }
-        }
-    }
-    if (auto context = doc.find("context"); context != doc.end() && context->is_object()) {
-        run.context = *context;
+    run.id = std::move(doc->id);
+    run.recorder = std::move(doc->recorder);
+    run.cwd = std::move(doc->cwd);
+    run.started = std::move(doc->started);
+    run.started_ns = doc->started_ns;
+    run.command = std::move(doc->command);
+    if (doc->context.is_object()) {
+        run.context = std::move(doc->context);
     }
 }
 
-void read_attempt_list(const json& doc, RunModel& run) {
-    auto attempts = doc.find("attempts");
-    if (attempts == doc.end() || !attempts->is_array()) {
-        return;
-    }
-    for (const auto& entry : *attempts) {
-        if (!entry.is_object()) {
-            continue;
-        }
-        AttemptEnd end;
-        end.attempt = int_at(entry, "attempt").value_or(1);
-        end.pid = int_at(entry, "pid").value_or(0);
-        end.wait = wait_status_of(entry.value("wait", json()));
-        run.attempt_ends.push_back(end);
+void take_attempts(const std::vector<rundir::AttemptRecord>& attempts, RunModel& run) {
+    for (const auto& attempt : attempts) {
+        run.attempt_ends.push_back(AttemptEnd{
+            attempt.attempt, attempt.pid,
+            WaitStatus{attempt.wait.code, attempt.wait.signal, attempt.wait.core_dumped}});
     }
 }
 
-// attempts.json: the wait status of each attempt so far, written after each one (so a run that
-// restarted knows its earlier deaths even while a later attempt runs).
-void read_attempts_json(RunModel& run, const KnownEnd* known) {
-    auto doc = known != nullptr && known->attempts.is_object()
-                   ? known->attempts
-                   : read_json_file(run.dir / rundir::kAttemptsFile, run.warnings);
-    if (!doc.is_null()) {
-        read_attempt_list(doc, run);
+// attempts.json (or what the supervisor knows of it).
+void take_attempts_file(RunModel& run, const KnownEnd* known) {
+    auto attempts = known != nullptr && known->attempts
+                        ? known->attempts
+                        : rundir::read_attempts_file(run.dir, run.warnings);
+    if (attempts) {
+        take_attempts(*attempts, run);
     }
 }
 
-// end.json's `write_failures`: what the supervisor could not write, and from when.
-struct WriteFailure {
-    std::string file;
-    std::optional<std::int64_t> since_ns;
-    std::string error;
-    std::optional<std::int64_t> lost;
-    std::string unit;
-};
-
-std::vector<WriteFailure> write_failures_of(const json& doc) {
-    std::vector<WriteFailure> failures;
-    auto list = doc.find("write_failures");
-    if (list == doc.end() || !list->is_array()) {
-        return failures;
-    }
-    for (const auto& entry : *list) {
-        if (!entry.is_object()) {
-            continue;
-        }
-        WriteFailure failure;
-        failure.file = string_at(entry, "file").value_or("?");
-        failure.error = string_at(entry, "error").value_or("unknown error");
-        failure.unit = string_at(entry, "unit").value_or("");
-        for (auto [key, slot] :
-             {std::pair{"since_ns", &failure.since_ns}, std::pair{"lost", &failure.lost}}) {
-            if (auto it = entry.find(key); it != entry.end() && it->is_number_integer()) {
-                *slot = it->get<std::int64_t>();
-            }
-        }
-        failures.push_back(std::move(failure));
-    }
-    return failures;
-}
-
-// Reads end.json (or what the supervisor knows of it); `anchor` gets its ended/ended_ns pair,
-// the clock's last resort when neither a journal nor run.json has one.
-std::vector<WriteFailure> read_end_json(RunModel& run, const KnownEnd* known,
-                                        std::optional<ClockAnchor>& anchor) {
-    auto doc = known != nullptr && known->end.is_object()
-                   ? known->end
-                   : read_json_file(run.dir / rundir::kEndFile, run.warnings);
-    if (doc.is_null()) {
+// end.json (or what the supervisor knows of it); `anchor` gets its ended/ended_ns pair, the
+// clock's last resort when neither a journal nor run.json has one. Returns its write failures.
+std::vector<rundir::WriteFailureRecord> take_end_file(RunModel& run, const KnownEnd* known,
+                                                      std::optional<ClockAnchor>& anchor) {
+    auto end =
+        known != nullptr && known->end ? known->end : rundir::read_end_file(run.dir, run.warnings);
+    if (!end) {
         return {};
     }
     run.finished = true;
-    run.ended = string_at(doc, "ended");
-    if (auto ended_ns = doc.find("ended_ns");
-        run.ended && ended_ns != doc.end() && ended_ns->is_number_integer()) {
+    run.ended = end->ended;
+    if (run.ended && end->ended_ns) {
         if (auto wall = base::parse_iso8601_utc(*run.ended)) {
-            anchor = ClockAnchor{ended_ns->get<std::int64_t>(), static_cast<double>(*wall) / 1e9};
+            anchor = ClockAnchor{*end->ended_ns, static_cast<double>(*wall) / 1e9};
         }
     }
-    run.forwarded_signal = int_at(doc, "forwarded_signal");
-    run.blackbox_exit_code = int_at(doc, "exit_code");
+    run.forwarded_signal = end->forwarded_signal;
+    run.blackbox_exit_code = end->exit_code;
     if (run.attempt_ends.empty()) {
-        read_attempt_list(doc, run);
+        take_attempts(end->attempts, run);
     }
-    if (auto duration = doc.find("duration_s"); duration != doc.end() && duration->is_number()) {
-        run.duration_s = duration->get<double>();
+    if (end->duration_s) {
+        run.duration_s = *end->duration_s;
     }
-    return write_failures_of(doc);
+    return std::move(end->write_failures);
 }
 
 // Tests by node id. The keys view the node ids held by RunModel::tests, whose elements never
@@ -361,7 +261,7 @@ struct SupervisorFacts {
 LeftProcess left_process(const nlohmann::json& entry, int attempt) {
     LeftProcess left;
     left.attempt = attempt;
-    left.pid = int_at(entry, "pid").value_or(0);
+    left.pid = rundir::int_at(entry, "pid").value_or(0);
     left.command = string_at(entry, "command").value_or("");
     const auto flag = [&entry](const char* key) {
         auto it = entry.find(key);
@@ -554,7 +454,7 @@ std::string describe_loss(const RunModel& run, const journal::ProcessReplay& rep
     return text;
 }
 
-std::string describe_failure(const RunModel& run, const WriteFailure& failure) {
+std::string describe_failure(const RunModel& run, const rundir::WriteFailureRecord& failure) {
     std::string text = fmt::format("supervisor: {}", failure.file);
     if (failure.lost) {
         text += failure.unit.empty() ? fmt::format(": {} lost", *failure.lost)
@@ -584,10 +484,10 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     }
     RunModel run;
     run.dir = dir;
-    read_run_json(run);
-    read_attempts_json(run, known);
+    take_run_file(run);
+    take_attempts_file(run, known);
     std::optional<ClockAnchor> end_anchor;
-    auto write_failures = read_end_json(run, known, end_anchor);
+    auto write_failures = take_end_file(run, known, end_anchor);
     if (known != nullptr) {
         run.recorder = "supervisor";  // the supervisor asks, even when run.json was not written
     }

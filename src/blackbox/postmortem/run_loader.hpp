@@ -4,10 +4,12 @@
 // collected items, faulthandler files), so it works on a run whose supervisor was killed.
 
 #include <filesystem>
-
-#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
 
 #include <blackbox/postmortem/run_model.hpp>
+#include <blackbox/rundir/attempts_file.hpp>
+#include <blackbox/rundir/end_file.hpp>
 
 namespace blackbox::postmortem {
 
@@ -17,8 +19,8 @@ inline constexpr int kNotARunExitCode = 2;
 // What the supervisor that records the run knows of its end, taken instead of the files it
 // could not write (a full disk): the documents end.json and attempts.json would hold.
 struct KnownEnd {
-    nlohmann::json end;       // null: read end.json
-    nlohmann::json attempts;  // null: read attempts.json
+    std::optional<rundir::EndRecord> end;                        // nullopt: read end.json
+    std::optional<std::vector<rundir::AttemptRecord>> attempts;  // nullopt: read attempts.json
 };
 
 // Throws blackbox::Error (exit code kNotARunExitCode) when `dir` holds neither run.json nor

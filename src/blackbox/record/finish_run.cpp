@@ -1,11 +1,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <nlohmann/json.hpp>
-
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
-#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/record/finish_run.hpp>
@@ -13,6 +10,8 @@
 #include <blackbox/report/crashed_tests_log.hpp>
 #include <blackbox/report/json_view.hpp>
 #include <blackbox/report/text_view.hpp>
+#include <blackbox/rundir/end_file.hpp>
+#include <blackbox/rundir/json_document.hpp>
 #include <blackbox/rundir/run_files.hpp>
 
 namespace blackbox::record {
@@ -20,7 +19,6 @@ namespace blackbox::record {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 // Sends the finished run to a `blackbox serve`. A server that is down or refuses it is only
 // said: the run stays on disk for `blackbox push`, and the exit status is the run's own.
@@ -41,12 +39,12 @@ void push_to_server(const postmortem::RunModel& model, serve::PushOptions push, 
     }
 }
 
-// Writes a JSON document of the run directory; a failure (a full disk) is said and recorded,
-// never fatal: the run's result stands.
-void write_json(const base::Directory& run_dir, const char* name, const json& doc,
-                std::vector<WriteFailure>& failures, std::ostream& out) {
-    if (int error = run_dir.replace_file(name, base::json_text(doc, 2) + "\n"); error != 0) {
-        note_write_failure(run_dir, name, error, failures, out);
+// Writes end.json; a failure (a full disk) is said and recorded, never fatal: the run's result
+// stands.
+void write_end(const base::Directory& run_dir, const rundir::EndRecord& end,
+               std::vector<WriteFailure>& failures, std::ostream& out) {
+    if (int error = rundir::write_end_file(run_dir, end); error != 0) {
+        note_write_failure(run_dir, rundir::kEndFile, error, failures, out);
     }
 }
 
@@ -108,18 +106,16 @@ int finish_run(const FinishOptions& options, RecordingResult result,
     }
 
     const auto ended_wall = base::wall_ns();
-    json end = {{"ended", base::iso8601_utc(ended_wall)},
-                {"ended_ns", base::monotonic_ns()},
-                {"duration_s", static_cast<double>(ended_wall - options.started_wall_ns) / 1e9},
-                {"forwarded_signal",
-                 result.forwarded_signal ? json(*result.forwarded_signal) : json(nullptr)},
-                {"exit_code", nullptr},
-                // Also here: end.json alone then tells how pytest ended.
-                {"attempts", attempts_json(result)["attempts"]}};
-    write_json(directory, rundir::kEndFile, end, failures, out);
-    end["write_failures"] = write_failures_json(failures);
+    rundir::EndRecord end;
+    end.ended = base::iso8601_utc(ended_wall);
+    end.ended_ns = base::monotonic_ns();
+    end.duration_s = static_cast<double>(ended_wall - options.started_wall_ns) / 1e9;
+    end.forwarded_signal = result.forwarded_signal;
+    end.attempts = attempt_records(result);
+    write_end(directory, end, failures, out);
+    end.write_failures = write_failure_records(failures);
     // The model is built from what the supervisor knows, not only from what it could write.
-    postmortem::KnownEnd known{end, attempts_json(result)};
+    postmortem::KnownEnd known{end, end.attempts};
     postmortem::RunModel model;
     try {
         model = postmortem::load_run(options.run_dir, &known);
@@ -130,13 +126,15 @@ int finish_run(const FinishOptions& options, RecordingResult result,
         return exit_code_of(result);
     }
     int exit_code = postmortem::run_exit_code(model);
-    end["exit_code"] = exit_code;
-    if (failures.empty()) {
-        end.erase("write_failures");
-    }
-    write_json(directory, rundir::kEndFile, end, failures, out);
+    end.exit_code = exit_code;
+    end.write_failures = write_failure_records(failures);
+    write_end(directory, end, failures, out);
     model.blackbox_exit_code = exit_code;
-    write_json(directory, rundir::kPostmortemFile, report::postmortem_json(model), failures, out);
+    if (int error = rundir::write_json_document(directory, rundir::kPostmortemFile,
+                                                report::postmortem_json(model));
+        error != 0) {
+        note_write_failure(directory, rundir::kPostmortemFile, error, failures, out);
+    }
     auto reports = options.reports;
     reports.html_in_run_directory = true;
     report::write_reports(model, reports, out);

@@ -22,12 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-json wait_json(const supervise::ExitStatus& status) {
-    return {{"code", status.code() ? json(*status.code()) : json(nullptr)},
-            {"signal", status.signal() ? json(*status.signal()) : json(nullptr)},
-            {"core_dumped", status.core_dumped()}};
-}
-
 // Whether pytest should start again after an attempt, and why not when it should not.
 struct Verdict {
     bool restart = false;
@@ -91,19 +85,21 @@ std::string describe_death(const postmortem::RunModel& run, int attempt) {
 
 }  // namespace
 
-json write_failures_json(const std::vector<WriteFailure>& failures) {
-    json list = json::array();
+std::vector<rundir::WriteFailureRecord> write_failure_records(
+    const std::vector<WriteFailure>& failures) {
+    std::vector<rundir::WriteFailureRecord> records;
     for (const auto& failure : failures) {
-        json entry = {{"file", failure.file},
-                      {"since_ns", failure.loss.since_ns},
-                      {"error", std::strerror(failure.loss.error)}};
+        rundir::WriteFailureRecord record;
+        record.file = failure.file;
+        record.since_ns = failure.loss.since_ns;
+        record.error = std::strerror(failure.loss.error);
         if (!failure.unit.empty()) {
-            entry["lost"] = failure.loss.amount;
-            entry["unit"] = failure.unit;
+            record.lost = static_cast<std::int64_t>(failure.loss.amount);
+            record.unit = failure.unit;
         }
-        list.push_back(std::move(entry));
+        records.push_back(std::move(record));
     }
-    return list;
+    return records;
 }
 
 void add_write_failure(std::vector<WriteFailure>& failures, const std::string& file,
@@ -119,25 +115,22 @@ void add_write_failure(std::vector<WriteFailure>& failures, const std::string& f
     failures.push_back({file, loss, unit});
 }
 
-json attempts_json(const RecordingResult& result) {
-    json attempts = json::array();
+std::vector<rundir::AttemptRecord> attempt_records(const RecordingResult& result) {
+    std::vector<rundir::AttemptRecord> records;
     for (const auto& attempt : result.attempts) {
-        attempts.push_back(
-            {{"attempt", attempt.attempt},
-             {"pid", attempt.pid},
-             {"wait", wait_json(attempt.status)},
-             {"forwarded_signal",
-              attempt.forwarded_signal ? json(*attempt.forwarded_signal) : json(nullptr)},
-             {"started_ns", attempt.started_ns},
-             {"ended_ns", attempt.ended_ns}});
+        records.push_back(
+            {attempt.attempt,
+             attempt.pid,
+             {attempt.status.code(), attempt.status.signal(), attempt.status.core_dumped()},
+             attempt.forwarded_signal,
+             attempt.started_ns,
+             attempt.ended_ns});
     }
-    return {{"attempts", attempts}};
+    return records;
 }
 
 void write_attempts(const base::Directory& run_dir, RecordingResult& result) {
-    if (int error = run_dir.replace_file(rundir::kAttemptsFile,
-                                         base::json_text(attempts_json(result), 2) + "\n");
-        error != 0) {
+    if (int error = rundir::write_attempts_file(run_dir, attempt_records(result)); error != 0) {
         add_write_failure(result.write_failures, rundir::kAttemptsFile,
                           base::WriteLoss{base::monotonic_ns(), error, 0});
     }
@@ -216,9 +209,10 @@ RecordingResult record(const RecordingOptions& options) {
         }
         // What we say next must not continue the command's last, unfinished line.
         const std::string line_start = outcome.output_last_byte == '\n' ? "" : "\n";
-        postmortem::KnownEnd known{nullptr, attempts_json(result)};
+        postmortem::KnownEnd known{std::nullopt, attempt_records(result)};
         if (!result.write_failures.empty()) {
-            known.end = {{"write_failures", write_failures_json(result.write_failures)}};
+            known.end = rundir::EndRecord{};
+            known.end->write_failures = write_failure_records(result.write_failures);
         }
         postmortem::RunModel run;
         try {

@@ -142,11 +142,11 @@ TEST(HostileRuns, ARecoveredLossFileSaysNothing) {
 TEST(HostileRuns, WhenTheSupervisorCouldNotWriteACutShortJournalIsALossNotACrash) {
     Copy run("os_exit_in_call");
     KnownEnd known;
-    known.end = nlohmann::json::parse(R"({
+    known.end = rundir::end_from_json(nlohmann::json::parse(R"({
         "attempts": [{"attempt": 1, "pid": 28947, "wait": {"code": 3, "signal": null}}],
         "write_failures": [{"file": "samples.jsonl", "since_ns": 5133277700000,
                             "error": "No space left on device", "lost": 12, "unit": "lines"}]
-    })");
+    })"));
     auto model = load_run(run.dir(), &known);
     EXPECT_TRUE(model.crashes.empty());
     EXPECT_EQ(run_exit_code(model), 3);
