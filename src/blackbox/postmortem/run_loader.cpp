@@ -8,10 +8,13 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/json_text.hpp>
-#include <blackbox/base/regular_file.hpp>
+#include <blackbox/journal/faulthandler_dump.hpp>
+#include <blackbox/journal/lost_file.hpp>
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/process_replay.hpp>
 #include <blackbox/journal/reader.hpp>
+#include <blackbox/live/captured_output.hpp>
+#include <blackbox/live/supervisor_log_reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
@@ -19,7 +22,6 @@
 #include <blackbox/postmortem/run_directory_check.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
-#include <blackbox/rundir/json_fields.hpp>
 #include <blackbox/rundir/run_file.hpp>
 #include <blackbox/rundir/run_files.hpp>
 
@@ -28,27 +30,6 @@ namespace blackbox::postmortem {
 namespace {
 
 using nlohmann::json;
-
-// The bounds of what is read whole: far above any real file, far below what would hurt.
-constexpr std::size_t kMaxFaultFileBytes = 1024 * 1024;  // faulthandler's file: its last dumps
-constexpr std::size_t kMaxCaptureBytes = 1024 * 1024;    // a dying test's output: its end
-constexpr std::size_t kMaxLogTrailBytes = 4 * 1024 * 1024;
-
-// The file's text, or nullopt with a warning when it exists but cannot be read.
-std::optional<std::string> read_run_file(const std::filesystem::path& path, std::size_t max_bytes,
-                                         bool keep_tail, std::vector<std::string>& warnings) {
-    auto read = base::read_regular_file(path, max_bytes, keep_tail);
-    if (!read.text && !read.missing) {
-        warnings.push_back(fmt::format("{}: not read: {}", path.filename().string(), read.error));
-    }
-    return std::move(read.text);
-}
-
-std::optional<std::string> string_at(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? std::optional(it->get<std::string>())
-                                                 : std::nullopt;
-}
 
 void take_run_file(RunModel& run) {
     auto doc = rundir::read_run_file(run.dir, run.warnings);
@@ -229,103 +210,25 @@ void merge_context(RunModel& run, const std::vector<journal::ProcessReplay>& rep
     }
 }
 
-// The records the plugin's log trail (capture/<stem>.log) holds for `nodeid`: those after the
-// last separator line, when it names that test ("\x1e<nodeid>").
-std::optional<std::string> log_records_of(const std::filesystem::path& path,
-                                          const std::string& nodeid,
-                                          std::vector<std::string>& warnings) {
-    auto text = read_run_file(path, kMaxLogTrailBytes, true, warnings);
-    if (!text) {
-        return std::nullopt;
+// What supervisor.jsonl says, into the run: the memory limit, the supervisor's death, the
+// processes pytest left running. Returns the watchdogs' verdicts.
+std::vector<Verdict> take_supervisor_log(const live::SupervisorLogFacts& facts, RunModel& run) {
+    if (facts.memory_limit) {
+        run.memory.limit = facts.memory_limit;
     }
-    auto separator = text->rfind('\x1e');
-    if (separator == std::string::npos) {
-        return std::nullopt;
+    if (const auto& lost = facts.supervisor_lost) {
+        run.supervisor_lost = SupervisorLoss{lost->attempt, lost->pid, lost->ns, lost->group_killed,
+                                             lost->cgroup_killed};
     }
-    auto end_of_line = text->find('\n', separator);
-    if (end_of_line == std::string::npos ||
-        text->compare(separator + 1, end_of_line - separator - 1, nodeid) != 0) {
-        return std::nullopt;
+    for (const auto& left : facts.left_running) {
+        run.left_running.push_back(LeftProcess{left.attempt, left.pid, left.command, left.in_group,
+                                               left.stopped, left.started_ns, std::nullopt});
     }
-    return text->substr(end_of_line + 1);
-}
-
-// What supervisor.jsonl says (docs/formats/run-directory.md): the watchdogs' verdicts, who
-// the supervisor was, and, into the run: the memory limit, the supervisor's death, the
-// processes pytest left running.
-struct SupervisorFacts {
     std::vector<Verdict> verdicts;
-    std::optional<ProcessIdentity> supervisor;
-};
-
-LeftProcess left_process(const nlohmann::json& entry, int attempt) {
-    LeftProcess left;
-    left.attempt = attempt;
-    left.pid = rundir::int_at(entry, "pid").value_or(0);
-    left.command = string_at(entry, "command").value_or("");
-    const auto flag = [&entry](const char* key) {
-        auto it = entry.find(key);
-        return it != entry.end() && it->is_boolean() && it->get<bool>();
-    };
-    left.in_group = flag("in_group");
-    left.stopped = flag("stopped");
-    if (auto started = entry.find("started_ns");
-        started != entry.end() && started->is_number_integer()) {
-        left.started_ns = started->get<std::int64_t>();
+    for (const auto& verdict : facts.verdicts) {
+        verdicts.push_back(Verdict{verdict.ev, verdict.pid, verdict.attempt, verdict.evidence});
     }
-    return left;
-}
-
-SupervisorFacts read_supervisor_log(const std::filesystem::path& dir, RunModel& run) {
-    SupervisorFacts facts;
-    auto& verdicts = facts.verdicts;
-    journal::for_each_record(dir / rundir::kSupervisorLogFile, [&](const journal::Record& record) {
-        auto ev = record.ev();
-        if (ev == "limit") {
-            if (auto bytes = record.integer("bytes")) {
-                run.memory.limit = *bytes;
-            }
-            return;
-        }
-        const int attempt = static_cast<int>(record.integer("attempt").value_or(1));
-        if (ev == "supervisor") {
-            facts.supervisor = identity_of(record.to_json());
-            return;
-        }
-        if (ev == "supervisor_lost") {
-            run.supervisor_lost = SupervisorLoss{
-                attempt, static_cast<long>(record.integer("pid").value_or(0)),
-                record.integer("ns").value_or(0), record.boolean("group_killed").value_or(false),
-                record.integer("cgroup_killed").value_or(0)};
-            return;
-        }
-        if (ev == "leftovers") {
-            auto processes = record.json("processes");
-            if (processes.is_array()) {
-                for (const auto& entry : processes) {
-                    if (entry.is_object()) {
-                        run.left_running.push_back(left_process(entry, attempt));
-                    }
-                }
-            }
-            return;
-        }
-        Verdict verdict;
-        verdict.ev = std::string(ev);
-        verdict.pid = static_cast<long>(record.integer("pid").value_or(0));
-        verdict.attempt = attempt;
-        if (ev == "hang") {
-            verdict.evidence = fmt::format(
-                "the hang watchdog killed it after its {} had run for {:.1f} s",
-                record.string("phase").value_or("phase"), record.number("after_s").value_or(0));
-        } else if (ev == "memory_limit" || ev == "oom") {
-            verdict.evidence = std::string(record.string("evidence").value_or(ev));
-        } else {
-            return;
-        }
-        verdicts.push_back(std::move(verdict));
-    });
-    return facts;
+    return verdicts;
 }
 
 const journal::ProcessReplay* last_main(const std::vector<journal::ProcessReplay>& replays) {
@@ -396,37 +299,6 @@ std::string time_text(const RunModel& run, std::int64_t ns) {
     // "2026-11-22T04:21:19.512Z" -> "04:21:19.512 UTC"
     auto t = iso.find('T');
     return t == std::string::npos ? iso : iso.substr(t + 1, iso.size() - t - 2) + " UTC";
-}
-
-// A process's `.lost` file (lost/<stem>.lost): the plugin writes it, into room it reserved
-// when it started, while its journal cannot be written; it says the loss was made good
-// ("recovered") once writing worked again.
-std::optional<journal::JournalLoss> unrecovered_loss(const journal::ProcessFiles& files,
-                                                     std::vector<std::string>& warnings) {
-    auto text = read_run_file(files.lost, 64 * 1024, false, warnings);
-    if (!text) {
-        return std::nullopt;
-    }
-    auto line = std::string_view(*text).substr(0, text->find_first_of(std::string_view("\n\0", 2)));
-    auto doc = json::parse(line, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
-        return std::nullopt;  // never written (the reserved room is zeros)
-    }
-    auto recovered = doc.find("recovered");
-    if (recovered != doc.end() && recovered->is_boolean() && recovered->get<bool>()) {
-        return std::nullopt;
-    }
-    journal::JournalLoss loss;
-    if (auto since = doc.find("since_ns"); since != doc.end() && since->is_number_integer()) {
-        loss.since_ns = since->get<std::int64_t>();
-    }
-    if (auto records = doc.find("records"); records != doc.end() && records->is_number_integer()) {
-        loss.records = records->get<std::int64_t>();
-    }
-    loss.reason = string_at(doc, "reason").value_or("unknown");
-    auto ended = doc.find("ended");
-    loss.ended = ended != doc.end() && ended->is_boolean() && ended->get<bool>();
-    return loss;
 }
 
 std::string process_name(const journal::ProcessFiles& files) {
@@ -515,7 +387,7 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
             run.recording_stopped.push_back(
                 fmt::format("{} (pid {}): {}", process.role, process.pid, *reason));
         }
-        if (auto loss = unrecovered_loss(process, run.warnings)) {
+        if (auto loss = journal::read_unrecovered_loss(process, run.warnings)) {
             loss->after = replay.loss_after();
             replay.losses.push_back(std::move(*loss));
             replay.lost_end = !replay.exited;
@@ -597,20 +469,18 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     std::vector<ProcessEvidence> evidence;
     evidence.reserve(replays.size());
     for (const auto& replay : replays) {
-        ProcessEvidence item{&replay, std::nullopt};
-        if (auto text =
-                read_run_file(replay.files.faulthandler, kMaxFaultFileBytes, true, run.warnings)) {
-            item.dump = parse_last_dump(*text);
-        }
-        evidence.push_back(std::move(item));
+        evidence.push_back(ProcessEvidence{
+            &replay, journal::read_last_dump(replay.files.faulthandler, run.warnings)});
     }
-    auto supervisor = read_supervisor_log(run.dir, run);
-    run.running = running_processes(replays, supervisor.supervisor, run.finished, ProcessTable());
-    EndFacts end{run.attempt_ends,
-                 run.forwarded_signal,
-                 std::move(supervisor.verdicts),
-                 {},
-                 run.supervisor_lost};
+    auto supervisor_log = live::read_supervisor_log(run.dir);
+    auto verdicts = take_supervisor_log(supervisor_log, run);
+    std::optional<ProcessIdentity> supervisor;
+    if (supervisor_log.supervisor) {
+        supervisor = identity_of(*supervisor_log.supervisor);
+    }
+    run.running = running_processes(replays, supervisor, run.finished, ProcessTable());
+    EndFacts end{
+        run.attempt_ends, run.forwarded_signal, std::move(verdicts), {}, run.supervisor_lost};
     for (const auto& process : run.running) {
         if (process.role != "supervisor") {
             end.running.emplace_back(process.attempt, process.pid);
@@ -621,14 +491,10 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     for (auto& crash : run.crashes) {
         auto stem =
             fmt::format("{}-{}-{}", crash.attempt, crash.worker.value_or("main"), crash.pid);
-        crash.captured_stdout = read_run_file(dir / rundir::kCaptureFolder / (stem + ".stdout"),
-                                              kMaxCaptureBytes, true, run.warnings);
-        crash.captured_stderr = read_run_file(dir / rundir::kCaptureFolder / (stem + ".stderr"),
-                                              kMaxCaptureBytes, true, run.warnings);
-        if (crash.nodeid) {
-            crash.captured_log = log_records_of(dir / rundir::kCaptureFolder / (stem + ".log"),
-                                                *crash.nodeid, run.warnings);
-        }
+        auto captured = live::read_captured_output(dir, stem, crash.nodeid, run.warnings);
+        crash.captured_stdout = std::move(captured.out);
+        crash.captured_stderr = std::move(captured.err);
+        crash.captured_log = std::move(captured.log);
     }
     for (auto& test : run.tests) {
         test.outcome = derive_outcome(test);
