@@ -19,7 +19,6 @@
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
 #include <blackbox/postmortem/process_liveness.hpp>
-#include <blackbox/postmortem/run_directory_check.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
 #include <blackbox/rundir/run_file.hpp>
@@ -343,7 +342,7 @@ std::string describe_failure(const RunModel& run, const rundir::WriteFailureReco
 }  // namespace
 
 RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
-    check_run_directory(dir);
+    rundir::check_run_directory(dir);
     std::error_code error;
     bool has_run_json = std::filesystem::is_regular_file(
         std::filesystem::symlink_status(dir / rundir::kRunFile, error));

@@ -7,11 +7,10 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/regular_file.hpp>
-#include <blackbox/postmortem/run_directory_check.hpp>
-#include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/rundir/run_directory_check.hpp>
 #include <blackbox/rundir/run_files.hpp>
 
-namespace blackbox::postmortem {
+namespace blackbox::rundir {
 
 namespace {
 
@@ -83,4 +82,4 @@ void check_run_directory(const fs::path& dir) {
     expect_folder(dir, rundir::kResumeFolder, {".txt"});
 }
 
-}  // namespace blackbox::postmortem
+}  // namespace blackbox::rundir
