@@ -8,25 +8,19 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
-#include <blackbox/base/file_io.hpp>
-#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/terminal_text.hpp>
 #include <blackbox/context/execution_context.hpp>
 #include <blackbox/plugin/plugin_environment.hpp>
-#include <blackbox/postmortem/json_view.hpp>
-#include <blackbox/postmortem/run_loader.hpp>
-#include <blackbox/postmortem/text_view.hpp>
-#include <blackbox/push/push.hpp>
-#include <blackbox/record/metrics_storage.hpp>
+#include <blackbox/record/finish_run.hpp>
 #include <blackbox/record/recording.hpp>
-#include <blackbox/report/crashed_tests_log.hpp>
 #include <blackbox/report/report_set.hpp>
 #include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/rundir/run_file.hpp>
+#include <blackbox/rundir/run_files.hpp>
 #include <blackbox/rundir/space_reserve.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/supervise/command_lookup.hpp>
@@ -39,10 +33,8 @@ namespace blackbox::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
-// Exit status when the recorder itself cannot work (no run directory, no plugin).
-constexpr int kRecorderError = 3;
+using record::kRecorderError;
 
 struct RunOptions {
     std::string run_dir;
@@ -66,74 +58,6 @@ struct RunOptions {
     push::PushOptions push;  // --server, --token: empty url, no push
     std::vector<std::string> command;
 };
-
-// Sends the finished run to a `blackbox serve`. A server that is down or refuses it is only
-// said: the run stays on disk for `blackbox push`, and the exit status is the run's own.
-void push_to_server(const postmortem::RunModel& model, push::PushOptions push) {
-    if (push.token.empty()) {
-        if (const char* from_env = std::getenv("BLACKBOX_TOKEN")) {
-            push.token = from_env;
-        }
-    }
-    auto result = push::push_run(model, push);
-    if (result.ok) {
-        std::cerr << "blackbox: pushed to " << base::terminal_text(push.url) << ": "
-                  << base::terminal_text(result.message) << "\n";
-    } else {
-        std::cerr << "blackbox: warning: the run was not pushed ("
-                  << base::terminal_text(result.message) << "); push it later with `blackbox push "
-                  << model.dir.string() << " --server " << push.url << "`\n";
-    }
-}
-
-// Writes a JSON document of the run directory; a failure (a full disk) is said and recorded,
-// never fatal: the run's result stands.
-void write_json(const base::Directory& run_dir, const char* name, const json& doc,
-                std::vector<record::WriteFailure>& failures) {
-    if (int error = run_dir.replace_file(name, base::json_text(doc, 2) + "\n"); error != 0) {
-        std::cerr << "blackbox: warning: cannot write "
-                  << base::terminal_text((run_dir.path() / name).string()) << ": "
-                  << std::strerror(error) << "\n";
-        record::add_write_failure(failures, name, base::WriteLoss{base::monotonic_ns(), error, 0});
-    }
-}
-
-// The exit status when the run directory cannot be read back: pytest's own, from its wait
-// status alone.
-int exit_code_of(const record::RecordingResult& result) {
-    if (result.attempts.empty()) {
-        return kRecorderError;
-    }
-    const auto& status = result.attempts.back().status;
-    if (status.signal()) {
-        return 128 + *status.signal();
-    }
-    return status.code().value_or(1);
-}
-
-// pytest-abort's crashed-tests log: in the run directory always, and appended to the user's own
-// log when its variable is set (the xdist controller's plugin already logged worker crashes as
-// they happened; a crash is never logged twice). A log that cannot be written is only said.
-void write_crash_logs(const postmortem::RunModel& model, const fs::path& run_dir) {
-    try {
-        report::write_crashed_tests_log(model, run_dir / report::kCrashedTestsLogName);
-    } catch (const Error& error) {
-        std::cerr << "blackbox: " << base::terminal_text(error.what(), base::Newlines::keep)
-                  << "\n";
-    }
-    for (const char* variable : {"PYTEST_ABORT_CRASHED_TESTS_LOG", "JAX_ROCM_CRASHED_TESTS_LOG"}) {
-        const char* path = std::getenv(variable);
-        if (path == nullptr || *path == '\0') {
-            continue;
-        }
-        try {
-            report::append_crashed_tests_log(model, path);
-        } catch (const Error& error) {
-            std::cerr << "blackbox: " << base::terminal_text(error.what(), base::Newlines::keep)
-                      << "\n";
-        }
-    }
-}
 
 int run(const RunOptions& options, const Invocation& invocation) {
     std::vector<std::string> command = options.command;
@@ -168,16 +92,17 @@ int run(const RunOptions& options, const Invocation& invocation) {
     // Room for end.json and postmortem.json, should the disk fill up while pytest runs.
     rundir::SpaceReserve reserve(directory);
     std::vector<record::WriteFailure> failures;
-    json run_json = {{"format", 1},
-                     {"id", id},
-                     {"started", base::iso8601_utc(started_wall)},
-                     {"started_ns", started_ns},
-                     {"recorder", "supervisor"},
-                     {"context", context::gather_execution_context(context::system_sources())}};
-    // Bytes to the kernel: kept exactly beside their text (a re-run must find them again).
-    base::put_names(run_json, "command", command);
-    base::put_name(run_json, "cwd", cwd.string());
-    write_json(directory, "run.json", run_json, failures);
+    rundir::RunRecord run_record;
+    run_record.id = id;
+    run_record.started = base::iso8601_utc(started_wall);
+    run_record.started_ns = started_ns;
+    run_record.recorder = "supervisor";
+    run_record.command = command;
+    run_record.cwd = cwd.string();
+    run_record.context = context::gather_execution_context(context::system_sources());
+    if (int error = rundir::write_run_file(directory, run_record); error != 0) {
+        record::note_write_failure(directory, rundir::kRunFile, error, failures, std::cerr);
+    }
 
     record::RecordingOptions recording;
     recording.command = command;
@@ -226,65 +151,19 @@ int run(const RunOptions& options, const Invocation& invocation) {
     }
     // pytest has ended: the room kept for the last files is theirs now, attempts.json first.
     reserve.release();
-    std::erase_if(result.write_failures, [](const record::WriteFailure& failure) {
-        return failure.file == "attempts.json";
-    });
-    record::write_attempts(directory, result);
-    for (auto& failure : result.write_failures) {
-        record::add_write_failure(failures, failure.file, failure.loss, failure.unit);
-    }
-
-    const auto ended_wall = base::wall_ns();
-    json end = {{"ended", base::iso8601_utc(ended_wall)},
-                {"ended_ns", base::monotonic_ns()},
-                {"duration_s", static_cast<double>(ended_wall - started_wall) / 1e9},
-                {"forwarded_signal",
-                 result.forwarded_signal ? json(*result.forwarded_signal) : json(nullptr)},
-                {"exit_code", nullptr},
-                // Also here: end.json alone then tells how pytest ended.
-                {"attempts", record::attempts_json(result)["attempts"]}};
-    write_json(directory, "end.json", end, failures);
-    end["write_failures"] = record::write_failures_json(failures);
-    // The model is built from what the supervisor knows, not only from what it could write.
-    postmortem::KnownEnd known{end, record::attempts_json(result)};
-    postmortem::RunModel model;
-    try {
-        model = postmortem::load_run(run_dir, &known);
-    } catch (const Error& error) {
-        // A run directory the command made unreadable (or hostile): said, and pytest's own
-        // status stands.
-        std::cerr << "blackbox: " << base::terminal_text(error.what(), base::Newlines::keep)
-                  << "\n";
-        return exit_code_of(result);
-    }
-    int exit_code = postmortem::run_exit_code(model);
-    end["exit_code"] = exit_code;
-    if (failures.empty()) {
-        end.erase("write_failures");
-    }
-    write_json(directory, "end.json", end, failures);
-    model.blackbox_exit_code = exit_code;
-    write_json(directory, "postmortem.json", postmortem::postmortem_json(model), failures);
-    auto reports = options.reports;
-    reports.html_in_run_directory = true;
-    report::write_reports(model, reports, std::cerr);
-    write_crash_logs(model, run_dir);
-
-    postmortem::TextOptions text;
-    text.color = ::isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
-    text.relative_to = cwd;
-    text.html_report = fs::exists(run_dir / "report.html");
-    std::cerr << "\n" << postmortem::postmortem_text(model, text);
+    record::FinishOptions finish;
+    finish.run_dir = run_dir;
+    finish.directory = &directory;
+    finish.started_wall_ns = started_wall;
+    finish.cwd = cwd;
+    finish.reports = options.reports;
     if (!options.no_metrics) {
-        record::store_metrics(model,
-                              options.database.empty() ? store::default_database_path(cwd)
-                                                       : fs::path(options.database),
-                              cwd, std::cerr);
+        finish.database = options.database.empty() ? store::default_database_path(cwd)
+                                                   : fs::path(options.database);
     }
-    if (!options.push.url.empty()) {
-        push_to_server(model, options.push);
-    }
-    return exit_code;
+    finish.push = options.push;
+    finish.color = ::isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+    return record::finish_run(finish, std::move(result), std::move(failures), std::cerr);
 }
 
 }  // namespace

@@ -7,10 +7,11 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/json_text.hpp>
 #include <blackbox/base/terminal_text.hpp>
-#include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
-#include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/report/json_view.hpp>
+#include <blackbox/report/text_view.hpp>
 #include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
 #include "command_table.hpp"
 
@@ -29,7 +30,7 @@ std::filesystem::path resolve_run_dir(const std::string& given) {
     std::filesystem::path dir = given;
     std::error_code error;
     if (dir.empty()) {
-        dir = rundir::state_dir(std::filesystem::current_path()) / "latest";
+        dir = rundir::state_dir(std::filesystem::current_path()) / rundir::kLatestLink;
         if (!std::filesystem::exists(dir, error)) {
             throw Error(
                 "no recorded run here (.blackbox/latest is missing); run `blackbox run` "
@@ -49,12 +50,12 @@ namespace {
 int show(const ShowOptions& options) {
     auto run = postmortem::load_run(resolve_run_dir(options.run_dir));
     if (options.json) {
-        std::cout << base::json_text(postmortem::postmortem_json(run), 2, base::Ascii::yes) << "\n";
+        std::cout << base::json_text(report::postmortem_json(run), 2, base::Ascii::yes) << "\n";
     } else {
-        postmortem::TextOptions text;
+        report::TextOptions text;
         text.color = ::isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
         text.relative_to = std::filesystem::current_path();
-        std::cout << postmortem::postmortem_text(run, text);
+        std::cout << report::postmortem_text(run, text);
         for (const auto& warning : run.warnings) {
             std::cerr << "blackbox: warning: " << base::terminal_text(warning) << "\n";
         }

@@ -2,7 +2,7 @@
 // directory in sections (fuzz_input.hpp): the text before the first marker is the main
 // process's journal, "@@ <file>" starts another of the run's files (a worker's journal,
 // faulthandler's file, the trail, end.json, run.json, …). Each input is replayed alone
-// (postmortem::replay_process over the main journal's text), then written into a scratch run
+// (journal::replay_process over the main journal's text), then written into a scratch run
 // directory and loaded as `blackbox show` loads one (postmortem::load_run), and the model is
 // rendered as every output renders it: the post-mortem text and JSON, JUnit, Markdown and the
 // HTML report's data. None may throw anything but blackbox::Error, and the counts must agree
@@ -15,14 +15,14 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/json_text.hpp>
-#include <blackbox/postmortem/json_view.hpp>
-#include <blackbox/postmortem/process_replay.hpp>
+#include <blackbox/journal/process_replay.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
-#include <blackbox/postmortem/text_view.hpp>
 #include <blackbox/report/html_data.hpp>
+#include <blackbox/report/json_view.hpp>
 #include <blackbox/report/junit_report.hpp>
 #include <blackbox/report/markdown_report.hpp>
+#include <blackbox/report/text_view.hpp>
 
 #include "fuzz_input.hpp"
 
@@ -82,7 +82,7 @@ void write_file(const fs::path& path, std::string_view content) {
 void replay_alone(std::string_view journal_text) {
     auto files = journal::parse_stem("1-main-100");
     fuzz::check(files.has_value(), "the main stem does not parse");
-    auto replay = postmortem::replay_process(*files, journal_text);
+    auto replay = journal::replay_process(*files, journal_text);
     for (const auto& test : replay.tests) {
         (void)postmortem::derive_outcome(test);
         (void)test.duration_s();
@@ -120,8 +120,8 @@ void load_and_render(const std::vector<std::pair<std::string, std::string_view>>
     fuzz::check(counted >= run.tests.size() || run.counts.collected >= run.tests.size(),
                 "the counts lose tests");
     (void)postmortem::run_exit_code(run);
-    (void)base::json_text(postmortem::postmortem_json(run), 2);
-    (void)postmortem::postmortem_text(run, postmortem::TextOptions{});
+    (void)base::json_text(report::postmortem_json(run), 2);
+    (void)report::postmortem_text(run, report::TextOptions{});
     (void)report::junit_xml(run);
     (void)report::markdown_summary(run);
     (void)base::json_text(report::html_data(run, dir / "samples.jsonl"));

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include <blackbox/journal/process_files.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
 namespace blackbox::journal {
 
@@ -53,7 +54,7 @@ std::vector<ProcessFiles> find_process_files(const std::filesystem::path& run_di
                                              std::string* error_out) {
     std::vector<ProcessFiles> found;
     std::error_code error;
-    const auto directory = run_dir / "journal";
+    const auto directory = run_dir / rundir::kJournalFolder;
     auto status = std::filesystem::symlink_status(directory, error);
     if (error || !std::filesystem::is_directory(status)) {
         if (error_out != nullptr && status.type() != std::filesystem::file_type::not_found) {
@@ -79,9 +80,9 @@ std::vector<ProcessFiles> find_process_files(const std::filesystem::path& run_di
             continue;
         }
         files->journal = path;
-        files->collected = run_dir / "collected" / (stem + ".jsonl");
-        files->faulthandler = run_dir / "faulthandler" / (stem + ".txt");
-        files->lost = run_dir / "lost" / (stem + ".lost");
+        files->collected = run_dir / rundir::kCollectedFolder / (stem + ".jsonl");
+        files->faulthandler = run_dir / rundir::kFaulthandlerFolder / (stem + ".txt");
+        files->lost = run_dir / rundir::kLostFolder / (stem + ".lost");
         found.push_back(std::move(*files));
     }
     std::sort(found.begin(), found.end(), [](const ProcessFiles& a, const ProcessFiles& b) {

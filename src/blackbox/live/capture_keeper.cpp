@@ -15,6 +15,7 @@
 #include <blackbox/base/directory.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/live/capture_keeper.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
 namespace blackbox::live {
 
@@ -210,8 +211,9 @@ void CaptureKeeper::save_unfinished(const RunWatch& watch, std::size_t max_bytes
             }
             try {
                 // Never through a link planted in the run directory (capture/ included).
-                base::Directory::open(run_dir_).subdirectory("capture").write_atomically(
-                    kept.stem + suffix, text);
+                base::Directory::open(run_dir_)
+                    .subdirectory(rundir::kCaptureFolder)
+                    .write_atomically(kept.stem + suffix, text);
             } catch (const std::exception&) {
                 // A full disk: the post-mortem goes without the output.
             }

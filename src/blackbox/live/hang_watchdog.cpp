@@ -14,7 +14,7 @@ constexpr std::chrono::milliseconds kDumpDeadline{2000};
 void HangWatchdog::check(const RunWatch& watch, std::int64_t now_ns) {
     for (const auto& process : watch.processes()) {
         const auto& last = process.last;
-        if (process.finished || last.activity != postmortem::InFlight::Activity::in_test ||
+        if (process.finished || last.activity != journal::InFlight::Activity::in_test ||
             last.since_ns == 0 || now_ns - last.since_ns < timeout_ns_) {
             continue;
         }

@@ -8,7 +8,7 @@ namespace blackbox::live {
 
 struct RunWatch::Follow {
     JournalTail tail;
-    postmortem::ProcessReplayer replayer;
+    journal::ProcessReplayer replayer;
 };
 
 RunWatch::RunWatch(std::filesystem::path run_dir, int attempt)
@@ -26,8 +26,7 @@ void RunWatch::refresh() {
             return p.files.journal == files.journal;
         });
         if (!known) {
-            follows_.push_back(
-                Follow{JournalTail(files.journal), postmortem::ProcessReplayer(files)});
+            follows_.push_back(Follow{JournalTail(files.journal), journal::ProcessReplayer(files)});
             LiveProcess process;
             process.files = std::move(files);
             processes_.push_back(std::move(process));

@@ -13,14 +13,14 @@
 #include <vector>
 
 #include <blackbox/journal/process_files.hpp>
+#include <blackbox/journal/process_replay.hpp>
 #include <blackbox/live/journal_tail.hpp>
-#include <blackbox/postmortem/process_replay.hpp>
 
 namespace blackbox::live {
 
 struct LiveProcess {
     journal::ProcessFiles files;
-    postmortem::InFlight last;  // what it is doing now
+    journal::InFlight last;  // what it is doing now
     std::size_t tests_done = 0;
     std::optional<std::size_t> collected;
     std::optional<int> dump_signal;  // faulthandler dumps every stack on this signal

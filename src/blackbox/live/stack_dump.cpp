@@ -5,8 +5,8 @@
 #include <blackbox/base/directory.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/unique_fd.hpp>
+#include <blackbox/journal/faulthandler_dump.hpp>
 #include <blackbox/live/stack_dump.hpp>
-#include <blackbox/postmortem/faulthandler_dump.hpp>
 
 namespace blackbox::live {
 
@@ -36,7 +36,7 @@ bool request_stack_dump(const LiveProcess& process, const std::string& reason) {
     }
     base::UniqueFd fd = base::open_for_append(AT_FDCWD, process.files.faulthandler.c_str());
     if (fd) {
-        std::string marker = std::string(postmortem::kRequestMarker) + reason + "\n";
+        std::string marker = std::string(journal::kRequestMarker) + reason + "\n";
         base::write_all(fd.get(), marker.data(), marker.size());
     }
     return ::kill(static_cast<pid_t>(process.files.pid), *process.dump_signal) == 0;

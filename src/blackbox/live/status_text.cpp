@@ -41,7 +41,7 @@ std::string_view head_columns(std::string_view text, std::size_t count) {
 const LiveProcess* longest_running(const RunWatch& watch) {
     const LiveProcess* found = nullptr;
     for (const auto& process : watch.processes()) {
-        if (process.finished || process.last.activity != postmortem::InFlight::Activity::in_test) {
+        if (process.finished || process.last.activity != journal::InFlight::Activity::in_test) {
             continue;
         }
         if (found == nullptr || process.last.since_ns < found->last.since_ns) {

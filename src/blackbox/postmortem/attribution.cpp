@@ -15,18 +15,18 @@ std::string describe_signal(int signal) {
     return fmt::format("signal {} ({})", signal, base::signal_name(signal));
 }
 
-std::string describe_in_flight(const InFlight& last) {
+std::string describe_in_flight(const journal::InFlight& last) {
     switch (last.activity) {
-        case InFlight::Activity::startup:
+        case journal::InFlight::Activity::startup:
             return "the journal ends before collection finished";
-        case InFlight::Activity::collecting:
+        case journal::InFlight::Activity::collecting:
             return fmt::format("the journal ends while collecting {}", last.nodeid.value_or("?"));
-        case InFlight::Activity::between_tests:
+        case journal::InFlight::Activity::between_tests:
             return "the journal ends between two tests";
-        case InFlight::Activity::in_test:
+        case journal::InFlight::Activity::in_test:
             return fmt::format("the journal ends in the {} of {}", last.phase,
                                last.nodeid.value_or("?"));
-        case InFlight::Activity::after_session:
+        case journal::InFlight::Activity::after_session:
             return "the journal ends after the session finished (death at interpreter exit)";
     }
     return {};
@@ -37,22 +37,22 @@ Crash in_flight_crash(const ProcessEvidence& evidence) {
     Crash crash;
     crash.nodeid = process.last.nodeid;
     crash.phase = process.last.phase;
-    if (process.last.activity == InFlight::Activity::collecting) {
+    if (process.last.activity == journal::InFlight::Activity::collecting) {
         crash.module = process.last.nodeid;
     }
     crash.fixture = process.last.fixture;
     switch (process.last.activity) {
-        case InFlight::Activity::startup:
+        case journal::InFlight::Activity::startup:
             crash.stage = "startup";
             break;
-        case InFlight::Activity::between_tests:
+        case journal::InFlight::Activity::between_tests:
             crash.stage = "between_tests";
             break;
-        case InFlight::Activity::after_session:
+        case journal::InFlight::Activity::after_session:
             crash.stage = "shutdown";
             break;
-        case InFlight::Activity::collecting:
-        case InFlight::Activity::in_test:
+        case journal::InFlight::Activity::collecting:
+        case journal::InFlight::Activity::in_test:
             break;
     }
     if (process.files.is_worker()) {
@@ -91,7 +91,7 @@ void set_death(Crash& crash, std::optional<int> signal, std::optional<int> code,
     crash.evidence = fmt::format("{}", fmt::join(evidence, "; "));
 }
 
-const AttemptEnd* find_end(const EndFacts& end, const ProcessReplay& process) {
+const AttemptEnd* find_end(const EndFacts& end, const journal::ProcessReplay& process) {
     for (const auto& attempt : end.attempt_ends) {
         if (attempt.attempt == process.files.attempt &&
             (attempt.pid == 0 || attempt.pid == process.files.pid)) {
@@ -150,7 +150,8 @@ std::optional<Crash> main_crash(const ProcessEvidence& evidence, const EndFacts&
     return crash;
 }
 
-const ProcessReplay* controller_of(const std::vector<ProcessEvidence>& processes, int attempt) {
+const journal::ProcessReplay* controller_of(const std::vector<ProcessEvidence>& processes,
+                                            int attempt) {
     for (const auto& evidence : processes) {
         const auto* process = evidence.process;
         if (!process->files.is_worker() && process->files.attempt == attempt) {
@@ -167,7 +168,7 @@ std::optional<Crash> worker_crash(const ProcessEvidence& evidence,
     if (!process.cut_short()) {
         return std::nullopt;
     }
-    const ProcessReplay* controller = controller_of(processes, process.files.attempt);
+    const journal::ProcessReplay* controller = controller_of(processes, process.files.attempt);
     std::vector<std::string> facts;
     std::optional<int> signal, code;
     bool reported = false;

@@ -9,15 +9,15 @@
 #include <utility>
 #include <vector>
 
-#include <blackbox/postmortem/faulthandler_dump.hpp>
-#include <blackbox/postmortem/process_replay.hpp>
+#include <blackbox/journal/faulthandler_dump.hpp>
+#include <blackbox/journal/process_replay.hpp>
 #include <blackbox/postmortem/run_model.hpp>
 
 namespace blackbox::postmortem {
 
 struct ProcessEvidence {
-    const ProcessReplay* process = nullptr;
-    std::optional<FaulthandlerDump> dump;  // the last dump in its faulthandler file
+    const journal::ProcessReplay* process = nullptr;
+    std::optional<journal::FaulthandlerDump> dump;  // the last dump in its faulthandler file
 };
 
 // What a supervisor watchdog did (a record of supervisor.jsonl): "hang" (it killed `pid`),

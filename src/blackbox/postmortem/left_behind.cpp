@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <array>
 #include <limits>
 #include <utility>
 
@@ -7,35 +6,6 @@
 #include <blackbox/postmortem/left_behind.hpp>
 
 namespace blackbox::postmortem {
-
-namespace {
-
-constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kKinds{{
-    {"fds", "file descriptors"},
-    {"threads", "threads"},
-    {"children", "child processes"},
-    {"figures", "matplotlib figures"},
-}};
-
-}  // namespace
-
-int leftover_rank(std::string_view kind) {
-    for (std::size_t i = 0; i < kKinds.size(); ++i) {
-        if (kKinds[i].first == kind) {
-            return static_cast<int>(i);
-        }
-    }
-    return static_cast<int>(kKinds.size());
-}
-
-std::string_view leftover_title(std::string_view kind) {
-    for (const auto& [name, title] : kKinds) {
-        if (name == kind) {
-            return title;
-        }
-    }
-    return kind;
-}
 
 std::string leftover_summary(const Leftover& left) {
     std::string summary = std::to_string(left.count);

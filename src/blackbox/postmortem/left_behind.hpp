@@ -15,11 +15,9 @@
 
 namespace blackbox::postmortem {
 
-// The order in which kinds are listed: fds, threads, children, figures, then any other kind.
-int leftover_rank(std::string_view kind);
-
-// A kind in words, for people: "file descriptors", "child processes", …; an unknown kind as is.
-std::string_view leftover_title(std::string_view kind);
+// The order of the kinds, and their words (the journal's vocabulary: journal/test_result.hpp).
+using journal::leftover_rank;
+using journal::leftover_title;
 
 // How much of a kind one test left, in words: "2: 7 -> /tmp/x" (the count, then the first new
 // one's name when there is one).

@@ -49,7 +49,7 @@ bool still_running(const ProcessIdentity& identity, const ProcessTable& table) {
     return stat->starttime == *identity.starttime;
 }
 
-std::vector<RunningProcess> running_processes(const std::vector<ProcessReplay>& replays,
+std::vector<RunningProcess> running_processes(const std::vector<journal::ProcessReplay>& replays,
                                               const std::optional<ProcessIdentity>& supervisor,
                                               bool ended, const ProcessTable& table) {
     std::vector<RunningProcess> running;

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <blackbox/postmortem/process_replay.hpp>
+#include <blackbox/journal/process_replay.hpp>
 #include <blackbox/postmortem/run_model.hpp>
 
 namespace blackbox::postmortem {
@@ -46,7 +46,7 @@ bool still_running(const ProcessIdentity& identity, const ProcessTable& table);
 // The run's processes still running: its supervisor (`supervisor`, unless the run has `ended`,
 // i.e. end.json was written) and every journaled process whose journal has no `exit` record,
 // each with where its journal says it is.
-std::vector<RunningProcess> running_processes(const std::vector<ProcessReplay>& replays,
+std::vector<RunningProcess> running_processes(const std::vector<journal::ProcessReplay>& replays,
                                               const std::optional<ProcessIdentity>& supervisor,
                                               bool ended, const ProcessTable& table);
 

@@ -4,23 +4,26 @@
 
 #include <fmt/format.h>
 
-#include <blackbox/base/base64.hpp>
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/json_text.hpp>
-#include <blackbox/base/regular_file.hpp>
 #include <blackbox/context/recorded_sources.hpp>
+#include <blackbox/journal/faulthandler_dump.hpp>
+#include <blackbox/journal/lost_file.hpp>
 #include <blackbox/journal/process_files.hpp>
+#include <blackbox/journal/process_replay.hpp>
 #include <blackbox/journal/reader.hpp>
+#include <blackbox/live/captured_output.hpp>
+#include <blackbox/live/supervisor_log_reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
 #include <blackbox/postmortem/process_liveness.hpp>
-#include <blackbox/postmortem/process_replay.hpp>
-#include <blackbox/postmortem/run_directory_check.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
+#include <blackbox/rundir/run_file.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
 namespace blackbox::postmortem {
 
@@ -28,191 +31,69 @@ namespace {
 
 using nlohmann::json;
 
-// The bounds of what is read whole: far above any real file, far below what would hurt.
-constexpr std::size_t kMaxJsonFileBytes = 16 * 1024 * 1024;
-constexpr std::size_t kMaxFaultFileBytes = 1024 * 1024;  // faulthandler's file: its last dumps
-constexpr std::size_t kMaxCaptureBytes = 1024 * 1024;    // a dying test's output: its end
-constexpr std::size_t kMaxLogTrailBytes = 4 * 1024 * 1024;
-
-// The file's text, or nullopt with a warning when it exists but cannot be read.
-std::optional<std::string> read_run_file(const std::filesystem::path& path, std::size_t max_bytes,
-                                         bool keep_tail, std::vector<std::string>& warnings) {
-    auto read = base::read_regular_file(path, max_bytes, keep_tail);
-    if (!read.text && !read.missing) {
-        warnings.push_back(fmt::format("{}: not read: {}", path.filename().string(), read.error));
-    }
-    return std::move(read.text);
-}
-
-json read_json_file(const std::filesystem::path& path, std::vector<std::string>& warnings) {
-    auto content = read_run_file(path, kMaxJsonFileBytes, false, warnings);
-    if (!content) {
-        return nullptr;
-    }
-    auto parsed = json::parse(*content, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) {
-        warnings.push_back(fmt::format("{}: not a JSON object, ignored", path.filename().string()));
-        return nullptr;
-    }
-    return parsed;
-}
-
-std::optional<int> int_at(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_number_integer() ? std::optional(it->get<int>())
-                                                         : std::nullopt;
-}
-
-std::optional<std::string> string_at(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? std::optional(it->get<std::string>())
-                                                 : std::nullopt;
-}
-
-// The bytes `text` encodes in base64, or `text` itself when it is not base64.
-std::string base64_or_text(const std::string& text) {
-    try {
-        return base::unbase64(text);
-    } catch (const Error&) {
-        return text;
-    }
-}
-
-WaitStatus wait_status_of(const json& wait) {
-    WaitStatus status;
-    if (wait.is_object()) {
-        status.code = int_at(wait, "code");
-        status.signal = int_at(wait, "signal");
-        auto core = wait.find("core_dumped");
-        status.core_dumped = core != wait.end() && core->is_boolean() && core->get<bool>();
-    }
-    return status;
-}
-
-void read_run_json(RunModel& run) {
-    auto doc = read_json_file(run.dir / "run.json", run.warnings);
-    if (doc.is_null()) {
+void take_run_file(RunModel& run) {
+    auto doc = rundir::read_run_file(run.dir, run.warnings);
+    if (!doc) {
         return;
     }
-    run.id = string_at(doc, "id").value_or("");
-    run.recorder = string_at(doc, "recorder").value_or("");
-    run.cwd = base::name_at(doc, "cwd").value_or("");
-    run.started = string_at(doc, "started");
-    if (auto started_ns = doc.find("started_ns");
-        started_ns != doc.end() && started_ns->is_number_integer()) {
-        run.started_ns = started_ns->get<std::int64_t>();
-    }
-    auto command = doc.find("command_bytes");  // the exact words, when one is not UTF-8
-    bool exact = command != doc.end() && command->is_array();
-    if (!exact) {
-        command = doc.find("command");
-    }
-    if (command != doc.end() && command->is_array()) {
-        for (const auto& arg : *command) {
-            if (arg.is_string()) {
-                run.command.push_back(exact ? base64_or_text(arg.get<std::string>())
-                                            : arg.get<std::string>());
-            }
-        }
-    }
+    run.id = std::move(doc->id);
+    run.recorder = std::move(doc->recorder);
+    run.cwd = std::move(doc->cwd);
+    run.started = std::move(doc->started);
+    run.started_ns = doc->started_ns;
+    run.command = std::move(doc->command);
     // The supervisor writes the context; `pytest --blackbox` writes the facts it is derived
     // from (plugin runs recorded before that wrote a "context" of their own, still read).
-    if (auto context = doc.find("context"); context != doc.end() && context->is_object()) {
-        run.context = *context;
-    } else if (auto facts = doc.find("context_facts"); facts != doc.end()) {
-        run.context = context::context_from_facts(*facts);
+    if (doc->context.is_object()) {
+        run.context = std::move(doc->context);
+    } else if (!doc->context_facts.is_null()) {
+        run.context = context::context_from_facts(doc->context_facts);
     }
 }
 
-void read_attempt_list(const json& doc, RunModel& run) {
-    auto attempts = doc.find("attempts");
-    if (attempts == doc.end() || !attempts->is_array()) {
-        return;
-    }
-    for (const auto& entry : *attempts) {
-        if (!entry.is_object()) {
-            continue;
-        }
-        AttemptEnd end;
-        end.attempt = int_at(entry, "attempt").value_or(1);
-        end.pid = int_at(entry, "pid").value_or(0);
-        end.wait = wait_status_of(entry.value("wait", json()));
-        run.attempt_ends.push_back(end);
+void take_attempts(const std::vector<rundir::AttemptRecord>& attempts, RunModel& run) {
+    for (const auto& attempt : attempts) {
+        run.attempt_ends.push_back(AttemptEnd{
+            attempt.attempt, attempt.pid,
+            WaitStatus{attempt.wait.code, attempt.wait.signal, attempt.wait.core_dumped}});
     }
 }
 
-// attempts.json: the wait status of each attempt so far, written after each one (so a run that
-// restarted knows its earlier deaths even while a later attempt runs).
-void read_attempts_json(RunModel& run, const KnownEnd* known) {
-    auto doc = known != nullptr && known->attempts.is_object()
-                   ? known->attempts
-                   : read_json_file(run.dir / "attempts.json", run.warnings);
-    if (!doc.is_null()) {
-        read_attempt_list(doc, run);
+// attempts.json (or what the supervisor knows of it).
+void take_attempts_file(RunModel& run, const KnownEnd* known) {
+    auto attempts = known != nullptr && known->attempts
+                        ? known->attempts
+                        : rundir::read_attempts_file(run.dir, run.warnings);
+    if (attempts) {
+        take_attempts(*attempts, run);
     }
 }
 
-// end.json's `write_failures`: what the supervisor could not write, and from when.
-struct WriteFailure {
-    std::string file;
-    std::optional<std::int64_t> since_ns;
-    std::string error;
-    std::optional<std::int64_t> lost;
-    std::string unit;
-};
-
-std::vector<WriteFailure> write_failures_of(const json& doc) {
-    std::vector<WriteFailure> failures;
-    auto list = doc.find("write_failures");
-    if (list == doc.end() || !list->is_array()) {
-        return failures;
-    }
-    for (const auto& entry : *list) {
-        if (!entry.is_object()) {
-            continue;
-        }
-        WriteFailure failure;
-        failure.file = string_at(entry, "file").value_or("?");
-        failure.error = string_at(entry, "error").value_or("unknown error");
-        failure.unit = string_at(entry, "unit").value_or("");
-        for (auto [key, slot] :
-             {std::pair{"since_ns", &failure.since_ns}, std::pair{"lost", &failure.lost}}) {
-            if (auto it = entry.find(key); it != entry.end() && it->is_number_integer()) {
-                *slot = it->get<std::int64_t>();
-            }
-        }
-        failures.push_back(std::move(failure));
-    }
-    return failures;
-}
-
-// Reads end.json (or what the supervisor knows of it); `anchor` gets its ended/ended_ns pair,
-// the clock's last resort when neither a journal nor run.json has one.
-std::vector<WriteFailure> read_end_json(RunModel& run, const KnownEnd* known,
-                                        std::optional<ClockAnchor>& anchor) {
-    auto doc = known != nullptr && known->end.is_object()
-                   ? known->end
-                   : read_json_file(run.dir / "end.json", run.warnings);
-    if (doc.is_null()) {
+// end.json (or what the supervisor knows of it); `anchor` gets its ended/ended_ns pair, the
+// clock's last resort when neither a journal nor run.json has one. Returns its write failures.
+std::vector<rundir::WriteFailureRecord> take_end_file(RunModel& run, const KnownEnd* known,
+                                                      std::optional<ClockAnchor>& anchor) {
+    auto end =
+        known != nullptr && known->end ? known->end : rundir::read_end_file(run.dir, run.warnings);
+    if (!end) {
         return {};
     }
     run.finished = true;
-    run.ended = string_at(doc, "ended");
-    if (auto ended_ns = doc.find("ended_ns");
-        run.ended && ended_ns != doc.end() && ended_ns->is_number_integer()) {
+    run.ended = end->ended;
+    if (run.ended && end->ended_ns) {
         if (auto wall = base::parse_iso8601_utc(*run.ended)) {
-            anchor = ClockAnchor{ended_ns->get<std::int64_t>(), static_cast<double>(*wall) / 1e9};
+            anchor = ClockAnchor{*end->ended_ns, static_cast<double>(*wall) / 1e9};
         }
     }
-    run.forwarded_signal = int_at(doc, "forwarded_signal");
-    run.blackbox_exit_code = int_at(doc, "exit_code");
+    run.forwarded_signal = end->forwarded_signal;
+    run.blackbox_exit_code = end->exit_code;
     if (run.attempt_ends.empty()) {
-        read_attempt_list(doc, run);
+        take_attempts(end->attempts, run);
     }
-    if (auto duration = doc.find("duration_s"); duration != doc.end() && duration->is_number()) {
-        run.duration_s = duration->get<double>();
+    if (end->duration_s) {
+        run.duration_s = *end->duration_s;
     }
-    return write_failures_of(doc);
+    return std::move(end->write_failures);
 }
 
 // Tests by node id. The keys view the node ids held by RunModel::tests, whose elements never
@@ -265,7 +146,7 @@ void merge_result(RunModel& run, TestResult&& result, TestIndex& index) {
 // The anchor between the monotonic clock and the wall clock: a `start` record's own pair (a
 // float wall time, microsecond precise), else run.json's start (milliseconds).
 std::optional<ClockAnchor> clock_anchor(const RunModel& run,
-                                        const std::vector<ProcessReplay>& replays) {
+                                        const std::vector<journal::ProcessReplay>& replays) {
     for (const auto& replay : replays) {
         if (!replay.start.is_object()) {
             continue;
@@ -287,7 +168,7 @@ std::optional<ClockAnchor> clock_anchor(const RunModel& run,
 
 // pytest-monitor's controls are the same in every process of a run (xdist hands the options to
 // its workers): the first process that wrote them speaks for the run.
-void merge_monitor(RunModel& run, std::vector<ProcessReplay>& replays) {
+void merge_monitor(RunModel& run, std::vector<journal::ProcessReplay>& replays) {
     for (const auto& replay : replays) {
         if (replay.monitor) {
             run.monitor = *replay.monitor;
@@ -300,7 +181,7 @@ void merge_monitor(RunModel& run, std::vector<ProcessReplay>& replays) {
     }
 }
 
-void merge_context(RunModel& run, const std::vector<ProcessReplay>& replays) {
+void merge_context(RunModel& run, const std::vector<journal::ProcessReplay>& replays) {
     if (!run.context.is_object()) {
         run.context = json::object();
     }
@@ -333,107 +214,29 @@ void merge_context(RunModel& run, const std::vector<ProcessReplay>& replays) {
     }
 }
 
-// The records the plugin's log trail (capture/<stem>.log) holds for `nodeid`: those after the
-// last separator line, when it names that test ("\x1e<nodeid>").
-std::optional<std::string> log_records_of(const std::filesystem::path& path,
-                                          const std::string& nodeid,
-                                          std::vector<std::string>& warnings) {
-    auto text = read_run_file(path, kMaxLogTrailBytes, true, warnings);
-    if (!text) {
-        return std::nullopt;
+// What supervisor.jsonl says, into the run: the memory limit, the supervisor's death, the
+// processes pytest left running. Returns the watchdogs' verdicts.
+std::vector<Verdict> take_supervisor_log(const live::SupervisorLogFacts& facts, RunModel& run) {
+    if (facts.memory_limit) {
+        run.memory.limit = facts.memory_limit;
     }
-    auto separator = text->rfind('\x1e');
-    if (separator == std::string::npos) {
-        return std::nullopt;
+    if (const auto& lost = facts.supervisor_lost) {
+        run.supervisor_lost = SupervisorLoss{lost->attempt, lost->pid, lost->ns, lost->group_killed,
+                                             lost->cgroup_killed};
     }
-    auto end_of_line = text->find('\n', separator);
-    if (end_of_line == std::string::npos ||
-        text->compare(separator + 1, end_of_line - separator - 1, nodeid) != 0) {
-        return std::nullopt;
+    for (const auto& left : facts.left_running) {
+        run.left_running.push_back(LeftProcess{left.attempt, left.pid, left.command, left.in_group,
+                                               left.stopped, left.started_ns, std::nullopt});
     }
-    return text->substr(end_of_line + 1);
-}
-
-// What supervisor.jsonl says (docs/formats/run-directory.md): the watchdogs' verdicts, who
-// the supervisor was, and, into the run: the memory limit, the supervisor's death, the
-// processes pytest left running.
-struct SupervisorFacts {
     std::vector<Verdict> verdicts;
-    std::optional<ProcessIdentity> supervisor;
-};
-
-LeftProcess left_process(const nlohmann::json& entry, int attempt) {
-    LeftProcess left;
-    left.attempt = attempt;
-    left.pid = int_at(entry, "pid").value_or(0);
-    left.command = string_at(entry, "command").value_or("");
-    const auto flag = [&entry](const char* key) {
-        auto it = entry.find(key);
-        return it != entry.end() && it->is_boolean() && it->get<bool>();
-    };
-    left.in_group = flag("in_group");
-    left.stopped = flag("stopped");
-    if (auto started = entry.find("started_ns");
-        started != entry.end() && started->is_number_integer()) {
-        left.started_ns = started->get<std::int64_t>();
+    for (const auto& verdict : facts.verdicts) {
+        verdicts.push_back(Verdict{verdict.ev, verdict.pid, verdict.attempt, verdict.evidence});
     }
-    return left;
+    return verdicts;
 }
 
-SupervisorFacts read_supervisor_log(const std::filesystem::path& dir, RunModel& run) {
-    SupervisorFacts facts;
-    auto& verdicts = facts.verdicts;
-    journal::for_each_record(dir / "supervisor.jsonl", [&](const journal::Record& record) {
-        auto ev = record.ev();
-        if (ev == "limit") {
-            if (auto bytes = record.integer("bytes")) {
-                run.memory.limit = *bytes;
-            }
-            return;
-        }
-        const int attempt = static_cast<int>(record.integer("attempt").value_or(1));
-        if (ev == "supervisor") {
-            facts.supervisor = identity_of(record.to_json());
-            return;
-        }
-        if (ev == "supervisor_lost") {
-            run.supervisor_lost = SupervisorLoss{
-                attempt, static_cast<long>(record.integer("pid").value_or(0)),
-                record.integer("ns").value_or(0), record.boolean("group_killed").value_or(false),
-                record.integer("cgroup_killed").value_or(0)};
-            return;
-        }
-        if (ev == "leftovers") {
-            auto processes = record.json("processes");
-            if (processes.is_array()) {
-                for (const auto& entry : processes) {
-                    if (entry.is_object()) {
-                        run.left_running.push_back(left_process(entry, attempt));
-                    }
-                }
-            }
-            return;
-        }
-        Verdict verdict;
-        verdict.ev = std::string(ev);
-        verdict.pid = static_cast<long>(record.integer("pid").value_or(0));
-        verdict.attempt = attempt;
-        if (ev == "hang") {
-            verdict.evidence = fmt::format(
-                "the hang watchdog killed it after its {} had run for {:.1f} s",
-                record.string("phase").value_or("phase"), record.number("after_s").value_or(0));
-        } else if (ev == "memory_limit" || ev == "oom") {
-            verdict.evidence = std::string(record.string("evidence").value_or(ev));
-        } else {
-            return;
-        }
-        verdicts.push_back(std::move(verdict));
-    });
-    return facts;
-}
-
-const ProcessReplay* last_main(const std::vector<ProcessReplay>& replays) {
-    const ProcessReplay* found = nullptr;
+const journal::ProcessReplay* last_main(const std::vector<journal::ProcessReplay>& replays) {
+    const journal::ProcessReplay* found = nullptr;
     for (const auto& replay : replays) {
         if (!replay.files.is_worker()) {
             found = &replay;
@@ -459,7 +262,7 @@ void count(RunModel& run) {
     counts.errors += run.collect_errors.size();
 }
 
-std::string derive_status(const RunModel& run, const ProcessReplay* main) {
+std::string derive_status(const RunModel& run, const journal::ProcessReplay* main) {
     if (!run.running.empty()) {
         return "running";
     }
@@ -502,43 +305,12 @@ std::string time_text(const RunModel& run, std::int64_t ns) {
     return t == std::string::npos ? iso : iso.substr(t + 1, iso.size() - t - 2) + " UTC";
 }
 
-// A process's `.lost` file (lost/<stem>.lost): the plugin writes it, into room it reserved
-// when it started, while its journal cannot be written; it says the loss was made good
-// ("recovered") once writing worked again.
-std::optional<JournalLoss> unrecovered_loss(const journal::ProcessFiles& files,
-                                            std::vector<std::string>& warnings) {
-    auto text = read_run_file(files.lost, 64 * 1024, false, warnings);
-    if (!text) {
-        return std::nullopt;
-    }
-    auto line = std::string_view(*text).substr(0, text->find_first_of(std::string_view("\n\0", 2)));
-    auto doc = json::parse(line, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
-        return std::nullopt;  // never written (the reserved room is zeros)
-    }
-    auto recovered = doc.find("recovered");
-    if (recovered != doc.end() && recovered->is_boolean() && recovered->get<bool>()) {
-        return std::nullopt;
-    }
-    JournalLoss loss;
-    if (auto since = doc.find("since_ns"); since != doc.end() && since->is_number_integer()) {
-        loss.since_ns = since->get<std::int64_t>();
-    }
-    if (auto records = doc.find("records"); records != doc.end() && records->is_number_integer()) {
-        loss.records = records->get<std::int64_t>();
-    }
-    loss.reason = string_at(doc, "reason").value_or("unknown");
-    auto ended = doc.find("ended");
-    loss.ended = ended != doc.end() && ended->is_boolean() && ended->get<bool>();
-    return loss;
-}
-
 std::string process_name(const journal::ProcessFiles& files) {
     return fmt::format("{} (pid {})", files.role, files.pid);
 }
 
-std::string describe_loss(const RunModel& run, const ProcessReplay& replay,
-                          const JournalLoss& loss) {
+std::string describe_loss(const RunModel& run, const journal::ProcessReplay& replay,
+                          const journal::JournalLoss& loss) {
     std::string text = fmt::format(
         "{}: {} lost from {}", process_name(replay.files),
         loss.records ? fmt::format("{} journal records", *loss.records) : "journal records",
@@ -558,7 +330,7 @@ std::string describe_loss(const RunModel& run, const ProcessReplay& replay,
     return text;
 }
 
-std::string describe_failure(const RunModel& run, const WriteFailure& failure) {
+std::string describe_failure(const RunModel& run, const rundir::WriteFailureRecord& failure) {
     std::string text = fmt::format("supervisor: {}", failure.file);
     if (failure.lost) {
         text += failure.unit.empty() ? fmt::format(": {} lost", *failure.lost)
@@ -575,12 +347,12 @@ std::string describe_failure(const RunModel& run, const WriteFailure& failure) {
 }  // namespace
 
 RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
-    check_run_directory(dir);
+    rundir::check_run_directory(dir);
     std::error_code error;
-    bool has_run_json =
-        std::filesystem::is_regular_file(std::filesystem::symlink_status(dir / "run.json", error));
-    bool has_journals =
-        std::filesystem::is_directory(std::filesystem::symlink_status(dir / "journal", error));
+    bool has_run_json = std::filesystem::is_regular_file(
+        std::filesystem::symlink_status(dir / rundir::kRunFile, error));
+    bool has_journals = std::filesystem::is_directory(
+        std::filesystem::symlink_status(dir / rundir::kJournalFolder, error));
     if (!has_run_json && !has_journals) {
         throw Error(fmt::format("{} is not a blackbox run directory (no run.json, no journal/)",
                                 dir.string()),
@@ -588,10 +360,10 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     }
     RunModel run;
     run.dir = dir;
-    read_run_json(run);
-    read_attempts_json(run, known);
+    take_run_file(run);
+    take_attempts_file(run, known);
     std::optional<ClockAnchor> end_anchor;
-    auto write_failures = read_end_json(run, known, end_anchor);
+    auto write_failures = take_end_file(run, known, end_anchor);
     if (known != nullptr) {
         run.recorder = "supervisor";  // the supervisor asks, even when run.json was not written
     }
@@ -607,10 +379,10 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     // Collected items first (collection order), then each journal's results moved in.
     TestIndex index;
     read_collected(run, files, index);
-    std::vector<ProcessReplay> replays;
+    std::vector<journal::ProcessReplay> replays;
     replays.reserve(files.size());
     for (const auto& process : files) {
-        replays.push_back(replay_process(
+        replays.push_back(journal::replay_process(
             process, [&](TestResult&& test) { merge_result(run, std::move(test), index); }));
         auto& replay = replays.back();
         auto& warnings = replay.warnings;
@@ -619,7 +391,7 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
             run.recording_stopped.push_back(
                 fmt::format("{} (pid {}): {}", process.role, process.pid, *reason));
         }
-        if (auto loss = unrecovered_loss(process, run.warnings)) {
+        if (auto loss = journal::read_unrecovered_loss(process, run.warnings)) {
             loss->after = replay.loss_after();
             replay.losses.push_back(std::move(*loss));
             replay.lost_end = !replay.exited;
@@ -690,7 +462,7 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         }
     }
 
-    const ProcessReplay* main = last_main(replays);
+    const journal::ProcessReplay* main = last_main(replays);
     if (main != nullptr) {
         run.pytest_exitstatus = main->exitstatus;
     }
@@ -701,20 +473,18 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     std::vector<ProcessEvidence> evidence;
     evidence.reserve(replays.size());
     for (const auto& replay : replays) {
-        ProcessEvidence item{&replay, std::nullopt};
-        if (auto text =
-                read_run_file(replay.files.faulthandler, kMaxFaultFileBytes, true, run.warnings)) {
-            item.dump = parse_last_dump(*text);
-        }
-        evidence.push_back(std::move(item));
+        evidence.push_back(ProcessEvidence{
+            &replay, journal::read_last_dump(replay.files.faulthandler, run.warnings)});
     }
-    auto supervisor = read_supervisor_log(run.dir, run);
-    run.running = running_processes(replays, supervisor.supervisor, run.finished, ProcessTable());
-    EndFacts end{run.attempt_ends,
-                 run.forwarded_signal,
-                 std::move(supervisor.verdicts),
-                 {},
-                 run.supervisor_lost};
+    auto supervisor_log = live::read_supervisor_log(run.dir);
+    auto verdicts = take_supervisor_log(supervisor_log, run);
+    std::optional<ProcessIdentity> supervisor;
+    if (supervisor_log.supervisor) {
+        supervisor = identity_of(*supervisor_log.supervisor);
+    }
+    run.running = running_processes(replays, supervisor, run.finished, ProcessTable());
+    EndFacts end{
+        run.attempt_ends, run.forwarded_signal, std::move(verdicts), {}, run.supervisor_lost};
     for (const auto& process : run.running) {
         if (process.role != "supervisor") {
             end.running.emplace_back(process.attempt, process.pid);
@@ -725,14 +495,10 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     for (auto& crash : run.crashes) {
         auto stem =
             fmt::format("{}-{}-{}", crash.attempt, crash.worker.value_or("main"), crash.pid);
-        crash.captured_stdout = read_run_file(dir / "capture" / (stem + ".stdout"),
-                                              kMaxCaptureBytes, true, run.warnings);
-        crash.captured_stderr = read_run_file(dir / "capture" / (stem + ".stderr"),
-                                              kMaxCaptureBytes, true, run.warnings);
-        if (crash.nodeid) {
-            crash.captured_log =
-                log_records_of(dir / "capture" / (stem + ".log"), *crash.nodeid, run.warnings);
-        }
+        auto captured = live::read_captured_output(dir, stem, crash.nodeid, run.warnings);
+        crash.captured_stdout = std::move(captured.out);
+        crash.captured_stderr = std::move(captured.err);
+        crash.captured_log = std::move(captured.log);
     }
     for (auto& test : run.tests) {
         test.outcome = derive_outcome(test);
@@ -758,7 +524,7 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
             }
         }
     }
-    add_memory_trail(run, dir / "samples.jsonl");
+    add_memory_trail(run, dir / rundir::kSamplesFile);
     for (const auto& replay : replays) {
         // Every xdist worker deselects the same items; the controller deselects none.
         run.counts.deselected =

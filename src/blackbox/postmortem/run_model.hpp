@@ -14,28 +14,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include <blackbox/journal/test_result.hpp>
+
 namespace blackbox::postmortem {
 
-// What one phase reported beyond its outcome; most phases have none of it, so it lives apart.
-struct PhaseDetails {
-    std::string wasxfail;                 // the xfail reason (PhaseResult::wasxfail says if any)
-    std::optional<std::string> reason;    // skip reason
-    std::optional<std::string> longrepr;  // failure text
-    std::vector<std::pair<std::string, std::string>> sections;  // captured output
-    nlohmann::json props;                                       // user_properties, or null
-};
-
-// What one phase (setup, call or teardown) of a test reported. Kept small: a run may hold
-// hundreds of thousands of them.
-struct PhaseResult {
-    enum class Outcome : std::uint8_t { passed, failed, skipped };
-    Outcome outcome = Outcome::passed;  // pytest's report outcome
-    bool wasxfail = false;              // an expected failure (strict or not)
-    double duration_s = 0;
-    std::int64_t begin_ns = 0;  // 0 when the journal has no `begin` for it
-    std::int64_t end_ns = 0;
-    std::shared_ptr<const PhaseDetails> details;  // null when there is nothing more
-};
+// The journal's words for a test and its scopes are the model's.
+using journal::AfterTest;
+using journal::CollectError;
+using journal::Leftover;
+using journal::MonitorSettings;
+using journal::PhaseDetails;
+using journal::PhaseResult;
+using journal::ScopeMetrics;
+using journal::TestResult;
 
 // One point of the memory trail.
 struct MemoryPoint {
@@ -72,70 +63,6 @@ struct Crash {
     bool collateral = false;    // still running when another process's death ended the run
 };
 
-// One kind of resource a test left behind in its process: how many more there were after it
-// than before, and the names of (at most ten of) the new ones.
-struct Leftover {
-    std::string kind;  // "fds", "threads", "children" or "figures"
-    std::int64_t count = 0;
-    std::vector<std::string> names;  // "7 -> /tmp/x", a thread's name, "1234 sleep 30", …
-};
-
-// What followed a test's protocol (the journal's `after_test`, written only with
-// --blackbox-gc-after-each or --blackbox-sentinels, and only when there was something to say).
-struct AfterTest {
-    std::optional<std::int64_t> gc_freed_bytes;  // RSS before gc.collect() minus after it
-    std::optional<std::int64_t> gc_objects;      // what gc.collect() returned
-    std::optional<double> gc_s;
-    std::vector<Leftover> left;  // the kinds that went up, in the journal's order
-};
-
-struct TestResult {
-    std::string nodeid;
-    std::string outcome;  // passed failed skipped xfailed xpassed error crashed not_run
-    std::optional<PhaseResult> setup, call, teardown;
-    std::optional<std::string> worker;
-    int attempt = 1;
-    std::optional<std::size_t> crash;  // index into RunModel::crashes
-    // Measured by the plugin in the test's own process (absent when it could not be).
-    std::optional<std::int64_t> peak_rss_bytes;  // exact: the high-water mark was reset
-    std::optional<double> cpu_user_s, cpu_sys_s;
-    std::optional<std::int64_t> rss_before_bytes, rss_after_bytes;  // at its start, after teardown
-    // The peak of the test's process tree (its pytest process and what it started) during the
-    // test, from the supervisor's samples; and how much that tree grew across the test.
-    std::optional<std::int64_t> peak_tree_rss_bytes;
-    std::optional<std::int64_t> tree_rss_growth_bytes;
-    long pid = 0;                            // the pytest process that ran it
-    std::shared_ptr<const AfterTest> after;  // null without an `after_test` record (most tests)
-
-    double duration_s() const;  // setup + call + teardown, as JUnit's `time`
-};
-
-// A module, class or session as one process ran it (the journal's `scope` record, written only
-// for the scopes the user asked for): what the metrics database stores for those kinds.
-struct ScopeMetrics {
-    std::string kind;                   // "module", "class" or "session"
-    std::string nodeid;                 // the collector's node id; "" for the session
-    std::optional<std::string> module;  // dotted name; null for the session and non-Python files
-    std::string name;                   // module's last part, class name, or the session's
-    std::optional<std::string> file;    // relative to the rootdir; null for the session
-    std::string component;
-    std::int64_t begin_ns = 0, end_ns = 0;  // CLOCK_MONOTONIC
-    double cpu_user_s = 0, cpu_sys_s = 0;
-    std::optional<std::int64_t> peak_rss_bytes, rss_before_bytes, rss_after_bytes;
-    std::optional<std::string> worker;
-    int attempt = 1;
-};
-
-// pytest-monitor's controls as the user set them for the run (`session_start`'s `monitor`,
-// docs/formats/journal.md); the defaults are a journal without them.
-struct MonitorSettings {
-    bool enabled = true;
-    std::vector<std::string> scopes{"function"};
-    bool explicit_params = false;
-    std::optional<std::string> component_prefix, force_component, description;
-    std::vector<std::pair<std::string, std::string>> tags;  // sorted by key
-};
-
 // A CLOCK_MONOTONIC instant and the wall time it was (seconds since the epoch): turns the
 // journals' monotonic times into wall times.
 struct ClockAnchor {
@@ -145,12 +72,6 @@ struct ClockAnchor {
     double wall_at(std::int64_t monotonic_ns) const {
         return wall_s + static_cast<double>(monotonic_ns - ns) / 1e9;
     }
-};
-
-struct CollectError {
-    std::string nodeid;
-    std::string longrepr;
-    std::optional<std::string> worker;
 };
 
 struct Counts {

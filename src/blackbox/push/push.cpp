@@ -8,6 +8,7 @@
 #include <blackbox/push/push.hpp>
 #include <blackbox/report/html_data.hpp>
 #include <blackbox/report/html_report.hpp>
+#include <blackbox/rundir/run_files.hpp>
 #include <blackbox/store/session_row.hpp>
 #include <blackbox/wire/run_upload.hpp>
 
@@ -61,9 +62,10 @@ PushResult send(const postmortem::RunModel& run, const PushOptions& options) {
     const auto chunks = wire::upload_chunks(run, options.chunk_bytes);
     const auto session_h = store::session_row(run).session_h;
     // The report's data block, as `report.html` embeds it (level 6: sent, not written locally).
-    const auto report = options.report ? report::report_data_gzip(
-                                             report::html_data(run, run.dir / "samples.jsonl"), 6)
-                                       : std::string();
+    const auto report =
+        options.report
+            ? report::report_data_gzip(report::html_data(run, run.dir / rundir::kSamplesFile), 6)
+            : std::string();
     HttpClient client(HttpClient::Clock::now() + options.timeout);
     // A request, retried after a connection failure or a 5xx while there is time.
     auto request = [&](const char* method, const std::string& path, const std::string& body,

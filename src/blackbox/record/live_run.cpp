@@ -13,6 +13,7 @@
 #include <blackbox/live/stack_dump.hpp>
 #include <blackbox/live/status_text.hpp>
 #include <blackbox/record/live_run.hpp>
+#include <blackbox/rundir/run_files.hpp>
 #include <blackbox/sample/proc_stat.hpp>
 #include <blackbox/sample/process_identity.hpp>
 
@@ -45,7 +46,7 @@ nlohmann::json supervisor_identity() {
 LiveRun::LiveRun(const WatchOptions& options, const std::filesystem::path& run_dir)
     : options_(options),
       run_dir_(run_dir),
-      log_(run_dir / "supervisor.jsonl"),
+      log_(run_dir / rundir::kSupervisorLogFile),
       watch_(run_dir, options.attempt),
       captures_(run_dir) {
     if (options_.hang_timeout) {
@@ -129,7 +130,7 @@ std::string LiveRun::tree_cgroup() const {
 }
 
 supervise::DeathNote LiveRun::death_note() const {
-    return {(run_dir_ / "supervisor.jsonl").string(),
+    return {(run_dir_ / rundir::kSupervisorLogFile).string(),
             fmt::format(R"({{"ev":"supervisor_lost","attempt":{},"pid":{},)", options_.attempt,
                         ::getpid())};
 }
@@ -142,7 +143,7 @@ void LiveRun::started(pid_t pid) {
     sample::SamplerOptions sampler;
     sampler.root = pid;
     sampler.subreaper = ::getpid();
-    sampler.output = run_dir_ / "samples.jsonl";
+    sampler.output = run_dir_ / rundir::kSamplesFile;
     sampler.interval = options_.interval;
     if (limit_) {
         if (auto group = limit_->group()) {

@@ -13,6 +13,7 @@
 #include <blackbox/plugin/plugin_environment.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/record/recording.hpp>
+#include <blackbox/rundir/run_files.hpp>
 #include <blackbox/supervise/session.hpp>
 
 namespace blackbox::record {
@@ -20,12 +21,6 @@ namespace blackbox::record {
 namespace {
 
 using nlohmann::json;
-
-json wait_json(const supervise::ExitStatus& status) {
-    return {{"code", status.code() ? json(*status.code()) : json(nullptr)},
-            {"signal", status.signal() ? json(*status.signal()) : json(nullptr)},
-            {"core_dumped", status.core_dumped()}};
-}
 
 // Whether pytest should start again after an attempt, and why not when it should not.
 struct Verdict {
@@ -71,7 +66,8 @@ void write_skip_list(const postmortem::RunModel& run, const base::Directory& run
             text += '\n';
         }
     }
-    run_dir.subdirectory("resume").write_atomically(fmt::format("{}.txt", attempt), text);
+    run_dir.subdirectory(rundir::kResumeFolder)
+        .write_atomically(rundir::resume_file_name(attempt), text);
 }
 
 std::string describe_death(const postmortem::RunModel& run, int attempt) {
@@ -89,19 +85,21 @@ std::string describe_death(const postmortem::RunModel& run, int attempt) {
 
 }  // namespace
 
-json write_failures_json(const std::vector<WriteFailure>& failures) {
-    json list = json::array();
+std::vector<rundir::WriteFailureRecord> write_failure_records(
+    const std::vector<WriteFailure>& failures) {
+    std::vector<rundir::WriteFailureRecord> records;
     for (const auto& failure : failures) {
-        json entry = {{"file", failure.file},
-                      {"since_ns", failure.loss.since_ns},
-                      {"error", std::strerror(failure.loss.error)}};
+        rundir::WriteFailureRecord record;
+        record.file = failure.file;
+        record.since_ns = failure.loss.since_ns;
+        record.error = std::strerror(failure.loss.error);
         if (!failure.unit.empty()) {
-            entry["lost"] = failure.loss.amount;
-            entry["unit"] = failure.unit;
+            record.lost = static_cast<std::int64_t>(failure.loss.amount);
+            record.unit = failure.unit;
         }
-        list.push_back(std::move(entry));
+        records.push_back(std::move(record));
     }
-    return list;
+    return records;
 }
 
 void add_write_failure(std::vector<WriteFailure>& failures, const std::string& file,
@@ -117,26 +115,23 @@ void add_write_failure(std::vector<WriteFailure>& failures, const std::string& f
     failures.push_back({file, loss, unit});
 }
 
-json attempts_json(const RecordingResult& result) {
-    json attempts = json::array();
+std::vector<rundir::AttemptRecord> attempt_records(const RecordingResult& result) {
+    std::vector<rundir::AttemptRecord> records;
     for (const auto& attempt : result.attempts) {
-        attempts.push_back(
-            {{"attempt", attempt.attempt},
-             {"pid", attempt.pid},
-             {"wait", wait_json(attempt.status)},
-             {"forwarded_signal",
-              attempt.forwarded_signal ? json(*attempt.forwarded_signal) : json(nullptr)},
-             {"started_ns", attempt.started_ns},
-             {"ended_ns", attempt.ended_ns}});
+        records.push_back(
+            {attempt.attempt,
+             attempt.pid,
+             {attempt.status.code(), attempt.status.signal(), attempt.status.core_dumped()},
+             attempt.forwarded_signal,
+             attempt.started_ns,
+             attempt.ended_ns});
     }
-    return {{"attempts", attempts}};
+    return records;
 }
 
 void write_attempts(const base::Directory& run_dir, RecordingResult& result) {
-    if (int error =
-            run_dir.replace_file("attempts.json", base::json_text(attempts_json(result), 2) + "\n");
-        error != 0) {
-        add_write_failure(result.write_failures, "attempts.json",
+    if (int error = rundir::write_attempts_file(run_dir, attempt_records(result)); error != 0) {
+        add_write_failure(result.write_failures, rundir::kAttemptsFile,
                           base::WriteLoss{base::monotonic_ns(), error, 0});
     }
 }
@@ -159,8 +154,7 @@ RecordingResult record(const RecordingOptions& options) {
         session.environment = plugin::inject(plugin::current_environment(),
                                              {options.plugin_dir, options.run_dir, attempt,
                                               options.fsync, !on_terminal, live.capture_socket()});
-        const std::string log_name =
-            attempt == 1 ? "output.log" : fmt::format("output-{}.log", attempt);
+        const std::string log_name = rundir::output_log_name(attempt);
         session.output_log = options.run_dir / log_name;
         session.output_log_max = options.output_log_max;
         if (attempt == 1 && watch.memory_max && options.say) {
@@ -191,10 +185,10 @@ RecordingResult record(const RecordingOptions& options) {
                               base::WriteLoss{current.started_ns, *outcome.log_errno, 0});
         }
         if (auto loss = live.trail_loss()) {
-            add_write_failure(result.write_failures, "samples.jsonl", *loss, "lines");
+            add_write_failure(result.write_failures, rundir::kSamplesFile, *loss, "lines");
         }
         if (auto loss = live.verdict_loss()) {
-            add_write_failure(result.write_failures, "supervisor.jsonl", *loss, "lines");
+            add_write_failure(result.write_failures, rundir::kSupervisorLogFile, *loss, "lines");
         }
         if (outcome.spawn_errno) {
             result.spawn_errno = outcome.spawn_errno;
@@ -215,9 +209,10 @@ RecordingResult record(const RecordingOptions& options) {
         }
         // What we say next must not continue the command's last, unfinished line.
         const std::string line_start = outcome.output_last_byte == '\n' ? "" : "\n";
-        postmortem::KnownEnd known{nullptr, attempts_json(result)};
+        postmortem::KnownEnd known{std::nullopt, attempt_records(result)};
         if (!result.write_failures.empty()) {
-            known.end = {{"write_failures", write_failures_json(result.write_failures)}};
+            known.end = rundir::EndRecord{};
+            known.end->write_failures = write_failure_records(result.write_failures);
         }
         postmortem::RunModel run;
         try {

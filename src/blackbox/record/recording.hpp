@@ -16,6 +16,8 @@
 #include <blackbox/base/directory.hpp>
 #include <blackbox/base/write_loss.hpp>
 #include <blackbox/record/live_run.hpp>
+#include <blackbox/rundir/attempts_file.hpp>
+#include <blackbox/rundir/end_file.hpp>
 #include <blackbox/supervise/exit_status.hpp>
 
 namespace blackbox::record {
@@ -54,7 +56,8 @@ struct WriteFailure {
 };
 
 // end.json's `write_failures` (docs/formats/run-directory.md).
-nlohmann::json write_failures_json(const std::vector<WriteFailure>& failures);
+std::vector<rundir::WriteFailureRecord> write_failure_records(
+    const std::vector<WriteFailure>& failures);
 
 struct RecordingResult {
     std::vector<AttemptResult> attempts;
@@ -66,9 +69,9 @@ struct RecordingResult {
 
 RecordingResult record(const RecordingOptions& options);
 
-// attempts.json's document: each attempt's pid and wait status so far
+// attempts.json's list: each attempt's pid and wait status so far
 // (docs/formats/run-directory.md).
-nlohmann::json attempts_json(const RecordingResult& result);
+std::vector<rundir::AttemptRecord> attempt_records(const RecordingResult& result);
 
 // Writes attempts.json into `run_dir`; a failure is added to `result.write_failures`.
 void write_attempts(const base::Directory& run_dir, RecordingResult& result);

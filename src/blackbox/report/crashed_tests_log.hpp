@@ -14,10 +14,11 @@
 #include <vector>
 
 #include <blackbox/postmortem/run_model.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
 namespace blackbox::report {
 
-inline constexpr const char* kCrashedTestsLogName = "crashed_tests.jsonl";
+inline constexpr const char* kCrashedTestsLogName = rundir::kCrashedTestsLogFile;
 
 struct CrashedTestsLogOptions {
     // `gpu_id` of every line: HIP_VISIBLE_DEVICES as pytest had it. nullopt: this process's own

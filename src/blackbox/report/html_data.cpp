@@ -6,9 +6,9 @@
 #include <blackbox/base/clock.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/base/utf8_text.hpp>
-#include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/report/html_data.hpp>
+#include <blackbox/report/json_view.hpp>
 #include <blackbox/sample/trail_reader.hpp>
 
 namespace blackbox::report {
@@ -277,7 +277,7 @@ json crashes_json(const RunModel& run, const Timebase& time) {
     json crashes = json::array();
     for (std::size_t i = 0; i < run.crashes.size(); ++i) {
         const auto& crash = run.crashes[i];
-        auto object = postmortem::crash_to_json(crash, run);
+        auto object = report::crash_to_json(crash, run);
         object["signal_name"] = object["signal"];
         object["signal"] = optional_json(crash.signal);
         object["frames"] = crash.frames;
@@ -303,7 +303,7 @@ json run_json(const RunModel& run, const Trail& trail) {
             {"attempts", run.attempts},
             {"exit",
              {{"code", optional_json(run.exit.code)}, {"signal", optional_json(run.exit.signal)}}},
-            {"counts", postmortem::counts_to_json(run.counts)},
+            {"counts", report::counts_to_json(run.counts)},
             {"sampled", trail.readable},
             {"interval_s", trail.interval_s},
             {"limit_bytes", optional_json(run.memory.limit)},
@@ -371,7 +371,7 @@ json html_data(const RunModel& run, const std::filesystem::path& samples) {
             {"failures", std::move(failures)},
             {"collect_errors", std::move(collect_errors)},
             {"left_behind", left_behind_json(run)},
-            {"gc", postmortem::gc_to_json(run)}};
+            {"gc", report::gc_to_json(run)}};
 }
 
 }  // namespace blackbox::report

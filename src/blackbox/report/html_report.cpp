@@ -10,6 +10,7 @@
 #include <blackbox/report/html_data.hpp>
 #include <blackbox/report/html_report.hpp>
 #include <blackbox/report/html_verdict.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
 namespace blackbox::report {
 
@@ -85,7 +86,7 @@ std::string html_report(const postmortem::RunModel& run, const std::filesystem::
 }
 
 void write_html_file(const postmortem::RunModel& run, const std::filesystem::path& path) {
-    base::write_file_atomically(path, html_report(run, run.dir / "samples.jsonl"));
+    base::write_file_atomically(path, html_report(run, run.dir / rundir::kSamplesFile));
 }
 
 }  // namespace blackbox::report

@@ -7,8 +7,8 @@
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/base/utf8_text.hpp>
-#include <blackbox/postmortem/text_view.hpp>
 #include <blackbox/report/html_verdict.hpp>
+#include <blackbox/report/text_view.hpp>
 
 namespace blackbox::report {
 
@@ -125,7 +125,7 @@ std::string stack(const json& crash) {
         auto traceback = string_field(crash, "traceback");
         return traceback ? "<pre class=\"stack\">" + text(*traceback) + "</pre>" : "";
     }
-    auto shown = postmortem::own_frames(frames, kShownFrames);
+    auto shown = report::own_frames(frames, kShownFrames);
     std::string out = "<pre class=\"stack\">" + lines(frames, 0, shown) + "</pre>";
     if (shown < frames.size()) {
         out += fmt::format(

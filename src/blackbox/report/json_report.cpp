@@ -7,8 +7,8 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/json_text.hpp>
-#include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/report/json_report.hpp>
+#include <blackbox/report/json_view.hpp>
 
 namespace blackbox::report {
 
@@ -74,7 +74,7 @@ json test_json(const TestResult& test, const postmortem::RunModel& run) {
         {"peak_tree_rss_bytes", optional_json(test.peak_tree_rss_bytes)},
         {"tree_rss_growth_bytes", optional_json(test.tree_rss_growth_bytes)},
         {"crash",
-         test.crash ? postmortem::crash_to_json(run.crashes[*test.crash], run) : json(nullptr)},
+         test.crash ? report::crash_to_json(run.crashes[*test.crash], run) : json(nullptr)},
     };
     base::put_name(object, "nodeid", test.nodeid);  // exact in nodeid_bytes when not UTF-8
     if (!test.peak_rss_bytes && test.peak_tree_rss_bytes) {
@@ -85,7 +85,7 @@ json test_json(const TestResult& test, const postmortem::RunModel& run) {
     if (test.after && !test.after->left.empty()) {
         left = json::object();
         for (const auto& leftover : test.after->left) {
-            left[leftover.kind] = postmortem::leftover_json(leftover);
+            left[leftover.kind] = report::leftover_json(leftover);
         }
     }
     object["left"] = std::move(left);
@@ -98,7 +98,7 @@ json test_json(const TestResult& test, const postmortem::RunModel& run) {
 }  // namespace
 
 void write_json_report(const postmortem::RunModel& run, std::ostream& out) {
-    json head = postmortem::postmortem_json(run);
+    json head = report::postmortem_json(run);
     head["format"] = 1;
     // `tests` is the list here (as the brief's report contract says); the counts move.
     head["summary"] = std::move(head["tests"]);

@@ -9,6 +9,7 @@
 #include <blackbox/report/junit_report.hpp>
 #include <blackbox/report/markdown_report.hpp>
 #include <blackbox/report/report_set.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
 namespace blackbox::report {
 
@@ -56,10 +57,12 @@ int write_reports(const postmortem::RunModel& run, const ReportSet& reports, std
     }
     if (!reports.html.empty() || reports.html_in_run_directory) {
         std::string page;
-        failures += !attempt([&] { page = html_report(run, run.dir / "samples.jsonl"); }, errors);
+        failures +=
+            !attempt([&] { page = html_report(run, run.dir / rundir::kSamplesFile); }, errors);
         if (!page.empty() && reports.html_in_run_directory) {
             failures += !attempt(
-                [&] { base::write_file_atomically(run.dir / "report.html", page); }, errors);
+                [&] { base::write_file_atomically(run.dir / rundir::kReportHtmlFile, page); },
+                errors);
         }
         if (!page.empty() && !reports.html.empty()) {
             failures += !attempt(

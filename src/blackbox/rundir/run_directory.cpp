@@ -14,13 +14,14 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/unique_fd.hpp>
 #include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
 namespace blackbox::rundir {
 
 namespace fs = std::filesystem;
 
 fs::path state_dir(const fs::path& base) {
-    return base / ".blackbox";
+    return base / kStateFolder;
 }
 
 std::string new_run_id(std::int64_t wall_ns) {
@@ -49,10 +50,10 @@ void write_gitignore(const fs::path& state) {
     try {
         auto directory = base::Directory::open(state);
         struct stat status {};
-        if (::fstatat(directory.fd(), ".gitignore", &status, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (::fstatat(directory.fd(), kGitignoreFile, &status, AT_SYMLINK_NOFOLLOW) == 0) {
             return;
         }
-        directory.write_atomically(".gitignore",
+        directory.write_atomically(kGitignoreFile,
                                    "# Created by blackbox: its runs stay out of git.\n*\n");
     } catch (const Error&) {
         // Cosmetic: the run itself can go on.
@@ -80,7 +81,7 @@ base::Directory make_fresh(const fs::path& dir) {
 
 NewRunDirectory create_run_directory(const fs::path& state, const std::string& id,
                                      const fs::path& explicit_dir) {
-    fs::path dir = explicit_dir.empty() ? state / "runs" / id : explicit_dir;
+    fs::path dir = explicit_dir.empty() ? state / kRunsFolder / id : explicit_dir;
     dir = fs::absolute(dir).lexically_normal();
     base::Directory directory;
     if (explicit_dir.empty()) {
@@ -104,7 +105,7 @@ NewRunDirectory create_run_directory(const fs::path& state, const std::string& i
         throw Error(fmt::format("cannot write into the run directory {}", dir.string()));
     }
     hold_run(directory);
-    for (const char* sub : {"journal", "collected", "faulthandler"}) {
+    for (const char* sub : {kJournalFolder, kCollectedFolder, kFaulthandlerFolder}) {
         directory.subdirectory(sub);
     }
     if (explicit_dir.empty()) {
@@ -138,7 +139,7 @@ void update_latest_link(const fs::path& state, const fs::path& run_dir) {
         auto temporary = fmt::format(".latest.{}", ::getpid());
         ::unlinkat(directory.fd(), temporary.c_str(), 0);
         if (::symlinkat(target.c_str(), directory.fd(), temporary.c_str()) == 0 &&
-            ::renameat(directory.fd(), temporary.c_str(), directory.fd(), "latest") != 0) {
+            ::renameat(directory.fd(), temporary.c_str(), directory.fd(), kLatestLink) != 0) {
             ::unlinkat(directory.fd(), temporary.c_str(), 0);
         }
     } catch (const Error&) {
@@ -150,7 +151,7 @@ void update_latest_link(const fs::path& state, const fs::path& run_dir) {
 std::size_t prune_runs(const fs::path& state, std::size_t keep, const fs::path& current) {
     base::Directory runs;
     try {
-        runs = base::Directory::open(state).subdirectory("runs", false);
+        runs = base::Directory::open(state).subdirectory(kRunsFolder, false);
     } catch (const Error&) {
         return 0;
     }

@@ -6,6 +6,7 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/rundir/run_directory.hpp>
+#include <blackbox/rundir/run_files.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/store/schema.hpp>
 
@@ -37,7 +38,7 @@ void enter_wal_mode(SQLite::Database& database) {
 }  // namespace
 
 std::filesystem::path default_database_path(const std::filesystem::path& base) {
-    return rundir::state_dir(base) / "metrics.db";
+    return rundir::state_dir(base) / rundir::kMetricsDatabase;
 }
 
 SQLite::Database open_database(const std::filesystem::path& path) {

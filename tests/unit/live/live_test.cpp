@@ -83,7 +83,7 @@ TEST_F(LiveTest, RunWatchFollowsWhatEachProcessIsDoing) {
            "{\"ev\":\"end\",\"ns\":9,\"phase\":\"teardown\",\"outcome\":\"passed\"}\n");
     watch.refresh();
     EXPECT_EQ(watch.tests_done(), 1U);
-    EXPECT_EQ(watch.processes()[0].last.activity, postmortem::InFlight::Activity::between_tests);
+    EXPECT_EQ(watch.processes()[0].last.activity, journal::InFlight::Activity::between_tests);
 }
 
 TEST_F(LiveTest, HangWatchdogDumpsKillsAndRecordsAnOverduePhase) {

@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <blackbox/base/error.hpp>
-#include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/report/json_view.hpp>
 
 #include "../scratch_dir.hpp"
 
@@ -125,7 +125,7 @@ TEST(HostileRuns, AJournalWhoseEndWasLostIsNotACrash) {
     EXPECT_NE(said.find("after test_d.py::test_x (No space left on device)"), std::string::npos)
         << said;
     EXPECT_NE(said.find("finished its session"), std::string::npos) << said;
-    EXPECT_EQ(postmortem_json(model)["recording_lost"].size(), 1U);
+    EXPECT_EQ(report::postmortem_json(model)["recording_lost"].size(), 1U);
 }
 
 TEST(HostileRuns, ARecoveredLossFileSaysNothing) {
@@ -142,11 +142,11 @@ TEST(HostileRuns, ARecoveredLossFileSaysNothing) {
 TEST(HostileRuns, WhenTheSupervisorCouldNotWriteACutShortJournalIsALossNotACrash) {
     Copy run("os_exit_in_call");
     KnownEnd known;
-    known.end = nlohmann::json::parse(R"({
+    known.end = rundir::end_from_json(nlohmann::json::parse(R"({
         "attempts": [{"attempt": 1, "pid": 28947, "wait": {"code": 3, "signal": null}}],
         "write_failures": [{"file": "samples.jsonl", "since_ns": 5133277700000,
                             "error": "No space left on device", "lost": 12, "unit": "lines"}]
-    })");
+    })"));
     auto model = load_run(run.dir(), &known);
     EXPECT_TRUE(model.crashes.empty());
     EXPECT_EQ(run_exit_code(model), 3);
@@ -267,7 +267,7 @@ TEST(HostileRuns, ACraftedTrailKeepsTheModelAndItsJsonSmall) {
     EXPECT_LE(model.memory.before_end.size(), 1000U);
     EXPECT_EQ(model.memory.before_end.back().tree_rss, 299'999);
     EXPECT_EQ(model.memory.peak_tree_rss, 299'999);
-    EXPECT_LT(postmortem_json(model).dump().size(), 200'000U);
+    EXPECT_LT(report::postmortem_json(model).dump().size(), 200'000U);
 }
 
 }  // namespace

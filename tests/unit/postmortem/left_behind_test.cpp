@@ -6,14 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <blackbox/journal/process_files.hpp>
-#include <blackbox/postmortem/json_view.hpp>
+#include <blackbox/journal/process_replay.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
-#include <blackbox/postmortem/process_replay.hpp>
-#include <blackbox/postmortem/text_view.hpp>
 #include <blackbox/report/html_data.hpp>
 #include <blackbox/report/html_verdict.hpp>
+#include <blackbox/report/json_view.hpp>
 #include <blackbox/report/junit_report.hpp>
 #include <blackbox/report/markdown_report.hpp>
+#include <blackbox/report/text_view.hpp>
 
 namespace blackbox::postmortem {
 namespace {
@@ -41,7 +41,7 @@ constexpr const char* kJournal = R"({"ev":"start","ns":1,"v":1,"pid":7,"worker":
 RunModel replayed() {
     auto files = journal::parse_stem("1-main-7");
     EXPECT_TRUE(files);
-    auto replay = replay_process(*files, kJournal);
+    auto replay = journal::replay_process(*files, kJournal);
     RunModel run;
     run.status = "passed";
     for (auto& test : replay.tests) {
@@ -91,7 +91,7 @@ TEST(LeftBehind, SumsWhatGcFreed) {
 
 TEST(LeftBehind, ThePostMortemListsTheLeakingTestsPerKind) {
     auto run = replayed();
-    auto text = postmortem_text(run, TextOptions{});
+    auto text = report::postmortem_text(run, report::TextOptions{});
     EXPECT_NE(text.find("left behind file descriptors, 1 test: t.py::test_file (1: 7 -> /tmp/x)"),
               std::string::npos)
         << text;
@@ -101,7 +101,7 @@ TEST(LeftBehind, ThePostMortemListsTheLeakingTestsPerKind) {
     EXPECT_EQ(text.find("test_clean"), std::string::npos) << text;
     EXPECT_NE(text.find("gc after each test freed"), std::string::npos) << text;
 
-    auto json = postmortem_json(run);
+    auto json = report::postmortem_json(run);
     ASSERT_EQ(json["left_behind"]["threads"].size(), 1U);
     EXPECT_EQ(json["left_behind"]["threads"][0]["nodeid"], "t.py::test_file");
     EXPECT_EQ(json["left_behind"]["threads"][0]["count"], 2);

@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <blackbox/base/file_io.hpp>
-#include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/report/json_view.hpp>
 
 #include "../scratch_dir.hpp"
 
@@ -65,7 +65,7 @@ TEST(PluginContextFacts, TheContextIsDerivedFromTheRecordedFacts) {
     EXPECT_TRUE(model.context["git"].is_null());
     EXPECT_EQ(model.context["ci"]["name"], "generic");
     EXPECT_EQ(model.context["python"]["version"], "3.11.2");  // still merged from the journal
-    EXPECT_EQ(postmortem_json(model)["context"], model.context);
+    EXPECT_EQ(report::postmortem_json(model)["context"], model.context);
 }
 
 TEST(PluginContextFacts, ARecordedContextIsReadAsItIs) {

@@ -10,10 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <blackbox/base/file_io.hpp>
-#include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/process_liveness.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
-#include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/report/json_view.hpp>
+#include <blackbox/report/text_view.hpp>
 #include <blackbox/sample/proc_stat.hpp>
 
 #include "../scratch_dir.hpp"
@@ -122,13 +122,13 @@ TEST_F(UnfinishedRun, ARunWhosePytestStillRunsIsRunningNotCrashed) {
     EXPECT_EQ(run.running[0].nodeid, "test_a.py::test_segv");
     EXPECT_EQ(run.running[0].phase, "call");
     EXPECT_EQ(run.counts.crashed, 0u);
-    const auto text = postmortem_text(run, TextOptions{});
+    const auto text = report::postmortem_text(run, report::TextOptions{});
     EXPECT_NE(text.find("running — 3 collected"), std::string::npos) << text;
     EXPECT_NE(text.find("still running: pytest (pid " + std::to_string(::getpid()) +
                         ") in test_a.py::test_segv (call)"),
               std::string::npos)
         << text;
-    auto json = postmortem_json(run);
+    auto json = report::postmortem_json(run);
     EXPECT_EQ(json["status"], "running");
     EXPECT_EQ(json["running"][0]["nodeid"], "test_a.py::test_segv");
 }
@@ -161,12 +161,12 @@ TEST_F(UnfinishedRun, ADeadSupervisorRecordedByItsSwitchMakesTheTestACasualty) {
     EXPECT_EQ(crash.cause, "killed");
     EXPECT_TRUE(crash.collateral);
     EXPECT_NE(crash.evidence.find("the supervisor died"), std::string::npos) << crash.evidence;
-    const auto text = postmortem_text(run, TextOptions{});
+    const auto text = report::postmortem_text(run, report::TextOptions{});
     EXPECT_NE(text.find("the supervisor (pid 2000000000) died during attempt 1 (killed?) and "
                         "pytest was stopped with it (2 processes of its cgroup killed)"),
               std::string::npos)
         << text;
-    EXPECT_EQ(postmortem_json(run)["supervisor_lost"]["group_killed"], true);
+    EXPECT_EQ(report::postmortem_json(run)["supervisor_lost"]["group_killed"], true);
 }
 
 TEST_F(UnfinishedRun, ProcessesLeftRunningAreReported) {
@@ -180,13 +180,13 @@ TEST_F(UnfinishedRun, ProcessesLeftRunningAreReported) {
     ASSERT_EQ(run.left_running.size(), 2u);
     EXPECT_EQ(run.left_running[0].started_during, std::nullopt);
     EXPECT_EQ(run.left_running[1].started_during, std::nullopt);
-    const auto text = postmortem_text(run, TextOptions{});
+    const auto text = report::postmortem_text(run, report::TextOptions{});
     EXPECT_NE(text.find("left running 2 processes when pytest ended, 1 of them could not be "
                         "stopped: 4242 sleep 1000 (had left pytest's process group), 4243 "
                         "daemon (STILL RUNNING: it survived SIGKILL)"),
               std::string::npos)
         << text;
-    auto json = postmortem_json(run);
+    auto json = report::postmortem_json(run);
     EXPECT_EQ(json["left_running"][0]["pid"], 4242);
     EXPECT_TRUE(json["left_running"][0]["started_during"].is_null());
     EXPECT_EQ(json["left_running"][1]["stopped"], false);

@@ -8,9 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <blackbox/base/error.hpp>
-#include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
-#include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/report/json_view.hpp>
+#include <blackbox/report/text_view.hpp>
 
 namespace blackbox::postmortem {
 namespace {
@@ -150,7 +150,7 @@ TEST(RecordedRuns, WithoutTheSupervisorsEndTheRunIsIncompleteButTheTestIsNamed) 
     EXPECT_EQ(crash.nodeid, "test_a.py::test_segv");
     EXPECT_EQ(crash.phase, "call");
     EXPECT_EQ(crash.cause, "unknown");
-    auto json = postmortem_json(run);
+    auto json = report::postmortem_json(run);
     EXPECT_TRUE(json["exit"]["blackbox"].is_null());
 }
 
@@ -173,7 +173,7 @@ TEST(RecordedRuns, TornGarbageUnknownAndHugeRecordsAreSkippedWithWarnings) {
 
 TEST(RecordedRuns, ATextPostMortemNamesCulpritCauseStackAndRerun) {
     auto run = load_run(recorded("segfault_in_call"));
-    auto text = postmortem_text(run, TextOptions{});
+    auto text = report::postmortem_text(run, report::TextOptions{});
     EXPECT_NE(text.find("test_a.py::test_segv died in call: segfault (SIGSEGV)"),
               std::string::npos);
     EXPECT_NE(text.find("line 5 in test_segv"), std::string::npos);

@@ -8,7 +8,7 @@
 
 #include <blackbox/postmortem/run_model.hpp>
 
-namespace blackbox::postmortem {
+namespace blackbox::report {
 
 struct TextOptions {
     bool color = false;                 // ANSI colours (stderr is a terminal)
@@ -21,6 +21,6 @@ struct TextOptions {
 // its fixtures and what they called), at most `limit`, at least one.
 std::size_t own_frames(const std::vector<std::string>& frames, std::size_t limit);
 
-std::string postmortem_text(const RunModel& run, const TextOptions& options);
+std::string postmortem_text(const postmortem::RunModel& run, const TextOptions& options);
 
-}  // namespace blackbox::postmortem
+}  // namespace blackbox::report

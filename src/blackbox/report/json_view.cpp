@@ -1,14 +1,19 @@
 #include <blackbox/base/json_text.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/base/utf8_text.hpp>
-#include <blackbox/postmortem/json_view.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/report/json_view.hpp>
 
-namespace blackbox::postmortem {
+namespace blackbox::report {
 
 namespace {
+
+using postmortem::Counts;
+using postmortem::Crash;
+using postmortem::Leftover;
+using postmortem::RunModel;
 
 using nlohmann::json;
 
@@ -218,4 +223,4 @@ json postmortem_json(const RunModel& run) {
     return object;
 }
 
-}  // namespace blackbox::postmortem
+}  // namespace blackbox::report

@@ -1,7 +1,9 @@
 #pragma once
 
 // Replays one process's journal into what it did: the tests it ran with their phase results,
-// its collection, and where it was when the journal ends (what was in flight if it died).
+// its collection, and where it was when the journal ends (what was in flight if it died). The
+// post-mortem replays every journal of a run after it ended; the live watch replays them as they
+// grow.
 
 #include <functional>
 #include <memory>
@@ -12,9 +14,9 @@
 
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/reader.hpp>
-#include <blackbox/postmortem/run_model.hpp>
+#include <blackbox/journal/test_result.hpp>
 
-namespace blackbox::postmortem {
+namespace blackbox::journal {
 
 // Where a process was at its last record.
 struct InFlight {
@@ -49,7 +51,7 @@ struct JournalLoss {
 };
 
 struct ProcessReplay {
-    journal::ProcessFiles files;
+    ProcessFiles files;
     nlohmann::json start;  // the `start` record, or null when it is missing
     bool controller = false;
     bool session_started = false;
@@ -96,12 +98,12 @@ using TestSink = std::function<void(TestResult&& test)>;
 // of a running pytest does), so memory does not grow with the suite.
 class ProcessReplayer {
   public:
-    explicit ProcessReplayer(const journal::ProcessFiles& files, TestSink sink = {});
+    explicit ProcessReplayer(const ProcessFiles& files, TestSink sink = {});
     ~ProcessReplayer();
     ProcessReplayer(ProcessReplayer&&) noexcept;
     ProcessReplayer& operator=(ProcessReplayer&&) noexcept;
 
-    void apply(const journal::Record& record);
+    void apply(const Record& record);
     const ProcessReplay& state() const;
     // The replay, with the reader's warnings first; the test in flight goes to the sink too.
     // The replayer is spent afterwards.
@@ -113,12 +115,12 @@ class ProcessReplayer {
 };
 
 // Streams the journal file `files.journal`; the tests go to `sink`.
-ProcessReplay replay_process(const journal::ProcessFiles& files, const TestSink& sink);
+ProcessReplay replay_process(const ProcessFiles& files, const TestSink& sink);
 
 // Streams the journal file; every test is kept in the result's `tests`.
-ProcessReplay replay_process(const journal::ProcessFiles& files);
+ProcessReplay replay_process(const ProcessFiles& files);
 
 // Replays journal text (recorded journals in tests).
-ProcessReplay replay_process(const journal::ProcessFiles& files, std::string_view content);
+ProcessReplay replay_process(const ProcessFiles& files, std::string_view content);
 
-}  // namespace blackbox::postmortem
+}  // namespace blackbox::journal

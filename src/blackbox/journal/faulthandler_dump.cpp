@@ -3,9 +3,12 @@
 #include <csignal>
 #include <utility>
 
-#include <blackbox/postmortem/faulthandler_dump.hpp>
+#include <fmt/format.h>
 
-namespace blackbox::postmortem {
+#include <blackbox/base/regular_file.hpp>
+#include <blackbox/journal/faulthandler_dump.hpp>
+
+namespace blackbox::journal {
 
 namespace {
 
@@ -105,4 +108,18 @@ std::optional<FaulthandlerDump> parse_last_dump(std::string_view text) {
     return dump;
 }
 
-}  // namespace blackbox::postmortem
+std::optional<FaulthandlerDump> read_last_dump(const std::filesystem::path& path,
+                                               std::vector<std::string>& warnings) {
+    constexpr std::size_t kMaxFaultFileBytes = 1024 * 1024;
+    auto read = base::read_regular_file(path, kMaxFaultFileBytes, true);
+    if (!read.text) {
+        if (!read.missing) {
+            warnings.push_back(
+                fmt::format("{}: not read: {}", path.filename().string(), read.error));
+        }
+        return std::nullopt;
+    }
+    return parse_last_dump(*read.text);
+}
+
+}  // namespace blackbox::journal

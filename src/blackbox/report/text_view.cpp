@@ -9,11 +9,18 @@
 #include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
-#include <blackbox/postmortem/text_view.hpp>
+#include <blackbox/report/text_view.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
-namespace blackbox::postmortem {
+namespace blackbox::report {
 
 namespace {
+
+using postmortem::Counts;
+using postmortem::Crash;
+using postmortem::leftover_summary;
+using postmortem::leftover_title;
+using postmortem::RunModel;
 
 // Untrusted text (node ids, file names, output, tracebacks) as one line a terminal shows as is.
 std::string inert(std::string_view text) {
@@ -353,9 +360,10 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
     if (options.html_report) {
         out += fmt::format(
             "  report    {}\n",
-            inert((std::filesystem::path(shown_dir(run, options)) / "report.html").string()));
+            inert((std::filesystem::path(shown_dir(run, options)) / rundir::kReportHtmlFile)
+                      .string()));
     }
     return out;
 }
 
-}  // namespace blackbox::postmortem
+}  // namespace blackbox::report

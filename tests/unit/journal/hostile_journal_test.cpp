@@ -7,16 +7,16 @@
 #include <gtest/gtest.h>
 
 #include <blackbox/journal/process_files.hpp>
+#include <blackbox/journal/process_replay.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
-#include <blackbox/postmortem/process_replay.hpp>
 
 namespace blackbox::postmortem {
 namespace {
 
-ProcessReplay replay(const std::string& journal) {
+journal::ProcessReplay replay(const std::string& journal) {
     auto files = journal::parse_stem("1-main-7");
     EXPECT_TRUE(files);
-    return replay_process(*files, journal);
+    return journal::replay_process(*files, journal);
 }
 
 TEST(HostileJournal, ARepeatedTeardownEndCountsItsTestOnce) {

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <blackbox/postmortem/faulthandler_dump.hpp>
+#include <blackbox/journal/faulthandler_dump.hpp>
 
-namespace blackbox::postmortem {
+namespace blackbox::journal {
 namespace {
 
 constexpr const char* kSegfault = R"(Fatal Python error: Segmentation fault
@@ -91,4 +91,4 @@ TEST(FaulthandlerDump, BoundsAHugeStack) {
 }
 
 }  // namespace
-}  // namespace blackbox::postmortem
+}  // namespace blackbox::journal

@@ -7,10 +7,10 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/regular_file.hpp>
-#include <blackbox/postmortem/run_directory_check.hpp>
-#include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/rundir/run_directory_check.hpp>
+#include <blackbox/rundir/run_files.hpp>
 
-namespace blackbox::postmortem {
+namespace blackbox::rundir {
 
 namespace {
 
@@ -70,16 +70,16 @@ void expect_folder(const fs::path& dir, std::string_view name,
 }  // namespace
 
 void check_run_directory(const fs::path& dir) {
-    for (const char* file :
-         {"run.json", "end.json", "attempts.json", "samples.jsonl", "supervisor.jsonl"}) {
+    for (const char* file : {rundir::kRunFile, rundir::kEndFile, rundir::kAttemptsFile,
+                             rundir::kSamplesFile, rundir::kSupervisorLogFile}) {
         expect_file(dir, file);
     }
-    expect_folder(dir, "journal", {".jsonl"});
-    expect_folder(dir, "lost", {".lost"});
-    expect_folder(dir, "collected", {".jsonl"});
-    expect_folder(dir, "faulthandler", {".txt"});
-    expect_folder(dir, "capture", {".stdout", ".stderr", ".log"});
-    expect_folder(dir, "resume", {".txt"});
+    expect_folder(dir, rundir::kJournalFolder, {".jsonl"});
+    expect_folder(dir, rundir::kLostFolder, {".lost"});
+    expect_folder(dir, rundir::kCollectedFolder, {".jsonl"});
+    expect_folder(dir, rundir::kFaulthandlerFolder, {".txt"});
+    expect_folder(dir, rundir::kCaptureFolder, {".stdout", ".stderr", ".log"});
+    expect_folder(dir, rundir::kResumeFolder, {".txt"});
 }
 
-}  // namespace blackbox::postmortem
+}  // namespace blackbox::rundir

@@ -8,10 +8,13 @@
 
 #include <filesystem>
 
-namespace blackbox::postmortem {
+namespace blackbox::rundir {
+
+// Exit status for "this is not a run directory".
+inline constexpr int kNotARunExitCode = 2;
 
 // Throws blackbox::Error (exit code kNotARunExitCode) naming the first entry of `dir` that is
 // not of its documented type, or a folder that cannot be listed. Missing entries are fine.
 void check_run_directory(const std::filesystem::path& dir);
 
-}  // namespace blackbox::postmortem
+}  // namespace blackbox::rundir

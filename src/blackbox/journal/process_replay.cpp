@@ -5,14 +5,11 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/json_text.hpp>
-#include <blackbox/postmortem/left_behind.hpp>
-#include <blackbox/postmortem/process_replay.hpp>
+#include <blackbox/journal/process_replay.hpp>
 
-namespace blackbox::postmortem {
+namespace blackbox::journal {
 
 namespace {
-
-using journal::Record;
 
 std::optional<std::string> optional_string(const Record& record, std::string_view key) {
     auto value = record.string(key);
@@ -76,7 +73,7 @@ bool is_phase(const std::string& phase) {
 // Replays records in order; one handler per record type, so a new type touches one handler.
 class ProcessReplayer::Replayer {
   public:
-    Replayer(const journal::ProcessFiles& files, TestSink sink) : sink_(std::move(sink)) {
+    Replayer(const ProcessFiles& files, TestSink sink) : sink_(std::move(sink)) {
         out_.files = files;
     }
 
@@ -448,14 +445,14 @@ class ProcessReplayer::Replayer {
     std::vector<std::string> unknown_;
 };
 
-ProcessReplayer::ProcessReplayer(const journal::ProcessFiles& files, TestSink sink)
+ProcessReplayer::ProcessReplayer(const ProcessFiles& files, TestSink sink)
     : replayer_(std::make_unique<Replayer>(files, std::move(sink))) {}
 
 ProcessReplayer::~ProcessReplayer() = default;
 ProcessReplayer::ProcessReplayer(ProcessReplayer&&) noexcept = default;
 ProcessReplayer& ProcessReplayer::operator=(ProcessReplayer&&) noexcept = default;
 
-void ProcessReplayer::apply(const journal::Record& record) {
+void ProcessReplayer::apply(const Record& record) {
     replayer_->apply(record);
 }
 
@@ -478,7 +475,7 @@ ProcessReplay ProcessReplayer::finish(std::vector<std::string> read_warnings) {
 namespace {
 
 template <typename Read>
-ProcessReplay replay_with(const journal::ProcessFiles& files, const TestSink& sink, Read read) {
+ProcessReplay replay_with(const ProcessFiles& files, const TestSink& sink, Read read) {
     ProcessReplayer replayer(files, sink);
     auto summary = read([&replayer](const Record& record) { replayer.apply(record); });
     return replayer.finish(std::move(summary.warnings));
@@ -486,13 +483,13 @@ ProcessReplay replay_with(const journal::ProcessFiles& files, const TestSink& si
 
 }  // namespace
 
-ProcessReplay replay_process(const journal::ProcessFiles& files, const TestSink& sink) {
-    return replay_with(files, sink, [&files](const journal::RecordHandler& handler) {
-        return journal::for_each_record(files.journal, handler);
+ProcessReplay replay_process(const ProcessFiles& files, const TestSink& sink) {
+    return replay_with(files, sink, [&files](const RecordHandler& handler) {
+        return for_each_record(files.journal, handler);
     });
 }
 
-ProcessReplay replay_process(const journal::ProcessFiles& files) {
+ProcessReplay replay_process(const ProcessFiles& files) {
     std::vector<TestResult> tests;
     auto replay =
         replay_process(files, [&tests](TestResult&& test) { tests.push_back(std::move(test)); });
@@ -500,15 +497,15 @@ ProcessReplay replay_process(const journal::ProcessFiles& files) {
     return replay;
 }
 
-ProcessReplay replay_process(const journal::ProcessFiles& files, std::string_view content) {
+ProcessReplay replay_process(const ProcessFiles& files, std::string_view content) {
     std::vector<TestResult> tests;
     auto replay = replay_with(
         files, [&tests](TestResult&& test) { tests.push_back(std::move(test)); },
-        [&files, content](const journal::RecordHandler& handler) {
-            return journal::for_each_record(content, files.journal.filename().string(), handler);
+        [&files, content](const RecordHandler& handler) {
+            return for_each_record(content, files.journal.filename().string(), handler);
         });
     replay.tests = std::move(tests);
     return replay;
 }
 
-}  // namespace blackbox::postmortem
+}  // namespace blackbox::journal

@@ -1,0 +1,24 @@
+#pragma once
+
+// The post-mortem as JSON: what `blackbox show --json` prints and postmortem.json holds
+// (docs/commands/show.md).
+
+#include <nlohmann/json.hpp>
+
+#include <blackbox/postmortem/run_model.hpp>
+
+namespace blackbox::report {
+
+nlohmann::json counts_to_json(const postmortem::Counts& counts);
+
+nlohmann::json crash_to_json(const postmortem::Crash& crash, const postmortem::RunModel& run);
+
+nlohmann::json postmortem_json(const postmortem::RunModel& run);
+
+// What gc after each test freed (gc_totals), the most-freeing test by node id; null without it.
+nlohmann::json gc_to_json(const postmortem::RunModel& run);
+
+// What a test left of one kind, as JSON: {"count": 2, "names": ["7 -> /tmp/x", …]}.
+nlohmann::json leftover_json(const postmortem::Leftover& left);
+
+}  // namespace blackbox::report
