@@ -11,6 +11,7 @@
 #include <blackbox/bisect/pytest_rerun.hpp>
 
 #include "../scratch_dir.hpp"
+#include "../test_data.hpp"
 
 namespace blackbox::bisect {
 namespace {
@@ -18,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path plugin_dir() {
-    return fs::path(BLACKBOX_TEST_DATA).parent_path().parent_path().parent_path() / "python";
+    return blackbox::testing::test_data().parent_path().parent_path().parent_path() / "python";
 }
 
 // An executable shell script in `dir`.

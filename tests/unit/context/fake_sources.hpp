@@ -12,12 +12,14 @@
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/context/sources.hpp>
 
+#include "../test_data.hpp"
+
 namespace blackbox::context::testing {
 
 // The content of a recorded file in tests/unit/data/context/; fails the test when missing.
 inline std::string recorded(const std::string& name) {
     std::optional<std::string> text =
-        base::read_file(std::string(BLACKBOX_TEST_DATA) + "/context/" + name);
+        base::read_file(blackbox::testing::test_data().string() + "/context/" + name);
     if (!text) {
         ADD_FAILURE() << "missing test data: " << name;
         return {};

@@ -10,11 +10,13 @@
 #include <blackbox/limit/kernel_log.hpp>
 #include <blackbox/limit/oom_report.hpp>
 
+#include "../test_data.hpp"
+
 namespace blackbox::limit {
 namespace {
 
 std::vector<KernelRecord> recorded(const std::string& name) {
-    std::ifstream in(std::string(BLACKBOX_TEST_DATA) + "/limit/" + name, std::ios::binary);
+    std::ifstream in(blackbox::testing::test_data().string() + "/limit/" + name, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
     EXPECT_FALSE(text.str().empty()) << name;

@@ -14,6 +14,7 @@
 #include <blackbox/report/json_view.hpp>
 
 #include "../scratch_dir.hpp"
+#include "../test_data.hpp"
 
 namespace blackbox::postmortem {
 namespace {
@@ -24,7 +25,8 @@ namespace fs = std::filesystem;
 class Copy {
   public:
     explicit Copy(const std::string& name) {
-        fs::copy(fs::path(BLACKBOX_TEST_DATA) / "runs" / name, dir(), fs::copy_options::recursive);
+        fs::copy(blackbox::testing::test_data() / "runs" / name, dir(),
+                 fs::copy_options::recursive);
     }
     fs::path dir() const { return scratch_ / "run"; }
     fs::path journal() const {

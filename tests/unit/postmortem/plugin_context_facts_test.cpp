@@ -12,6 +12,7 @@
 #include <blackbox/report/json_view.hpp>
 
 #include "../scratch_dir.hpp"
+#include "../test_data.hpp"
 
 namespace blackbox::postmortem {
 namespace {
@@ -23,7 +24,7 @@ using nlohmann::json;
 class PluginRun {
   public:
     explicit PluginRun(const std::function<void(json&)>& change) {
-        fs::copy(fs::path(BLACKBOX_TEST_DATA) / "runs" / "passed_failed_skipped", dir(),
+        fs::copy(blackbox::testing::test_data() / "runs" / "passed_failed_skipped", dir(),
                  fs::copy_options::recursive);
         json run = json::parse(base::read_file(dir() / "run.json").value());
         run["recorder"] = "plugin";

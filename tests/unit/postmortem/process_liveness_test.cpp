@@ -17,6 +17,7 @@
 #include <blackbox/sample/proc_stat.hpp>
 
 #include "../scratch_dir.hpp"
+#include "../test_data.hpp"
 
 namespace blackbox::postmortem {
 namespace {
@@ -80,7 +81,7 @@ TEST(ProcessLiveness, ThisProcessIsRunning) {
 class UnfinishedRun : public ::testing::Test {
   protected:
     void SetUp() override {
-        fs::copy(fs::path(BLACKBOX_TEST_DATA) / "runs" / "segfault_in_call", dir(),
+        fs::copy(blackbox::testing::test_data() / "runs" / "segfault_in_call", dir(),
                  fs::copy_options::recursive);
         fs::remove(dir() / "end.json");
         fs::remove_all(dir() / "faulthandler");

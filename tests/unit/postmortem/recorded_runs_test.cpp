@@ -12,13 +12,15 @@
 #include <blackbox/report/json_view.hpp>
 #include <blackbox/report/text_view.hpp>
 
+#include "../test_data.hpp"
+
 namespace blackbox::postmortem {
 namespace {
 
 namespace fs = std::filesystem;
 
 fs::path recorded(const std::string& name) {
-    return fs::path(BLACKBOX_TEST_DATA) / "runs" / name;
+    return blackbox::testing::test_data() / "runs" / name;
 }
 
 const Crash& only_crash(const RunModel& run) {

@@ -5,11 +5,13 @@
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/repair/crash_sources.hpp>
 
+#include "../test_data.hpp"
+
 namespace blackbox::repair {
 namespace {
 
 postmortem::RunModel recorded(const std::string& name) {
-    return postmortem::load_run(std::filesystem::path(BLACKBOX_TEST_DATA) / "runs" / name);
+    return postmortem::load_run(blackbox::testing::test_data() / "runs" / name);
 }
 
 TEST(CrashesOfRun, ASegfaultInACallBringsCauseSignalPhaseAndTraceback) {

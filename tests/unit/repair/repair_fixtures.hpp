@@ -18,11 +18,12 @@
 #include <blackbox/repair/repair_context.hpp>
 
 #include "../scratch_dir.hpp"
+#include "../test_data.hpp"
 
 namespace blackbox::repair::testing {
 
 inline std::filesystem::path data_path(const std::string& name) {
-    return std::filesystem::path(BLACKBOX_TEST_DATA) / "repair" / name;
+    return blackbox::testing::test_data() / "repair" / name;
 }
 
 inline std::string data_file(const std::string& name) {

@@ -17,6 +17,7 @@
 #include <blackbox/report/crashed_tests_log.hpp>
 
 #include "../scratch_dir.hpp"
+#include "../test_data.hpp"
 
 namespace blackbox::report {
 namespace {
@@ -292,7 +293,7 @@ TEST(CrashedTestsLog, LocalIsoTimeHasMicroseconds) {
 }
 
 fs::path recorded(const std::string& name) {
-    return fs::path(BLACKBOX_TEST_DATA) / "runs" / name;
+    return blackbox::testing::test_data() / "runs" / name;
 }
 
 TEST(CrashedTestsLog, RecordedSerialSegfault) {

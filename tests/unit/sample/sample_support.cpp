@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../test_data.hpp"
+
 extern char** environ;
 
 namespace blackbox::sample::test_support {
@@ -19,7 +21,7 @@ namespace blackbox::sample::test_support {
 namespace fs = std::filesystem;
 
 fs::path recorded(const std::string& scenario) {
-    return fs::path(BLACKBOX_TEST_DATA) / "sample" / scenario;
+    return blackbox::testing::test_data() / "sample" / scenario;
 }
 
 void write_file(const fs::path& root, const std::string& path, const std::string& content) {

@@ -17,6 +17,7 @@
 #include <blackbox/wire/run_upload.hpp>
 
 #include "../scratch_dir.hpp"
+#include "../test_data.hpp"
 
 namespace blackbox::serve {
 namespace {
@@ -40,7 +41,7 @@ class ReportRouteTest : public ::testing::Test {
     std::string report_path() const { return "/api/v1/runs/" + session_h_ + "/report"; }
 
     postmortem::RunModel run_ =
-        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "segfault_in_call");
+        postmortem::load_run(blackbox::testing::test_data() / "runs" / "segfault_in_call");
     json data_;
     std::string gzipped_, session_h_;
     testing::ScratchDir scratch_;

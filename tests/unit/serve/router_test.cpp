@@ -24,6 +24,7 @@
 #include <blackbox/wire/run_upload.hpp>
 
 #include "../scratch_dir.hpp"
+#include "../test_data.hpp"
 
 namespace blackbox::serve {
 namespace {
@@ -32,7 +33,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 json recorded_session() {
-    std::ifstream in(fs::path(BLACKBOX_TEST_DATA) / "serve" / "pytest_monitor_session.json");
+    std::ifstream in(blackbox::testing::test_data() / "serve" / "pytest_monitor_session.json");
     return json::parse(in);
 }
 
@@ -221,7 +222,7 @@ TEST_F(RouterTest, AnUploadStoresWhatALocalIngestStoresAndAgainNothingMore) {
     for (const char* name :
          {"passed_failed_skipped", "xdist_worker_segfault", "segfault_in_call"}) {
         SCOPED_TRACE(name);
-        const auto dir = fs::path(BLACKBOX_TEST_DATA) / "runs" / name;
+        const auto dir = blackbox::testing::test_data() / "runs" / name;
         const auto run = postmortem::load_run(dir);
         testing::ScratchDir local;
         {
@@ -245,7 +246,7 @@ TEST_F(RouterTest, AnUploadStoresWhatALocalIngestStoresAndAgainNothingMore) {
 
 TEST_F(RouterTest, NumbersOutOfTheirRangesAreRefusedOnEveryRouteAndChangeNothing) {
     const auto run =
-        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "segfault_in_call");
+        postmortem::load_run(blackbox::testing::test_data() / "runs" / "segfault_in_call");
     const auto head = json::parse(wire::upload_chunks(run, 1 << 20).back());
     auto steps = recorded_session()["requests"];
     json context = steps[1]["body"], metric = steps[5]["body"];
@@ -318,7 +319,7 @@ TEST_F(RouterTest, ConcurrentUploadsStoreWhatLocalIngestsStore) {
     {
         auto database = store::open_database(local / "local.db");
         for (const char* name : names) {
-            const auto run = postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / name);
+            const auto run = postmortem::load_run(blackbox::testing::test_data() / "runs" / name);
             store::ingest_run(database, run);
             chunks.push_back(wire::upload_chunks(run, 1024));
         }
@@ -349,7 +350,7 @@ TEST_F(RouterTest, PagesEscapeWhatTheDatabaseHolds) {
         send(step["method"], step["path"], step.value("body", json()).dump());
     }
     const auto run =
-        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "passed_failed_skipped");
+        postmortem::load_run(blackbox::testing::test_data() / "runs" / "passed_failed_skipped");
     for (const auto& chunk : wire::upload_chunks(run, 1 << 20)) {
         ASSERT_EQ(send("POST", "/api/v1/runs", chunk).status, 201);
     }

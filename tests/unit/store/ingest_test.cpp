@@ -16,6 +16,7 @@
 #include <blackbox/store/ingest.hpp>
 #include <blackbox/store/md5_hex.hpp>
 
+#include "../test_data.hpp"
 #include "scratch_directory.hpp"
 
 namespace blackbox::store {
@@ -24,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path recorded(const std::string& name) {
-    return fs::path(BLACKBOX_TEST_DATA) / "runs" / name;
+    return blackbox::testing::test_data() / "runs" / name;
 }
 
 // One column of every row of a query, as text ("NULL" for null), in the query's order.

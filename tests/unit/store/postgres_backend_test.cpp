@@ -27,6 +27,7 @@
 #include <blackbox/wire/run_upload.hpp>
 
 #include "../scratch_dir.hpp"
+#include "../test_data.hpp"
 
 namespace blackbox::store {
 namespace {
@@ -76,7 +77,7 @@ class ScratchSchema {
 };
 
 json recorded_session() {
-    std::ifstream in(fs::path(BLACKBOX_TEST_DATA) / "serve" / "pytest_monitor_session.json");
+    std::ifstream in(blackbox::testing::test_data() / "serve" / "pytest_monitor_session.json");
     return json::parse(in);
 }
 
@@ -147,7 +148,7 @@ TEST_F(PostgresBackendTest, StoresUploadsAndAnswersTheDashboardAsSqliteDoes) {
           "segfault_collecting", "abort_in_session_fixture_setup", "os_exit_in_call",
           "segfault_at_exit"}) {
         SCOPED_TRACE(name);
-        const auto run = postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / name);
+        const auto run = postmortem::load_run(blackbox::testing::test_data() / "runs" / name);
         for (const auto& test : run.tests) {
             nodeids.insert(test.nodeid);
         }
@@ -161,7 +162,7 @@ TEST_F(PostgresBackendTest, StoresUploadsAndAnswersTheDashboardAsSqliteDoes) {
     // A copy of a run under another hash: its tests' histories hold two rows started at the
     // same time, listed in the order of their uploads.
     const auto copied =
-        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "passed_failed_skipped");
+        postmortem::load_run(blackbox::testing::test_data() / "runs" / "passed_failed_skipped");
     for (const auto& chunk : upload_chunks(copied, 2048)) {
         auto copy = json::parse(chunk);
         copy["session_h"] = "c0py";
@@ -169,7 +170,7 @@ TEST_F(PostgresBackendTest, StoresUploadsAndAnswersTheDashboardAsSqliteDoes) {
     }
     // One run's report, stored and read back alike.
     const auto crashed =
-        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "segfault_in_call");
+        postmortem::load_run(blackbox::testing::test_data() / "runs" / "segfault_in_call");
     const auto report =
         report::report_data_gzip(report::html_data(crashed, crashed.dir / "samples.jsonl"), 6);
     const std::string crashed_h = json::parse(upload_chunks(crashed, 1 << 20).back())["session_h"];
@@ -202,7 +203,7 @@ TEST_F(PostgresBackendTest, StoresUploadsAndAnswersTheDashboardAsSqliteDoes) {
 // reads "\N", its null) is stored as sent, in tests and in metrics.
 TEST_F(PostgresBackendTest, StoresTextThatCopyEscapesAsSent) {
     const auto run =
-        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "passed_failed_skipped");
+        postmortem::load_run(blackbox::testing::test_data() / "runs" / "passed_failed_skipped");
     const std::string odd = "\t\\N\n\r\\.\\ é";
     std::string nodeid;
     std::string session_h;
@@ -242,7 +243,7 @@ TEST_F(PostgresBackendTest, ConcurrentUploadsShareThePoolAndStoreWhatSequentialO
     std::vector<std::vector<std::string>> runs;
     for (const char* name : {"passed_failed_skipped", "xdist_worker_segfault", "segfault_in_call",
                              "kill_in_teardown", "os_exit_in_call", "segfault_at_exit"}) {
-        const auto run = postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / name);
+        const auto run = postmortem::load_run(blackbox::testing::test_data() / "runs" / name);
         runs.push_back(upload_chunks(run, 2048));
     }
     Router sqlite(*sqlite_, {}), postgres(*postgres_, {});

@@ -14,6 +14,7 @@
 #include <blackbox/store/database.hpp>
 #include <blackbox/store/schema.hpp>
 
+#include "../test_data.hpp"
 #include "scratch_directory.hpp"
 
 namespace blackbox::store {
@@ -36,7 +37,7 @@ std::string lower(std::string text) {
 // The tables of docs/formats/metrics-db.md: a "### `NAME`" heading, then rows
 // "| `column` | type, … | value |" (several columns may share a row: "`started`, `ended`").
 std::map<std::string, std::vector<Column>> documented_tables() {
-    std::ifstream file(fs::path(BLACKBOX_TEST_DATA) / ".." / ".." / ".." / "docs" / "formats" /
+    std::ifstream file(blackbox::testing::test_data() / ".." / ".." / ".." / "docs" / "formats" /
                        "metrics-db.md");
     std::map<std::string, std::vector<Column>> tables;
     std::string line, table;

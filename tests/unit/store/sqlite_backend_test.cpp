@@ -20,6 +20,7 @@
 #include <blackbox/wire/run_upload.hpp>
 
 #include "../scratch_dir.hpp"
+#include "../test_data.hpp"
 
 namespace blackbox::store {
 namespace {
@@ -55,7 +56,7 @@ TEST(SqliteBackend, AFailingUploadInABatchLeavesTheOthersWritten) {
     std::vector<std::size_t> tests;
     for (const char* name : {"passed_failed_skipped", "xdist_worker_segfault", "segfault_in_call",
                              "kill_in_teardown", "os_exit_in_call"}) {
-        const auto run = postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / name);
+        const auto run = postmortem::load_run(blackbox::testing::test_data() / "runs" / name);
         runs.push_back(upload_chunks(run, 1 << 20));
         sessions.push_back(json::parse(runs.back().front())["session_h"]);
         tests.push_back(run.tests.size());
@@ -115,7 +116,7 @@ TEST(SqliteBackend, ATestsHistoryIsItsNewestRunsOldestFirst) {
     SqliteBackend backend(scratch / "served.db");
     Router router(backend, {});
     const auto run =
-        postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / "passed_failed_skipped");
+        postmortem::load_run(blackbox::testing::test_data() / "runs" / "passed_failed_skipped");
     std::string kept;
     for (const auto& chunk : upload_chunks(run, 1 << 20)) {
         const auto tests = json::parse(chunk).value("tests", json::array());

@@ -10,6 +10,8 @@
 #include <blackbox/report/html_data.hpp>
 #include <blackbox/wire/report_block_check.hpp>
 
+#include "../test_data.hpp"
+
 namespace blackbox::wire {
 namespace {
 
@@ -17,7 +19,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 json real_block(const char* run) {
-    auto model = postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / run);
+    auto model = postmortem::load_run(blackbox::testing::test_data() / "runs" / run);
     return report::html_data(model, model.dir / "samples.jsonl");
 }
 

@@ -13,6 +13,8 @@
 #include <blackbox/wire/rows_chunk_reader.hpp>
 #include <blackbox/wire/run_upload.hpp>
 
+#include "../test_data.hpp"
+
 namespace blackbox::wire {
 namespace {
 
@@ -100,7 +102,7 @@ TEST(RowsChunkReader, ReadsTheRowsTheStrictReaderReads) {
     for (const char* name :
          {"passed_failed_skipped", "xdist_worker_segfault", "segfault_in_call"}) {
         SCOPED_TRACE(name);
-        const auto run = postmortem::load_run(fs::path(BLACKBOX_TEST_DATA) / "runs" / name);
+        const auto run = postmortem::load_run(blackbox::testing::test_data() / "runs" / name);
         const auto chunks = upload_chunks(run, 2048);
         ASSERT_GT(chunks.size(), 1U);
         for (std::size_t i = 0; i + 1 < chunks.size(); ++i) {
