@@ -80,17 +80,7 @@ void RunWriter::write_run(const postmortem::RunModel& run, const SessionRow& ses
     row.status = run.status;
     row.exit_code = run.blackbox_exit_code;
     row.attempts = run.attempts;
-    const auto& counts = run.counts;
-    auto n = [](std::size_t value) { return static_cast<std::int64_t>(value); };
-    row.collected = n(counts.collected);
-    row.passed = n(counts.passed);
-    row.failed = n(counts.failed);
-    row.skipped = n(counts.skipped);
-    row.xfailed = n(counts.xfailed);
-    row.xpassed = n(counts.xpassed);
-    row.errors = n(counts.errors);
-    row.crashed = n(counts.crashed);
-    row.not_run = n(counts.not_run);
+    set_counts(row, run.counts);
     row.context = base::json_text(run.context);
     write_run(row, facts.ingested);
 }

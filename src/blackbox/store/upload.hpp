@@ -1,7 +1,7 @@
 #pragma once
 
 // What the server's routes hand to a storage backend (backend.hpp): one chunk of a run pushed in
-// pieces (docs/http-api.md gives its wire format, serve/run_upload.hpp reads it), and one metric
+// pieces (docs/http-api.md gives its wire format, wire/run_upload.hpp reads it), and one metric
 // of pytest-monitor's remote protocol. Rows of the tables of docs/formats/metrics-db.md, keyed by
 // their run.
 
@@ -32,6 +32,10 @@ struct RunRow {
                  errors = 0, crashed = 0, not_run = 0;
     std::string context;  // JSON object: run.json's context
 };
+
+// The run's outcome counts into its row: the one mapping of the count columns, for the rows a
+// run's writer stores and a push uploads alike.
+void set_counts(RunRow& row, const postmortem::Counts& counts);
 
 struct UploadHead {
     ExecutionContextRow context;

@@ -305,17 +305,7 @@ store::RunRow run_row(const postmortem::RunModel& run, const store::SessionRow& 
         row.exit_code = *run.blackbox_exit_code;
     }
     row.attempts = run.attempts;
-    const auto& c = run.counts;
-    auto n = [](std::size_t value) { return static_cast<std::int64_t>(value); };
-    row.collected = n(c.collected);
-    row.passed = n(c.passed);
-    row.failed = n(c.failed);
-    row.skipped = n(c.skipped);
-    row.xfailed = n(c.xfailed);
-    row.xpassed = n(c.xpassed);
-    row.errors = n(c.errors);
-    row.crashed = n(c.crashed);
-    row.not_run = n(c.not_run);
+    store::set_counts(row, run.counts);
     row.context = run.context.is_object() ? base::json_text(run.context) : "{}";
     return row;
 }
