@@ -84,7 +84,8 @@ TEST(ContextFromFacts, CleanTreeDetachedHeadAndNoRepository) {
         git_command({"--no-optional-locks", "status", "--porcelain", "--untracked-files=no"}, "")};
     EXPECT_EQ(context_from_facts(facts)["git"],
               json({{"commit", "9fceb02"}, {"branch", nullptr}, {"dirty", false}}));
-    facts["commands"] = {git_command({"symbolic-ref", "--quiet", "--short", "HEAD"}, "trunk\n")};
+    facts["commands"] =
+        json::array({git_command({"symbolic-ref", "--quiet", "--short", "HEAD"}, "trunk\n")});
     EXPECT_EQ(context_from_facts(facts)["git"],
               json({{"commit", nullptr}, {"branch", "trunk"}, {"dirty", nullptr}}));
     facts["commands"] = json::array();  // not a repository, or no git
