@@ -67,9 +67,9 @@ std::vector<Statement> statements() {
         // Concurrent uploads of one run (two servers on one database) take turns; other runs do
         // not wait. The two-key form: a key space apart from the schema's creation lock.
         {kLockRun, "SELECT pg_advisory_xact_lock(1, hashtext($1))"},
-        {kRemoveSession, "DELETE FROM TEST_SESSIONS WHERE SESSION_H = $1"},
-        {kRemoveRun, "DELETE FROM blackbox_runs WHERE session_h = $1"},
-        {kRemoveCrashes, "DELETE FROM blackbox_crashes WHERE session_h = $1"},
+        {kRemoveSession, remove_run_rows_sql(d, table(kTestSessions))},
+        {kRemoveRun, remove_run_rows_sql(d, table(kRuns))},
+        {kRemoveCrashes, remove_run_rows_sql(d, table(kCrashes))},
         // After remove_session: a session pytest-monitor's route added meanwhile is replaced.
         {kWriteSession, insert_sql(d, table(kTestSessions), Conflict::replace)},
         {kWriteRun, insert_sql(d, table(kRuns), Conflict::fail)},

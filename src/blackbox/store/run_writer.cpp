@@ -41,12 +41,8 @@ RunWriter::RunWriter(SQLite::Database& database, std::string session_h, std::str
       crash_(database, insert(kCrashes)) {}
 
 void RunWriter::remove_previous() {
-    for (const char* sql : {"DELETE FROM TEST_METRICS WHERE SESSION_H = ?",
-                            "DELETE FROM TEST_SESSIONS WHERE SESSION_H = ?",
-                            "DELETE FROM blackbox_runs WHERE session_h = ?",
-                            "DELETE FROM blackbox_tests WHERE session_h = ?",
-                            "DELETE FROM blackbox_crashes WHERE session_h = ?"}) {
-        SQLite::Statement statement(database_, sql);
+    for (auto name : {kTestMetrics, kTestSessions, kRuns, kTests, kCrashes}) {
+        SQLite::Statement statement(database_, remove_run_rows_sql(sqlite_dialect(), table(name)));
         statement.bind(1, session_h_);
         statement.exec();
     }

@@ -1,3 +1,5 @@
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include <blackbox/store/sql.hpp>
@@ -72,6 +74,15 @@ std::string insert_sql(const Dialect& dialect, const Table& table, Conflict conf
     }
     return fmt::format("{} {} ({}) VALUES ({}){}", dialect.insert_head(conflict), table.name,
                        column_list(table), values, dialect.insert_tail(table, conflict));
+}
+
+std::string remove_run_rows_sql(const Dialect& dialect, const Table& table) {
+    const auto* session = find_column(table, table.pytest_monitor ? "SESSION_H" : "session_h");
+    if (session == nullptr) {
+        throw std::logic_error(fmt::format("{} has no column for its run", table.name));
+    }
+    return fmt::format("DELETE FROM {} WHERE {} = {}", table.name, session->name,
+                       dialect.placeholder(1));
 }
 
 std::string add_metric_sql(const Dialect& dialect) {

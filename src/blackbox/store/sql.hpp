@@ -19,6 +19,10 @@ std::string reconcile_indexes_sql(const Dialect& dialect);
 // An insert of one row, every column a parameter, in the table's order.
 std::string insert_sql(const Dialect& dialect, const Table& table, Conflict conflict);
 
+// The deletion of one run's rows from the table: those whose session_h column (SESSION_H in
+// pytest-monitor's tables) is parameter 1. Storing a run again replaces its rows this way.
+std::string remove_run_rows_sql(const Dialect& dialect, const Table& table);
+
 // pytest-monitor's route for one metric: a TEST_METRICS row inserted only when its session
 // (parameter 1) and its context (parameter 2) are known, in one statement, so that the check and
 // the insert see the same snapshot.

@@ -59,10 +59,8 @@ json row_json(SQLite::Statement& statement) {
 }
 
 void remove_head(SQLite::Database& database, const std::string& session_h) {
-    for (const char* sql : {"DELETE FROM TEST_SESSIONS WHERE SESSION_H = ?",
-                            "DELETE FROM blackbox_runs WHERE session_h = ?",
-                            "DELETE FROM blackbox_crashes WHERE session_h = ?"}) {
-        SQLite::Statement statement(database, sql);
+    for (auto name : {kTestSessions, kRuns, kCrashes}) {
+        SQLite::Statement statement(database, remove_run_rows_sql(sqlite_dialect(), table(name)));
         statement.bind(1, session_h);
         statement.exec();
     }

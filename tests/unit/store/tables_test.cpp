@@ -1,6 +1,7 @@
 // The tables' description and what is derived from it: each row's values fill its table's
 // columns exactly, and the statements of both dialects name every column in order.
 
+#include <stdexcept>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -60,6 +61,18 @@ TEST(Tables, InsertsNameEveryColumnInOrderInBothDialects) {
     EXPECT_EQ(insert_sql(postgres_dialect(), sessions, Conflict::ignore),
               "INSERT INTO TEST_SESSIONS (SESSION_H, RUN_DATE, SCM_ID, RUN_DESCRIPTION) VALUES "
               "($1, $2, $3, $4) ON CONFLICT (SESSION_H) DO NOTHING");
+}
+
+TEST(Tables, ARunsRowsAreRemovedByItsSessionColumnInEveryTableThatHoldsThem) {
+    EXPECT_EQ(remove_run_rows_sql(sqlite_dialect(), table(kTestMetrics)),
+              "DELETE FROM TEST_METRICS WHERE SESSION_H = " + sqlite_dialect().placeholder(1));
+    EXPECT_EQ(remove_run_rows_sql(postgres_dialect(), table(kRuns)),
+              "DELETE FROM blackbox_runs WHERE session_h = $1");
+    for (auto name : {kTestSessions, kTests, kCrashes}) {
+        EXPECT_NO_THROW(remove_run_rows_sql(sqlite_dialect(), table(name))) << name;
+    }
+    EXPECT_THROW(remove_run_rows_sql(sqlite_dialect(), table(kExecutionContexts)),
+                 std::logic_error);
 }
 
 TEST(Tables, DdlKeepsPytestMonitorsSpellingInSqliteAndMapsTypesInPostgres) {
