@@ -37,6 +37,18 @@ def text_form(text: str) -> str:
         return name_bytes(text).decode("utf-8", "backslashreplace")
 
 
+def valid_texts(value: object) -> object:
+    """`value` with every string in it (keys too) valid UTF-8 (text_form): what a JSON document
+    of texts that may hold names is written from."""
+    if isinstance(value, str):
+        return text_form(value)
+    if isinstance(value, dict):
+        return {text_form(str(k)): valid_texts(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [valid_texts(v) for v in value]
+    return value
+
+
 def exact_bytes(name: object) -> Optional[str]:
     """The base64 of a name's bytes when they are not UTF-8 (its `_bytes` key), else None."""
     if not isinstance(name, str) or name.isascii():

@@ -9,7 +9,7 @@ import json
 from typing import List, Optional, Sequence, Tuple
 
 from .bounded import bounded
-from .names import exact_bytes, name_field, text_form
+from .names import exact_bytes, name_field, valid_texts
 
 VERSION = 1
 """The journal format version written in `start`."""
@@ -20,23 +20,12 @@ _dumps = json.JSONEncoder(separators=(",", ":")).encode
 _KNOWN_WORDS = {w: f'"{w}"' for w in ("setup", "call", "teardown", "passed", "failed", "skipped")}
 
 
-def _clean(value: object) -> object:
-    """`value` with every string in it valid UTF-8 (names.text_form), for the rare records."""
-    if isinstance(value, str):
-        return text_form(value)
-    if isinstance(value, dict):
-        return {text_form(str(k)): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
 def _safe_dumps(value: object) -> str:
     """JSON of `value` that strict readers accept: json.dumps writes a lone surrogate (a byte
     Python could not decode) as an escape they reject, so such strings are made UTF-8 first.
     The check is a substring search: paired surrogates only cost a needless second pass."""
     text = _dumps(value)
-    return _dumps(_clean(value)) if "\\ud" in text else text
+    return _dumps(valid_texts(value)) if "\\ud" in text else text
 
 
 def _word(text: str) -> str:

@@ -6,11 +6,14 @@ execution context, not the context: `blackbox` derives it when it reads the run.
 """
 
 import json
+from base64 import b64encode
 import os
 import sys
 import time
 from pathlib import Path
 from typing import List
+
+from .names import exact_bytes, name_bytes, text_form, valid_texts
 
 SUBDIRS = ("journal", "collected", "faulthandler")
 GITIGNORE = "# Created by blackbox: its runs stay out of git.\n*\n"
@@ -49,17 +52,26 @@ def create(base: Path, cwd: Path) -> Path:
     # /sys); workers and supervised processes never load that code.
     from . import context_facts
 
+    words, where = command(), str(cwd)
     document = {
         "format": 1,
         "id": run_id,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(wall))
         + f".{int(wall * 1000) % 1000:03d}Z",
         "started_ns": ns,
-        "command": command(),
-        "cwd": str(cwd),
+        "command": [text_form(word) for word in words],
+        "cwd": text_form(where),
         "recorder": "plugin",
-        "context_facts": context_facts.gather(),
+        # Names (the directory, git's answers about it) may be bytes that are not UTF-8: the
+        # facts keep their text forms, as the supervisor's gatherer reads them.
+        "context_facts": valid_texts(context_facts.gather()),
     }
+    # The exact bytes of a name that is not UTF-8, beside its text (docs/formats/journal.md,
+    # "Names"), as the supervisor writes them.
+    if exact_bytes(where):
+        document["cwd_bytes"] = exact_bytes(where)
+    if any(exact_bytes(word) for word in words):
+        document["command_bytes"] = [b64encode(name_bytes(word)).decode("ascii") for word in words]
     _write_replacing(run_dir / "run.json", json.dumps(document, indent=2) + "\n")
     try:
         _point_latest(base, run_id)
