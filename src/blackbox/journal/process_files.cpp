@@ -82,6 +82,7 @@ std::vector<ProcessFiles> find_process_files(const std::filesystem::path& run_di
         files->journal = path;
         files->collected = run_dir / rundir::kCollectedFolder / (stem + ".jsonl");
         files->faulthandler = run_dir / rundir::kFaulthandlerFolder / (stem + ".txt");
+        files->native = run_dir / rundir::kNativeFolder / (stem + ".txt");
         files->lost = run_dir / rundir::kLostFolder / (stem + ".lost");
         found.push_back(std::move(*files));
     }

@@ -17,6 +17,7 @@ struct ProcessFiles {
     std::filesystem::path journal;       // journal/<stem>.jsonl
     std::filesystem::path collected;     // collected/<stem>.jsonl (may not exist)
     std::filesystem::path faulthandler;  // faulthandler/<stem>.txt (may not exist)
+    std::filesystem::path native;        // native/<stem>.txt (may not exist)
     std::filesystem::path lost;          // lost/<stem>.lost (may not exist)
 
     bool is_worker() const { return role != "main"; }

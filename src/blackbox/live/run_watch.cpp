@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <system_error>
+#include <utility>
 
 #include <blackbox/journal/reader.hpp>
 #include <blackbox/live/run_watch.hpp>
@@ -58,9 +59,12 @@ void RunWatch::refresh() {
         process.capture_stderr_fd = state.capture_stderr_fd;
         process.finished = state.exited || state.exitstatus.has_value();
         if (state.start.is_object()) {
-            auto signal = state.start.find("dump_signal");
-            if (signal != state.start.end() && signal->is_number_integer()) {
-                process.dump_signal = signal->get<int>();
+            for (auto [key, field] : {std::pair{"dump_signal", &process.dump_signal},
+                                      std::pair{"native_signal", &process.native_signal}}) {
+                auto signal = state.start.find(key);
+                if (signal != state.start.end() && signal->is_number_integer()) {
+                    *field = signal->get<int>();
+                }
             }
         }
     }

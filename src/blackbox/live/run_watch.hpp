@@ -23,7 +23,8 @@ struct LiveProcess {
     journal::InFlight last;  // what it is doing now
     std::size_t tests_done = 0;
     std::optional<std::size_t> collected;
-    std::optional<int> dump_signal;  // faulthandler dumps every stack on this signal
+    std::optional<int> dump_signal;    // faulthandler dumps every stack on this signal
+    std::optional<int> native_signal;  // the native handler dumps every thread's native stack
     bool controller = false;
     bool finished = false;                                    // session_end or exit seen
     std::optional<int> capture_stdout_fd, capture_stderr_fd;  // in that process

@@ -16,7 +16,16 @@
 
 namespace blackbox::live {
 
-// Appends the marker line "# blackbox: <reason>" and sends the dump signal. Returns false when
+// Asks the process's native handler for every thread's native stack (native/<stem>.txt,
+// docs/formats/native-stacks.md) and waits until the record is closed, at most `wait`: the
+// threads write while the process still runs, before a Python dump may stop it. False when the
+// process has no native handler catching its signal (/proc's SigCgt says so: an unhandled
+// real-time signal would end the process) or is gone.
+bool request_native_dump(const LiveProcess& process,
+                         std::chrono::milliseconds wait = std::chrono::milliseconds(500));
+
+// The native stacks first (request_native_dump), then the marker line "# blackbox: <reason>"
+// and the dump signal. Returns false when
 // the process has no dump signal or is gone. After a reason starting with "hang" the plugin
 // stops its process (SIGSTOP) as soon as Python runs again: the signal interrupts a blocking
 // call (a libc sleep), which would otherwise return and let a "hung" test go on.

@@ -38,8 +38,8 @@ struct RawRecord {
     std::int64_t ns = 0;  // CLOCK_MONOTONIC when it was written
     std::optional<int> signal, code;
     std::optional<std::uint64_t> fault_address;
-    int threads_in_process = 0;  // a dump: threads the process had
-    int threads_answered = 0;    // a dump: threads that wrote their stack in time
+    int threads_in_process = 0;      // a dump: threads the process had
+    int threads_answered = 0;        // a dump: threads that wrote their stack in time
     std::vector<RawThread> threads;  // the fatal thread, or the dumping thread first
     std::vector<Mapping> maps;
     bool complete = false;  // its `end record` line was written
