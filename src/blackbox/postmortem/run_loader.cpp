@@ -19,6 +19,7 @@
 #include <blackbox/postmortem/attribution.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
+#include <blackbox/postmortem/native_evidence.hpp>
 #include <blackbox/postmortem/process_liveness.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
@@ -499,6 +500,12 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         crash.captured_stdout = std::move(captured.out);
         crash.captured_stderr = std::move(captured.err);
         crash.captured_log = std::move(captured.log);
+        auto native = read_native_evidence(dir / rundir::kNativeFolder / (stem + ".txt"),
+                                           crash.traceback, run.warnings);
+        if (native) {
+            crash.native = std::move(native->stacks);
+            crash.native_source = std::move(native->source);
+        }
     }
     for (auto& test : run.tests) {
         test.outcome = derive_outcome(test);

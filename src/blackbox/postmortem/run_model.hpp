@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <blackbox/journal/test_result.hpp>
+#include <blackbox/native/symbolizer.hpp>
 
 namespace blackbox::postmortem {
 
@@ -50,6 +51,10 @@ struct Crash {
     std::string evidence;                  // how the cause was established
     std::optional<std::string> traceback;  // faulthandler's text
     std::vector<std::string> frames;       // the dying thread's frames, innermost first
+    // The native stacks: of the thread a fatal signal hit, or of every thread when the last
+    // record is a dump on request (a hang, memory near the limit); named after the death.
+    std::optional<native::NativeStacks> native;
+    std::string native_source;  // "handler" (ours), "faulthandler" (Python 3.14's C stack)
     std::optional<std::int64_t> rss_bytes;
     // The trail around the death: the sample where the dying process last had memory, and the
     // one ~10 s before it (same tree), for the trend.

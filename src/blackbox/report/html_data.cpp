@@ -9,6 +9,7 @@
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/report/html_data.hpp>
 #include <blackbox/report/json_view.hpp>
+#include <blackbox/report/native_view.hpp>
 #include <blackbox/sample/trail_reader.hpp>
 
 namespace blackbox::report {
@@ -281,6 +282,8 @@ json crashes_json(const RunModel& run, const Timebase& time) {
         object["signal_name"] = object["signal"];
         object["signal"] = optional_json(crash.signal);
         object["frames"] = crash.frames;
+        object["native_heading"] = report::native_heading(crash);
+        object["native_lines"] = report::native_block(crash, kNativeLines);
         object["test"] = optional_json(crashed_test(run, i));
         auto death = death_ns(crash);
         object["t"] = death ? json(time.at(*death)) : json(nullptr);

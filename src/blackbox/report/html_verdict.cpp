@@ -136,6 +136,23 @@ std::string stack(const json& crash) {
     return out;
 }
 
+// The native stack the data block carries as text lines (native_view.hpp), under its heading.
+std::string native_stack(const json& crash) {
+    auto lines = strings_field(crash, "native_lines");
+    if (lines.empty()) {
+        return "";
+    }
+    std::string body;
+    for (const auto& line : lines) {
+        body += line;
+        body += '\n';
+    }
+    return fmt::format(
+        "<p class=\"native-heading\">native stack: {}</p><pre class=\"stack "
+        "native\">{}</pre>",
+        text(string_field(crash, "native_heading").value_or("")), text(body));
+}
+
 std::string crash_item(const json& crash, std::size_t index) {
     const bool collateral = field(crash, "collateral") == true;
     std::string out = fmt::format("<li class=\"crash{}\" data-crash=\"{}\">",
@@ -169,7 +186,7 @@ std::string crash_item(const json& crash, std::size_t index) {
     if (collateral) {
         add_field(out, "note", "still running when another process's death ended the run");
     }
-    out += "</dl>" + stack(crash) + "</li>";
+    out += "</dl>" + stack(crash) + native_stack(crash) + "</li>";
     return out;
 }
 

@@ -5,6 +5,7 @@
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/report/json_view.hpp>
+#include <blackbox/report/native_view.hpp>
 
 namespace blackbox::report {
 
@@ -78,6 +79,7 @@ json crash_to_json(const Crash& crash, const RunModel& run) {
     };
     put_name(object, "nodeid", crash.nodeid);
     put_name(object, "module", crash.module);
+    put_native(object, crash);
     return object;
 }
 

@@ -11,6 +11,7 @@
 #include <blackbox/base/utf8_text.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/report/junit_report.hpp>
+#include <blackbox/report/native_view.hpp>
 
 namespace blackbox::report {
 
@@ -165,6 +166,12 @@ void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& 
         std::string body = crash->evidence + "\n";
         if (crash->traceback) {
             body += "\n" + *crash->traceback + "\n";
+        }
+        if (crash->native) {
+            body += "\nNative stack: " + native_heading(*crash) + "\n";
+            for (const auto& line : native_block(*crash, kNativeLines)) {
+                body += "  " + line + "\n";
+            }
         }
         set_text(element, body);
         ++totals.errors;

@@ -5,12 +5,14 @@
 
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
+#include <blackbox/base/html_escape.hpp>
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/report/markdown_report.hpp>
+#include <blackbox/report/native_view.hpp>
 
 namespace blackbox::report {
 
@@ -142,6 +144,35 @@ std::string code_span(std::string_view text) {
     return fence + (pad ? " " : "") + escaped + (pad ? " " : "") + fence;
 }
 
+namespace {
+
+// A crash's native stack, folded away: "<details>" and a fenced block that no backtick run in
+// the frames (paths, names) can close.
+std::string native_details(const postmortem::Crash& crash) {
+    auto lines = native_block(crash, kNativeLines);
+    if (lines.empty()) {
+        return "";
+    }
+    std::string body;
+    std::size_t longest = 0;
+    for (const auto& line : lines) {
+        body += base::terminal_text(line) + "\n";
+    }
+    for (std::size_t i = 0, run_length = 0; i < body.size(); ++i) {
+        run_length = body[i] == '`' ? run_length + 1 : 0;
+        longest = std::max(longest, run_length);
+    }
+    std::string fence(std::max<std::size_t>(3, longest + 1), '`');
+    std::string culprit = crash.module.value_or(crash.nodeid.value_or("(outside any test)"));
+    return fmt::format(
+        "<details><summary>Native stack of <code>{}</code>: {}</summary>\n\n{}text\n{}{}\n\n"
+        "</details>\n\n",
+        base::html_escape(base::terminal_text(culprit)),
+        base::html_escape(base::terminal_text(native_heading(crash))), fence, body, fence);
+}
+
+}  // namespace
+
 std::string markdown_summary(const RunModel& run, std::size_t top) {
     std::string out = "## pytest-blackbox\n\n" + status_line(run) + "\n\n";
     for (const auto& stopped : run.recording_stopped) {
@@ -156,6 +187,9 @@ std::string markdown_summary(const RunModel& run, std::size_t top) {
             out += crash_row(crash, run) + "\n";
         }
         out += "\n";
+        for (const auto& crash : run.crashes) {
+            out += native_details(crash);
+        }
         if (run.memory.suspect) {
             const auto& test = run.tests[*run.memory.suspect];
             out +=

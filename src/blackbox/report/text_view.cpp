@@ -9,6 +9,7 @@
 #include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
+#include <blackbox/report/native_view.hpp>
 #include <blackbox/report/text_view.hpp>
 #include <blackbox/rundir/run_files.hpp>
 
@@ -120,6 +121,17 @@ std::vector<std::string> last_lines(std::string_view text, std::size_t count) {
     return lines;
 }
 
+// The native stacks: the crashing thread's, or every thread's of a dump on request.
+void append_native(std::string& out, const Crash& crash, const TextOptions& options) {
+    if (!crash.native) {
+        return;
+    }
+    out += fmt::format("  native    {}\n", inert(native_heading(crash)));
+    for (const auto& line : native_block(crash, options.max_frames)) {
+        out += fmt::format("    {}\n", inert(line));
+    }
+}
+
 void append_crash(std::string& out, const Crash& crash, const RunModel& run,
                   const TextOptions& options, const Style& style) {
     out += fmt::format("{} {}: {}\n", style.red("crash"), culprit_of(crash),
@@ -154,6 +166,7 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
     } else {
         out += "  stack     none recorded\n";
     }
+    append_native(out, crash, options);
     for (const auto& [label, text] :
          {std::pair{"stdout", &crash.captured_stdout}, std::pair{"stderr", &crash.captured_stderr},
           std::pair{"log   ", &crash.captured_log}}) {
