@@ -80,6 +80,10 @@ def test_a_real_oom_kill_under_a_cgroup_limit_names_the_test_and_the_line(projec
     assert 'test_m.py", line 10 in test_eats' in crash["traceback"] or (
         'test_m.py", line 12 in test_eats' in crash["traceback"]
     )
+    # And every thread's native stack with it: the interpreter running the loop.
+    assert crash["native_source"] == "handler"
+    main_thread = next(t for t in crash["native_threads"] if t["tid"] == crash["pid"])
+    assert any("python" in (frame["object"] or "") for frame in main_thread["frames"])
     assert report(project)["summary"]["passed"] == 1
 
 
