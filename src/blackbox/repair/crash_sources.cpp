@@ -4,6 +4,7 @@
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/repair/crash_sources.hpp>
 #include <blackbox/repair/text_trim.hpp>
+#include <blackbox/report/native_view.hpp>
 
 namespace blackbox::repair {
 
@@ -54,6 +55,11 @@ std::vector<CrashEntry> crashes_of_run(const postmortem::RunModel& run) {
         entry.evidence =
             crash.evidence.empty() ? std::nullopt : std::optional<std::string>(crash.evidence);
         entry.traceback = crash.traceback;
+        if (crash.native) {
+            // The native stack under the Python one, as the JUnit report shows it.
+            auto native = report::native_text(crash);
+            entry.traceback = entry.traceback ? *entry.traceback + "\n" + native : native;
+        }
         entry.worker = crash.worker;
         if (crash.pid > 0) {
             entry.pid = crash.pid;

@@ -168,10 +168,7 @@ void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& 
             body += "\n" + *crash->traceback + "\n";
         }
         if (crash->native) {
-            body += "\nNative stack: " + native_heading(*crash) + "\n";
-            for (const auto& line : native_block(*crash, kNativeLines)) {
-                body += "  " + line + "\n";
-            }
+            body += "\n" + native_text(*crash);
         }
         set_text(element, body);
         ++totals.errors;

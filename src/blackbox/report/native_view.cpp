@@ -149,6 +149,17 @@ std::vector<std::string> native_block(const postmortem::Crash& crash, std::size_
     return lines;
 }
 
+std::string native_text(const postmortem::Crash& crash) {
+    if (!crash.native) {
+        return "";
+    }
+    std::string text = "Native stack: " + native_heading(crash) + "\n";
+    for (const auto& line : native_block(crash, kNativeLines)) {
+        text += "  " + line + "\n";
+    }
+    return text;
+}
+
 std::string native_heading(const postmortem::Crash& crash) {
     if (!crash.native) {
         return {};

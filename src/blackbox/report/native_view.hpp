@@ -39,6 +39,10 @@ std::vector<std::string> native_lines(const native::NativeThread& thread, std::s
 // dump every thread as a line "thread 4243 (python3)" and its frames indented by two spaces.
 std::vector<std::string> native_block(const postmortem::Crash& crash, std::size_t limit);
 
+// The block as plain text for a report's crash text (JUnit, other tools' reports): "Native
+// stack: <heading>" and native_block's lines (at most kNativeLines) indented; "" without stacks.
+std::string native_text(const postmortem::Crash& crash);
+
 // "SIGSEGV at 0x0 in thread 4242 (python3)" for a fatal record; "every thread (3 of 3
 // answered), dumped on request" for a dump.
 std::string native_heading(const postmortem::Crash& crash);
