@@ -207,7 +207,8 @@ void add_collect_errors(pugi::xml_node suite, const RunModel& run, Totals& total
         auto element = testcase.append_child("error");
         attribute(element, "type", "crash");
         attribute(element, "message", "collection " + crash_message(crash));
-        set_text(element, crash.evidence + "\n" + crash.traceback.value_or(""));
+        set_text(element, crash.evidence + "\n" + crash.traceback.value_or("") +
+                               (crash.native ? "\n" + native_text(crash) : ""));
         ++totals.tests;
         ++totals.errors;
     }
