@@ -32,6 +32,7 @@ inline constexpr const char* kReserveFile = ".reserve";  // room kept for the la
 inline constexpr const char* kJournalFolder = "journal";            // <stem>.jsonl
 inline constexpr const char* kCollectedFolder = "collected";        // <stem>.jsonl
 inline constexpr const char* kFaulthandlerFolder = "faulthandler";  // <stem>.txt
+inline constexpr const char* kNativeFolder = "native";              // <stem>.txt: native stacks
 inline constexpr const char* kLostFolder = "lost";                  // <stem>.lost
 inline constexpr const char* kCaptureFolder = "capture";            // <stem>.stdout, .stderr, .log
 inline constexpr const char* kResumeFolder = "resume";              // <attempt>.txt
