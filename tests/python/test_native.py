@@ -191,6 +191,28 @@ def test_a_dump_writes_every_threads_stack_and_the_run_goes_on(
 
 
 @needs_library
+def test_a_forked_child_that_crashes_writes_nothing_into_its_parents_file(
+    pytester: pytest.Pytester, native_run_dir: Path
+):
+    pytester.makepyfile(
+        test_fork="""
+        import ctypes, os, signal
+
+        def test_child_crashes():
+            pid = os.fork()
+            if pid == 0:
+                ctypes.string_at(0)
+                os._exit(0)
+            _, status = os.waitpid(pid, 0)
+            assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSEGV
+        """
+    )
+    result = pytester.runpytest_subprocess(*PLUGIN)
+    result.assert_outcomes(passed=1)
+    assert native_text(native_run_dir) == ""
+
+
+@needs_library
 def test_a_crashing_xdist_worker_writes_its_own_native_stack(
     pytester: pytest.Pytester, native_run_dir: Path
 ):
