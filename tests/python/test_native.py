@@ -233,6 +233,23 @@ def test_a_crashing_xdist_worker_writes_its_own_native_stack(
         assert isinstance(records[0]["native_signal"], int), role
 
 
+@needs_library
+def test_the_dump_signal_is_one_nothing_else_handles(
+    pytester: pytest.Pytester, native_run_dir: Path
+):
+    pytester.makeconftest(
+        """
+        import signal
+
+        signal.signal(signal.SIGRTMAX - 2, lambda signum, frame: None)  # the project's own
+        """
+    )
+    pytester.makepyfile(test_fine="def test_passes():\n    pass\n")
+    result = pytester.runpytest_subprocess(*PLUGIN)
+    assert result.ret == 0
+    assert journal(native_run_dir)[0]["native_signal"] == signal.SIGRTMAX - 3
+
+
 def test_without_the_library_the_run_is_recorded_and_says_why(
     pytester: pytest.Pytester, run_dir: Path, clean_env: pytest.MonkeyPatch, tmp_path: Path
 ):
