@@ -29,7 +29,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from . import after_test, budgets, compat, monitor, records, requeue, resume, shard_plan
+from . import after_test, budgets, compat, monitor, native, records, requeue, resume, shard_plan
 from .after_test import AfterTest, Tally
 from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
 from .capture_files import capture_descriptors, hand_to_supervisor
@@ -120,9 +120,17 @@ def pytest_configure(config: pytest.Config) -> None:
         facts["hwm_reset"] = recorder.meter.source is not None
         facts["hwm_source"] = recorder.meter.source
         facts["dump_signal"] = int(DUMP_SIGNAL)
-        recording.journal.write(records.start(ns, facts))
-        recording.faults.enable()
-        recording.faults.register_dump(DUMP_SIGNAL)
+        # Every handler is in place before `start` names its signal: the supervisor may send it
+        # as soon as it reads the record. `start` is written all the same when one fails (the
+        # `disabled` record that follows says why).
+        try:
+            recording.faults.enable()
+            recording.faults.register_dump(DUMP_SIGNAL)
+            # On top of faulthandler's handlers, which it chains to.
+            recorder.native, native_facts = native.start(recording.run_dir, recorder.stem)
+            facts.update(native_facts)
+        finally:
+            recording.journal.write(records.start(ns, facts))
         if recording.worker is None:
             # The xdist workers this process starts inherit the environment: they find the run
             # directory, and that they belong to it, there.
@@ -191,6 +199,7 @@ class Recorder:
         self.stem = recording.journal.stem
         self.log_trail: Optional[LogTrail] = None
         self.after_test: Optional[AfterTest] = None  # with --blackbox-gc-after-each/-sentinels
+        self.native: Optional[native.NativeFile] = None  # the native stacks' handlers, if loaded
 
     def original_id(self, nodeid: str) -> str:
         """pytest's own node id for one xdist may have decorated (`--dist loadgroup`)."""
@@ -437,12 +446,19 @@ class Recorder:
         if self in _recording:
             _recording.remove(self)
         if _recording:
-            _recording[-1].faults.enable()  # an outer recording in this process takes over
+            outer = _recording[-1]  # an outer recording in this process takes over
+            outer.faults.enable()
+            if outer.native is not None:
+                outer.native.enable()
             self.faults.close()
+            if self.native is not None:
+                self.native.close()
         else:
             # pytest's faulthandler plugin just disabled faulthandler; the descriptor stays
             # open until the process ends, so a crash at shutdown still leaves its stack.
             self.faults.keep_for_exit()
+            if self.native is not None:
+                self.native.enable()  # back on top of faulthandler's, open until the end
         for name, value in self.env_saved.items():
             if value is None:
                 os.environ.pop(name, None)

@@ -15,7 +15,7 @@ from typing import List
 
 from .names import exact_bytes, name_bytes, text_form, valid_texts
 
-SUBDIRS = ("journal", "collected", "faulthandler")
+SUBDIRS = ("journal", "collected", "faulthandler", "native")
 GITIGNORE = "# Created by blackbox: its runs stay out of git.\n*\n"
 """The folders every recording process writes into."""
 

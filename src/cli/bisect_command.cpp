@@ -68,7 +68,8 @@ std::string reproducing_command(const postmortem::RunModel& run,
     return command;
 }
 
-int run_bisect(const BisectOptions& options, const std::filesystem::path& plugin_dir) {
+int run_bisect(const BisectOptions& options, const std::filesystem::path& plugin_dir,
+               const std::filesystem::path& native_library) {
     auto dir = resolve_run_dir(options.run_dir);
     auto run = postmortem::load_run(dir);
     auto site = bisect::crash_site(run, options.test);
@@ -82,7 +83,7 @@ int run_bisect(const BisectOptions& options, const std::filesystem::path& plugin
 
     const double timeout = options.timeout.value_or(default_timeout(run));
     bisect::PytestRerun pytest(prefix, rootdir, dir / "bisect", plugin_dir,
-                               {timeout, site.cause == "hang"});
+                               {timeout, site.cause == "hang"}, native_library);
     std::size_t rerun = 0;
     auto oracle = [&](const std::vector<std::string>& ordered) {
         bool crashed = pytest(ordered);
@@ -164,7 +165,8 @@ std::function<int()> setup_bisect(CLI::App& app, const Invocation& invocation) {
                             invocation.executable.string() + "; set BLACKBOX_PLUGIN_PATH",
                         bisect::kRerunFailed);
         }
-        return run_bisect(*options, *plugin_dir);
+        auto native_library = plugin::find_native_library(invocation.executable);
+        return run_bisect(*options, *plugin_dir, native_library.value_or(std::filesystem::path()));
     };
 }
 

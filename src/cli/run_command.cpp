@@ -110,6 +110,8 @@ int run(const RunOptions& options, const Invocation& invocation) {
     recording.directory = &directory;
     recording.output_log_max = *base::parse_size(options.output_log_max).bytes;
     recording.plugin_dir = *plugin_dir;
+    recording.native_library =
+        plugin::find_native_library(invocation.executable).value_or(fs::path());
     recording.fsync = options.fsync;
     recording.allow_terminal = !options.no_pty;
     recording.status_line = !options.no_status;

@@ -1,5 +1,6 @@
 """One death each: the recorder names the test, the phase, the cause and the stack."""
 
+import json
 import signal
 
 from conftest import only_crash
@@ -41,6 +42,23 @@ def test_segfault_in_a_test_body(project):
     # The post-mortem printed at the end says the same.
     assert "test_a.py::test_segv died in call: segfault (SIGSEGV)" in result.stderr
     assert "test_a.py::test_segv" in result.stderr.split("re-run")[1]
+
+
+def test_segfault_in_c_leaves_the_native_stack(project):
+    """The supervisor points the plugin at the library beside its binary: the crashing thread's
+    native stack is written (docs/formats/native-stacks.md)."""
+    project.write("test_c.py", f"def test_segv():\n    {SEGFAULT}\n")
+    result = project.run("test_c.py")
+    assert result.returncode == 128 + signal.SIGSEGV
+    run_dir = project.latest
+    (native,) = (run_dir / "native").glob("1-main-*.txt")
+    text = native.read_text("ascii", "replace")
+    assert text.startswith("record fatal id=0 signal=11 code=1 addr=0x0 ")
+    assert "\nend thread frames=" in text and "/libc.so.6\n" in text
+    assert text.endswith("end maps\nend record id=0\n")
+    (journal,) = (run_dir / "journal").glob("1-main-*.jsonl")
+    start = json.loads(journal.read_text().splitlines()[0])
+    assert signal.SIGRTMIN <= start["native_signal"] <= signal.SIGRTMAX
 
 
 def test_abort_in_a_fixture_setup(project):

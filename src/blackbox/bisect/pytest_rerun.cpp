@@ -83,11 +83,12 @@ std::vector<std::string> rerun_arguments(const std::vector<std::string>& ordered
 
 PytestRerun::PytestRerun(std::vector<std::string> prefix, std::filesystem::path rootdir,
                          std::filesystem::path log_dir, std::filesystem::path plugin_dir,
-                         RerunLimit limit)
+                         RerunLimit limit, std::filesystem::path native_library)
     : prefix_(std::move(prefix)),
       rootdir_(std::move(rootdir)),
       log_dir_(std::move(log_dir)),
       plugin_dir_(std::move(plugin_dir)),
+      native_library_(std::move(native_library)),
       environment_(rerun_environment()),
       limit_(limit) {
     const char* path = std::getenv("PATH");
@@ -122,7 +123,8 @@ bool PytestRerun::operator()(const std::vector<std::string>& ordered) {
     for (auto& word : rerun_arguments(ordered)) {
         spec.argv.push_back(std::move(word));
     }
-    spec.environment = plugin::inject(environment_, {plugin_dir_, record_dir, 1, false, true, ""});
+    spec.environment = plugin::inject(
+        environment_, {plugin_dir_, record_dir, 1, false, true, "", native_library_});
     spec.stdin_fd = null.get();
     spec.stdout_fd = log.get();
     spec.stderr_fd = log.get();

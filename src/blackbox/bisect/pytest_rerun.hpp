@@ -37,9 +37,11 @@ class PytestRerun {
   public:
     // `prefix` starts pytest (`python -m pytest`, from the run's command), run in `rootdir`
     // (node ids are relative to it); each rerun's output goes to `log_dir`/rerun-<n>.log and
-    // its recording to `log_dir`/rerun-<n>/. `plugin_dir` holds the pytest_blackbox package.
+    // its recording to `log_dir`/rerun-<n>/. `plugin_dir` holds the pytest_blackbox package;
+    // `native_library` is the native stacks' handler library ("": none).
     PytestRerun(std::vector<std::string> prefix, std::filesystem::path rootdir,
-                std::filesystem::path log_dir, std::filesystem::path plugin_dir, RerunLimit limit);
+                std::filesystem::path log_dir, std::filesystem::path plugin_dir, RerunLimit limit,
+                std::filesystem::path native_library = {});
 
     // Runs pytest and waits for it, at most the limit's seconds. True when it was killed by a
     // signal (a crash: segfault, abort, …; the signal is kept for last_signal()), or ran past the
@@ -57,6 +59,7 @@ class PytestRerun {
     std::filesystem::path log_dir_;
     base::Directory log_directory_;  // log_dir_, open: never written through a link
     std::filesystem::path plugin_dir_;
+    std::filesystem::path native_library_;
     std::filesystem::path executable_;
     std::vector<std::string> environment_;
     std::size_t count_ = 0;

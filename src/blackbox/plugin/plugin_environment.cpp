@@ -25,6 +25,16 @@ std::optional<fs::path> find_plugin_directory(const fs::path& executable) {
     return std::nullopt;
 }
 
+std::optional<fs::path> find_native_library(const fs::path& executable) {
+    auto library = executable.parent_path() / ".." / "lib" / "blackbox" / "libblackbox_native.so";
+    std::error_code error;
+    if (!fs::is_regular_file(library, error)) {
+        return std::nullopt;
+    }
+    auto canonical = fs::weakly_canonical(library, error);
+    return error ? library : canonical;
+}
+
 std::vector<std::string> current_environment() {
     std::vector<std::string> entries;
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
@@ -99,6 +109,9 @@ std::vector<std::string> inject(const std::vector<std::string>& parent,
     });
     if (!injection.capture_socket.empty()) {
         set(env, "BLACKBOX_CAPTURE_SOCKET", injection.capture_socket);
+    }
+    if (!injection.native_library.empty() && !value_of(env, kNativeLibraryVariable)) {
+        set(env, kNativeLibraryVariable, injection.native_library.string());
     }
     return env;
 }

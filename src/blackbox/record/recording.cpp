@@ -151,9 +151,10 @@ RecordingResult record(const RecordingOptions& options) {
         WatchOptions watch = options.watch;
         watch.attempt = attempt;
         LiveRun live(watch, options.run_dir);
-        session.environment = plugin::inject(plugin::current_environment(),
-                                             {options.plugin_dir, options.run_dir, attempt,
-                                              options.fsync, !on_terminal, live.capture_socket()});
+        session.environment =
+            plugin::inject(plugin::current_environment(),
+                           {options.plugin_dir, options.run_dir, attempt, options.fsync,
+                            !on_terminal, live.capture_socket(), options.native_library});
         const std::string log_name = rundir::output_log_name(attempt);
         session.output_log = options.run_dir / log_name;
         session.output_log_max = options.output_log_max;

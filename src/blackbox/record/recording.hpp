@@ -28,6 +28,7 @@ struct RecordingOptions {
     const base::Directory* directory = nullptr;  // run_dir, open (else opened here)
     std::uint64_t output_log_max = 0;            // caps each output log (0: no cap)
     std::filesystem::path plugin_dir;            // holds the pytest_blackbox package
+    std::filesystem::path native_library;        // libblackbox_native.so ("": none found)
     bool fsync = false;
     bool allow_terminal = true;
     bool status_line = true;

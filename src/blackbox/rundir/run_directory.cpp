@@ -105,7 +105,7 @@ NewRunDirectory create_run_directory(const fs::path& state, const std::string& i
         throw Error(fmt::format("cannot write into the run directory {}", dir.string()));
     }
     hold_run(directory);
-    for (const char* sub : {kJournalFolder, kCollectedFolder, kFaulthandlerFolder}) {
+    for (const char* sub : {kJournalFolder, kCollectedFolder, kFaulthandlerFolder, kNativeFolder}) {
         directory.subdirectory(sub);
     }
     if (explicit_dir.empty()) {

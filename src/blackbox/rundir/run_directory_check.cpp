@@ -78,6 +78,7 @@ void check_run_directory(const fs::path& dir) {
     expect_folder(dir, rundir::kLostFolder, {".lost"});
     expect_folder(dir, rundir::kCollectedFolder, {".jsonl"});
     expect_folder(dir, rundir::kFaulthandlerFolder, {".txt"});
+    expect_folder(dir, rundir::kNativeFolder, {".txt"});
     expect_folder(dir, rundir::kCaptureFolder, {".stdout", ".stderr", ".log"});
     expect_folder(dir, rundir::kResumeFolder, {".txt"});
 }

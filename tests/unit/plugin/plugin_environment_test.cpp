@@ -1,4 +1,7 @@
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -63,6 +66,30 @@ TEST(PluginEnvironment, NamesThisRunsCaptureMailboxAndNeverAnOuterOne) {
               1);
     env = inject({"BLACKBOX_CAPTURE_SOCKET=@outer"}, injection());
     EXPECT_EQ(value(env, "BLACKBOX_CAPTURE_SOCKET"), "<unset>");
+}
+
+TEST(PluginEnvironment, NamesTheNativeLibraryUnlessTheUserDid) {
+    auto options = injection();
+    EXPECT_EQ(value(inject({}, options), "BLACKBOX_NATIVE_LIB"), "<unset>");
+    options.native_library = "/opt/bb/lib/blackbox/libblackbox_native.so";
+    EXPECT_EQ(value(inject({}, options), "BLACKBOX_NATIVE_LIB"),
+              "/opt/bb/lib/blackbox/libblackbox_native.so");
+    EXPECT_EQ(value(inject({"BLACKBOX_NATIVE_LIB=/mine.so"}, options), "BLACKBOX_NATIVE_LIB"),
+              "/mine.so");
+}
+
+TEST(PluginEnvironment, FindsTheNativeLibraryBesideTheBinaryOnly) {
+    auto root =
+        std::filesystem::temp_directory_path() / ("blackbox-native-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(root / "bin");
+    EXPECT_FALSE(find_native_library(root / "bin" / "blackbox"));
+    std::filesystem::create_directories(root / "lib" / "blackbox");
+    std::ofstream(root / "lib" / "blackbox" / "libblackbox_native.so") << "";
+    auto found = find_native_library(root / "bin" / "blackbox");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(*found, std::filesystem::weakly_canonical(root / "lib" / "blackbox" /
+                                                        "libblackbox_native.so"));
+    std::filesystem::remove_all(root);
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ TEST_F(RunDirectory, CreatesTheLayoutTheGitignoreAndTheLatestLink) {
     EXPECT_TRUE(fs::is_directory(dir / "journal"));
     EXPECT_TRUE(fs::is_directory(dir / "collected"));
     EXPECT_TRUE(fs::is_directory(dir / "faulthandler"));
+    EXPECT_TRUE(fs::is_directory(dir / "native"));
     EXPECT_TRUE(fs::is_regular_file(state / ".gitignore"));
     update_latest_link(state, dir);
     EXPECT_EQ(fs::read_symlink(state / "latest"), fs::path("runs/20260101T000000Z-abcdef"));
