@@ -36,12 +36,18 @@ _installed: Optional["NativeFile"] = None  # the file the library writes into no
 
 def find_library() -> Optional[str]:
     """The library's path: $BLACKBOX_NATIVE_LIB when set (and then only it), else the one in
-    this package's folder (where an installed wheel puts it), else the one beside a `blackbox`
-    executable on PATH (`<bin>/../lib/blackbox/`). None when there is none."""
+    this package's folder (where an installed wheel puts it), else `<prefix>/lib/blackbox/` when
+    this package is `<prefix>/share/blackbox/python/` (as `cmake --install` and the build tree
+    lay it out), else the one beside a `blackbox` executable on PATH (`<bin>/../lib/blackbox/`).
+    None when there is none."""
     named = os.environ.get(LIBRARY_ENV)
     if named:
         return named if os.path.isfile(named) else None
-    candidates = [Path(__file__).resolve().parent / LIBRARY_NAME]
+    package = Path(__file__).parent
+    candidates = [package / LIBRARY_NAME]
+    if package.parent.parent.parent.name == "share":
+        # Installed (or built) as <prefix>/share/blackbox/python/: <prefix>/lib/blackbox/.
+        candidates.append(package.parents[3] / "lib" / "blackbox" / LIBRARY_NAME)
     executable = shutil.which("blackbox")
     if executable:
         for binary in (Path(executable), Path(executable).resolve()):
@@ -128,6 +134,26 @@ def _start(run_dir: Path, stem: str) -> Tuple[Optional[NativeFile], Dict[str, Un
     native = NativeFile(fd, signum)
     _written_by_library(native)
     return native, {"native_signal": signum}
+
+
+def echo_to_terminal(source_fd: int, note: str) -> bool:
+    """Without a supervisor: at a fatal signal, show what faulthandler wrote into `source_fd`
+    (its file in the run directory) on this process's stderr too, as bare pytest shows it, and
+    then `note`. stderr is duplicated now, while pytest does not capture it (configure time), and
+    stays open until the process ends. False when the library is not loaded or refuses."""
+    if _library is None:
+        return False
+    try:
+        terminal = os.dup(2)
+    except OSError:
+        return False
+    echo = _library.blackbox_native_echo
+    echo.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_char_p)
+    echo.restype = ctypes.c_int
+    if echo(source_fd, terminal, note.encode("utf-8", "surrogateescape")[:1024]) != 0:
+        os.close(terminal)
+        return False
+    return True
 
 
 def _written_by_library(native: NativeFile) -> None:

@@ -57,6 +57,9 @@ DUMP_SIGNAL = signal.SIGUSR2
 """On this signal faulthandler writes every thread's stack into the faulthandler file: the
 supervisor asks for it before it kills a hung test or when memory nears the limit."""
 
+SUPERVISED_ENV = "BLACKBOX_SUPERVISED"
+"""Set to 1 by `blackbox run`, which prints the post-mortem itself."""
+
 RECORDER_NAME = "blackbox-recorder"
 SCOPES_NAME = "blackbox-scopes"
 AFTER_TEST_NAME = "blackbox-after-test"
@@ -129,6 +132,10 @@ def pytest_configure(config: pytest.Config) -> None:
             # On top of faulthandler's handlers, which it chains to.
             recorder.native, native_facts = native.start(recording.run_dir, recorder.stem)
             facts.update(native_facts)
+            if recorder.native is not None and os.environ.get(SUPERVISED_ENV) != "1":
+                # No supervisor prints a post-mortem: a fatal error's stacks reach the
+                # terminal as without the plugin, and where the post-mortem is.
+                native.echo_to_terminal(recording.faults.fd, crash_note(recording.run_dir))
         finally:
             recording.journal.write(records.start(ns, facts))
         if recording.worker is None:
@@ -159,6 +166,14 @@ def pytest_configure(config: pytest.Config) -> None:
             recorder.original_id,
         )
         config.pluginmanager.register(recorder.after_test, AFTER_TEST_NAME)
+
+
+def crash_note(run_dir) -> str:
+    """The line shown on the terminal after a fatal error's stacks, without a supervisor."""
+    return (
+        f"\nblackbox: this pytest process died; the test, its phase and its native and Python "
+        f"stacks: blackbox show {run_dir}\n"
+    )
 
 
 class Recorder:

@@ -2,7 +2,7 @@
 #define BLACKBOX_NATIVE_H
 
 /* libblackbox_native.so: the native stacks of a dying or hung pytest process
-   (docs/formats/native-stacks.md). Loaded by the plugin with ctypes; its one export has a C ABI. */
+   (docs/formats/native-stacks.md). Loaded by the plugin with ctypes; its exports have a C ABI. */
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,6 +25,13 @@ extern "C" {
    signal, or another dump signal than the first call's), -EBUSY (something else handles
    `dump_signal`: nothing was installed, try another), or the error of a failed system call. */
 __attribute__((visibility("default"))) int blackbox_native_install(int fd, int dump_signal);
+
+/* Without a supervisor to print a post-mortem: at a fatal signal, once the handler it chains to
+   (faulthandler) has written into `source_fd` (faulthandler's file, O_APPEND), copies what it
+   wrote onto `terminal_fd`, then writes `note` (at most 1 KiB: where the post-mortem is). Both
+   descriptors must stay open until the process ends. Returns 0 or -errno. */
+__attribute__((visibility("default"))) int blackbox_native_echo(int source_fd, int terminal_fd,
+                                                                 const char* note);
 
 #ifdef __cplusplus
 }

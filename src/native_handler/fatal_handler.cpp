@@ -3,10 +3,12 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "handler_state.hpp"
 #include "raw_io.hpp"
+#include "terminal_echo.hpp"
 #include "text_buffer.hpp"
 #include "thread_stack.hpp"
 
@@ -96,24 +98,31 @@ void record_once(int signal, const siginfo_t* info, void* context) {
 // Hands the signal to the disposition ours replaced, restored first: faulthandler's handler,
 // called directly, writes the Python stacks, restores its own previous one and raises the
 // signal again; a default (or ignored) disposition becomes the default one and the signal is
-// raised again. Either way the process dies of it.
+// raised again. Either way the process dies of it, once the signal is unblocked at the end:
+// until then it stays pending, so that what faulthandler wrote can still be shown on the
+// terminal (terminal_echo.hpp).
 void chain(int signal, siginfo_t* info, void* context) {
     const int index = fatal_index(signal);
     struct sigaction previous = handler_state().previous[index];
     ::sigaction(signal, &previous, nullptr);
+    sigset_t blocked, before;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, signal);
+    ::pthread_sigmask(SIG_BLOCK, &blocked, &before);
+    const off_t echo_from = echo_start();
     if (previous.sa_handler == SIG_DFL || previous.sa_handler == SIG_IGN) {
         struct sigaction fallback = {};
         fallback.sa_handler = SIG_DFL;
         sigemptyset(&fallback.sa_mask);
         ::sigaction(signal, &fallback, nullptr);
         ::raise(signal);
-        return;
-    }
-    if ((previous.sa_flags & SA_SIGINFO) != 0) {
+    } else if ((previous.sa_flags & SA_SIGINFO) != 0) {
         previous.sa_sigaction(signal, info, context);
     } else {
         previous.sa_handler(signal);
     }
+    echo_finish(echo_from);
+    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
 }
 
 }  // namespace

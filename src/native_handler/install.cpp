@@ -1,4 +1,4 @@
-// blackbox_native_install: the one export (blackbox_native.h).
+// blackbox_native_install and blackbox_native_echo: the exports (blackbox_native.h).
 
 #include <atomic>
 #include <cerrno>
@@ -218,4 +218,8 @@ int install(int fd, int dump_signal) {
 
 extern "C" int blackbox_native_install(int fd, int dump_signal) {
     return blackbox::native_handler::install(fd, dump_signal);
+}
+
+extern "C" int blackbox_native_echo(int source_fd, int terminal_fd, const char* note) {
+    return blackbox::native_handler::set_terminal_echo(source_fd, terminal_fd, note);
 }

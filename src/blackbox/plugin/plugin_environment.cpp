@@ -97,6 +97,8 @@ std::vector<std::string> inject(const std::vector<std::string>& parent,
     }
     set(env, "BLACKBOX_RUN_DIR", injection.run_dir.string());
     set(env, "BLACKBOX_ATTEMPT", std::to_string(injection.attempt));
+    // The supervisor prints the post-mortem itself: the plugin leaves the terminal alone.
+    set(env, "BLACKBOX_SUPERVISED", "1");
     if (injection.fsync) {
         set(env, "BLACKBOX_FSYNC", "1");
     }

@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <blackbox/base/json_text.hpp>
 #include <blackbox/base/signal_name.hpp>
@@ -114,10 +115,18 @@ std::vector<std::string> native_lines(const native::NativeThread& thread, std::s
             break;
         }
         const auto& entry = folded[i];
-        if (entry.count > 1) {
-            lines.push_back(fmt::format("… {} frames of {} ({})", entry.count,
-                                        native::origin_name(entry.origin),
-                                        base_name(entry.object)));
+        if (entry.collapsed) {
+            std::vector<std::string> objects;  // each once, in order
+            for (const auto& object : entry.objects) {
+                auto name = base_name(object);
+                if (std::find(objects.begin(), objects.end(), name) == objects.end()) {
+                    objects.push_back(std::move(name));
+                }
+            }
+            lines.push_back(fmt::format(
+                "… {} frames of {} ({})", entry.count,
+                entry.origin == native::FrameOrigin::own ? "blackbox's handler" : "the interpreter",
+                fmt::join(objects, ", ")));
         } else {
             lines.push_back(native_frame_text(thread.frames[entry.first]));
         }
