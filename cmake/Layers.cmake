@@ -12,7 +12,8 @@ set(BLACKBOX_GUARDED_HEADERS
   "pqxx=PkgConfig::PQXX" "libpq-fe.h=PkgConfig::PQXX" "microhttpd.h=PkgConfig::MHD"
   "curl/=CURL::libcurl" "SQLiteCpp/=SQLiteCpp" "sqlite3.h=SQLiteCpp"
   "pugixml.hpp=pugixml::pugixml" "simdjson.h=simdjson::simdjson" "zlib.h=ZLIB::ZLIB"
-  "openssl/=OpenSSL::Crypto" "CLI/=CLI11::CLI11")
+  "openssl/=OpenSSL::Crypto" "CLI/=CLI11::CLI11" "elfutils/=PkgConfig::LIBDW"
+  "dwarf.h=PkgConfig::LIBDW" "libelf.h=PkgConfig::LIBDW" "gelf.h=PkgConfig::LIBDW")
 
 function(blackbox_layer name)
   cmake_parse_arguments(LAYER "" "" "DEPS;LIBS" ${ARGN})

@@ -85,6 +85,18 @@ std::optional<std::uint64_t> parse_u64(std::string_view text) {
     return value;
 }
 
+std::optional<std::uint64_t> parse_hex_u64(std::string_view text) {
+    if (text.empty()) {
+        return std::nullopt;
+    }
+    std::uint64_t value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
+    if (error != std::errc() || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
 std::optional<double> parse_decimal(std::string_view text) {
     auto dot = text.find('.');
     std::string_view whole = text.substr(0, dot);

@@ -35,6 +35,10 @@ std::optional<std::string_view> value_after(std::string_view line, std::string_v
 // A non-negative decimal integer ("2048"), or nullopt (empty, other characters, overflow).
 std::optional<std::uint64_t> parse_u64(std::string_view text);
 
+// Hexadecimal digits without a prefix or sign ("7f5a3b1e2f3d", "00026000", either case), as
+// /proc/<pid>/maps writes addresses and offsets; nullopt when empty, other characters or overflow.
+std::optional<std::uint64_t> parse_hex_u64(std::string_view text);
+
 // A non-negative decimal number ("2600.000", "38"), or nullopt. Not strtod: no locale, no sign,
 // no exponent, digits on both sides of a '.'.
 std::optional<double> parse_decimal(std::string_view text);

@@ -17,8 +17,12 @@ namespace blackbox::native {
 
 struct NativeFrame {
     std::uint64_t pc = 0;
-    std::string object;        // the mapped file ("" when the address is in no mapped file)
-    std::uint64_t offset = 0;  // the address in the object (`addr2line -e object offset`)
+    std::string object;           // the mapped file, or the kernel's name of a pseudo-mapping
+                                  // ("[vdso]"); "" when the address is in no mapping or in
+                                  // anonymous memory, and then `offset` is the address itself
+    std::uint64_t offset = 0;     // the address in the object (`addr2line -e object offset`); when
+                                  // the object could not be read, the offset in its file
+    bool object_deleted = false;  // the file had been deleted when the map was recorded
     std::optional<std::string> function;  // demangled
     std::uint64_t function_offset = 0;    // pc - the function's start, when named
     std::optional<std::string> file;      // the source file, from DWARF line information

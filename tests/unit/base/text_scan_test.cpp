@@ -55,6 +55,15 @@ TEST(TextScan, ParsesUnsignedAndRejectsOverflow) {
     EXPECT_EQ(parse_u64(""), std::nullopt);
 }
 
+TEST(TextScan, ParsesHexadecimalWithoutPrefixOrSign) {
+    EXPECT_EQ(parse_hex_u64("7f5a3b1e2f3d"), 0x7f5a3b1e2f3dU);
+    EXPECT_EQ(parse_hex_u64("00026000"), 0x26000U);
+    EXPECT_EQ(parse_hex_u64("FFFFFFFFFFFFFFFF"), UINT64_MAX);
+    for (const char* bad : {"", "0x10", "-1", "+1", "1g", "10000000000000000", " 1"}) {
+        EXPECT_EQ(parse_hex_u64(bad), std::nullopt) << bad;
+    }
+}
+
 TEST(TextScan, ParsesTheKernelsKibibytes) {
     EXPECT_EQ(parse_kib("1748 kB"), 1748U * 1024);
     EXPECT_FALSE(parse_kib("1748 MB"));
