@@ -122,6 +122,27 @@ struct Placed {
     std::optional<std::uint64_t> bias;
 };
 
+// The line of `address` (the process's) found without .debug_aranges, which libdw 0.188 needs
+// to find an address's unit and which clang and rustc do not write unless asked: each unit's
+// own address ranges are checked in turn. nullptr when the object has that table (its answer
+// stands) or no unit holds the address.
+Dwarf_Line* line_without_aranges(Dwfl_Module* module, Dwarf_Addr address) {
+    Dwarf_Addr bias = 0;
+    Dwarf* dwarf = dwfl_module_getdwarf(module, &bias);
+    Dwarf_Aranges* aranges = nullptr;
+    std::size_t count = 0;
+    if (dwarf == nullptr || (dwarf_getaranges(dwarf, &aranges, &count) == 0 && count > 0)) {
+        return nullptr;
+    }
+    for (Dwarf_Die* unit = dwfl_module_nextcu(module, nullptr, &bias); unit != nullptr;
+         unit = dwfl_module_nextcu(module, unit, &bias)) {
+        if (dwarf_haspc(unit, address - bias) == 1) {
+            return dwarf_getsrc_die(unit, address - bias);
+        }
+    }
+    return nullptr;
+}
+
 // Names one placed frame from its module.
 void name_frame(Dwfl_Module* module, const Placed& placed) {
     NativeFrame& frame = *placed.frame;
@@ -137,7 +158,8 @@ void name_frame(Dwfl_Module* module, const Placed& placed) {
     }
     Dwfl_Line* line = dwfl_module_getsrc(module, placed.lookup);
     Dwarf_Addr line_bias = 0;
-    Dwarf_Line* dwarf_line = line != nullptr ? dwfl_dwarf_line(line, &line_bias) : nullptr;
+    Dwarf_Line* dwarf_line = line != nullptr ? dwfl_dwarf_line(line, &line_bias)
+                                             : line_without_aranges(module, placed.lookup);
     if (dwarf_line != nullptr) {
         const char* source = dwarf_linesrc(dwarf_line, nullptr, nullptr);
         int number = 0;

@@ -99,6 +99,8 @@ bool ends_with(const std::optional<std::string>& text, std::string_view suffix) 
     return text && std::string_view(*text).ends_with(suffix);
 }
 
+// gcc writes .debug_aranges and clang does not (the instrumented build is clang's): the two
+// builds find a line both ways.
 TEST(Symbolizer, NamesAFunctionOfThisProgramWithItsSourceLine) {
     std::uint64_t pc = address_of_function(&blackbox_symbolizer_probe) + 4;
     NativeStacks stacks = symbolize(record_of({pc}));
@@ -111,7 +113,8 @@ TEST(Symbolizer, NamesAFunctionOfThisProgramWithItsSourceLine) {
     EXPECT_EQ(frame.offset, pc - load_bias_of(pc));
     EXPECT_EQ(frame.function, "blackbox_symbolizer_probe");
     EXPECT_EQ(frame.function_offset, 4U);
-    EXPECT_TRUE(ends_with(frame.file, "tests/unit/native/symbolizer_test.cpp")) << *frame.file;
+    EXPECT_TRUE(ends_with(frame.file, "tests/unit/native/symbolizer_test.cpp"))
+        << frame.file.value_or("(no file)");
     ASSERT_TRUE(frame.line);
     EXPECT_GE(*frame.line, kProbeFirstLine);
     EXPECT_LE(*frame.line, kProbeLastLine);
