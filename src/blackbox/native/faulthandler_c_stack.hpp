@@ -16,7 +16,8 @@
 //     <truncated rest of calls>
 //
 // One line per return address of glibc's backtrace() (at most 32: BACKTRACE_SIZE), written by
-// _Py_backtrace_symbols_fd from dladdr1(): the object's path as the dynamic loader names it;
+// _Py_backtrace_symbols_fd from dladdr1(): the object's path as the dynamic loader names it
+// (for the program itself, glibc's dladdr gives argv[0]: "python3", ".venv/bin/python");
 // "at SYMBOL+0xOFF" with the offset from the nearest dynamic symbol (dladdr knows no .symtab),
 // or "at +0xOFF" from the object's load bias (the address in the object) when no symbol covers
 // it, or nothing at all when that bias is 0 (a non-PIE executable); '<unknown>' when no object

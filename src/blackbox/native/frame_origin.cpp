@@ -44,6 +44,9 @@ bool python_version(std::string_view rest) {
 }
 
 bool is_interpreter(std::string_view name) {
+    if (name == "python") {
+        return true;  // a virtual environment's, or argv[0] where dladdr names the program
+    }
     if (name.starts_with("python")) {
         return python_version(name.substr(6));
     }

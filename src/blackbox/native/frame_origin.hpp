@@ -15,7 +15,7 @@ namespace blackbox::native {
 
 enum class FrameOrigin {
     own,          // blackbox's handler: libblackbox_native.so, libunwind
-    interpreter,  // the python executable (python3, python3.X), libpython3.X.so
+    interpreter,  // the python executable (python, python3, python3.X), libpython3.X.so
     system,       // the C and C++ runtimes: libc, libstdc++, libgcc_s, ld-linux, libm, [vdso]…
     extension,    // everything else: the user's C extensions and the libraries they load
 };

@@ -52,7 +52,9 @@ struct RawRecord {
 // Every record of a file's text, in the order their `record` lines were written; a torn tail is
 // read as far as it goes (its whole thread blocks, its whole map lines). A thread block joins the
 // record its `record=` names, wherever it lands in the file (the threads of a dump write their
-// blocks while other records may be written); a block without its `end thread` line is dropped.
+// blocks while other records may be written, and a thread that answers after the dump gave up
+// on it writes its block after the record's end); a block without its `end thread` line is
+// dropped.
 // Lines that make no sense (unknown, malformed, not in a record, a last line without its newline)
 // are skipped and counted. Never throws on any input.
 struct NativeFile {

@@ -24,6 +24,7 @@
 #include <blackbox/base/regular_file.hpp>
 #include <blackbox/base/unique_fd.hpp>
 #include <blackbox/native/demangle.hpp>
+#include <blackbox/native/frame_origin.hpp>
 #include <blackbox/native/local_debuginfo.hpp>
 #include <blackbox/native/symbolizer.hpp>
 
@@ -122,8 +123,29 @@ struct Placed {
     std::optional<std::uint64_t> bias;
 };
 
-// Names one placed frame from its module.
-void name_frame(Dwfl_Module* module, const Placed& placed) {
+// The line of `address` (the process's) found without .debug_aranges, which libdw 0.188 needs
+// to find an address's unit and which clang and rustc do not write unless asked: each unit's
+// own address ranges are checked in turn. nullptr when the object has that table (its answer
+// stands) or no unit holds the address.
+Dwarf_Line* line_without_aranges(Dwfl_Module* module, Dwarf_Addr address) {
+    Dwarf_Addr bias = 0;
+    Dwarf* dwarf = dwfl_module_getdwarf(module, &bias);
+    Dwarf_Aranges* aranges = nullptr;
+    std::size_t count = 0;
+    if (dwarf == nullptr || (dwarf_getaranges(dwarf, &aranges, &count) == 0 && count > 0)) {
+        return nullptr;
+    }
+    for (Dwarf_Die* unit = dwfl_module_nextcu(module, nullptr, &bias); unit != nullptr;
+         unit = dwfl_module_nextcu(module, unit, &bias)) {
+        if (dwarf_haspc(unit, address - bias) == 1) {
+            return dwarf_getsrc_die(unit, address - bias);
+        }
+    }
+    return nullptr;
+}
+
+// Names one placed frame from its module, with its source line when `lines` says so.
+void name_frame(Dwfl_Module* module, const Placed& placed, SourceLines lines) {
     NativeFrame& frame = *placed.frame;
     GElf_Off offset = 0;
     GElf_Sym symbol;
@@ -135,9 +157,13 @@ void name_frame(Dwfl_Module* module, const Placed& placed) {
         frame.function = demangled(text.substr(0, std::max<std::size_t>(text.find('@'), 1)));
         frame.function_offset = offset + (frame.pc - placed.lookup);
     }
+    if (lines == SourceLines::extensions && origin_of(frame) != FrameOrigin::extension) {
+        return;
+    }
     Dwfl_Line* line = dwfl_module_getsrc(module, placed.lookup);
     Dwarf_Addr line_bias = 0;
-    Dwarf_Line* dwarf_line = line != nullptr ? dwfl_dwarf_line(line, &line_bias) : nullptr;
+    Dwarf_Line* dwarf_line = line != nullptr ? dwfl_dwarf_line(line, &line_bias)
+                                             : line_without_aranges(module, placed.lookup);
     if (dwarf_line != nullptr) {
         const char* source = dwarf_linesrc(dwarf_line, nullptr, nullptr);
         int number = 0;
@@ -152,7 +178,8 @@ void name_frame(Dwfl_Module* module, const Placed& placed) {
 
 class Symbolizer {
   public:
-    explicit Symbolizer(const RawRecord& record) : maps_(sorted_maps(record)) {}
+    Symbolizer(const RawRecord& record, const SymbolizeOptions& options)
+        : maps_(sorted_maps(record)), options_(options) {}
 
     // Resolves every frame to its object and offset (and a module when the object is readable).
     void place(NativeFrame& frame, std::uint64_t lookup) {
@@ -203,7 +230,7 @@ class Symbolizer {
                 continue;
             }
             if (Dwfl_Module* module = modules_.at({placed.mapping->path, *placed.bias})) {
-                name_frame(module, placed);
+                name_frame(module, placed, options_.lines);
             }
         }
     }
@@ -240,6 +267,7 @@ class Symbolizer {
     }
 
     std::vector<const Mapping*> maps_;
+    SymbolizeOptions options_;
     std::map<std::string, std::optional<ObjectFile>> objects_;               // by path, opened once
     std::map<std::pair<std::string, std::uint64_t>, Dwfl_Module*> modules_;  // path, bias
     std::vector<Placed> placed_;
@@ -247,7 +275,7 @@ class Symbolizer {
 
 }  // namespace
 
-NativeStacks symbolize(const RawRecord& record) {
+NativeStacks symbolize(const RawRecord& record, const SymbolizeOptions& options) {
     static const bool elf_ready = elf_version(EV_CURRENT) != EV_NONE;
     NativeStacks stacks;
     stacks.kind = record.kind;
@@ -273,7 +301,7 @@ NativeStacks symbolize(const RawRecord& record) {
             frame.signal_frame = i < raw.signal_frames.size() && raw.signal_frames[i];
         }
     }
-    Symbolizer symbolizer(record);
+    Symbolizer symbolizer(record, options);
     for (NativeThread& thread : stacks.threads) {
         for (std::size_t i = 0; i < thread.frames.size(); ++i) {
             NativeFrame& frame = thread.frames[i];

@@ -49,8 +49,17 @@ struct NativeStacks {
     std::vector<NativeThread> threads;
 };
 
+// Which frames get their source file and line. An object's line information is its DWARF,
+// which libdw decompresses whole: for libc with libc6-dbg that is about 80 ms and 16 MiB, and
+// an interpreter's with its -dbg package costs more, while the frames whose lines tell what
+// crashed are the extensions' (frame_origin.hpp); functions are named in every frame anyway.
+enum class SourceLines { extensions, all };
+struct SymbolizeOptions {
+    SourceLines lines = SourceLines::extensions;
+};
+
 // Names every frame of `record`. Objects are opened by the paths of the recorded map, as they
 // are now on this machine: a rebuilt or deleted object leaves its frames as object + offset.
-NativeStacks symbolize(const RawRecord& record);
+NativeStacks symbolize(const RawRecord& record, const SymbolizeOptions& options = {});
 
 }  // namespace blackbox::native

@@ -30,6 +30,8 @@ TEST(FrameOrigin, TellsWhoseCodeAFrameRuns) {
         {"/usr/lib/x86_64-linux-gnu/libunwind-x86_64.so.8", FrameOrigin::own},
         {"/usr/bin/python3.11", FrameOrigin::interpreter},
         {"/usr/bin/python3", FrameOrigin::interpreter},
+        {"/home/u/proj/.venv/bin/python", FrameOrigin::interpreter},
+        {"python3", FrameOrigin::interpreter},  // faulthandler's name of the program: argv[0]
         {"/opt/py/bin/python3.13t", FrameOrigin::interpreter},
         {"/root/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0", FrameOrigin::interpreter},
         {"/usr/lib/libpython3.14d.so", FrameOrigin::interpreter},

@@ -127,6 +127,25 @@ TEST(NativeRecord, JoinsThreadBlocksToTheRecordTheyName) {
     EXPECT_TRUE(fatal.complete);
 }
 
+TEST(NativeRecord, KeepsTheStackOfAThreadThatAnsweredLate) {
+    NativeFile file = parse_native_file(
+        "record dump id=0 pid=7 ns=10 threads=2\n"
+        "thread tid=7 pthread=0x1 name=a record=0\n"
+        "frame 0x1000\n"
+        "end thread frames=1\n"
+        "maps\n"
+        "end maps\n"
+        "end record id=0 answered=1 of=2\n"
+        "thread tid=8 pthread=0x2 name=b record=0\n"
+        "frame 0x2000\n"
+        "end thread frames=1\n");
+    EXPECT_EQ(file.skipped_lines, 0U);
+    ASSERT_EQ(file.records.size(), 1U);
+    EXPECT_EQ(file.records[0].threads_answered, 1);
+    ASSERT_EQ(file.records[0].threads.size(), 2U);
+    EXPECT_EQ(file.records[0].threads[1].tid, 8);
+}
+
 TEST(NativeRecord, KeepsWhatATornRecordWrote) {
     NativeFile file = parse_native_file(
         "record dump id=0 pid=7 ns=10 threads=3\n"
