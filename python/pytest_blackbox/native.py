@@ -139,19 +139,27 @@ def _start(run_dir: Path, stem: str) -> Tuple[Optional[NativeFile], Dict[str, Un
 def echo_to_terminal(source_fd: int, note: str) -> bool:
     """Without a supervisor: at a fatal signal, show what faulthandler wrote into `source_fd`
     (its file in the run directory) on this process's stderr too, as bare pytest shows it, and
-    then `note`. stderr is duplicated now, while pytest does not capture it (configure time), and
-    stays open until the process ends. False when the library is not loaded or refuses."""
+    then `note`. stderr is duplicated now, while pytest does not capture it (configure time);
+    both descriptors stay open until the process ends. False when the library is not loaded or
+    refuses."""
     if _library is None:
+        return False
+    try:
+        # faulthandler's descriptor is write-only: the same file again, for reading.
+        source = os.open(f"/proc/self/fd/{source_fd}", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
         return False
     try:
         terminal = os.dup(2)
     except OSError:
+        os.close(source)
         return False
     echo = _library.blackbox_native_echo
     echo.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_char_p)
     echo.restype = ctypes.c_int
-    if echo(source_fd, terminal, note.encode("utf-8", "surrogateescape")[:1024]) != 0:
+    if echo(source, terminal, note.encode("utf-8", "surrogateescape")[:1024]) != 0:
         os.close(terminal)
+        os.close(source)
         return False
     return True
 

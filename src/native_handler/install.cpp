@@ -13,6 +13,7 @@
 #include "dump_handler.hpp"
 #include "fatal_handler.hpp"
 #include "handler_state.hpp"
+#include "terminal_echo.hpp"
 #include "thread_stack.hpp"
 
 #define UNW_LOCAL_ONLY

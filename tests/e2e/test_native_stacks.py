@@ -129,7 +129,7 @@ def test_a_c_extension_crash_names_its_functions_files_and_lines(project, extens
     at = [native.index(name) for name in ("crash_in_native", "second_helper", "first_helper")]
     assert at == sorted(at), native
     assert f"crashext.c:{_line_of('CRASH LINE')}" in native
-    assert report["tests"]["passed"] == 2
+    assert report["tests"]["passed"] == (2 if mode[0] == "-n" else 1)
 
 
 def test_a_crash_in_libc_is_named_with_its_debug_symbols(project, extensions):
@@ -170,17 +170,24 @@ def test_a_stripped_extension_gives_object_and_offset(project, extensions):
     _suite(project, extensions, "crashext.crash()", which="stripped")
     project.run("test_native.py", "-p", "no:xdist")
     crash = only_crash(project.show())
-    top = crash["native_stack"][0]
-    assert Path(top["object"]).parent == extensions["stripped"]
-    assert top["function"] is None and top["file"] is None
-    assert int(top["offset"], 16) > 0
-    # addr2line on the unstripped build, at that offset, names the function.
-    plain = extensions["plain"] / Path(top["object"]).name
+    frames = crash["native_stack"]
+    # crash_in_native is exported (the dynamic symbol table survives stripping); the two static
+    # helpers are not: object and offset only, and no line for any of them.
+    assert frames[0]["function"] == "crash_in_native" and frames[0]["file"] is None
+    helper = frames[1]
+    assert Path(helper["object"]).parent == extensions["stripped"]
+    assert helper["function"] is None and helper["file"] is None and helper["line"] is None
+    assert int(helper["offset"], 16) > 0
+    # addr2line on the unstripped build, at that offset (a return address: the call is just
+    # before it), names the helper.
+    plain = extensions["plain"] / Path(helper["object"]).name
     named = subprocess.run(
-        ["addr2line", "-f", "-e", str(plain), top["offset"]], capture_output=True, text=True
+        ["addr2line", "-f", "-e", str(plain), hex(int(helper["offset"], 16) - 1)],
+        capture_output=True,
+        text=True,
     )
-    assert named.stdout.splitlines()[0] == "crash_in_native", named.stdout
-    assert f"{Path(top['object']).name}+{top['offset']}" in _show_text(project)
+    assert named.stdout.splitlines()[0] == "second_helper", named.stdout
+    assert f"{Path(helper['object']).name}+{helper['offset']}" in _show_text(project)
 
 
 def test_a_hang_shows_every_threads_native_stack(project, extensions):
@@ -199,10 +206,7 @@ def test_a_hang_shows_every_threads_native_stack(project, extensions):
     # Both deadlocked threads, each inside its locking function, and the joiner.
     assert by_function.get("lock_first_then_second") and by_function.get("lock_second_then_first")
     assert by_function["lock_first_then_second"] != by_function["lock_second_then_first"]
-    assert any(
-        (name or "").startswith("pthread_join") or "pthread_join" in (name or "")
-        for name in by_function
-    ), sorted(map(str, by_function))
+    assert any("join" in (name or "") for name in by_function), sorted(map(str, by_function))
     text = _show_text(project)
     assert "lock_first_then_second" in text and "lock_second_then_first" in text
 
@@ -230,6 +234,10 @@ def test_plugin_mode_records_the_native_stack_without_a_supervisor(project, exte
         timeout=120,
     )
     assert done.returncode == -signal.SIGSEGV, done.stdout + done.stderr
+    # The terminal shows what bare pytest shows (faulthandler's stacks), and where to look.
+    assert "Fatal Python error: Segmentation fault" in done.stderr, done.stderr
+    assert 'test_native.py", line 11 in test_native' in done.stderr
+    assert f"blackbox show {project.latest}" in done.stderr
     crash = only_crash(project.show())
     assert _functions(crash["native_stack"])[:3] == [
         "crash_in_native",

@@ -306,9 +306,10 @@ NativeStacks symbolize(const RawRecord& record, const SymbolizeOptions& options)
         for (std::size_t i = 0; i < thread.frames.size(); ++i) {
             NativeFrame& frame = thread.frames[i];
             // Every frame's address is a return address, whose call is the instruction before
-            // it, except the faulting instruction of a fatal signal and the instruction a signal
-            // interrupted (the frame right after a signal trampoline).
-            bool exact = (thread.crashed && i == 0) || (i > 0 && thread.frames[i - 1].signal_frame);
+            // it, except the instruction a signal interrupted: each thread's first frame (the
+            // handler unwinds from the signal's context; in a fatal record, the faulting
+            // instruction) and the frame right after a signal trampoline.
+            bool exact = i == 0 || thread.frames[i - 1].signal_frame;
             std::uint64_t lookup = exact || frame.pc == 0 ? frame.pc : frame.pc - 1;
             symbolizer.place(frame, lookup);
         }

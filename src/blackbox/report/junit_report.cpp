@@ -208,7 +208,7 @@ void add_collect_errors(pugi::xml_node suite, const RunModel& run, Totals& total
         attribute(element, "type", "crash");
         attribute(element, "message", "collection " + crash_message(crash));
         set_text(element, crash.evidence + "\n" + crash.traceback.value_or("") +
-                               (crash.native ? "\n" + native_text(crash) : ""));
+                              (crash.native ? "\n" + native_text(crash) : ""));
         ++totals.tests;
         ++totals.errors;
     }
