@@ -3,7 +3,6 @@ every thread's native stack; C++ frames are demangled; a stripped object still g
 offset. The extensions are built here, from tests/e2e/native/, with Python's own headers."""
 
 import json
-import os
 import shutil
 import signal
 import subprocess
