@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import only_crash
+from conftest import load_report, only_crash, report_data
 
 SOURCES = Path(__file__).resolve().parent / "native"
 
@@ -129,6 +129,27 @@ def test_a_c_extension_crash_names_its_functions_files_and_lines(project, extens
     assert at == sorted(at), native
     assert f"crashext.c:{_line_of('CRASH LINE')}" in native
     assert report["tests"]["passed"] == (2 if mode[0] == "-n" else 1)
+    # Every report shows it too: the HTML crash card, JUnit's crash text, the Markdown summary,
+    # and the JSON report (validated against its schema).
+    done = project.blackbox(
+        "report", "--junitxml", "r.xml", "--md", "r.md", "--html", "r.html", "--json", "r.json"
+    )
+    assert done.returncode == 0, done.stderr
+    card = report_data(project.root / "r.html")["crashes"][0]
+    assert card["native_lines"][0].startswith("crash_in_native at ")
+    page = (project.root / "r.html").read_text()
+    assert "native stack: SIGSEGV" in page and "second_helper at " in page
+    junit = (project.root / "r.xml").read_text()
+    assert "Native stack: SIGSEGV" in junit and "first_helper at " in junit
+    markdown = (project.root / "r.md").read_text()
+    assert "Native stack of <code>test_native.py::test_native</code>" in markdown
+    assert "crash_in_native at " in markdown
+    json_crash = load_report(project.root / "r.json")["crashes"][0]
+    assert _functions(json_crash["native_stack"])[:3] == [
+        "crash_in_native",
+        "second_helper",
+        "first_helper",
+    ]
 
 
 def test_a_crash_in_libc_is_named_with_its_debug_symbols(project, extensions):
