@@ -55,7 +55,8 @@ void wait_for(Done done, int limit_ms) {
     }
 }
 
-void lead(int signal, void* context) {
+// `then_raise`: a signal to raise once the record is closed (0: none).
+void lead(int signal, void* context, int then_raise) {
     if (busy.exchange(true)) {
         return;
     }
@@ -116,6 +117,9 @@ void lead(int signal, void* context) {
     end.text("\n");
     write_all(fd, end.data(), end.size());
     busy.store(false);
+    if (then_raise > 0 && then_raise != signal && then_raise < NSIG) {
+        ::raise(then_raise);  // delivered here and now, before this thread returns
+    }
 }
 
 }  // namespace
@@ -127,7 +131,12 @@ void dump_handler(int signal, siginfo_t* info, void* context) {
         if (info != nullptr && info->si_code == SI_TKILL && info->si_pid == pid) {
             answer_as_peer(context);
         } else {
-            lead(signal, context);
+            // A request by sigqueue() may name a signal to raise once the record is closed:
+            // faulthandler's dump of the Python stacks, in the same interruption (a blocking
+            // call the signal interrupts would otherwise return, and a hung test go on).
+            const int then_raise =
+                info != nullptr && info->si_code == SI_QUEUE ? info->si_value.sival_int & 0xff : 0;
+            lead(signal, context, then_raise);
         }
     }
     errno = saved_errno;

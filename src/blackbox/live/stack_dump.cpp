@@ -1,4 +1,3 @@
-#include <atomic>
 #include <charconv>
 #include <fcntl.h>
 #include <signal.h>
@@ -6,11 +5,8 @@
 #include <thread>
 #include <unistd.h>
 
-#include <fmt/format.h>
-
 #include <blackbox/base/directory.hpp>
 #include <blackbox/base/file_io.hpp>
-#include <blackbox/base/regular_file.hpp>
 #include <blackbox/base/unique_fd.hpp>
 #include <blackbox/journal/faulthandler_dump.hpp>
 #include <blackbox/live/stack_dump.hpp>
@@ -53,56 +49,30 @@ bool catches(pid_t pid, int signal) {
     return error == std::errc() && ((mask >> (signal - 1)) & 1U) != 0;
 }
 
-std::atomic<int> next_native_request{1};
-
 }  // namespace
 
-bool request_native_dump(const LiveProcess& process, std::chrono::milliseconds wait) {
+bool request_native_dump(const LiveProcess& process, std::optional<int> then_raise) {
     auto pid = static_cast<pid_t>(process.files.pid);
     if (!process.native_signal || !catches(pid, *process.native_signal)) {
         return false;
     }
-    auto before = size_of(process.files.native);
-    int id = next_native_request++;
     sigval value{};
-    value.sival_int = id;
-    if (::sigqueue(pid, *process.native_signal, value) != 0) {
-        return false;
-    }
-    // The handler's last line for this request: "end record id=<id> answered=M of=K".
-    const std::string closing = fmt::format("end record id={} ", id);
-    auto deadline = std::chrono::steady_clock::now() + wait;
-    while (std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        auto size = size_of(process.files.native);
-        if (size <= before) {
-            continue;
-        }
-        auto opened = base::open_regular_file(process.files.native);
-        if (!opened.fd) {
-            break;
-        }
-        const auto& fd = opened.fd;
-        // The closing line comes after the memory map: look in what came last.
-        std::uintmax_t from = std::max(before, size > 65536 ? size - 65536 : 0);
-        std::string tail(static_cast<std::size_t>(size - from), '\0');
-        auto got = ::pread(fd.get(), tail.data(), tail.size(), static_cast<off_t>(from));
-        if (got > 0 && tail.find(closing) != std::string::npos) {
-            return true;
-        }
-    }
-    return true;  // asked; what was written by now is what the post-mortem shows
+    value.sival_int = then_raise.value_or(0) & 0xff;
+    return ::sigqueue(pid, *process.native_signal, value) == 0;
 }
 
 bool request_stack_dump(const LiveProcess& process, const std::string& reason) {
     if (!process.dump_signal) {
         return false;
     }
-    request_native_dump(process);
     base::UniqueFd fd = base::open_for_append(AT_FDCWD, process.files.faulthandler.c_str());
     if (fd) {
         std::string marker = std::string(journal::kRequestMarker) + reason + "\n";
         base::write_all(fd.get(), marker.data(), marker.size());
+    }
+    // The native handler dumps every thread, then raises the dump signal itself.
+    if (request_native_dump(process, process.dump_signal)) {
+        return true;
     }
     return ::kill(static_cast<pid_t>(process.files.pid), *process.dump_signal) == 0;
 }

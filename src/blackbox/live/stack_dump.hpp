@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -17,16 +18,16 @@
 namespace blackbox::live {
 
 // Asks the process's native handler for every thread's native stack (native/<stem>.txt,
-// docs/formats/native-stacks.md) and waits until the record is closed, at most `wait`: the
-// threads write while the process still runs, before a Python dump may stop it. False when the
-// process has no native handler catching its signal (/proc's SigCgt says so: an unhandled
-// real-time signal would end the process) or is gone.
-bool request_native_dump(const LiveProcess& process,
-                         std::chrono::milliseconds wait = std::chrono::milliseconds(500));
+// docs/formats/native-stacks.md), and to raise `then_raise` (faulthandler's dump signal) once
+// the record is closed: both dumps in one interruption of the process, so that a blocking call
+// the signal interrupts cannot return and let a hung test go on in between. Does not wait.
+// False when the process has no native handler catching its signal (/proc's SigCgt says so: an
+// unhandled real-time signal would end the process) or is gone.
+bool request_native_dump(const LiveProcess& process, std::optional<int> then_raise);
 
-// The native stacks first (request_native_dump), then the marker line "# blackbox: <reason>"
-// and the dump signal. Returns false when
-// the process has no dump signal or is gone. After a reason starting with "hang" the plugin
+// Appends the marker line "# blackbox: <reason>", then asks for the native stacks and the
+// Python ones in one request (request_native_dump), or sends the dump signal alone. Returns false
+// when the process has no dump signal or is gone. After a reason starting with "hang" the plugin
 // stops its process (SIGSTOP) as soon as Python runs again: the signal interrupts a blocking
 // call (a libc sleep), which would otherwise return and let a "hung" test go on.
 bool request_stack_dump(const LiveProcess& process, const std::string& reason);
