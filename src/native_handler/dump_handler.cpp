@@ -104,18 +104,7 @@ void lead(int signal, void* context, int then_raise) {
     record_open.store(false);
     wait_for([] { return writing.load() == 0; }, kAnswerWaitMs);
 
-    write_all(fd, "maps\n", 5);
-    copy_maps(fd, kMapsLimit, maps_buffer, sizeof maps_buffer);
-    char end_storage[128];
-    TextBuffer end(end_storage, sizeof end_storage);
-    end.text("end maps\nend record id=");
-    end.decimal(id);
-    end.text(" answered=");
-    end.decimal(1 + answered.load());
-    end.text(" of=");
-    end.decimal(threads);
-    end.text("\n");
-    write_all(fd, end.data(), end.size());
+    write_record_tail(fd, id, maps_buffer, sizeof maps_buffer, 1 + answered.load(), threads);
     busy.store(false);
     if (then_raise > 0 && then_raise != signal && then_raise < NSIG) {
         ::raise(then_raise);  // delivered here and now, before this thread returns

@@ -36,14 +36,7 @@ constexpr int kWaitForOwnerMs = 2000;
 void write_record(int fd) {
     stage.store(kWriting);
     write_all(fd, block.data(), block.size());
-    write_all(fd, "maps\n", 5);
-    copy_maps(fd, kMapsLimit, maps_buffer, sizeof maps_buffer);
-    char end_storage[64];
-    TextBuffer end(end_storage, sizeof end_storage);
-    end.text("end maps\nend record id=");
-    end.decimal(record_id);
-    end.text("\n");
-    write_all(fd, end.data(), end.size());
+    write_record_tail(fd, record_id, maps_buffer, sizeof maps_buffer);
     stage.store(kWritten);
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <pthread.h>
 
+#include "handler_state.hpp"
 #include "raw_io.hpp"
 
 #define UNW_LOCAL_ONLY
@@ -68,6 +69,24 @@ void append_frames(TextBuffer& out, void* signal_context, UnwindProgress& progre
 
 void append_truncated_end(TextBuffer& out, int frames) {
     append_end(out, frames, true);
+}
+
+void write_record_tail(int fd, long id, char* buffer, std::size_t buffer_size, long answered,
+                       long of) {
+    write_all(fd, "maps\n", 5);
+    copy_maps(fd, kMapsLimit, buffer, buffer_size);
+    char storage[128];
+    TextBuffer end(storage, sizeof storage);
+    end.text("end maps\nend record id=");
+    end.decimal(id);
+    if (answered >= 0) {
+        end.text(" answered=");
+        end.decimal(answered);
+        end.text(" of=");
+        end.decimal(of);
+    }
+    end.text("\n");
+    write_all(fd, end.data(), end.size());
 }
 
 }  // namespace blackbox::native_handler

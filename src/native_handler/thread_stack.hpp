@@ -32,4 +32,9 @@ void append_frames(TextBuffer& out, void* signal_context, UnwindProgress& progre
 // reaching the stack's end.
 void append_truncated_end(TextBuffer& out, int frames);
 
+// Writes a record's tail: the memory map (bounded, through `buffer`), then `end record id=N`,
+// with ` answered=M of=K` for a dump (`answered` < 0: a fatal record, without them).
+void write_record_tail(int fd, long id, char* buffer, std::size_t buffer_size, long answered = -1,
+                       long of = 0);
+
 }  // namespace blackbox::native_handler
