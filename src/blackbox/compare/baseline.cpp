@@ -1,6 +1,7 @@
 #include "baseline.hpp"
 
 #include <blackbox/compare/median.hpp>
+#include <blackbox/compare/spread.hpp>
 
 namespace blackbox::compare {
 
@@ -24,7 +25,11 @@ Baseline build_baseline(const std::vector<std::vector<TestFigures>>& sessions) {
     for (auto& [nodeid, values] : samples) {
         auto& entry = baseline[nodeid];
         for (std::size_t i = 0; i < values.size(); ++i) {
-            entry.medians[i] = median(std::move(values[i]));
+            if (values[i].empty()) {
+                continue;
+            }
+            entry.metrics[i] =
+                MetricBaseline{*median(values[i]), robust_spread(values[i]), values[i].size()};
         }
     }
     return baseline;
