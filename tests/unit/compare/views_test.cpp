@@ -170,6 +170,23 @@ TEST(HistoryJson, GivesFiguresInBaseUnitsAndNullWhenUnmeasured) {
     EXPECT_EQ(json["sessions"][2]["retained_bytes"], -3 * MiB / 2);
 }
 
+TEST(NamedHistory, APartOfOneRecordedNodeIdNamesIt) {
+    MemorySource source;
+    source.add({figures("tests/test_x.py::test_primes", 1.0, MiB),
+                figures("tests/test_x.py::test_sum[1]", 1.0, MiB),
+                figures("tests/test_x.py::test_sum[2]", 1.0, MiB)});
+    auto named = load_named_history(source, "test_primes", 0, 5);
+    EXPECT_EQ(named.history.nodeid, "tests/test_x.py::test_primes");
+    EXPECT_EQ(named.history.points.size(), 1U);
+    auto several = load_named_history(source, "test_sum", 0, 1);
+    EXPECT_TRUE(several.history.points.empty());
+    EXPECT_EQ(several.candidates, (std::vector<std::string>{"tests/test_x.py::test_sum[1]"}));
+    EXPECT_TRUE(several.more);
+    auto none = load_named_history(source, "test_nothing", 0, 5);
+    EXPECT_TRUE(none.history.points.empty());
+    EXPECT_TRUE(none.candidates.empty());
+}
+
 TEST(HistoryText, FormatsSignedSizes) {
     EXPECT_EQ(format_signed_size(0), "0 B");
     EXPECT_EQ(format_signed_size(300), "+300 B");
