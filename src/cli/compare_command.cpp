@@ -140,7 +140,7 @@ std::function<int()> setup_compare(CLI::App& app, const Invocation&) {
     app.add_option("--time-abs", options->time_abs, "… and beyond this many seconds (default 0.02)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--cpu-rel", options->cpu_rel,
-                   "CPU time (user + system) regresses beyond this growth (default 25%)")
+                   "CPU time (user + system) regresses beyond this growth (default 50%)")
         ->check(check_fraction);
     app.add_option("--cpu-abs", options->cpu_abs, "… and beyond this many seconds (default 0.05)")
         ->check(CLI::NonNegativeNumber);

@@ -1,5 +1,7 @@
 #include "baseline.hpp"
 
+#include <algorithm>
+
 #include <blackbox/compare/median.hpp>
 #include <blackbox/compare/spread.hpp>
 
@@ -29,7 +31,8 @@ Baseline build_baseline(const std::vector<std::vector<TestFigures>>& sessions) {
                 continue;
             }
             entry.metrics[i] =
-                MetricBaseline{*median(values[i]), robust_spread(values[i]), values[i].size()};
+                MetricBaseline{*median(values[i]), robust_spread(values[i]), values[i].size(),
+                               *std::max_element(values[i].begin(), values[i].end())};
         }
     }
     return baseline;

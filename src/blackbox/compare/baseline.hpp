@@ -20,6 +20,7 @@ struct MetricBaseline {
     double median = 0;
     double spread = 0;      // robust_spread() of the figures: 0 for a single one
     std::size_t count = 0;  // how many sessions measured it
+    double highest = 0;     // the largest of the figures
 };
 
 struct TestBaseline {

@@ -90,13 +90,17 @@ Comparison compare_tests(const std::vector<TestFigures>& now, const Baseline& ba
             if (!before || !after) {
                 continue;
             }
-            double least = margin(*before, thresholds.of(metric), thresholds.spread);
+            const auto& threshold = thresholds.of(metric);
+            double least = margin(*before, threshold, thresholds.spread);
             // The growth of the figure as measured beyond which it counts.
-            double limit = least;
+            double limit = growth_margin(*before, threshold, thresholds.spread);
             if (metric == Metric::cpu) {
-                limit = slowdown * (before->median + least) - before->median;
+                limit = slowdown * (before->median + limit) - before->median;
             } else if (metric == Metric::wall && test.cpu_s) {
-                limit += thresholds.contention * std::max(*test.cpu_s, 0.0);
+                auto cpu = base.median(Metric::cpu);
+                bool running = cpu && *cpu >= before->median / 2;  // mostly on a processor
+                limit += thresholds.contention *
+                         (std::max(*test.cpu_s, 0.0) + (running ? thresholds.slice : 0.0));
             }
             Change change{test.nodeid,    metric, before->median,      *after,
                           before->spread, limit,  base.passed_sessions};

@@ -71,6 +71,7 @@ nlohmann::ordered_json comparison_json(const ComparisonReport& report) {
     }
     thresholds["spread"] = report.thresholds.spread;
     thresholds["contention"] = report.thresholds.contention;
+    thresholds["slice"] = report.thresholds.slice;
     thresholds["min_sessions"] = report.thresholds.min_sessions;
     json["thresholds"] = thresholds;
     json["cpu_factor"] = comparison.cpu_factor;

@@ -20,4 +20,9 @@ double margin(const MetricBaseline& base, const Threshold& threshold, double spr
     return std::max({spread * base.spread, threshold.relative * base.median, threshold.absolute});
 }
 
+double growth_margin(const MetricBaseline& base, const Threshold& threshold, double spread) {
+    double least = margin(base, threshold, spread);
+    return std::max(least, base.highest - base.median + least / 2);
+}
+
 }  // namespace blackbox::compare

@@ -24,13 +24,13 @@ MemorySource steady_history() {
 
 TEST(ComparisonReport, ASlowerAndAHungrierTestExitWithStatus1) {
     auto source = steady_history();
-    source.add({figures("t::slow", 1.5, 50 * MiB), figures("t::hungry", 0.2, 200 * MiB)});
+    source.add({figures("t::slow", 1.6, 50 * MiB), figures("t::hungry", 0.2, 200 * MiB)});
     auto report = run_comparison(source, {});
     EXPECT_EQ(report.selection.baseline.size(), 5U);
     // The CPU time of one (its wall time grew by no more than its CPU time), the memory of the
     // other.
     ASSERT_EQ(report.comparison.regressions.size(), 2U);
-    EXPECT_EQ(report.comparison.regressions[0].nodeid, "t::hungry");  // +100% before +50%
+    EXPECT_EQ(report.comparison.regressions[0].nodeid, "t::hungry");  // +100% before +60%
     EXPECT_EQ(report.comparison.regressions[1].metric, Metric::cpu);
     EXPECT_EQ(verdict(report), "regressed");
     EXPECT_EQ(exit_status(report), kRegression);

@@ -65,7 +65,7 @@ TEST(Comparison, ANoisyTestMustMoveBeyondItsOwnSpread) {
 
 TEST(Comparison, WaitingForAProcessorIsTheMachinesNotTheTests) {
     // A CPU-bound 30 ms test that waited 60 ms more for a processor (the machine was busy): its
-    // CPU time did not change, and 60 ms is within 3 times it.
+    // CPU time did not change, and 60 ms is within 3 times it and 3 scheduler slices.
     auto base = steady({figures("t::compute", 0.030, MiB, "passed", 0.030)});
     auto result =
         compare_tests({figures("t::compute", 0.090, MiB, "passed", 0.030)}, base, Thresholds{});
@@ -81,6 +81,19 @@ TEST(Comparison, WaitingForAProcessorIsTheMachinesNotTheTests) {
         compare_tests({figures("t::compute", 0.200, MiB, "passed", 0.150)}, base, Thresholds{});
     ASSERT_EQ(result.regressions.size(), 1U);
     EXPECT_EQ(result.regressions[0].metric, Metric::cpu);
+}
+
+TEST(Comparison, ATinyTestThatRunsMayLoseSchedulerSlicesOneThatWaitsMayNot) {
+    // Two 1 ms tests, 40 ms late: one computed for its millisecond (preempted: 3 slices of
+    // 10 ms are allowed, and its CPU time), the other waited for its millisecond.
+    auto base = steady({figures("t::runs", 0.001, MiB, "passed", 0.001),
+                        figures("t::waits", 0.001, MiB, "passed", 0.0001)});
+    auto result = compare_tests({figures("t::runs", 0.041, MiB, "passed", 0.001),
+                                 figures("t::waits", 0.041, MiB, "passed", 0.0001)},
+                                base, Thresholds{});
+    ASSERT_EQ(result.regressions.size(), 1U);
+    EXPECT_EQ(result.regressions[0].nodeid, "t::waits");
+    EXPECT_NEAR(result.regressions[0].limit, 0.02 + 3 * 0.0001, 1e-12);
 }
 
 TEST(Comparison, FlagsATestThatAdds50MiBMoreWhateverItsProcessHeldBefore) {
@@ -112,8 +125,8 @@ TEST(Comparison, ASessionWhoseProcessorsWereSlowerIsJudgedAfterItsFactor) {
     ASSERT_EQ(result.regressions.size(), 1U);
     EXPECT_EQ(result.regressions[0].nodeid, "t::c7");
     EXPECT_EQ(result.regressions[0].metric, Metric::cpu);
-    // 1.5 × (0.2 + 0.05) − 0.2: the floor past the factor
-    EXPECT_NEAR(result.regressions[0].limit, 0.175, 1e-12);
+    // 1.5 × (0.2 + 50% of it) − 0.2: the relative threshold past the factor
+    EXPECT_NEAR(result.regressions[0].limit, 0.25, 1e-12);
 }
 
 TEST(Comparison, AFasterSessionDoesNotMakeTheOthersRegress) {
@@ -126,6 +139,25 @@ TEST(Comparison, AFasterSessionDoesNotMakeTheOthersRegress) {
     auto result = compare_tests(after, steady(before), Thresholds{});
     EXPECT_DOUBLE_EQ(result.cpu_factor, 0.5);
     EXPECT_TRUE(result.regressions.empty());  // the factor only ever forgives
+}
+
+TEST(Comparison, AFigureTheBaselineAlreadyReachedIsNotARegression) {
+    // A test whose threads make its memory jump now and then: its median is 30 MiB, one recent
+    // run reached 120 MiB. 125 MiB is far beyond the median, not beyond that run by half a
+    // margin (median 30 MiB: 20% is 6 MiB, the floor 10 MiB, half of it 5 MiB).
+    std::vector<std::vector<TestFigures>> sessions;
+    for (auto added : {30, 28, 31, 120, 29}) {
+        sessions.push_back({figures("t::threads", 0.1, added * MiB, "passed", 0.0)});
+    }
+    auto base = build_baseline(sessions);
+    EXPECT_DOUBLE_EQ(base.at("t::threads").of(Metric::memory)->highest, 120.0 * MiB);
+    auto judge = [&](std::int64_t added) {
+        return compare_tests({figures("t::threads", 0.1, added * MiB, "passed", 0.0)}, base,
+                             Thresholds{})
+            .regressions.size();
+    };
+    EXPECT_EQ(judge(125), 0U);
+    EXPECT_EQ(judge(126), 1U);
 }
 
 TEST(Comparison, JudgesOnlyTestsWithEnoughBaselineSessions) {
@@ -171,11 +203,11 @@ TEST(Comparison, ThresholdsAreChosenPerMetric) {
 }
 
 TEST(Comparison, ReportsImprovementsApart) {
-    auto result = compare_tests({figures("t::faster", 0.5, 10 * MiB)},
+    auto result = compare_tests({figures("t::faster", 0.4, 10 * MiB)},
                                 steady({figures("t::faster", 1.0, 10 * MiB)}), Thresholds{});
     EXPECT_TRUE(result.regressions.empty());
     ASSERT_EQ(result.improvements.size(), 2U);  // wall and cpu (= wall here)
-    EXPECT_DOUBLE_EQ(*result.improvements[0].relative(), -0.5);
+    EXPECT_DOUBLE_EQ(*result.improvements[0].relative(), -0.6);
 }
 
 TEST(Comparison, ListsRegressionsWorstFirst) {
