@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 
 #include <blackbox/compare/baseline.hpp>
@@ -14,8 +15,15 @@ SuiteHistory load_suite_history(compare::MetricsSource& source, std::size_t last
     std::map<std::string, TestCost> suite;
     std::map<std::string, std::vector<double>> peaks;  // over the sessions a test passed in
     for (std::size_t i = first; i < sessions.size(); ++i) {
-        history.run_ids.push_back(sessions[i].run_id);
-        tests.push_back(source.tests(sessions[i].session_h));
+        const auto& session = sessions[i];
+        history.run_ids.push_back(session.run_id);
+        history.sessions.push_back(
+            {compare::settings_workers(session.settings), session.course, session.cpu_count});
+        if (session.cpu_count && *session.cpu_count > 0 &&
+            (!history.cpu_count || *session.cpu_count < *history.cpu_count)) {
+            history.cpu_count = session.cpu_count;
+        }
+        tests.push_back(source.tests(session.session_h));
         for (const auto& test : tests.back()) {
             suite[test.nodeid].nodeid = test.nodeid;
             if (test.passed() && test.peak_rss_bytes) {
