@@ -1,6 +1,7 @@
 // `blackbox plan --shards N`: the suite split into N shards balanced by duration, each within a
 // memory budget, from the history in the metrics database (docs/commands/plan.md).
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -101,13 +102,20 @@ int make_plan(const PlanOptions& options) {
         request.overhead_s.push_back(origin.overhead.back().total_s());
     }
     auto plan = plan::make_plan(history.tests, request);
+    auto summary = plan::plan_text(plan);
+    if (std::all_of(origin.overhead.begin(), origin.overhead.end(),
+                    [](const plan::Overhead& cost) { return cost.sessions == 0; })) {
+        summary +=
+            "no session of the history recorded its start-up and collection (an older "
+            "blackbox): the expected wall times are the tests' alone\n";
+    }
     auto text = base::json_text(plan::plan_json(plan, history.tests, origin), 1) + "\n";
     if (options.output == "-") {
         std::cout << text;
-        std::cerr << base::terminal_text(plan::plan_text(plan), base::Newlines::keep);
+        std::cerr << base::terminal_text(summary, base::Newlines::keep);
     } else {
         base::write_file_atomically(options.output, text);
-        std::cout << base::terminal_text(plan::plan_text(plan), base::Newlines::keep);
+        std::cout << base::terminal_text(summary, base::Newlines::keep);
         std::cout << fmt::format(
             "plan written to {}: run shard K with\n  python -m pytest --blackbox-shard-plan {} "
             "--blackbox-shard K [-n WORKERS{}]\n",
