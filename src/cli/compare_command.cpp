@@ -30,8 +30,10 @@ struct CompareOptions {
     std::string db;
     std::string base;
     std::string now;
-    std::size_t last = 5;
+    std::size_t last = 10;
     bool same_context = false;
+    std::optional<double> spread, contention;
+    std::optional<std::size_t> min_sessions;
     std::string time_rel, cpu_rel, mem_rel;   // fractions ("0.2") or percentages ("20%")
     std::optional<double> time_abs, cpu_abs;  // seconds
     std::string mem_abs;                      // a size ("10MiB")
@@ -76,6 +78,9 @@ compare::Thresholds thresholds(const CompareOptions& options) {
     if (!options.mem_abs.empty()) {
         result.memory.absolute = static_cast<double>(*base::parse_size(options.mem_abs).bytes);
     }
+    result.spread = options.spread.value_or(result.spread);
+    result.contention = options.contention.value_or(result.contention);
+    result.min_sessions = options.min_sessions.value_or(result.min_sessions);
     return result;
 }
 
@@ -111,24 +116,37 @@ std::function<int()> setup_compare(CLI::App& app, const Invocation&) {
     app.add_option("new", options->now, "Session to judge (default: the newest)");
     app.add_option("--last", options->last,
                    "Without BASE: the baseline is the median of this many sessions before the "
-                   "newest, on the same execution context")
+                   "newest with the same settings, on the same execution context")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     app.add_flag("--same-context", options->same_context,
                  "Without BASE: refuse a baseline from other execution contexts (exit status 2) "
                  "instead of falling back to them");
+    app.add_option("--min-sessions", options->min_sessions,
+                   "Without BASE: judge a test only on at least this many baseline sessions in "
+                   "which it passed (default 3)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--spread", options->spread,
+                   "A change counts beyond this many robust standard deviations of the test's "
+                   "baseline (default 5)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--contention", options->contention,
+                   "Wall time a test may lose waiting for a processor, in multiples of its CPU "
+                   "time (default 3)")
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--time-rel", options->time_rel,
-                   "Wall time regresses beyond this growth (0.2 or 20%; default 20%)")
+                   "Wall time regresses beyond this growth (0.2 or 20%; default 25%)")
         ->check(check_fraction);
-    app.add_option("--time-abs", options->time_abs, "… and beyond this many seconds (default 0.05)")
+    app.add_option("--time-abs", options->time_abs, "… and beyond this many seconds (default 0.02)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--cpu-rel", options->cpu_rel,
-                   "CPU time (user + system) regresses beyond this growth (default 20%)")
+                   "CPU time (user + system) regresses beyond this growth (default 50%)")
         ->check(check_fraction);
     app.add_option("--cpu-abs", options->cpu_abs, "… and beyond this many seconds (default 0.05)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--mem-rel", options->mem_rel,
-                   "Peak memory regresses beyond this growth (default 20%)")
+                   "The memory a test added (its peak over its start) regresses beyond this "
+                   "growth (default 20%)")
         ->check(check_fraction);
     app.add_option("--mem-abs", options->mem_abs,
                    "… and beyond this SIZE (\"10MiB\", \"1.5G\"; default 10 MiB)")
@@ -141,9 +159,9 @@ std::function<int()> setup_compare(CLI::App& app, const Invocation&) {
                    "Table rows per section, worst first (0: all; JSON is always complete)")
         ->capture_default_str();
     app.footer(
-        "Only tests that passed on both sides are compared. Exit status: 0 when no threshold is "
-        "exceeded, 1 when one is, 2 when there is nothing to compare against or the arguments "
-        "are wrong.");
+        "Only tests that passed on both sides are compared, and only with sessions of the same "
+        "settings (xdist workers, fsync, shard). Exit status: 0 when no threshold is exceeded, "
+        "1 when one is, 2 when there is nothing to compare against or the arguments are wrong.");
     return [options] { return compare_sessions(*options); };
 }
 

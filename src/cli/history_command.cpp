@@ -39,13 +39,14 @@ int show_history(const HistoryOptions& options) {
                                    : std::filesystem::path(options.db);
     auto database = compare::open_metrics_database(path);
     compare::SqliteSource source(database);
-    auto history = compare::load_history(source, options.nodeid, options.last);
+    auto named = compare::load_named_history(source, options.nodeid, options.last, kSuggestions);
+    const auto& history = named.history;
     if (history.points.empty()) {
         std::string message = fmt::format("no session in {} ran {}", path.string(), options.nodeid);
-        auto similar = source.nodeids_containing(options.nodeid, kSuggestions);
-        if (!similar.empty()) {
+        if (!named.candidates.empty()) {
             message +=
-                fmt::format("; recorded node ids containing it:\n  {}", fmt::join(similar, "\n  "));
+                fmt::format("; recorded node ids containing it{}:\n  {}",
+                            named.more ? " include" : "", fmt::join(named.candidates, "\n  "));
         }
         throw Error(message, kUnknownTest);
     }
@@ -61,14 +62,17 @@ int show_history(const HistoryOptions& options) {
 
 std::function<int()> setup_history(CLI::App& app, const Invocation&) {
     auto options = std::make_shared<HistoryOptions>();
-    app.add_option("nodeid", options->nodeid, "The test's pytest node id, exactly")->required();
+    app.add_option("nodeid", options->nodeid,
+                   "The test's pytest node id, or a part of it that "
+                   "only one recorded node id contains")
+        ->required();
     app.add_option("--db", options->db, "Metrics database (default: .blackbox/metrics.db)");
     app.add_option("--last", options->last, "Show the last N sessions that ran it (0: all)")
         ->capture_default_str();
     app.add_flag("--json", options->json, "Print the history as JSON");
     app.footer(
-        "Exit status: 0; 2 when no session ran the test, the database cannot be read or the "
-        "arguments are wrong.");
+        "Exit status: 0; 2 when no session ran the test (or several recorded node ids contain "
+        "the text given), the database cannot be read or the arguments are wrong.");
     return [options] { return show_history(*options); };
 }
 

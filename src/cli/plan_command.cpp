@@ -1,6 +1,7 @@
 // `blackbox plan --shards N`: the suite split into N shards balanced by duration, each within a
 // memory budget, from the history in the metrics database (docs/commands/plan.md).
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -14,6 +15,7 @@
 #include <blackbox/base/terminal_text.hpp>
 #include <blackbox/compare/metrics_database.hpp>
 #include <blackbox/compare/sqlite_source.hpp>
+#include <blackbox/plan/overhead.hpp>
 #include <blackbox/plan/plan_json.hpp>
 #include <blackbox/plan/plan_text.hpp>
 #include <blackbox/plan/suite_history.hpp>
@@ -28,10 +30,13 @@ namespace {
 // Nothing to plan from: no session in the database (as compare's "nothing to compare").
 constexpr int kNoHistory = 2;
 
+// --workers-max when no session of the history recorded its machine's CPU count.
+constexpr std::size_t kWorkersWithoutCpuCount = 4;
+
 struct PlanOptions {
     std::size_t shards = 0;
     std::string budget;
-    std::size_t workers_max = 4;
+    std::optional<std::size_t> workers_max;  // default: the history's runners' CPU count
     bool isolate_heavy = false;
     std::string heavy_threshold;
     std::string algorithm = "least_duration";
@@ -62,7 +67,10 @@ int make_plan(const PlanOptions& options) {
 
     plan::PlanRequest request;
     request.shards = options.shards;
-    request.workers_max = options.workers_max;
+    // The plan is for the runners that recorded the history, not for this machine: as many
+    // workers as the smallest of them has CPUs, unless told.
+    request.workers_max = options.workers_max.value_or(
+        history.cpu_count ? static_cast<std::size_t>(*history.cpu_count) : kWorkersWithoutCpuCount);
     request.algorithm = options.algorithm == "duration_based_chunks"
                             ? plan::Algorithm::duration_based_chunks
                             : plan::Algorithm::least_duration;
@@ -76,21 +84,38 @@ int make_plan(const PlanOptions& options) {
             // Heavier than its share of the budget when every worker runs: such tests are the
             // ones that must not meet.
             request.heavy_above =
-                *request.memory_budget / static_cast<std::int64_t>(options.workers_max);
+                *request.memory_budget / static_cast<std::int64_t>(request.workers_max);
         } else {
             throw Error("--isolate-heavy needs a THRESHOLD or --memory-budget", kUsageError);
         }
     }
 
+    plan::PlanOrigin origin;
+    origin.database = path.string();
+    origin.run_ids = history.run_ids;
+    origin.created = base::iso8601_utc(base::wall_ns());
+    origin.cpu_count = history.cpu_count;
+    origin.workers_from_cpu_count = !options.workers_max && history.cpu_count.has_value();
+    for (std::size_t workers = 0; workers <= request.workers_max; ++workers) {
+        origin.overhead.push_back(
+            plan::overhead_for(history.sessions, std::max<std::size_t>(workers, 1)));
+        request.overhead_s.push_back(origin.overhead.back().total_s());
+    }
     auto plan = plan::make_plan(history.tests, request);
-    plan::PlanOrigin origin{path.string(), history.run_ids, base::iso8601_utc(base::wall_ns())};
+    auto summary = plan::plan_text(plan);
+    if (std::all_of(origin.overhead.begin(), origin.overhead.end(),
+                    [](const plan::Overhead& cost) { return cost.sessions == 0; })) {
+        summary +=
+            "no session of the history recorded its start-up and collection (an older "
+            "blackbox): the expected wall times are the tests' alone\n";
+    }
     auto text = base::json_text(plan::plan_json(plan, history.tests, origin), 1) + "\n";
     if (options.output == "-") {
         std::cout << text;
-        std::cerr << base::terminal_text(plan::plan_text(plan), base::Newlines::keep);
+        std::cerr << base::terminal_text(summary, base::Newlines::keep);
     } else {
         base::write_file_atomically(options.output, text);
-        std::cout << base::terminal_text(plan::plan_text(plan), base::Newlines::keep);
+        std::cout << base::terminal_text(summary, base::Newlines::keep);
         std::cout << fmt::format(
             "plan written to {}: run shard K with\n  python -m pytest --blackbox-shard-plan {} "
             "--blackbox-shard K [-n WORKERS{}]\n",
@@ -109,9 +134,10 @@ std::function<int()> setup_plan(CLI::App& app, const Invocation&) {
     app.add_option("--memory-budget", options->budget,
                    "Memory one shard's job may use (\"3GiB\"); sets its workers")
         ->check(check_size);
-    app.add_option("--workers-max", options->workers_max, "Most xdist workers a shard may use")
-        ->check(CLI::PositiveNumber)
-        ->capture_default_str();
+    app.add_option("--workers-max", options->workers_max,
+                   "Most xdist workers a shard may use (default: the CPU count of the machines "
+                   "that recorded the history, the smallest)")
+        ->check(CLI::PositiveNumber);
     auto* isolate =
         app.add_option(
                "--isolate-heavy", options->heavy_threshold,

@@ -185,3 +185,41 @@ def test_heavy_tests_run_in_one_xdist_group_under_their_own_node_ids(recorded):
     assert stored and not [nodeid for nodeid in stored if "@" in nodeid]
     # One group: a single worker ran every heavy test.
     assert len({test["worker"] for test in tests if test["nodeid"] in heavy}) == 1
+
+
+def test_a_shard_is_expected_to_pay_its_start_collection_and_finish(recorded):
+    """The runs recorded where each shard's time went besides its tests; the plan adds it to
+    each shard (it predicted a shard's tests alone: 0.53 s for shards that took 8-15 s), and
+    gives each shard the CPU count of the machines that recorded the history as workers."""
+    project = recorded
+    with sqlite3.connect(project.root / ".blackbox" / "metrics.db") as db:
+        courses = db.execute(
+            "SELECT r.startup_s, r.collection_s, r.finish_s, r.settings, e.CPU_COUNT FROM"
+            " blackbox_runs r JOIN EXECUTION_CONTEXTS e ON e.ENV_H = r.env_h"
+        ).fetchall()
+    assert len(courses) == 2
+    for startup, collection, finish, settings, _ in courses:
+        assert startup > 0 and collection > 0 and finish >= 0, courses
+        assert json.loads(settings) == {"workers": 0}
+    cpu_count = min(row[4] for row in courses)
+
+    plan = make_plan(project, "--shards", "2")
+    assert plan["workers_max"] == cpu_count and plan["workers_max_from"] == "cpu_count"
+    assert plan["history"]["cpu_count"] == cpu_count
+    serial = plan["overhead"]["1"]
+    assert serial["sessions"] == 2 and serial["from_workers"] == 0
+    median = sorted(row[0] for row in courses)
+    assert serial["startup_s"] == pytest.approx(sum(median) / 2)
+    for shard in plan["shards"]:
+        expected = plan["overhead"][str(shard["workers"])]
+        overhead = expected["startup_s"] + expected["collection_s"] + expected["finish_s"]
+        assert shard["overhead_s"] == pytest.approx(overhead)
+        assert (
+            shard["expected_wall_s"]
+            >= shard["overhead_s"] + shard["duration_s"] / max(shard["workers"], 1) - 1e-9
+        )
+    text = project.blackbox("plan", "--shards", "2", "-o", "plan.json").stdout
+    assert "overhead" in text.splitlines()[0]
+
+    told = make_plan(project, "--shards", "2", "--workers-max", "3")
+    assert told["workers_max"] == 3 and told["workers_max_from"] == "option"

@@ -1,6 +1,9 @@
 #include "baseline.hpp"
 
+#include <algorithm>
+
 #include <blackbox/compare/median.hpp>
+#include <blackbox/compare/spread.hpp>
 
 namespace blackbox::compare {
 
@@ -24,7 +27,12 @@ Baseline build_baseline(const std::vector<std::vector<TestFigures>>& sessions) {
     for (auto& [nodeid, values] : samples) {
         auto& entry = baseline[nodeid];
         for (std::size_t i = 0; i < values.size(); ++i) {
-            entry.medians[i] = median(std::move(values[i]));
+            if (values[i].empty()) {
+                continue;
+            }
+            entry.metrics[i] =
+                MetricBaseline{*median(values[i]), robust_spread(values[i]), values[i].size(),
+                               *std::max_element(values[i].begin(), values[i].end())};
         }
     }
     return baseline;

@@ -1,8 +1,8 @@
 #pragma once
 
 // The baseline of each test: per metric, the median of its figures over the baseline sessions in
-// which it passed. A failed, crashed or skipped run of a test says nothing about its normal cost,
-// so it never enters the baseline.
+// which it passed, and how much they spread. A failed, crashed or skipped run of a test says
+// nothing about its normal cost, so it never enters the baseline.
 
 #include <array>
 #include <cstddef>
@@ -16,12 +16,23 @@
 
 namespace blackbox::compare {
 
-struct TestBaseline {
-    std::array<std::optional<double>, kMetrics.size()> medians;  // indexed like kMetrics
-    std::size_t passed_sessions = 0;                             // how many sessions contributed
+struct MetricBaseline {
+    double median = 0;
+    double spread = 0;      // robust_spread() of the figures: 0 for a single one
+    std::size_t count = 0;  // how many sessions measured it
+    double highest = 0;     // the largest of the figures
+};
 
-    std::optional<double> of(Metric metric) const {
-        return medians[static_cast<std::size_t>(metric)];
+struct TestBaseline {
+    std::array<std::optional<MetricBaseline>, kMetrics.size()> metrics;  // indexed like kMetrics
+    std::size_t passed_sessions = 0;  // how many sessions contributed
+
+    const std::optional<MetricBaseline>& of(Metric metric) const {
+        return metrics[static_cast<std::size_t>(metric)];
+    }
+    std::optional<double> median(Metric metric) const {
+        const auto& base = of(metric);
+        return base ? std::optional(base->median) : std::nullopt;
     }
 };
 

@@ -4,6 +4,8 @@
 #include <limits>
 #include <set>
 
+#include <blackbox/compare/median.hpp>
+
 namespace blackbox::compare {
 
 std::optional<double> Change::relative() const {
@@ -29,11 +31,39 @@ bool same_rank_order(const Change& a, const Change& b) {
     return a.metric < b.metric;
 }
 
+bool judged(const TestBaseline& base, const Thresholds& thresholds) {
+    return base.passed_sessions >= std::max<std::size_t>(thresholds.min_sessions, 1);
+}
+
+// The median ratio of CPU times now over the baseline's, over the tests judged with enough CPU
+// time; 1 when too few have it.
+double cpu_factor(const std::vector<TestFigures>& now, const Baseline& baseline,
+                  const Thresholds& thresholds) {
+    std::vector<double> ratios;
+    for (const auto& test : now) {
+        auto found = baseline.find(test.nodeid);
+        if (!test.passed() || !test.cpu_s || found == baseline.end() ||
+            !judged(found->second, thresholds)) {
+            continue;
+        }
+        auto base = found->second.median(Metric::cpu);
+        if (base && *base >= kCpuFactorMinimumSeconds) {
+            ratios.push_back(*test.cpu_s / *base);
+        }
+    }
+    if (ratios.size() < kCpuFactorMinimumTests) {
+        return 1;
+    }
+    return *median(std::move(ratios));
+}
+
 }  // namespace
 
 Comparison compare_tests(const std::vector<TestFigures>& now, const Baseline& baseline,
                          const Thresholds& thresholds) {
     Comparison result;
+    result.cpu_factor = cpu_factor(now, baseline, thresholds);
+    const double slowdown = std::max(result.cpu_factor, 1.0);  // only ever forgives
     std::set<std::string> seen;
     for (const auto& test : now) {
         seen.insert(test.nodeid);
@@ -48,19 +78,36 @@ Comparison compare_tests(const std::vector<TestFigures>& now, const Baseline& ba
             result.without_baseline.push_back(test.nodeid);
             continue;
         }
-        result.compared += 1;
         const auto& base = found->second;
+        if (!judged(base, thresholds)) {
+            result.little_history.push_back(test.nodeid);
+            continue;
+        }
+        result.compared += 1;
         for (auto metric : kMetrics) {
-            auto before = base.of(metric);
+            const auto& before = base.of(metric);
             auto after = metric_value(test, metric);
             if (!before || !after) {
                 continue;
             }
-            Change change{test.nodeid, metric, *before, *after, base.passed_sessions};
             const auto& threshold = thresholds.of(metric);
-            if (is_regression(*before, *after, threshold)) {
+            double least = margin(*before, threshold, thresholds.spread);
+            // The growth of the figure as measured beyond which it counts.
+            double limit = growth_margin(*before, threshold, thresholds.spread);
+            if (metric == Metric::cpu) {
+                limit = slowdown * (before->median + limit) - before->median;
+            } else if (metric == Metric::wall && test.cpu_s) {
+                auto cpu = base.median(Metric::cpu);
+                bool running = cpu && *cpu >= before->median / 2;  // mostly on a processor
+                limit += thresholds.contention *
+                         (std::max(*test.cpu_s, 0.0) + (running ? thresholds.slice : 0.0));
+            }
+            Change change{test.nodeid,    metric, before->median,      *after,
+                          before->spread, limit,  base.passed_sessions};
+            if (*after - before->median > limit) {
                 result.regressions.push_back(change);
-            } else if (is_improvement(*before, *after, threshold)) {
+            } else if (before->median - *after > least) {
+                change.limit = least;
                 result.improvements.push_back(change);
             }
         }
@@ -81,6 +128,7 @@ Comparison compare_tests(const std::vector<TestFigures>& now, const Baseline& ba
                          return sa != sb ? sa < sb : same_rank_order(a, b);
                      });
     std::sort(result.without_baseline.begin(), result.without_baseline.end());
+    std::sort(result.little_history.begin(), result.little_history.end());
     std::sort(result.not_passed.begin(), result.not_passed.end(),
               [](const NotPassed& a, const NotPassed& b) { return a.nodeid < b.nodeid; });
     return result;

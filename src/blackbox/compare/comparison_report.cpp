@@ -10,8 +10,11 @@ ComparisonReport run_comparison(MetricsSource& source, const ComparisonRequest& 
     auto sessions = source.sessions();
     if (!request.base.empty()) {
         report.selection = select_explicit(sessions, request.base, request.now);
+        // One session against another: its figures' spread is unknown, only the floors apply.
+        report.thresholds.min_sessions = 1;
     } else {
-        report.selection = select_default(sessions, request.last, request.require_same_context);
+        report.selection = select_default(sessions, request.last, request.require_same_context,
+                                          request.thresholds.min_sessions);
     }
     if (!report.selection.now || report.selection.baseline.empty()) {
         return report;
@@ -22,7 +25,7 @@ ComparisonReport run_comparison(MetricsSource& source, const ComparisonRequest& 
         baseline_tests.push_back(source.tests(session.session_h));
     }
     report.comparison = compare_tests(source.tests(report.selection.now->session_h),
-                                      build_baseline(baseline_tests), request.thresholds);
+                                      build_baseline(baseline_tests), report.thresholds);
     return report;
 }
 

@@ -20,9 +20,9 @@ inline constexpr int kRegression = 1;
 inline constexpr int kNothingToCompare = 2;  // also: wrong arguments
 
 struct ComparisonRequest {
-    std::string base;      // a session selector, or empty for the default baseline
-    std::string now;       // a session selector, or empty for the newest session
-    std::size_t last = 5;  // the default baseline: this many sessions before the newest
+    std::string base;       // a session selector, or empty for the default baseline
+    std::string now;        // a session selector, or empty for the newest session
+    std::size_t last = 10;  // the default baseline: this many sessions before the newest
     bool require_same_context = false;
     Thresholds thresholds;
 };
@@ -30,7 +30,7 @@ struct ComparisonRequest {
 struct ComparisonReport {
     Selection selection;
     Comparison comparison;
-    Thresholds thresholds;
+    Thresholds thresholds;  // as applied: an explicit BASE judges on one session
 };
 
 // Selects the sessions and compares them. Throws blackbox::Error (kNothingToCompare) when a
@@ -38,7 +38,7 @@ struct ComparisonReport {
 ComparisonReport run_comparison(MetricsSource& source, const ComparisonRequest& request);
 
 // "regressed", "ok", or "nothing_to_compare" (no baseline session, or no test passed on both
-// sides: a gate that compared nothing must not pass silently).
+// sides in enough baseline sessions: a gate that compared nothing must not pass silently).
 std::string_view verdict(const ComparisonReport& report);
 
 // The exit status matching verdict(): 1, 0 or 2.

@@ -23,6 +23,7 @@ nlohmann::ordered_json history_json(const TestHistory& history) {
                             {"wall_s", number_or_null(test.wall_s)},
                             {"cpu_s", number_or_null(test.cpu_s)},
                             {"peak_rss_bytes", number_or_null(test.peak_rss_bytes)},
+                            {"added_bytes", number_or_null(test.added_bytes())},
                             {"retained_bytes", number_or_null(test.retained_bytes)}});
     }
     return {{"format", 1},

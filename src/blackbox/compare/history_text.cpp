@@ -1,5 +1,7 @@
 #include "history_text.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <blackbox/base/memory_size.hpp>
@@ -44,13 +46,17 @@ std::string history_text(const TestHistory& history) {
                            base::terminal_text(history.nodeid), history.points.size(),
                            history.recorded);
     }
-    TextTable table({"run date (UTC)", "run id", "outcome", "wall", "cpu", "peak", "retained"},
-                    {Align::left, Align::left, Align::left, Align::right, Align::right,
-                     Align::right, Align::right});
+    TextTable table(
+        {"run date (UTC)", "run id", "outcome", "wall", "cpu", "peak", "added", "retained"},
+        {Align::left, Align::left, Align::left, Align::right, Align::right, Align::right,
+         Align::right, Align::right});
     for (const auto& point : history.points) {
         const auto& test = point.test;
         table.add_row({started_for_people(point.session), point.session.run_id, test.outcome,
                        figure(Metric::wall, test.wall_s), figure(Metric::cpu, test.cpu_s),
+                       test.peak_rss_bytes ? base::format_size(static_cast<std::uint64_t>(
+                                                 std::max<std::int64_t>(*test.peak_rss_bytes, 0)))
+                                           : kNoFigure,
                        figure(Metric::memory, metric_value(test, Metric::memory)),
                        test.retained_bytes ? format_signed_size(*test.retained_bytes) : kNoFigure});
     }

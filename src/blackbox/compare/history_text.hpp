@@ -1,6 +1,8 @@
 #pragma once
 
-// `blackbox history`'s table: one line per session, newest last.
+// `blackbox history`'s table: one line per session, newest last: wall and CPU time, the peak of
+// the test's process, what the test added to it (its peak over its start: the figure compare
+// judges) and what it kept.
 
 #include <cstdint>
 #include <string>

@@ -28,8 +28,8 @@ std::optional<double> metric_value(const TestFigures& test, Metric metric) {
         case Metric::cpu:
             return test.cpu_s;
         case Metric::memory:
-            if (test.peak_rss_bytes) {
-                return static_cast<double>(*test.peak_rss_bytes);
+            if (auto added = test.added_bytes()) {
+                return static_cast<double>(*added);
             }
             return std::nullopt;
     }

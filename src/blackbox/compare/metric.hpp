@@ -1,6 +1,7 @@
 #pragma once
 
-// The three compared metrics: wall time, CPU time and peak memory of a test.
+// The three compared metrics: wall time, CPU time and the memory a test added (its peak over its
+// start).
 
 #include <array>
 #include <optional>

@@ -24,7 +24,7 @@ bool is_hex(std::string_view text) {
 }
 
 std::string sessions_phrase(std::size_t count) {
-    return count == 1 ? "session" : fmt::format("{} sessions", count);
+    return count == 1 ? "1 session" : fmt::format("{} sessions", count);
 }
 
 }  // namespace
@@ -44,8 +44,7 @@ const Session& resolve_session(const std::vector<Session>& sessions, std::string
         }
         if (*back >= sessions.size()) {
             throw Error(fmt::format("'{}': the database holds only {}", selector,
-                                    sessions.size() == 1 ? std::string("1 session")
-                                                         : sessions_phrase(sessions.size())),
+                                    sessions_phrase(sessions.size())),
                         kSelectionError);
         }
         return sessions[sessions.size() - 1 - *back];
@@ -89,19 +88,29 @@ const Session& resolve_session(const std::vector<Session>& sessions, std::string
 }
 
 Selection select_default(const std::vector<Session>& sessions, std::size_t last,
-                         bool require_same_context) {
+                         bool require_same_context, std::size_t min_sessions) {
     Selection selection;
     if (sessions.empty()) {
         selection.note = "the metrics database holds no session yet";
         return selection;
     }
     selection.now = sessions.back();
-    const auto& env_h = selection.now->env_h;
+    const auto& now = *selection.now;
     std::vector<Session> same;
     std::vector<Session> any;
+    std::vector<std::string> other_settings;  // for people, each once
     // Walk back from the one before the newest, keeping the `last` most recent of each kind.
     for (auto it = sessions.rbegin() + 1; it != sessions.rend(); ++it) {
-        if (it->env_h == env_h && same.size() < last) {
+        if (it->settings != now.settings) {
+            selection.other_settings += 1;
+            auto text = settings_for_people(it->settings);
+            if (std::find(other_settings.begin(), other_settings.end(), text) ==
+                other_settings.end()) {
+                other_settings.push_back(std::move(text));
+            }
+            continue;
+        }
+        if (it->env_h == now.env_h && same.size() < last) {
             same.push_back(*it);
         }
         if (any.size() < last) {
@@ -110,27 +119,44 @@ Selection select_default(const std::vector<Session>& sessions, std::size_t last,
     }
     std::reverse(same.begin(), same.end());
     std::reverse(any.begin(), any.end());
-    if (!same.empty()) {
-        selection.baseline = std::move(same);
-        return selection;
-    }
+    const auto settings = settings_for_people(now.settings);
+    const auto others =
+        fmt::format("{} with other settings ({})", sessions_phrase(selection.other_settings),
+                    fmt::join(other_settings, "; "));
     if (any.empty()) {
-        selection.note = "the newest session is the only one recorded: nothing to compare with";
+        selection.note =
+            selection.other_settings == 0
+                ? fmt::format("run {} is the only session in the metrics database", now.run_id)
+                : fmt::format(
+                      "no session before run {} ran with its settings ({}); the {} are "
+                      "not comparable with it",
+                      now.run_id, settings, others);
         return selection;
     }
-    if (require_same_context) {
-        selection.note = fmt::format(
-            "no earlier session ran on the newest session's execution context (ENV_H {}), and "
-            "--same-context refuses the {} on other contexts",
-            env_h.substr(0, 8), sessions_phrase(any.size()));
+    const bool enough_here = same.size() >= std::max<std::size_t>(min_sessions, 1);
+    if (enough_here || same.size() == any.size() || require_same_context) {
+        if (same.empty()) {
+            selection.note = fmt::format(
+                "no session before run {} with its settings ({}) ran on its execution context "
+                "(ENV_H {}), and --same-context refuses the {} on other contexts",
+                now.run_id, settings, now.env_h.substr(0, 8), sessions_phrase(any.size()));
+            return selection;
+        }
+        selection.baseline = std::move(same);
+        if (selection.other_settings != 0) {
+            selection.note = fmt::format("{} before it are left out", others);
+        }
         return selection;
     }
     selection.baseline = std::move(any);
-    selection.same_context = false;
+    selection.same_context = std::all_of(selection.baseline.begin(), selection.baseline.end(),
+                                         [&](const Session& s) { return s.env_h == now.env_h; });
     selection.note = fmt::format(
-        "no earlier session ran on this execution context (ENV_H {}): the baseline is the "
-        "last {} on other contexts, so machine differences show as changes",
-        env_h.substr(0, 8), sessions_phrase(selection.baseline.size()));
+        "{} with its settings ran on this execution context (ENV_H {}): the baseline is the "
+        "last {} on any context, so differences between machines count as noise",
+        same.empty() ? std::string("no session")
+                     : fmt::format("only {}", sessions_phrase(same.size())),
+        now.env_h.substr(0, 8), sessions_phrase(selection.baseline.size()));
     return selection;
 }
 
@@ -149,10 +175,19 @@ Selection select_explicit(const std::vector<Session>& sessions, std::string_view
     selection.now = now;
     selection.baseline.push_back(base);
     selection.same_context = base.env_h == now.env_h;
+    selection.same_settings = base.settings == now.settings;
+    std::vector<std::string> notes;
+    if (!selection.same_settings) {
+        notes.push_back(fmt::format("the two sessions ran with different settings ({} against {})",
+                                    settings_for_people(base.settings),
+                                    settings_for_people(now.settings)));
+    }
     if (!selection.same_context) {
+        notes.push_back("the two sessions ran on different execution contexts");
+    }
+    if (!notes.empty()) {
         selection.note =
-            "the two sessions ran on different execution contexts, so machine "
-            "differences show as changes";
+            fmt::format("{}, so those differences show as changes", fmt::join(notes, ", and "));
     }
     return selection;
 }

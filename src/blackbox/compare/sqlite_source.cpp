@@ -10,7 +10,8 @@ namespace {
 
 // The columns of a test, in the order read_test() reads them.
 constexpr const char* kTestColumns =
-    "t.nodeid, t.outcome, t.total_s, t.user_s, t.sys_s, t.peak_rss_bytes, t.retained_bytes";
+    "t.nodeid, t.outcome, t.total_s, t.user_s, t.sys_s, t.peak_rss_bytes, t.retained_bytes, "
+    "t.rss_before_bytes";
 
 std::optional<double> real_or_empty(const SQLite::Column& column) {
     if (column.isNull()) {
@@ -42,12 +43,17 @@ TestFigures read_test(SQLite::Statement& query, int first) {
     }
     test.peak_rss_bytes = integer_or_empty(query.getColumn(first + 5));
     test.retained_bytes = integer_or_empty(query.getColumn(first + 6));
+    test.rss_before_bytes = integer_or_empty(query.getColumn(first + 7));
     return test;
 }
 
 Session read_session(SQLite::Statement& query) {
-    return {text_or_empty(query.getColumn(0)), text_or_empty(query.getColumn(1)),
-            text_or_empty(query.getColumn(2)), text_or_empty(query.getColumn(3))};
+    Session session;
+    session.session_h = text_or_empty(query.getColumn(0));
+    session.run_id = text_or_empty(query.getColumn(1));
+    session.env_h = text_or_empty(query.getColumn(2));
+    session.started = text_or_empty(query.getColumn(3));
+    return session;
 }
 
 // SQLite's failures leave this layer as the project's one exception type.
@@ -56,18 +62,52 @@ Session read_session(SQLite::Statement& query) {
                 kUnreadableDatabase);
 }
 
+bool has_column(SQLite::Database& database, const char* table, const char* column) {
+    SQLite::Statement query(database, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+    query.bind(1, table);
+    query.bind(2, column);
+    return query.executeStep();
+}
+
 }  // namespace
 
 SqliteSource::SqliteSource(SQLite::Database& database) : database_(database) {}
 
 std::vector<Session> SqliteSource::sessions() {
     try {
-        SQLite::Statement query(database_,
-                                "SELECT session_h, run_id, env_h, started FROM blackbox_runs "
-                                "ORDER BY started, run_id");
+        // Columns added in place after version 2 (docs/formats/metrics-db.md) are absent from a
+        // file no newer blackbox has written into: compare never migrates what it reads.
+        const bool recorded = has_column(database_, "blackbox_runs", "settings");
+        // Settings unknown (before the column): the workers its tests name, read only then.
+        const std::string count_workers =
+            "(SELECT COUNT(DISTINCT t.worker) FROM blackbox_tests t WHERE t.session_h = "
+            "r.session_h)";
+        std::string sql = "SELECT r.session_h, r.run_id, r.env_h, r.started, ";
+        sql += recorded ? "r.settings, CASE WHEN r.settings IS NULL THEN " + count_workers +
+                              " END, r.startup_s, r.collection_s, r.finish_s, "
+                        : "NULL, " + count_workers + ", NULL, NULL, NULL, ";
+        // The CPU count is pytest-monitor's table's (plan's default workers): a database made by
+        // hand with our tables alone has none.
+        sql += has_column(database_, "EXECUTION_CONTEXTS", "CPU_COUNT")
+                   ? "e.CPU_COUNT FROM blackbox_runs r LEFT JOIN EXECUTION_CONTEXTS e ON e.ENV_H "
+                     "= r.env_h"
+                   : "NULL FROM blackbox_runs r";
+        sql += " ORDER BY r.started, r.run_id";
+        SQLite::Statement query(database_, sql);
         std::vector<Session> sessions;
         while (query.executeStep()) {
-            sessions.push_back(read_session(query));
+            auto session = read_session(query);
+            if (!query.getColumn(4).isNull()) {
+                session.settings = query.getColumn(4).getString();
+            } else {
+                auto workers = integer_or_empty(query.getColumn(5)).value_or(0);
+                session.settings = settings_of_workers(static_cast<std::size_t>(workers));
+            }
+            session.course.startup_s = real_or_empty(query.getColumn(6));
+            session.course.collection_s = real_or_empty(query.getColumn(7));
+            session.course.finish_s = real_or_empty(query.getColumn(8));
+            session.cpu_count = integer_or_empty(query.getColumn(9));
+            sessions.push_back(std::move(session));
         }
         return sessions;
     } catch (const SQLite::Exception& error) {

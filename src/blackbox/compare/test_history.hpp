@@ -19,4 +19,16 @@ struct TestHistory {
 // The last `last` sessions that ran `nodeid` (0: all). An unknown test gives no points.
 TestHistory load_history(MetricsSource& source, const std::string& nodeid, std::size_t last);
 
+// The history of the test `text` names: its node id, or a part of one that a single recorded
+// node id contains ("test_primes" for "tests/test_x.py::test_primes"). When it names none, or
+// several, the history has no points and `candidates` lists up to `suggestions` recorded node
+// ids containing it (sorted), with `more` set when there are others.
+struct NamedHistory {
+    TestHistory history;
+    std::vector<std::string> candidates;
+    bool more = false;
+};
+NamedHistory load_named_history(MetricsSource& source, const std::string& text, std::size_t last,
+                                std::size_t suggestions);
+
 }  // namespace blackbox::compare

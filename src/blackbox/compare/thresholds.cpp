@@ -1,5 +1,7 @@
 #include "thresholds.hpp"
 
+#include <algorithm>
+
 namespace blackbox::compare {
 
 const Threshold& Thresholds::of(Metric metric) const {
@@ -14,14 +16,13 @@ const Threshold& Thresholds::of(Metric metric) const {
     return wall;
 }
 
-bool is_regression(double base, double now, const Threshold& threshold) {
-    double growth = now - base;
-    return growth > threshold.absolute && growth > threshold.relative * base;
+double margin(const MetricBaseline& base, const Threshold& threshold, double spread) {
+    return std::max({spread * base.spread, threshold.relative * base.median, threshold.absolute});
 }
 
-bool is_improvement(double base, double now, const Threshold& threshold) {
-    double shrink = base - now;
-    return shrink > threshold.absolute && shrink > threshold.relative * base;
+double growth_margin(const MetricBaseline& base, const Threshold& threshold, double spread) {
+    double least = margin(base, threshold, spread);
+    return std::max(least, base.highest - base.median + least / 2);
 }
 
 }  // namespace blackbox::compare

@@ -190,6 +190,9 @@ class ProcessReplayer::Replayer {
     }
 
     void on_collect(const Record& record) {
+        if (out_.collect_ns == 0) {
+            out_.collect_ns = ns_of(record);
+        }
         collecting_.push_back(record.name("nodeid").value_or(""));
         show_collecting(record);
     }

@@ -75,6 +75,7 @@ struct ProcessReplay {
     std::optional<std::string> latest_test;  // the latest `test` record's node id, kept after
                                              // its teardown (last.nodeid is not)
     std::int64_t first_ns = 0, last_ns = 0;
+    std::int64_t collect_ns = 0;  // the first `collect` record: collection began (0: none)
     std::vector<std::string> warnings;
 
     // Ended without finishing: no `exit` and no `session_end` record. Unknown (false) once

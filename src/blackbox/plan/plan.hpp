@@ -25,6 +25,13 @@ struct PlanRequest {
     std::optional<std::int64_t> memory_budget;  // bytes a shard may use; none: no constraint
     std::size_t workers_max = 4;                // >= 1
     std::optional<std::int64_t> heavy_above;    // --isolate-heavy's threshold, bytes
+    // What a shard run by W workers pays besides its tests (overhead.hpp), at index W; a worker
+    // count beyond the vector pays nothing.
+    std::vector<double> overhead_s;
+
+    double overhead_with(std::size_t workers) const {
+        return workers < overhead_s.size() ? overhead_s[workers] : 0;
+    }
 };
 
 struct Shard {
@@ -35,7 +42,9 @@ struct Shard {
     std::int64_t peak_bytes = 0;     // the memory model's peak with `workers`
     bool within_budget = true;       // false when even one worker exceeds the budget
     double heavy_duration_s = 0;     // the heavy group's duration: one worker runs it all
-    // duration / workers, but never less than the heavy group, run on one worker.
+    double overhead_s = 0;           // start-up, collection and finish with `workers`
+    // The overhead, then duration / workers, but never less than the heavy group, run on one
+    // worker.
     double expected_wall_s() const;
 };
 

@@ -14,17 +14,18 @@ std::string size(std::int64_t bytes) {
 }  // namespace
 
 std::string plan_text(const Plan& plan) {
-    std::string text = fmt::format("{:>5}  {:>6}  {:>10}  {:>7}  {:>10}  {:>11}  {}\n", "shard",
-                                   "tests", "duration", "workers", "wall", "peak", "heavy");
+    std::string text =
+        fmt::format("{:>5}  {:>6}  {:>10}  {:>7}  {:>9}  {:>10}  {:>11}  {}\n", "shard", "tests",
+                    "duration", "workers", "overhead", "wall", "peak", "heavy");
     double shortest = 0, longest = 0;
     for (std::size_t k = 0; k < plan.shards.size(); ++k) {
         const auto& shard = plan.shards[k];
         auto wall = shard.expected_wall_s();
         shortest = k == 0 ? wall : std::min(shortest, wall);
         longest = std::max(longest, wall);
-        text += fmt::format("{:>5}  {:>6}  {:>9.2f}s  {:>7}  {:>9.2f}s  {:>11}  {}{}\n", k + 1,
-                            shard.tests.size(), shard.duration_s, shard.workers, wall,
-                            size(shard.peak_bytes), shard.heavy.size(),
+        text += fmt::format("{:>5}  {:>6}  {:>9.2f}s  {:>7}  {:>8.2f}s  {:>9.2f}s  {:>11}  {}{}\n",
+                            k + 1, shard.tests.size(), shard.duration_s, shard.workers,
+                            shard.overhead_s, wall, size(shard.peak_bytes), shard.heavy.size(),
                             shard.within_budget ? "" : "  over the budget even with 1 worker");
     }
     text += fmt::format("{} tests with history, {} without (given the average, {:.3f}s)",

@@ -42,16 +42,24 @@ std::vector<std::size_t> chunks(const std::vector<Entry>& entries, std::size_t s
 
 // pytest-split's least_duration, in `order` (longest first): each test to the shard with the
 // least duration so far (the lowest index among equals). With `workers` (one count per shard),
-// each test to the shard with the least duration over its workers, among those whose expected
-// peak with their workers stays within `budget`; empty when a test fits in none. The same count
-// for every shard orders shards as duration alone does.
+// each test to the shard with the least expected wall time so far (its overhead with its
+// workers, then duration over its workers), among those whose expected peak with their workers
+// stays within `budget`; empty when a test fits in none. The same count for every shard orders
+// shards as duration alone does.
 std::optional<std::vector<std::size_t>> least_duration(const std::vector<Entry>& entries,
                                                        const std::vector<std::size_t>& order,
-                                                       std::size_t shards, const MemoryModel& model,
+                                                       const PlanRequest& request,
+                                                       const MemoryModel& model,
                                                        const std::vector<std::size_t>* workers,
                                                        std::int64_t budget) {
+    const auto shards = request.shards;
     std::vector<std::size_t> assignment(entries.size(), kNoShard);
-    std::vector<double> loads(shards, 0);  // duration over workers
+    std::vector<double> loads(shards, 0);  // the overhead, then duration over workers
+    if (workers) {
+        for (std::size_t shard = 0; shard < shards; ++shard) {
+            loads[shard] = request.overhead_with((*workers)[shard]);
+        }
+    }
     std::vector<ShardMemory> memory(shards, ShardMemory(model));
     for (auto i : order) {
         const auto& entry = entries[i];
@@ -121,12 +129,25 @@ std::vector<Shard> make_shards(const std::vector<TestCost>& suite,
         auto most = std::min(request.workers_max, std::max<std::size_t>(shard.tests.size(), 1));
         if (request.memory_budget) {
             auto fit = workers_within(memory[k], *request.memory_budget, most);
-            shard.workers = fit.value_or(1);
+            most = fit.value_or(1);
             shard.within_budget = fit.has_value();
-        } else {
-            shard.workers = most;
+        }
+        // Of the worker counts that fit, the one expected to end first: more workers share the
+        // tests but may cost more to start (xdist's workers each start and collect). Among
+        // equals, the most workers.
+        auto wall_with = [&](std::size_t workers) {
+            return request.overhead_with(workers) +
+                   std::max(shard.duration_s / static_cast<double>(workers),
+                            shard.heavy_duration_s);
+        };
+        shard.workers = most;
+        for (auto workers = most - 1; workers >= 1; --workers) {
+            if (wall_with(workers) < wall_with(shard.workers)) {
+                shard.workers = workers;
+            }
         }
         shard.peak_bytes = memory[k].peak_with(shard.workers);
+        shard.overhead_s = request.overhead_with(shard.workers);
     }
     return shards;
 }
@@ -142,7 +163,8 @@ double longest_wall_s(const std::vector<Shard>& shards) {
 }  // namespace
 
 double Shard::expected_wall_s() const {
-    return std::max(duration_s / static_cast<double>(std::max<std::size_t>(workers, 1)),
+    return overhead_s +
+           std::max(duration_s / static_cast<double>(std::max<std::size_t>(workers, 1)),
                     heavy_duration_s);
 }
 
@@ -197,8 +219,8 @@ Plan make_plan(const std::vector<TestCost>& suite, const PlanRequest& request) {
         // is expected to end first (the first of equals: uniform layouts come first).
         std::optional<double> best_wall;
         for (const auto& layout : worker_layouts(shards, plan.request.workers_max)) {
-            auto placed =
-                least_duration(entries, order, shards, model, &layout, *request.memory_budget);
+            auto placed = least_duration(entries, order, plan.request, model, &layout,
+                                         *request.memory_budget);
             if (!placed) {
                 continue;
             }
@@ -214,7 +236,7 @@ Plan make_plan(const std::vector<TestCost>& suite, const PlanRequest& request) {
             return plan;
         }
     }
-    plan.shards = build(*least_duration(entries, order, shards, model, nullptr, 0));
+    plan.shards = build(*least_duration(entries, order, plan.request, model, nullptr, 0));
     return plan;
 }
 

@@ -21,7 +21,9 @@
 #include <blackbox/postmortem/memory_trail.hpp>
 #include <blackbox/postmortem/native_evidence.hpp>
 #include <blackbox/postmortem/process_liveness.hpp>
+#include <blackbox/postmortem/run_course.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/postmortem/run_settings.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
 #include <blackbox/rundir/run_file.hpp>
 #include <blackbox/rundir/run_files.hpp>
@@ -54,9 +56,10 @@ void take_run_file(RunModel& run) {
 
 void take_attempts(const std::vector<rundir::AttemptRecord>& attempts, RunModel& run) {
     for (const auto& attempt : attempts) {
-        run.attempt_ends.push_back(AttemptEnd{
-            attempt.attempt, attempt.pid,
-            WaitStatus{attempt.wait.code, attempt.wait.signal, attempt.wait.core_dumped}});
+        run.attempt_ends.push_back(
+            AttemptEnd{attempt.attempt, attempt.pid,
+                       WaitStatus{attempt.wait.code, attempt.wait.signal, attempt.wait.core_dumped},
+                       attempt.started_ns, attempt.ended_ns});
     }
 }
 
@@ -538,6 +541,8 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
             std::max(run.counts.deselected, replay.deselected_count.value_or(0));
     }
     count(run);
+    run.course = run_course(replays, run);
+    run.settings = run_settings(replays, run);
     run.status = derive_status(run, main);
     return run;
 }

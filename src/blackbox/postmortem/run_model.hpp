@@ -95,6 +95,23 @@ struct AttemptEnd {
     int attempt = 1;
     long pid = 0;
     WaitStatus wait;
+    std::int64_t started_ns = 0, ended_ns = 0;  // CLOCK_MONOTONIC; 0 when not recorded
+};
+
+// Where the first attempt's time went besides its tests (run_course.hpp): what every run of
+// the suite pays whatever it runs, which `blackbox plan` adds to a shard's tests.
+struct RunCourse {
+    std::optional<double> startup_s;     // the command's launch to the first `collect` record
+    std::optional<double> collection_s;  // from there to the first test's start
+    std::optional<double> finish_s;      // the last test's end to the command's end
+};
+
+// What a run's figures depend on besides the machine and the code (run_settings.hpp): runs are
+// compared only with runs of the same settings.
+struct RunSettings {
+    std::size_t workers = 0;           // xdist workers the first attempt started (0: no xdist)
+    bool fsync = false;                // --blackbox-fsync: an fdatasync() after every record
+    std::optional<std::string> shard;  // --blackbox-shard K: one shard of a plan
 };
 
 // What the supervisor's samples say about the run (samples.jsonl).
@@ -154,6 +171,8 @@ struct RunModel {
     std::optional<int> forwarded_signal;
     std::optional<int> blackbox_exit_code;  // end.json's exit_code
     int attempts = 0;
+    RunCourse course;
+    RunSettings settings;
 
     std::string status;  // passed failed crashed interrupted error incomplete running
     WaitStatus exit;     // the last attempt's main process

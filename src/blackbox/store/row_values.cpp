@@ -109,6 +109,14 @@ void run_values(const std::string& session_h, const std::string& env_h, const Ru
     }
     out.put(row.context);
     out.put(ingested);
+    if (row.settings.empty()) {
+        out.null();  // a run uploaded by an older blackbox: its settings are unknown
+    } else {
+        out.put(row.settings);
+    }
+    out.put(row.startup_s);
+    out.put(row.collection_s);
+    out.put(row.finish_s);
 }
 
 void crash_values(const std::string& session_h, const postmortem::Crash& crash, ValueSink& out) {

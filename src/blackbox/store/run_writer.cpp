@@ -77,6 +77,7 @@ void RunWriter::write_run(const postmortem::RunModel& run, const SessionRow& ses
     row.exit_code = run.blackbox_exit_code;
     row.attempts = run.attempts;
     set_counts(row, run.counts);
+    set_settings_and_course(row, run);
     row.context = base::json_text(run.context);
     write_run(row, facts.ingested);
 }

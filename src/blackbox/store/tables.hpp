@@ -111,17 +111,34 @@ inline constexpr Reference kTestMetricsReferences[] = {
 };
 
 inline constexpr Column kRunColumns[] = {
-    {"session_h", ColumnType::text},   {"run_id", ColumnType::text},
-    {"run_dir", ColumnType::text},     {"env_h", ColumnType::text},
-    {"started", ColumnType::text},     {"ended", ColumnType::text},
-    {"duration_s", ColumnType::real},  {"command", ColumnType::json},
-    {"status", ColumnType::text},      {"exit_code", ColumnType::integer},
-    {"attempts", ColumnType::integer}, {"collected", ColumnType::integer},
-    {"passed", ColumnType::integer},   {"failed", ColumnType::integer},
-    {"skipped", ColumnType::integer},  {"xfailed", ColumnType::integer},
-    {"xpassed", ColumnType::integer},  {"errors", ColumnType::integer},
-    {"crashed", ColumnType::integer},  {"not_run", ColumnType::integer},
-    {"context", ColumnType::json},     {"ingested", ColumnType::text},
+    {"session_h", ColumnType::text},
+    {"run_id", ColumnType::text},
+    {"run_dir", ColumnType::text},
+    {"env_h", ColumnType::text},
+    {"started", ColumnType::text},
+    {"ended", ColumnType::text},
+    {"duration_s", ColumnType::real},
+    {"command", ColumnType::json},
+    {"status", ColumnType::text},
+    {"exit_code", ColumnType::integer},
+    {"attempts", ColumnType::integer},
+    {"collected", ColumnType::integer},
+    {"passed", ColumnType::integer},
+    {"failed", ColumnType::integer},
+    {"skipped", ColumnType::integer},
+    {"xfailed", ColumnType::integer},
+    {"xpassed", ColumnType::integer},
+    {"errors", ColumnType::integer},
+    {"crashed", ColumnType::integer},
+    {"not_run", ColumnType::integer},
+    {"context", ColumnType::json},
+    {"ingested", ColumnType::text},
+    // Added in place (no new version): what compare matches runs on, and what plan adds to a
+    // shard's tests.
+    {"settings", ColumnType::json},
+    {"startup_s", ColumnType::real},
+    {"collection_s", ColumnType::real},
+    {"finish_s", ColumnType::real},
 };
 inline constexpr std::string_view kRunKey[] = {"session_h"};
 

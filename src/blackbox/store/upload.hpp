@@ -30,12 +30,22 @@ struct RunRow {
     std::int64_t attempts = 0;
     std::int64_t collected = 0, passed = 0, failed = 0, skipped = 0, xfailed = 0, xpassed = 0,
                  errors = 0, crashed = 0, not_run = 0;
-    std::string context;  // JSON object: run.json's context
+    std::string context;                                      // JSON object: run.json's context
+    std::string settings;                                     // JSON object: run_settings_json()
+    std::optional<double> startup_s, collection_s, finish_s;  // postmortem::RunCourse
 };
 
 // The run's outcome counts into its row: the one mapping of the count columns, for the rows a
 // run's writer stores and a push uploads alike.
 void set_counts(RunRow& row, const postmortem::Counts& counts);
+
+// The settings compare matches runs on, as the column holds them: a JSON object with `workers`
+// always, `fsync` only when true and `shard` only when set, keys in that order, no spaces, so
+// that equal settings are equal text.
+std::string run_settings_json(const postmortem::RunSettings& settings);
+
+// The run's settings and course into its row, for a run's writer and a push alike.
+void set_settings_and_course(RunRow& row, const postmortem::RunModel& run);
 
 struct UploadHead {
     ExecutionContextRow context;

@@ -148,7 +148,29 @@ json to_json(const store::RunRow& run) {
               {"errors", run.errors},
               {"crashed", run.crashed},
               {"not_run", run.not_run}}},
-            {"context", json::parse(run.context)}};
+            {"context", json::parse(run.context)},
+            {"settings", run.settings.empty() ? json(nullptr) : json::parse(run.settings)},
+            {"startup_s", or_null(run.startup_s)},
+            {"collection_s", or_null(run.collection_s)},
+            {"finish_s", or_null(run.finish_s)}};
+}
+
+// A run's settings (docs/http-api.md), made the column's canonical text again: equal settings
+// must be equal text whoever sent them. Absent (an older client): unknown, empty.
+std::string read_settings(FieldReader& in) {
+    const auto* object = in.nested("settings", json::value_t::object);
+    if (object == nullptr) {
+        return {};
+    }
+    FieldReader fields(*object, "settings");
+    postmortem::RunSettings settings;
+    settings.workers = static_cast<std::size_t>(count(fields, "workers"));
+    if (object->contains("fsync")) {
+        settings.fsync = fields.boolean("fsync");
+    }
+    settings.shard = fields.optional_text("shard", 64);
+    in.adopt(fields);
+    return store::run_settings_json(settings);
 }
 
 store::RunRow read_run(FieldReader& in) {
@@ -192,6 +214,10 @@ store::RunRow read_run(FieldReader& in) {
     if (run.context.size() > kMaxLongText) {
         in.fail("context", "is too long");
     }
+    run.settings = read_settings(in);
+    run.startup_s = optional_seconds(in, "startup_s");
+    run.collection_s = optional_seconds(in, "collection_s");
+    run.finish_s = optional_seconds(in, "finish_s");
     return run;
 }
 
@@ -306,6 +332,7 @@ store::RunRow run_row(const postmortem::RunModel& run, const store::SessionRow& 
     }
     row.attempts = run.attempts;
     store::set_counts(row, run.counts);
+    store::set_settings_and_course(row, run);
     row.context = run.context.is_object() ? base::json_text(run.context) : "{}";
     return row;
 }

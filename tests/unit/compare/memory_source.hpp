@@ -16,16 +16,19 @@ namespace blackbox::compare::testing {
 
 constexpr std::int64_t MiB = 1024 * 1024;
 
-// A test with its three figures (cpu = wall unless given).
-inline TestFigures figures(const std::string& nodeid, double wall_s, std::int64_t peak_bytes,
+// A test with its three figures (cpu = wall unless given): its process started at `before`
+// bytes and peaked at `before + added_bytes`.
+inline TestFigures figures(const std::string& nodeid, double wall_s, std::int64_t added_bytes,
                            const std::string& outcome = "passed",
-                           std::optional<double> cpu_s = std::nullopt) {
+                           std::optional<double> cpu_s = std::nullopt,
+                           std::int64_t before = 30 * MiB) {
     TestFigures test;
     test.nodeid = nodeid;
     test.outcome = outcome;
     test.wall_s = wall_s;
     test.cpu_s = cpu_s ? *cpu_s : wall_s;
-    test.peak_rss_bytes = peak_bytes;
+    test.rss_before_bytes = before;
+    test.peak_rss_bytes = before + added_bytes;
     test.retained_bytes = 0;
     return test;
 }
@@ -34,12 +37,14 @@ class MemorySource : public MetricsSource {
   public:
     // Appends a session (they are added oldest first); its hash is "s<number>…" padded to 32
     // hex-looking characters, its run id "run-<number>".
-    Session& add(std::vector<TestFigures> tests, const std::string& env_h = "env-a") {
+    Session& add(std::vector<TestFigures> tests, const std::string& env_h = "env-a",
+                 const std::string& settings = R"({"workers":0})") {
         auto number = sessions_.size() + 1;
         Session session;
         session.session_h = hash(number);
         session.run_id = "run-" + std::to_string(number);
         session.env_h = env_h;
+        session.settings = settings;
         session.started = "2026-01-" + two_digits(number) + "T10:00:00.000000";
         sessions_.push_back(session);
         tests_[session.session_h] = std::move(tests);

@@ -20,6 +20,15 @@ std::vector<Session> sessions_on(const std::vector<std::string>& envs) {
     return source.sessions();
 }
 
+// Sessions on one context, each with the settings given.
+std::vector<Session> sessions_with(const std::vector<std::string>& settings) {
+    MemorySource source;
+    for (const auto& each : settings) {
+        source.add({}, "a", each);
+    }
+    return source.sessions();
+}
+
 std::vector<std::string> run_ids(const std::vector<Session>& sessions) {
     std::vector<std::string> ids;
     for (const auto& session : sessions) {
@@ -62,8 +71,11 @@ TEST(ResolveSession, TakesAUniqueSessionHashPrefix) {
 }
 
 TEST(ResolveSession, RefusesAnAmbiguousPrefixAndAnUnknownName) {
-    std::vector<Session> sessions{{"abcd1111", "run-1", "e", "2026-01-01T00:00:00"},
-                                  {"abcd2222", "run-2", "e", "2026-01-02T00:00:00"}};
+    std::vector<Session> sessions(2);
+    sessions[0].session_h = "abcd1111";
+    sessions[0].run_id = "run-1";
+    sessions[1].session_h = "abcd2222";
+    sessions[1].run_id = "run-2";
     EXPECT_EQ(selection_error_status(sessions, "abcd"), 2);
     EXPECT_EQ(selection_error_status(sessions, "nope"), 2);
     EXPECT_EQ(selection_error_status({}, "latest"), 2);
@@ -71,7 +83,7 @@ TEST(ResolveSession, RefusesAnAmbiguousPrefixAndAnUnknownName) {
 
 TEST(SelectDefault, IsTheLastNSessionsBeforeTheNewestOnItsContext) {
     auto sessions = sessions_on({"a", "a", "b", "a", "a", "b", "a", "a"});
-    auto selection = select_default(sessions, 3, false);
+    auto selection = select_default(sessions, 3, false, 3);
     ASSERT_TRUE(selection.now);
     EXPECT_EQ(selection.now->run_id, "run-8");
     EXPECT_EQ(run_ids(selection.baseline), (std::vector<std::string>{"run-4", "run-5", "run-7"}));
@@ -79,29 +91,51 @@ TEST(SelectDefault, IsTheLastNSessionsBeforeTheNewestOnItsContext) {
     EXPECT_EQ(selection.note, "");
 }
 
-TEST(SelectDefault, TakesFewerWhenFewerShareTheContext) {
-    auto selection = select_default(sessions_on({"b", "a", "b", "a"}), 5, false);
+TEST(SelectDefault, TakesTheContextsWhenTheyAreEnough) {
+    auto sessions = sessions_on({"b", "a", "b", "a"});
+    auto selection = select_default(sessions, 5, false, 1);
     EXPECT_EQ(run_ids(selection.baseline), (std::vector<std::string>{"run-2"}));
+    // One session cannot tell a test's noise: the last ones on any context can.
+    selection = select_default(sessions, 5, false, 3);
+    EXPECT_EQ(run_ids(selection.baseline), (std::vector<std::string>{"run-1", "run-2", "run-3"}));
+    EXPECT_FALSE(selection.same_context);
+    EXPECT_NE(selection.note.find("only 1 session with its settings ran on this execution"),
+              std::string::npos)
+        << selection.note;
 }
 
 TEST(SelectDefault, FallsBackToOtherContextsWithANote) {
-    auto selection = select_default(sessions_on({"b", "c", "b", "a"}), 2, false);
+    auto selection = select_default(sessions_on({"b", "c", "b", "a"}), 2, false, 3);
     EXPECT_EQ(run_ids(selection.baseline), (std::vector<std::string>{"run-2", "run-3"}));
     EXPECT_FALSE(selection.same_context);
-    EXPECT_NE(selection.note.find("other contexts"), std::string::npos) << selection.note;
+    EXPECT_NE(selection.note.find("on any context"), std::string::npos) << selection.note;
 }
 
 TEST(SelectDefault, RequiringTheSameContextLeavesNoBaseline) {
-    auto selection = select_default(sessions_on({"b", "a"}), 5, true);
+    auto selection = select_default(sessions_on({"b", "a"}), 5, true, 3);
     EXPECT_TRUE(selection.baseline.empty());
     EXPECT_NE(selection.note.find("--same-context"), std::string::npos) << selection.note;
 }
 
+TEST(SelectDefault, TakesOnlySessionsWithTheSameSettings) {
+    const std::string serial = R"({"workers":0})", two = R"({"workers":2})";
+    auto selection = select_default(sessions_with({serial, two, serial, two, two}), 5, false, 1);
+    EXPECT_EQ(run_ids(selection.baseline), (std::vector<std::string>{"run-2", "run-4"}));
+    EXPECT_EQ(selection.other_settings, 2U);
+    EXPECT_EQ(selection.note, "2 sessions with other settings (serial) before it are left out");
+    selection = select_default(sessions_with({serial, serial, two}), 5, false, 1);
+    EXPECT_TRUE(selection.baseline.empty());
+    EXPECT_EQ(selection.note,
+              "no session before run run-3 ran with its settings (2 xdist workers); the 2 sessions "
+              "with other settings (serial) are not comparable with it");
+}
+
 TEST(SelectDefault, HasNoBaselineForASingleSessionOrNone) {
-    auto one = select_default(sessions_on({"a"}), 5, false);
+    auto one = select_default(sessions_on({"a"}), 5, false, 3);
     EXPECT_TRUE(one.now);
     EXPECT_TRUE(one.baseline.empty());
-    auto none = select_default({}, 5, false);
+    EXPECT_EQ(one.note, "run run-1 is the only session in the metrics database");
+    auto none = select_default({}, 5, false, 3);
     EXPECT_FALSE(none.now);
     EXPECT_TRUE(none.baseline.empty());
 }
@@ -116,6 +150,15 @@ TEST(SelectExplicit, PutsBaseAgainstNewOrTheNewest) {
     auto between = select_explicit(sessions, "latest~2", "latest~1");
     EXPECT_EQ(between.now->run_id, "run-2");
     EXPECT_TRUE(between.same_context);
+}
+
+TEST(SelectExplicit, SaysWhenTheSettingsDiffer) {
+    auto sessions = sessions_with({R"({"workers":0})", R"({"workers":2,"fsync":true})"});
+    auto selection = select_explicit(sessions, "run-1", "");
+    EXPECT_FALSE(selection.same_settings);
+    EXPECT_EQ(selection.note,
+              "the two sessions ran with different settings (serial against 2 xdist workers, "
+              "fsync), so those differences show as changes");
 }
 
 TEST(SelectExplicit, RefusesToCompareASessionWithItself) {

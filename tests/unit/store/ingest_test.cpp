@@ -124,6 +124,30 @@ TEST_F(IngestTest, WritesTheRunSessionAndContext) {
     EXPECT_EQ(summary.session_h.size(), 32U);
 }
 
+TEST_F(IngestTest, StoresTheRunsSettingsAndWhereItsTimeWentBesidesItsTests) {
+    auto serial = ingest_run_directory(database_, recorded("passed_failed_skipped"));
+    SQLite::Statement run(database_,
+                          "SELECT settings, startup_s, collection_s, finish_s FROM blackbox_runs "
+                          "WHERE session_h = ?");
+    run.bind(1, serial.session_h);
+    ASSERT_TRUE(run.executeStep());
+    EXPECT_EQ(run.getColumn(0).getString(), R"({"workers":0})");
+    // Its journal: `start` at ...585.000, the first `collect` at ...597.260, the first test at
+    // ...599.340; the last test's teardown ended 4.9 ms before the journal's last record (no
+    // supervisor: plain pytest).
+    EXPECT_NEAR(run.getColumn(1).getDouble(), 0.012260084, 1e-9);
+    EXPECT_NEAR(run.getColumn(2).getDouble(), 0.002104472, 1e-9);
+    EXPECT_NEAR(run.getColumn(3).getDouble(), 0.004872038, 1e-9);
+
+    // Two workers, one of which died and was replaced by a third: two at a time.
+    auto xdist = ingest_run_directory(database_, recorded("xdist_worker_segfault"));
+    EXPECT_EQ(database_
+                  .execAndGet("SELECT settings FROM blackbox_runs WHERE session_h = '" +
+                              xdist.session_h + "'")
+                  .getString(),
+              R"({"workers":2})");
+}
+
 TEST_F(IngestTest, ACrashedTestGetsACrashedRowAndTestsThatNeverRanGetNone) {
     auto summary = ingest_run_directory(database_, recorded("segfault_in_call"));
     EXPECT_EQ(summary.crashes, 1U);

@@ -42,6 +42,39 @@ std::int64_t count(const fs::path& path, const std::string& sql, const std::stri
     return query.getColumn(0).getInt64();
 }
 
+// A pushed run keeps the settings compare matches runs on and where its time went, as an
+// ingested one; settings another client spelled differently are stored in the column's one
+// spelling, so that equal settings stay equal text.
+TEST(SqliteBackend, APushedRunKeepsItsSettingsAndCourse) {
+    testing::ScratchDir scratch;
+    const auto path = scratch / "served.db";
+    SqliteBackend backend(path);
+    Router router(backend, {});
+    const auto run =
+        postmortem::load_run(blackbox::testing::test_data() / "runs" / "xdist_worker_segfault");
+    std::string session_h;
+    for (const auto& chunk : upload_chunks(run, 1 << 20)) {
+        auto body = json::parse(chunk);
+        session_h = body["session_h"];
+        if (body.contains("run")) {
+            EXPECT_EQ(body["run"]["settings"], json::parse(R"({"workers":2})"));
+            body["run"]["settings"] =
+                json::parse(R"({"shard": "3", "fsync": false, "workers": 2})");
+        }
+        EXPECT_EQ(router.handle({"POST", "/api/v1/runs", {}, body.dump(), ""}).status, 201);
+    }
+    SQLite::Database database(path.string());
+    SQLite::Statement query(database,
+                            "SELECT settings, startup_s, collection_s, finish_s FROM blackbox_runs "
+                            "WHERE session_h = ?");
+    query.bind(1, session_h);
+    ASSERT_TRUE(query.executeStep());
+    EXPECT_EQ(query.getColumn(0).getString(), R"({"workers":2,"shard":"3"})");
+    EXPECT_NEAR(query.getColumn(1).getDouble(), *run.course.startup_s, 1e-9);
+    EXPECT_NEAR(query.getColumn(2).getDouble(), *run.course.collection_s, 1e-9);
+    EXPECT_NEAR(query.getColumn(3).getDouble(), *run.course.finish_s, 1e-9);
+}
+
 // Five runs pushed at once while another connection holds the write lock: the first upload
 // waits for it, and the others queue behind and are written as one batch. One run's test rows
 // are refused by a trigger: its chunks fail, and every other run is stored whole.
