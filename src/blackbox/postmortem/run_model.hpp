@@ -21,6 +21,7 @@ namespace blackbox::postmortem {
 // The journal's words for a test and its scopes are the model's.
 using journal::AfterTest;
 using journal::CollectError;
+using journal::CutPhase;
 using journal::Leftover;
 using journal::MonitorSettings;
 using journal::PhaseDetails;
@@ -60,7 +61,10 @@ struct Crash {
     int attempt = 1;
     long pid = 0;
     std::int64_t since_ns = 0;  // when the in-flight phase began (0 when unknown)
-    bool collateral = false;    // still running when another process's death ended the run
+    // When the process died (CLOCK_MONOTONIC), from the best record of it (death_time.hpp);
+    // nullopt when nothing dates it.
+    std::optional<std::int64_t> died_ns;
+    bool collateral = false;  // still running when another process's death ended the run
 };
 
 // A CLOCK_MONOTONIC instant and the wall time it was (seconds since the epoch): turns the
@@ -90,6 +94,8 @@ struct AttemptEnd {
     int attempt = 1;
     long pid = 0;
     WaitStatus wait;
+    std::int64_t exited_ns =
+        0;  // when the supervisor's wait returned (CLOCK_MONOTONIC; 0: unknown)
 };
 
 // What the supervisor's samples say about the run (samples.jsonl).
@@ -141,7 +147,10 @@ struct RunModel {
     nlohmann::json context;  // run.json's context plus the Python facts from the journals
     std::optional<std::string> started, ended;  // ISO-8601 UTC
     std::optional<std::int64_t> started_ns;     // run.json's CLOCK_MONOTONIC start
+    std::optional<std::int64_t> ended_ns;       // end.json's CLOCK_MONOTONIC end
     std::optional<ClockAnchor> clock;           // the main journal's `start`, else run.json's start
+    // end.json's; without it (a plugin-mode run, a supervisor that was killed), from the start
+    // to the last record of any journal.
     double duration_s = 0;
 
     bool finished = false;  // end.json exists: the supervisor saw the end
