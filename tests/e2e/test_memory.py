@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import load_report, only_crash
+from conftest import load_report, only_crash, report_data
 
 EATER = """
 import time
@@ -199,8 +199,70 @@ def test_the_test_that_grew_memory_is_named_when_another_one_dies(project, no_cg
     data = report(project)
     crash = only_crash(data)
     assert crash["nodeid"] == "test_l.py::test_innocent"
+    assert crash["cause"] == "oom"
     assert data["memory"]["suspect"]["nodeid"] == "test_l.py::test_leaks"
+    # Most of the 220 MiB it kept (near the limit, the kernel reclaims some of its file pages).
+    assert data["memory"]["suspect"]["growth_bytes"] >= 150 << 20
     assert "test_l.py::test_leaks grew its process tree by" in result.stderr
+
+
+FORKS_THEN_DIES = """
+import os
+import signal
+import time
+
+HELD = bytearray(150 << 20)
+for offset in range(0, len(HELD), 4096):
+    HELD[offset] = 1
+CHILDREN = []
+
+
+def test_forks_a_child_that_shares_pages():
+    pid = os.fork()
+    if pid == 0:
+        total = 0
+        for offset in range(0, len(HELD), 4096):
+            total += HELD[offset]  # read, never written: every page stays shared
+        time.sleep(60)
+        os._exit(0)
+    CHILDREN.append(pid)
+    time.sleep(3)
+
+
+def test_kills_itself():
+    time.sleep(0.3)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_forked_child_and_a_self_kill_make_no_cause_and_casualty(project, workers):
+    """The child's RSS doubles the tree's (its pages are its parent's), its PSS does not; and a
+    test that SIGKILLs itself did not die of memory: no suspect, in any view."""
+    project.write("test_f.py", FORKS_THEN_DIES)
+    result = project.run(
+        "test_f.py",
+        *workers,
+        options=["--json", "report.json", "--md", "summary.md", "--html", "report.html"],
+    )
+    data = report(project)
+    crash = only_crash(data)
+    assert (crash["nodeid"], crash["cause"]) == ("test_f.py::test_kills_itself", "killed")
+    assert data["memory"]["suspect"] is None
+    assert "casualty" not in result.stderr
+    assert "Suspect" not in (project.root / "summary.md").read_text()
+    assert report_data(project.root / "report.html")["run"]["suspect"] is None
+    forks = next(
+        t for t in data["tests"] if t["nodeid"].endswith("test_forks_a_child_that_shares_pages")
+    )
+    # Measured without double counting: the shared 150 MiB once, not twice.
+    assert data["memory"]["tree_measure"] == "pss"
+    assert forks["peak_tree_rss_bytes"] >= 280 << 20
+    assert forks["peak_tree_pss_bytes"] < 250 << 20
+    assert forks["tree_pss_growth_bytes"] < 64 << 20
+    samples = [json.loads(line) for line in (project.latest / "samples.jsonl").open()]
+    assert samples[0]["pss_interval_s"] > 0
+    assert any("pss" in s and all(len(p) == 4 for p in s["procs"]) for s in samples[1:])
 
 
 def test_an_oom_kill_without_a_limit_is_recognised_and_the_recorder_survives(

@@ -77,6 +77,12 @@ struct TestResult {
     // test, from the supervisor's samples; and how much that tree grew across the test.
     std::optional<std::int64_t> peak_tree_rss_bytes;
     std::optional<std::int64_t> tree_rss_growth_bytes;
+    // The same tree measured without counting a shared page twice (RunMemory::tree_measure):
+    // its peak during the test, how far that peak rose above the tree at the test's start
+    // (what the test added), and how much the tree grew across the test (what it kept).
+    std::optional<std::int64_t> peak_tree_pss_bytes;
+    std::optional<std::int64_t> tree_pss_added_bytes;
+    std::optional<std::int64_t> tree_pss_growth_bytes;
     long pid = 0;                            // the pytest process that ran it
     std::shared_ptr<const AfterTest> after;  // null without an `after_test` record (most tests)
     // Set by the post-mortem for a crashed test whose death it could date (absent otherwise).

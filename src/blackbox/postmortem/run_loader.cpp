@@ -19,6 +19,7 @@
 #include <blackbox/postmortem/attribution.hpp>
 #include <blackbox/postmortem/death_time.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
+#include <blackbox/postmortem/memory_suspect.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
 #include <blackbox/postmortem/process_liveness.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
@@ -547,6 +548,7 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     add_memory_trail(run, dir / rundir::kSamplesFile);
     date_deaths(run, replays);
     cut_crashed_tests(run);
+    run.memory.suspect = memory_suspect(run);
     if (!run.finished) {
         run.duration_s = recorded_span_s(run, replays);
     }

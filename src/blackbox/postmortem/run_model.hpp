@@ -103,9 +103,18 @@ struct RunMemory {
     bool sampled = false;
     std::optional<std::int64_t> limit;  // --memory-max, or the cgroup's limit
     std::int64_t peak_tree_rss = 0;
+    // The tree without double counting: "pss" — a tree (or an xdist worker's subtree) of one
+    // process by its RSS (one process counts no page twice), of several by the sum of their
+    // PSS, on the samples that read it (docs/sampling.md); "rss" — the trail has no PSS (an
+    // older trail, or a machine that hides smaps_rollup): RSS, which counts a page shared
+    // between processes of the tree once per process.
+    std::string tree_measure = "rss";
+    std::optional<std::int64_t> peak_tree_pss;  // the whole tree's peak in that measure
+    std::optional<std::int64_t> mem_total;      // the machine's MemTotal
+    // When the memory cgroup's count of OOM kills rose (the first sample that showed it).
+    std::vector<std::int64_t> oom_kills_ns;
     std::vector<MemoryPoint> before_end;  // the trail's last seconds, oldest first
-    std::optional<std::size_t> suspect;   // index into tests: the largest growth before a
-                                          // crash, when it is not the test that crashed
+    std::optional<std::size_t> suspect;   // index into tests (memory_suspect.hpp)
 };
 
 // A process of the run still running when the run was read (process_liveness.hpp).

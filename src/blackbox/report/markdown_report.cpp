@@ -160,7 +160,7 @@ std::string markdown_summary(const RunModel& run, std::size_t top) {
             const auto& test = run.tests[*run.memory.suspect];
             out +=
                 fmt::format("Suspect: {} grew its process tree by {} before the crash.\n\n",
-                            code_span(test.nodeid), size(test.tree_rss_growth_bytes.value_or(0)));
+                            code_span(test.nodeid), size(test.tree_pss_growth_bytes.value_or(0)));
         }
     }
     auto slowest = top_tests(run, top, [](const TestResult& t) { return t.duration_s(); });
