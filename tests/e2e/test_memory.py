@@ -308,3 +308,57 @@ def test_an_oom_kill_without_a_limit_is_recognised_and_the_recorder_survives(
             except OSError:
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
+
+
+HUNGRY = """
+import subprocess
+import sys
+
+HELD = b"x" * (100 << 20)  # the process holds 100 MiB before any test runs
+CHILD = "b = b'x' * (200 << 20)\\nimport time; time.sleep(1.5)"
+
+
+def test_trivial_1():
+    pass
+
+
+def test_adds_40():
+    data = b"x" * (40 << 20)
+    del data
+
+
+def test_trivial_2():
+    pass
+
+
+def test_child_holds_200():
+    subprocess.run([sys.executable, "-c", CHILD], check=True)
+
+
+def test_trivial_3():
+    pass
+"""
+
+
+def hungry_rows(markdown):
+    """The node ids of the Markdown's "Most memory-hungry tests", in order."""
+    if "### Most memory-hungry tests" not in markdown:
+        return []
+    section = markdown.split("### Most memory-hungry tests", 1)[1].split("\n\n###", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return [row.split("`")[1] for row in rows]
+
+
+def test_the_most_memory_hungry_are_those_that_added_most(project):
+    """Ranked by what each test added (in its process, or its tree: a child's memory), not by
+    what its process held; a test that added nothing is not listed."""
+    project.write("test_h.py", HUNGRY)
+    result = project.run("test_h.py", options=["--md", "summary.md"])
+    assert result.returncode == 0, result.stderr
+    markdown = (project.root / "summary.md").read_text()
+    assert hungry_rows(markdown) == ["test_h.py::test_child_holds_200", "test_h.py::test_adds_40"]
+    run_dir = str(project.latest)
+    quiet = project.blackbox("report", run_dir, "--md", "quiet.md", "--hungry-from", "1G")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "memory-hungry" not in (project.root / "quiet.md").read_text()
+    assert project.blackbox("report", run_dir, "--md", "x.md", "--hungry-from", "lots").returncode
