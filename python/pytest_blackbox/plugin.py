@@ -39,7 +39,15 @@ from .journal import warn_disabled
 from .memory import PeakMeter
 from .monitor import Monitor
 from .scopes import ScopeMeter
-from .summary import DEFAULT_SIZE, REPORT_ATTRIBUTE, SUMMARY_HELP, Summary, size_of
+from .summary import (
+    DEFAULT_SIZE,
+    HUNGRY_FROM_HELP,
+    REPORT_ATTRIBUTE,
+    SUMMARY_HELP,
+    Summary,
+    hungry_from_of,
+    size_of,
+)
 from .workers import exit_status, worker_id
 
 BLACKBOX_HELP = (
@@ -81,8 +89,8 @@ monotonic_ns = time.monotonic_ns
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Add --blackbox, --blackbox-dir, --blackbox-fsync, --blackbox-summary, pytest-monitor's
-    options (monitor.py) and their ini keys."""
+    """Add --blackbox, --blackbox-dir, --blackbox-fsync, --blackbox-summary,
+    --blackbox-hungry-from, pytest-monitor's options (monitor.py) and their ini keys."""
     group = parser.getgroup("blackbox", "flight recorder (pytest-blackbox)")
     group.addoption("--blackbox", action="store_true", default=False, help=BLACKBOX_HELP)
     group.addoption("--blackbox-dir", metavar="DIR", default=None, help=BLACKBOX_DIR_HELP)
@@ -90,8 +98,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--blackbox-fsync", action="store_true", default=False, help=BLACKBOX_FSYNC_HELP
     )
     group.addoption("--blackbox-summary", metavar="N", type=int, default=None, help=SUMMARY_HELP)
+    group.addoption("--blackbox-hungry-from", metavar="SIZE", default=None, help=HUNGRY_FROM_HELP)
     parser.addini("blackbox", BLACKBOX_INI_HELP, type="bool", default=False)
     parser.addini("blackbox_summary", SUMMARY_HELP)
+    parser.addini("blackbox_hungry_from", HUNGRY_FROM_HELP)
     monitor.add_options(group, parser)
     shard_plan.add_options(group)
     after_test.add_options(group, parser)
@@ -113,12 +123,13 @@ def pytest_configure(config: pytest.Config) -> None:
     budgets.register_markers(config)
     settings = monitor.settings(config)  # a usage error, recording or not
     summary_size = size_of(config)
+    hungry_from = hungry_from_of(config)  # a usage error, recording or not
     recording = None
     try:
         recording = open_recording(config, [recorder.run_dir for recorder in _recording])
         if recording is None:
             return
-        recorder = Recorder(config, recording, settings, summary_size)
+        recorder = Recorder(config, recording, settings, summary_size, hungry_from)
         ns, facts = start_facts(config, recording)
         facts["hwm_reset"] = recorder.meter.source is not None
         facts["hwm_source"] = recorder.meter.source
@@ -184,12 +195,19 @@ class Recorder:
     """
 
     def __init__(
-        self, config: pytest.Config, recording: Recording, settings: Monitor, summary_size: int
+        self,
+        config: pytest.Config,
+        recording: Recording,
+        settings: Monitor,
+        summary_size: int,
+        hungry_from: int,
     ):
         self.config = config
         self.monitor = settings
         # The process that prints ranks the tests; an xdist worker hands its figures over.
-        self.summary = Summary(summary_size) if summary_size and not recording.worker else None
+        self.summary = (
+            Summary(summary_size, hungry_from) if summary_size and not recording.worker else None
+        )
         self.hand_over = bool(summary_size and recording.worker)
         self.worker = recording.worker  # the xdist worker id, None elsewhere
         self.test_dur = 0.0  # the phases of the running test so far, in seconds

@@ -1,5 +1,7 @@
 #include "report_options.hpp"
 
+#include <blackbox/base/memory_size.hpp>
+
 namespace blackbox::cli {
 
 void add_report_options(CLI::App& app, report::ReportSet& reports) {
@@ -13,6 +15,16 @@ void add_report_options(CLI::App& app, report::ReportSet& reports) {
     app.add_option("--md", reports.markdown,
                    "Write a Markdown summary to FILE (counts, crashes, slowest and most "
                    "memory-hungry tests); also appended to $GITHUB_STEP_SUMMARY when it is set");
+    app.add_option_function<std::string>(
+           "--hungry-from",
+           [&reports](const std::string& text) {
+               reports.hungry_from = static_cast<std::int64_t>(*base::parse_size(text).bytes);
+           },
+           "The Markdown summary lists a test among the most memory-hungry only when it added "
+           "at least SIZE (its peak over its start, in its process or its process tree; default "
+           "10 MiB); with none, the list is left out")
+        ->type_name("SIZE")
+        ->check([](const std::string& text) { return base::parse_size(text).error; });
     app.add_option("--html", reports.html,
                    "Write the self-contained HTML report to FILE: the verdict, the memory "
                    "timeline with each test's stretch, and a sortable table of every test "

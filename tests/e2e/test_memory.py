@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import load_report, only_crash
+from conftest import load_report, only_crash, report_data
 
 EATER = """
 import time
@@ -203,8 +203,70 @@ def test_the_test_that_grew_memory_is_named_when_another_one_dies(project, no_cg
     data = report(project)
     crash = only_crash(data)
     assert crash["nodeid"] == "test_l.py::test_innocent"
+    assert crash["cause"] == "oom"
     assert data["memory"]["suspect"]["nodeid"] == "test_l.py::test_leaks"
+    # Most of the 220 MiB it kept (near the limit, the kernel reclaims some of its file pages).
+    assert data["memory"]["suspect"]["growth_bytes"] >= 150 << 20
     assert "test_l.py::test_leaks grew its process tree by" in result.stderr
+
+
+FORKS_THEN_DIES = """
+import os
+import signal
+import time
+
+HELD = bytearray(150 << 20)
+for offset in range(0, len(HELD), 4096):
+    HELD[offset] = 1
+CHILDREN = []
+
+
+def test_forks_a_child_that_shares_pages():
+    pid = os.fork()
+    if pid == 0:
+        total = 0
+        for offset in range(0, len(HELD), 4096):
+            total += HELD[offset]  # read, never written: every page stays shared
+        time.sleep(60)
+        os._exit(0)
+    CHILDREN.append(pid)
+    time.sleep(3)
+
+
+def test_kills_itself():
+    time.sleep(0.3)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_forked_child_and_a_self_kill_make_no_cause_and_casualty(project, workers):
+    """The child's RSS doubles the tree's (its pages are its parent's), its PSS does not; and a
+    test that SIGKILLs itself did not die of memory: no suspect, in any view."""
+    project.write("test_f.py", FORKS_THEN_DIES)
+    result = project.run(
+        "test_f.py",
+        *workers,
+        options=["--json", "report.json", "--md", "summary.md", "--html", "report.html"],
+    )
+    data = report(project)
+    crash = only_crash(data)
+    assert (crash["nodeid"], crash["cause"]) == ("test_f.py::test_kills_itself", "killed")
+    assert data["memory"]["suspect"] is None
+    assert "casualty" not in result.stderr
+    assert "Suspect" not in (project.root / "summary.md").read_text()
+    assert report_data(project.root / "report.html")["run"]["suspect"] is None
+    forks = next(
+        t for t in data["tests"] if t["nodeid"].endswith("test_forks_a_child_that_shares_pages")
+    )
+    # Measured without double counting: the shared 150 MiB once, not twice.
+    assert data["memory"]["tree_measure"] == "pss"
+    assert forks["peak_tree_rss_bytes"] >= 280 << 20
+    assert forks["peak_tree_pss_bytes"] < 250 << 20
+    assert forks["tree_pss_growth_bytes"] < 64 << 20
+    samples = [json.loads(line) for line in (project.latest / "samples.jsonl").open()]
+    assert samples[0]["pss_interval_s"] > 0
+    assert any("pss" in s and all(len(p) == 4 for p in s["procs"]) for s in samples[1:])
 
 
 def test_an_oom_kill_without_a_limit_is_recognised_and_the_recorder_survives(
@@ -250,3 +312,57 @@ def test_an_oom_kill_without_a_limit_is_recognised_and_the_recorder_survives(
             except OSError:
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
+
+
+HUNGRY = """
+import subprocess
+import sys
+
+HELD = b"x" * (100 << 20)  # the process holds 100 MiB before any test runs
+CHILD = "b = b'x' * (200 << 20)\\nimport time; time.sleep(1.5)"
+
+
+def test_trivial_1():
+    pass
+
+
+def test_adds_40():
+    data = b"x" * (40 << 20)
+    del data
+
+
+def test_trivial_2():
+    pass
+
+
+def test_child_holds_200():
+    subprocess.run([sys.executable, "-c", CHILD], check=True)
+
+
+def test_trivial_3():
+    pass
+"""
+
+
+def hungry_rows(markdown):
+    """The node ids of the Markdown's "Most memory-hungry tests", in order."""
+    if "### Most memory-hungry tests" not in markdown:
+        return []
+    section = markdown.split("### Most memory-hungry tests", 1)[1].split("\n\n###", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return [row.split("`")[1] for row in rows]
+
+
+def test_the_most_memory_hungry_are_those_that_added_most(project):
+    """Ranked by what each test added (in its process, or its tree: a child's memory), not by
+    what its process held; a test that added nothing is not listed."""
+    project.write("test_h.py", HUNGRY)
+    result = project.run("test_h.py", options=["--md", "summary.md"])
+    assert result.returncode == 0, result.stderr
+    markdown = (project.root / "summary.md").read_text()
+    assert hungry_rows(markdown) == ["test_h.py::test_child_holds_200", "test_h.py::test_adds_40"]
+    run_dir = str(project.latest)
+    quiet = project.blackbox("report", run_dir, "--md", "quiet.md", "--hungry-from", "1G")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "memory-hungry" not in (project.root / "quiet.md").read_text()
+    assert project.blackbox("report", run_dir, "--md", "x.md", "--hungry-from", "lots").returncode

@@ -28,6 +28,10 @@ std::int64_t monotonic_ns() noexcept {
     return read_clock(CLOCK_MONOTONIC);
 }
 
+std::int64_t thread_cpu_ns() noexcept {
+    return read_clock(CLOCK_THREAD_CPUTIME_ID);
+}
+
 std::int64_t wall_ns() noexcept {
     return read_clock(CLOCK_REALTIME);
 }

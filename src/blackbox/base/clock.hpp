@@ -13,6 +13,10 @@ namespace blackbox::base {
 // CLOCK_MONOTONIC in nanoseconds.
 std::int64_t monotonic_ns() noexcept;
 
+// CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID: user and system), in
+// nanoseconds: what a thread's own work costs.
+std::int64_t thread_cpu_ns() noexcept;
+
 // CLOCK_REALTIME in nanoseconds since the Unix epoch.
 std::int64_t wall_ns() noexcept;
 

@@ -418,12 +418,12 @@ class ProcessReplayer::Replayer {
     void on_worker_down(const Record& record) {
         out_.workers_down.push_back({string_or(record, "worker", ""),
                                      optional_string(record, "error"), optional_int(record, "code"),
-                                     optional_int(record, "signal")});
+                                     optional_int(record, "signal"), ns_of(record)});
     }
 
     void on_worker_crash(const Record& record) {
         out_.worker_crashes.push_back(
-            {string_or(record, "worker", ""), record.name("nodeid").value_or("")});
+            {string_or(record, "worker", ""), record.name("nodeid").value_or(""), ns_of(record)});
     }
 
     void on_session_end(const Record& record) {

@@ -32,11 +32,13 @@ struct WorkerDown {
     std::string worker;
     std::optional<std::string> error;
     std::optional<int> code, signal;
+    std::int64_t ns = 0;  // when the controller saw it (its record's time): the worker's death
 };
 
 struct WorkerCrash {
     std::string worker;
     std::string nodeid;
+    std::int64_t ns = 0;
 };
 
 // Records of one process's journal that could not be written (a full disk): a `lost` record

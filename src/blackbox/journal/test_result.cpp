@@ -23,7 +23,23 @@ double TestResult::duration_s() const {
             total += (*phase)->duration_s;
         }
     }
+    if (cut) {
+        total += cut->duration_s;
+    }
     return total;
+}
+
+std::optional<double> TestResult::phase_duration_s(CutPhase::Phase phase) const {
+    const auto& result = phase == CutPhase::Phase::setup  ? setup
+                         : phase == CutPhase::Phase::call ? call
+                                                          : teardown;
+    if (result) {
+        return result->duration_s;
+    }
+    if (cut && cut->phase == phase) {
+        return cut->duration_s;
+    }
+    return std::nullopt;
 }
 
 int leftover_rank(std::string_view kind) {

@@ -54,6 +54,14 @@ struct AfterTest {
     std::vector<Leftover> left;  // the kinds that went up, in the journal's order
 };
 
+// A crashed test's phase that never ended: which one, and how long it ran until the process
+// died (from the phase's beginning to the death, as the post-mortem dates it).
+struct CutPhase {
+    enum class Phase : std::uint8_t { setup, call, teardown };
+    Phase phase = Phase::call;
+    double duration_s = 0;
+};
+
 struct TestResult {
     std::string nodeid;
     std::string outcome;  // passed failed skipped xfailed xpassed error crashed not_run
@@ -69,10 +77,23 @@ struct TestResult {
     // test, from the supervisor's samples; and how much that tree grew across the test.
     std::optional<std::int64_t> peak_tree_rss_bytes;
     std::optional<std::int64_t> tree_rss_growth_bytes;
+    // The same tree measured without counting a shared page twice (RunMemory::tree_measure):
+    // its peak during the test, how far that peak rose above the tree at the test's start
+    // (what the test added), and how much the tree grew across the test (what it kept).
+    std::optional<std::int64_t> peak_tree_pss_bytes;
+    std::optional<std::int64_t> tree_pss_added_bytes;
+    std::optional<std::int64_t> tree_pss_growth_bytes;
     long pid = 0;                            // the pytest process that ran it
     std::shared_ptr<const AfterTest> after;  // null without an `after_test` record (most tests)
+    // Set by the post-mortem for a crashed test whose death it could date (absent otherwise).
+    std::optional<CutPhase> cut;
 
-    double duration_s() const;  // setup + call + teardown, as JUnit's `time`
+    // setup + call + teardown, as JUnit's `time`; for a crashed test, the phase cut short counts
+    // up to the death: its start to its death.
+    double duration_s() const;
+    // One phase's duration: the journal's, or up to the death for the phase cut short; nullopt
+    // for a phase that did not run.
+    std::optional<double> phase_duration_s(CutPhase::Phase phase) const;
 };
 
 // A module, class or session as one process ran it (the journal's `scope` record, written only

@@ -17,7 +17,9 @@
 #include <blackbox/live/captured_output.hpp>
 #include <blackbox/live/supervisor_log_reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
+#include <blackbox/postmortem/death_time.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
+#include <blackbox/postmortem/memory_suspect.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
 #include <blackbox/postmortem/native_evidence.hpp>
 #include <blackbox/postmortem/process_liveness.hpp>
@@ -59,7 +61,7 @@ void take_attempts(const std::vector<rundir::AttemptRecord>& attempts, RunModel&
         run.attempt_ends.push_back(
             AttemptEnd{attempt.attempt, attempt.pid,
                        WaitStatus{attempt.wait.code, attempt.wait.signal, attempt.wait.core_dumped},
-                       attempt.started_ns, attempt.ended_ns});
+                       attempt.started_ns, attempt.ended_ns, attempt.exited_ns});
     }
 }
 
@@ -84,6 +86,7 @@ std::vector<rundir::WriteFailureRecord> take_end_file(RunModel& run, const Known
     }
     run.finished = true;
     run.ended = end->ended;
+    run.ended_ns = end->ended_ns;
     if (run.ended && end->ended_ns) {
         if (auto wall = base::parse_iso8601_utc(*run.ended)) {
             anchor = ClockAnchor{*end->ended_ns, static_cast<double>(*wall) / 1e9};
@@ -348,6 +351,23 @@ std::string describe_failure(const RunModel& run, const rundir::WriteFailureReco
     return text + fmt::format(" ({})", failure.error);
 }
 
+// Without end.json (a plugin-mode run, a supervisor that was killed), how long the run lasted as
+// far as its journals tell: from its start (run.json's, else the first record) to the last
+// record of any journal, or to a crashed process's dated death when that is later.
+double recorded_span_s(const RunModel& run, const std::vector<journal::ProcessReplay>& replays) {
+    std::int64_t first = run.started_ns.value_or(0), last = 0;
+    for (const auto& replay : replays) {
+        if (replay.first_ns != 0 && (first == 0 || replay.first_ns < first)) {
+            first = replay.first_ns;
+        }
+        last = std::max(last, replay.last_ns);
+    }
+    for (const auto& crash : run.crashes) {
+        last = std::max(last, crash.died_ns.value_or(0));
+    }
+    return first != 0 && last > first ? static_cast<double>(last - first) / 1e9 : 0.0;
+}
+
 }  // namespace
 
 RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
@@ -535,6 +555,12 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         }
     }
     add_memory_trail(run, dir / rundir::kSamplesFile);
+    date_deaths(run, replays);
+    cut_crashed_tests(run);
+    run.memory.suspect = memory_suspect(run);
+    if (!run.finished) {
+        run.duration_s = recorded_span_s(run, replays);
+    }
     for (const auto& replay : replays) {
         // Every xdist worker deselects the same items; the controller deselects none.
         run.counts.deselected =

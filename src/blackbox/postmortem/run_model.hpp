@@ -22,6 +22,7 @@ namespace blackbox::postmortem {
 // The journal's words for a test and its scopes are the model's.
 using journal::AfterTest;
 using journal::CollectError;
+using journal::CutPhase;
 using journal::Leftover;
 using journal::MonitorSettings;
 using journal::PhaseDetails;
@@ -65,7 +66,10 @@ struct Crash {
     int attempt = 1;
     long pid = 0;
     std::int64_t since_ns = 0;  // when the in-flight phase began (0 when unknown)
-    bool collateral = false;    // still running when another process's death ended the run
+    // When the process died (CLOCK_MONOTONIC), from the best record of it (death_time.hpp);
+    // nullopt when nothing dates it.
+    std::optional<std::int64_t> died_ns;
+    bool collateral = false;  // still running when another process's death ended the run
 };
 
 // A CLOCK_MONOTONIC instant and the wall time it was (seconds since the epoch): turns the
@@ -96,6 +100,7 @@ struct AttemptEnd {
     long pid = 0;
     WaitStatus wait;
     std::int64_t started_ns = 0, ended_ns = 0;  // CLOCK_MONOTONIC; 0 when not recorded
+    std::int64_t exited_ns = 0;  // when the supervisor's wait returned (CLOCK_MONOTONIC; 0: unknown)
 };
 
 // Where the first attempt's time went besides its tests (run_course.hpp): what every run of
@@ -119,9 +124,18 @@ struct RunMemory {
     bool sampled = false;
     std::optional<std::int64_t> limit;  // --memory-max, or the cgroup's limit
     std::int64_t peak_tree_rss = 0;
+    // The tree without double counting: "pss" — a tree (or an xdist worker's subtree) of one
+    // process by its RSS (one process counts no page twice), of several by the sum of their
+    // PSS, on the samples that read it (docs/sampling.md); "rss" — the trail has no PSS (an
+    // older trail, or a machine that hides smaps_rollup): RSS, which counts a page shared
+    // between processes of the tree once per process.
+    std::string tree_measure = "rss";
+    std::optional<std::int64_t> peak_tree_pss;  // the whole tree's peak in that measure
+    std::optional<std::int64_t> mem_total;      // the machine's MemTotal
+    // When the memory cgroup's count of OOM kills rose (the first sample that showed it).
+    std::vector<std::int64_t> oom_kills_ns;
     std::vector<MemoryPoint> before_end;  // the trail's last seconds, oldest first
-    std::optional<std::size_t> suspect;   // index into tests: the largest growth before a
-                                          // crash, when it is not the test that crashed
+    std::optional<std::size_t> suspect;   // index into tests (memory_suspect.hpp)
 };
 
 // A process of the run still running when the run was read (process_liveness.hpp).
@@ -163,7 +177,10 @@ struct RunModel {
     nlohmann::json context;  // run.json's context plus the Python facts from the journals
     std::optional<std::string> started, ended;  // ISO-8601 UTC
     std::optional<std::int64_t> started_ns;     // run.json's CLOCK_MONOTONIC start
+    std::optional<std::int64_t> ended_ns;       // end.json's CLOCK_MONOTONIC end
     std::optional<ClockAnchor> clock;           // the main journal's `start`, else run.json's start
+    // end.json's; without it (a plugin-mode run, a supervisor that was killed), from the start
+    // to the last record of any journal.
     double duration_s = 0;
 
     bool finished = false;  // end.json exists: the supervisor saw the end

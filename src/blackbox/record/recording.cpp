@@ -124,7 +124,8 @@ std::vector<rundir::AttemptRecord> attempt_records(const RecordingResult& result
              {attempt.status.code(), attempt.status.signal(), attempt.status.core_dumped()},
              attempt.forwarded_signal,
              attempt.started_ns,
-             attempt.ended_ns});
+             attempt.ended_ns,
+             attempt.exited_ns});
     }
     return records;
 }
@@ -200,6 +201,7 @@ RecordingResult record(const RecordingOptions& options) {
         current.status = outcome.status;
         current.forwarded_signal = outcome.forwarded_signal;
         current.ended_ns = base::monotonic_ns();
+        current.exited_ns = outcome.exited_ns;
         result.attempts.push_back(current);
         if (outcome.forwarded_signal) {
             result.forwarded_signal = outcome.forwarded_signal;

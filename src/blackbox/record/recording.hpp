@@ -46,6 +46,7 @@ struct AttemptResult {
     supervise::ExitStatus status;
     std::optional<int> forwarded_signal;
     std::int64_t started_ns = 0, ended_ns = 0;
+    std::int64_t exited_ns = 0;  // when the main process ended (SessionResult::exited_ns)
 };
 
 // A file of the run directory the recorder could not write, or not all of (a full disk): the

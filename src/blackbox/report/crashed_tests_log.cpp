@@ -120,11 +120,15 @@ std::string line_of(const std::vector<std::pair<const char*, json>>& items) {
 std::string crash_line(const Crash& crash, const std::string& gpu_id, const Clocks& now) {
     // pytest-abort's log holds text: a node id that is not UTF-8 in its text form ("\\xNN").
     const std::string nodeid = base::name_text(*crash.nodeid);
-    // The process was alive at its last sample and when its phase began: the later of the two
-    // is the best known moment of the death.
+    // The death as the post-mortem dated it; else the process was alive at its last sample and
+    // when its phase began: the later of the two is the best known moment of the death.
     json duration = nullptr;
     std::int64_t last_alive_ns = crash.since_ns;
-    if (crash.memory_at && crash.memory_at->ns > last_alive_ns) {
+    if (crash.died_ns && crash.since_ns > 0 && *crash.died_ns >= crash.since_ns) {
+        last_alive_ns = *crash.died_ns;
+        double seconds = static_cast<double>(last_alive_ns - crash.since_ns) / 1e9;
+        duration = std::round(seconds * 1e6) / 1e6;
+    } else if (crash.memory_at && crash.memory_at->ns > last_alive_ns) {
         last_alive_ns = crash.memory_at->ns;
         if (crash.since_ns > 0) {
             double seconds = static_cast<double>(last_alive_ns - crash.since_ns) / 1e9;

@@ -312,6 +312,7 @@ json run_json(const RunModel& run, const Trail& trail) {
             {"limit_bytes", optional_json(run.memory.limit)},
             {"peak_tree_rss_bytes",
              run.memory.sampled ? json(run.memory.peak_tree_rss) : json(nullptr)},
+            {"peak_tree_pss_bytes", optional_json(run.memory.peak_tree_pss)},
             {"suspect", suspect_json(run)},
             {"recording_stopped", run.recording_stopped}};
 }
@@ -323,7 +324,7 @@ json suspect_json(const RunModel& run) {
     }
     const auto& test = run.tests[*run.memory.suspect];
     return {{"nodeid", base::name_text(test.nodeid)},
-            {"growth_bytes", optional_json(test.tree_rss_growth_bytes)}};
+            {"growth_bytes", optional_json(test.tree_pss_growth_bytes)}};
 }
 
 // What the sentinels caught, per kind, the first kLeakersListed tests of each.

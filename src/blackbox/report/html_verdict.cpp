@@ -191,7 +191,11 @@ std::string crash_item(const json& crash, std::size_t index) {
 }
 
 std::string memory_line(const json& run) {
-    auto peak = integer_field(run, "peak_tree_rss_bytes");
+    // Without double counting when the trail has it (a forked child's shared pages once).
+    auto peak = integer_field(run, "peak_tree_pss_bytes");
+    if (!peak) {
+        peak = integer_field(run, "peak_tree_rss_bytes");
+    }
     if (!peak) {
         return "";  // not sampled
     }

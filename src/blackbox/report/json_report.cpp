@@ -23,8 +23,8 @@ json optional_json(const std::optional<T>& value) {
     return value ? json(*value) : json(nullptr);
 }
 
-json duration(const std::optional<PhaseResult>& phase) {
-    return phase ? json(phase->duration_s) : json(nullptr);
+json duration(const TestResult& test, postmortem::CutPhase::Phase phase) {
+    return optional_json(test.phase_duration_s(phase));
 }
 
 // The failure text, skip reason or xfail reason of the phase that decided the outcome.
@@ -64,15 +64,18 @@ json test_json(const TestResult& test, const postmortem::RunModel& run) {
         {"worker", optional_json(test.worker)},
         {"attempt", test.attempt},
         {"duration_s", test.duration_s()},
-        {"setup_duration_s", duration(test.setup)},
-        {"call_duration_s", duration(test.call)},
-        {"teardown_duration_s", duration(test.teardown)},
+        {"setup_duration_s", duration(test, postmortem::CutPhase::Phase::setup)},
+        {"call_duration_s", duration(test, postmortem::CutPhase::Phase::call)},
+        {"teardown_duration_s", duration(test, postmortem::CutPhase::Phase::teardown)},
         {"cpu_user_s", optional_json(test.cpu_user_s)},
         {"cpu_system_s", optional_json(test.cpu_sys_s)},
         {"peak_rss_bytes", optional_json(test.peak_rss_bytes)},
         {"peak_rss_source", test.peak_rss_bytes ? json("exact") : json(nullptr)},
         {"peak_tree_rss_bytes", optional_json(test.peak_tree_rss_bytes)},
         {"tree_rss_growth_bytes", optional_json(test.tree_rss_growth_bytes)},
+        {"peak_tree_pss_bytes", optional_json(test.peak_tree_pss_bytes)},
+        {"tree_pss_added_bytes", optional_json(test.tree_pss_added_bytes)},
+        {"tree_pss_growth_bytes", optional_json(test.tree_pss_growth_bytes)},
         {"crash",
          test.crash ? report::crash_to_json(run.crashes[*test.crash], run) : json(nullptr)},
     };

@@ -99,10 +99,12 @@ json memory_json(const RunModel& run) {
     json suspect = nullptr;
     if (memory.suspect) {
         const auto& test = run.tests[*memory.suspect];
-        suspect = {{"growth_bytes", optional_json(test.tree_rss_growth_bytes)}};
+        suspect = {{"growth_bytes", optional_json(test.tree_pss_growth_bytes)}};
         base::put_name(suspect, "nodeid", test.nodeid);
     }
     return {{"peak_tree_rss", memory.peak_tree_rss},
+            {"peak_tree_pss", optional_json(memory.peak_tree_pss)},
+            {"tree_measure", memory.tree_measure},
             {"limit", optional_json(memory.limit)},
             {"suspect", std::move(suspect)},
             {"before_end", std::move(trail)}};

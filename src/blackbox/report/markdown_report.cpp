@@ -68,6 +68,16 @@ std::string crash_row(const postmortem::Crash& crash, const RunModel& run) {
                        where.empty() ? "–" : code_span(where));
 }
 
+// What a test added: the larger of its process's peak over its RSS at the start and its tree's
+// peak over the tree at the start (without double counting); 0 when neither is known.
+std::int64_t added_bytes(const TestResult& test) {
+    std::int64_t added = 0;
+    if (test.peak_rss_bytes && test.rss_before_bytes) {
+        added = std::max(added, *test.peak_rss_bytes - *test.rss_before_bytes);
+    }
+    return std::max(added, test.tree_pss_added_bytes.value_or(0));
+}
+
 template <typename Key>
 std::vector<const TestResult*> top_tests(const RunModel& run, std::size_t count, Key key) {
     std::vector<const TestResult*> tests;
@@ -173,7 +183,8 @@ std::string native_details(const postmortem::Crash& crash) {
 
 }  // namespace
 
-std::string markdown_summary(const RunModel& run, std::size_t top) {
+std::string markdown_summary(const RunModel& run, const MarkdownOptions& options) {
+    const std::size_t top = options.top;
     std::string out = "## pytest-blackbox\n\n" + status_line(run) + "\n\n";
     for (const auto& stopped : run.recording_stopped) {
         out += fmt::format("⚠️ Recording stopped in {}: that process's tests are missing.\n\n",
@@ -194,7 +205,7 @@ std::string markdown_summary(const RunModel& run, std::size_t top) {
             const auto& test = run.tests[*run.memory.suspect];
             out +=
                 fmt::format("Suspect: {} grew its process tree by {} before the crash.\n\n",
-                            code_span(test.nodeid), size(test.tree_rss_growth_bytes.value_or(0)));
+                            code_span(test.nodeid), size(test.tree_pss_growth_bytes.value_or(0)));
         }
     }
     auto slowest = top_tests(run, top, [](const TestResult& t) { return t.duration_s(); });
@@ -206,19 +217,22 @@ std::string markdown_summary(const RunModel& run, std::size_t top) {
         }
         out += "\n";
     }
-    auto hungriest = top_tests(run, top, [](const TestResult& t) {
-        return static_cast<double>(
-            std::max(t.peak_rss_bytes.value_or(0), t.peak_tree_rss_bytes.value_or(0)));
+    const auto hungry_from = options.hungry_from;
+    auto hungriest = top_tests(run, top, [hungry_from](const TestResult& t) {
+        auto added = added_bytes(t);
+        return added >= hungry_from ? static_cast<double>(added) : 0.0;
     });
     if (!hungriest.empty()) {
-        out +=
-            "### Most memory-hungry tests\n\n| test | peak RSS | tree peak | outcome |\n"
-            "|---|---|---|---|\n";
+        out += fmt::format(
+            "### Most memory-hungry tests\n\nWhat each test added (its peak over its start; "
+            "from {}): in its process, and in its process tree counting a shared page once.\n\n"
+            "| test | added | process peak | tree peak | outcome |\n|---|---|---|---|---|\n",
+            size(hungry_from));
         for (const auto* test : hungriest) {
-            out += fmt::format("| {} | {} | {} | {} |\n", code_span(test->nodeid),
-                               test->peak_rss_bytes ? size(*test->peak_rss_bytes) : "–",
-                               test->peak_tree_rss_bytes ? size(*test->peak_tree_rss_bytes) : "–",
-                               test->outcome);
+            out += fmt::format(
+                "| {} | +{} | {} | {} | {} |\n", code_span(test->nodeid), size(added_bytes(*test)),
+                test->peak_rss_bytes ? size(*test->peak_rss_bytes) : "–",
+                test->peak_tree_pss_bytes ? size(*test->peak_tree_pss_bytes) : "–", test->outcome);
         }
         out += "\n";
     }
@@ -226,8 +240,9 @@ std::string markdown_summary(const RunModel& run, std::size_t top) {
     return out;
 }
 
-void write_markdown_file(const RunModel& run, const std::filesystem::path& path, bool append) {
-    auto text = markdown_summary(run);
+void write_markdown_file(const RunModel& run, const std::filesystem::path& path, bool append,
+                         const MarkdownOptions& options) {
+    auto text = markdown_summary(run, options);
     if (!append) {
         base::write_file_atomically(path, text);
         return;

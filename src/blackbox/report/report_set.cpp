@@ -51,7 +51,8 @@ int write_reports(const postmortem::RunModel& run, const ReportSet& reports, std
         failures += !attempt(
             [&] {
                 make_parent(reports.markdown);
-                write_markdown_file(run, reports.markdown);
+                write_markdown_file(run, reports.markdown, false,
+                                    MarkdownOptions{5, reports.hungry_from});
             },
             errors);
     }
@@ -76,7 +77,12 @@ int write_reports(const postmortem::RunModel& run, const ReportSet& reports, std
     const char* summary = std::getenv("GITHUB_STEP_SUMMARY");
     if (reports.github_step_summary && summary != nullptr && *summary != '\0' &&
         !reports.markdown.empty()) {
-        failures += !attempt([&] { write_markdown_file(run, summary, /*append=*/true); }, errors);
+        failures += !attempt(
+            [&] {
+                write_markdown_file(run, summary, /*append=*/true,
+                                    MarkdownOptions{5, reports.hungry_from});
+            },
+            errors);
     }
     return failures;
 }

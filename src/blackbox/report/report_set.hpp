@@ -8,6 +8,7 @@
 #include <string>
 
 #include <blackbox/postmortem/run_model.hpp>
+#include <blackbox/report/markdown_report.hpp>
 
 namespace blackbox::report {
 
@@ -18,6 +19,7 @@ struct ReportSet {
     std::string html;                    // the self-contained HTML report (report.html's format)
     bool html_in_run_directory = false;  // also report.html in the run directory
     bool github_step_summary = true;     // also append the Markdown to $GITHUB_STEP_SUMMARY
+    std::int64_t hungry_from = kHungryFrom;  // the Markdown's memory-hungry threshold, bytes
 };
 
 // Returns the number of reports that could not be written.

@@ -353,7 +353,7 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
             "{} {} grew its process tree by {} before the crash: the cause, and the "
             "crashed test its casualty?\n",
             style.yellow("suspect"), inert(test.nodeid),
-            size(test.tree_rss_growth_bytes.value_or(0)));
+            size(test.tree_pss_growth_bytes.value_or(0)));
     }
     for (const auto& error : run.collect_errors) {
         out += fmt::format("{} collecting {}\n", style.yellow("error"), inert(error.nodeid));

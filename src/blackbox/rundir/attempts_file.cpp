@@ -35,7 +35,8 @@ json attempts_to_json(const std::vector<AttemptRecord>& attempts) {
                           {"core_dumped", attempt.wait.core_dumped}}},
                         {"forwarded_signal", optional_json(attempt.forwarded_signal)},
                         {"started_ns", attempt.started_ns},
-                        {"ended_ns", attempt.ended_ns}});
+                        {"ended_ns", attempt.ended_ns},
+                        {"exited_ns", attempt.exited_ns}});
     }
     return list;
 }
@@ -57,6 +58,7 @@ std::vector<AttemptRecord> attempts_from_json(const json& doc) {
         attempt.forwarded_signal = int_at(entry, "forwarded_signal");
         attempt.started_ns = int64_at(entry, "started_ns").value_or(0);
         attempt.ended_ns = int64_at(entry, "ended_ns").value_or(0);
+        attempt.exited_ns = int64_at(entry, "exited_ns").value_or(0);
         attempts.push_back(attempt);
     }
     return attempts;

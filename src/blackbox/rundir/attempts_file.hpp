@@ -29,6 +29,9 @@ struct AttemptRecord {
     WaitRecord wait;
     std::optional<int> forwarded_signal;  // a signal the user sent, forwarded to pytest
     std::int64_t started_ns = 0, ended_ns = 0;
+    // When the supervisor saw the main process end (its wait returned), before the cleanup of
+    // the tree that `ended_ns` includes; 0 when unknown (files written before it was recorded).
+    std::int64_t exited_ns = 0;
 };
 
 // The list as attempts.json and end.json hold it: [{"attempt", "pid", "wait", …}, …].

@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <unistd.h>
 
+#include <blackbox/base/clock.hpp>
 #include <blackbox/base/text_scan.hpp>
 #include <blackbox/sample/collector.hpp>
 #include <blackbox/sample/machine_top.hpp>
@@ -43,6 +45,9 @@ Collector::Collector(CollectorOptions options)
     // With hidepid=1 or 2 (Android), the /proc of processes of other users is not readable;
     // init's is the one that always exists.
     others_hidden_ = options_.root != 1 && !fs.read("/proc/1/stat", buffer_);
+    // No smaps_rollup before Linux 4.14; a kernel may also refuse it (ptrace access checks).
+    pss_hidden_ = options_.pss_interval_ns > 0 &&
+                  !fs.read("/proc/" + std::to_string(options_.root) + "/smaps_rollup", buffer_);
 
     std::optional<CgroupLocation> location =
         options_.cgroup ? options_.cgroup : find_memory_cgroup(fs, options_.root);
@@ -83,6 +88,13 @@ SamplerHeader Collector::header(std::int64_t ns, double interval_s, double top_i
     if (cgroup_hidden_) {
         header.hidden.emplace_back(kHiddenCgroup);
     }
+    if (pss_hidden_) {
+        header.hidden.emplace_back(kHiddenPss);
+    }
+    if (options_.pss_interval_ns > 0 && !pss_hidden_) {
+        header.pss_interval_s = static_cast<double>(options_.pss_interval_ns) / 1e9;
+        header.pss_max_share = options_.pss_max_share;
+    }
     return header;
 }
 
@@ -96,7 +108,9 @@ Sample Collector::collect(std::int64_t ns) {
     std::optional<std::uint64_t> swap_used = sample.mem.swap_used();
     bool with_swap = swap_used.value_or(0) > 0;
     TreeSample tree = tree_.sample(with_swap);
+    maybe_read_pss(ns, tree);
     sample.rss = tree.rss;
+    sample.pss = tree.pss;
     sample.procs = std::move(tree.procs);
     if (swap_used) {
         sample.swap = with_swap ? tree.swap : std::optional<std::uint64_t>(0);
@@ -108,6 +122,20 @@ Sample Collector::collect(std::int64_t ns) {
         sample.cg = cgroup_->read();
     }
     return sample;
+}
+
+void Collector::maybe_read_pss(std::int64_t ns, TreeSample& tree) {
+    if (pss_hidden_ || options_.pss_interval_ns <= 0 || tree.procs.size() < 2 ||
+        ns < next_pss_ns_) {
+        return;
+    }
+    std::int64_t before = base::thread_cpu_ns();
+    tree_.read_pss(tree);
+    std::int64_t cost = base::thread_cpu_ns() - before;
+    ++pss_cost_.reads;
+    pss_cost_.cpu_ns += cost;
+    auto spaced = static_cast<std::int64_t>(static_cast<double>(cost) / options_.pss_max_share);
+    next_pss_ns_ = ns + std::max(options_.pss_interval_ns, spaced);
 }
 
 TopRecord Collector::top(std::int64_t ns) {

@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <cerrno>
 #include <unordered_set>
 
 #include <blackbox/base/text_scan.hpp>
 #include <blackbox/sample/children.hpp>
+#include <blackbox/sample/proc_smaps_rollup.hpp>
 #include <blackbox/sample/proc_stat.hpp>
 #include <blackbox/sample/proc_status.hpp>
 #include <blackbox/sample/process_tree.hpp>
@@ -131,7 +133,7 @@ bool ProcessTree::append_children(pid_t pid, Tracked& tracked, std::vector<pid_t
 
 void ProcessTree::add_member(TreeSample& tree, pid_t pid, const Seen& seen) {
     std::uint64_t rss = seen.rss_pages * page_size_;
-    tree.procs.push_back({pid, rss, seen.ppid});
+    tree.procs.push_back({pid, rss, seen.ppid, std::nullopt});
     tree.rss += rss;
 }
 
@@ -191,6 +193,29 @@ std::vector<pid_t> ProcessTree::scan_members() {
         children_of(pid, children);
     });
     return members;
+}
+
+void ProcessTree::read_pss(TreeSample& tree) {
+    std::uint64_t total = 0;
+    bool complete = true;
+    for (ProcessMemory& process : tree.procs) {
+        if (!fs_.read(proc_path(process.pid, "/smaps_rollup"), buffer_)) {
+            // ENOENT: reaped since the walk; ESRCH: a zombie, or exited while we read.
+            if (errno == ENOENT || errno == ESRCH) {
+                process.pss = 0;
+                continue;
+            }
+            complete = false;
+            continue;
+        }
+        process.pss = parse_smaps_rollup_pss(buffer_);
+        if (!process.pss) {
+            complete = false;
+            continue;
+        }
+        total += *process.pss;
+    }
+    tree.pss = complete ? std::optional<std::uint64_t>(total) : std::nullopt;
 }
 
 TreeSample ProcessTree::sample(bool with_swap) {

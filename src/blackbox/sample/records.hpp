@@ -33,6 +33,10 @@ struct SamplerHeader {
     int version = kTrailVersion;
     double interval_s = 0;
     double top_interval_s = 0;
+    // How PSS is read (CollectorOptions): at most once per this interval, while the tree has
+    // more than one process, within this share of one core; absent when it is never read.
+    std::optional<double> pss_interval_s;
+    std::optional<double> pss_max_share;
     std::uint64_t page_size = 0;
     pid_t root = 0;    // the command's pid
     std::string tree;  // "children" or "scan" (how the tree is found)
@@ -47,6 +51,7 @@ struct Sample {
     std::int64_t ns = 0;                // CLOCK_MONOTONIC
     std::uint64_t rss = 0;              // the tree's resident memory, bytes
     std::vector<ProcessMemory> procs;   // each process of the tree, the command first
+    std::optional<std::uint64_t> pss;   // the tree's PSS, bytes, on the samples that read it
     std::optional<std::uint64_t> swap;  // the tree's swapped-out memory, bytes
     MemInfo mem;                        // the machine
     std::optional<Pressure> psi;        // memory pressure, when the kernel has PSI

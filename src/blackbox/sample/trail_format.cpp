@@ -44,6 +44,8 @@ std::string encode_line(const SamplerHeader& header) {
                       {"tree", header.tree},
                       {"cgroup", nullptr},
                       {"hidden", header.hidden}};
+    put(record, "pss_interval_s", header.pss_interval_s);
+    put(record, "pss_max_share", header.pss_max_share);
     if (header.cgroup) {
         ordered cgroup = {{"version", header.cgroup->version}, {"path", header.cgroup->path}};
         if (header.cgroup->limit) {
@@ -64,7 +66,12 @@ std::string encode_line(const Sample& sample) {
                    sample.rss);
     const char* separator = "";
     for (const ProcessMemory& process : sample.procs) {
-        fmt::format_to(out, "{}[{},{},{}]", separator, process.pid, process.rss, process.ppid);
+        if (process.pss) {
+            fmt::format_to(out, "{}[{},{},{},{}]", separator, process.pid, process.rss,
+                           process.ppid, *process.pss);
+        } else {
+            fmt::format_to(out, "{}[{},{},{}]", separator, process.pid, process.rss, process.ppid);
+        }
         separator = ",";
     }
     line += ']';
@@ -76,6 +83,7 @@ std::string encode_line(const Sample& sample) {
         }
     };
     separator = ",";
+    field("pss", sample.pss);
     field("swap", sample.swap);
     line += ",\"mem\":{";
     separator = "";

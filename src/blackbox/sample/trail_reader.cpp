@@ -151,6 +151,8 @@ std::optional<SamplerHeader> decode_header(object record) {
     header.page_size = get_u64(record, "page_size").value_or(0);
     header.root = get_pid(record, "root").value_or(0);
     header.tree = get_string(record, "tree").value_or("");
+    header.pss_interval_s = get_double(record, "pss_interval_s");
+    header.pss_max_share = get_double(record, "pss_max_share");
     if (std::optional<object> cgroup = get_object(record, "cgroup")) {
         header.cgroup =
             CgroupInfo{static_cast<int>(get_i64(*cgroup, "version").value_or(0)),
@@ -188,11 +190,14 @@ std::optional<Sample> decode_sample(object record) {
             std::optional<std::uint64_t> bytes = get_u64(fields.at(1).value_unsafe());
             std::optional<pid_t> ppid =
                 fields.size() > 2 ? get_pid(fields.at(2).value_unsafe()) : std::nullopt;
+            std::optional<std::uint64_t> pss =
+                fields.size() > 3 ? get_u64(fields.at(3).value_unsafe()) : std::nullopt;
             if (pid && bytes) {
-                sample.procs.push_back({*pid, *bytes, ppid.value_or(0)});
+                sample.procs.push_back({*pid, *bytes, ppid.value_or(0), pss});
             }
         }
     }
+    sample.pss = get_u64(record, "pss");
     sample.swap = get_u64(record, "swap");
     if (std::optional<object> mem = get_object(record, "mem")) {
         sample.mem = MemInfo{get_u64(*mem, "total"),      get_u64(*mem, "free"),

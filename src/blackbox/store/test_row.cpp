@@ -3,13 +3,7 @@
 
 namespace blackbox::store {
 
-namespace {
-
-std::optional<double> duration(const std::optional<postmortem::PhaseResult>& phase) {
-    return phase ? std::optional(phase->duration_s) : std::nullopt;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TestRow test_row(const postmortem::TestResult& test, bool monitored,
                  const std::optional<std::string>& start) {
@@ -19,9 +13,10 @@ TestRow test_row(const postmortem::TestResult& test, bool monitored,
     row.worker = test.worker;
     row.attempt = test.attempt;
     row.start = start;
-    row.setup_s = duration(test.setup);
-    row.call_s = duration(test.call);
-    row.teardown_s = duration(test.teardown);
+    using Phase = postmortem::CutPhase::Phase;
+    row.setup_s = test.phase_duration_s(Phase::setup);
+    row.call_s = test.phase_duration_s(Phase::call);
+    row.teardown_s = test.phase_duration_s(Phase::teardown);
     if (row.setup_s || row.call_s || row.teardown_s) {
         row.total_s = test.duration_s();
     }

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <blackbox/base/clock.hpp>
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/unique_fd.hpp>
 #include <blackbox/supervise/child_process.hpp>
@@ -399,6 +400,7 @@ SessionResult run_session(const SessionOptions& options) {
     }
 
     loop.run_until([&] { return child.status().has_value(); }, std::nullopt);
+    result.exited_ns = base::monotonic_ns();
     loop.show_status(nullptr);
     // The terminal is ours again at once, so that a Ctrl-C during the cleanup reaches us.
     loop.relay_input(nullptr);

@@ -79,6 +79,9 @@ struct SessionResult {
     std::optional<std::size_t> spawn_failed_write;
     // The command's wait status.
     ExitStatus status;
+    // When we reaped the command (CLOCK_MONOTONIC), before its output was drained and its
+    // tree's leftovers stopped: the moment its main process ended, to within one wake-up.
+    std::int64_t exited_ns = 0;
     // The first stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) we received while the command ran
     // and passed on to its group.
     std::optional<int> forwarded_signal;

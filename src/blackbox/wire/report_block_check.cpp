@@ -118,6 +118,7 @@ constexpr std::array kRunMembers = {Member{"id", &kTextOrNull},
                                     Member{"interval_s", &kNumberOrNull},
                                     Member{"limit_bytes", &kNumberOrNull},
                                     Member{"peak_tree_rss_bytes", &kNumberOrNull},
+                                    Member{"peak_tree_pss_bytes", &kNumberOrNull},
                                     Member{"suspect", &kSuspect},
                                     Member{"recording_stopped", &kTexts}};
 constexpr Rule kRun{kObject, kRunMembers};

@@ -45,7 +45,7 @@ TEST(RunDocuments, RunJsonKeepsANonUtf8CommandExactly) {
 TEST(RunDocuments, EndJsonAndAttemptsJsonComeBackAsWritten) {
     testing::ScratchDir dir("run-documents");
     auto directory = base::Directory::open(dir.path());
-    AttemptRecord attempt{2, 4242, WaitRecord{std::nullopt, 11, true}, 2, 10, 20};
+    AttemptRecord attempt{2, 4242, WaitRecord{std::nullopt, 11, true}, 2, 10, 20, 15};
     EndRecord end;
     end.ended = "2026-11-22T04:22:00.000Z";
     end.ended_ns = 30;
@@ -80,6 +80,7 @@ TEST(RunDocuments, EndJsonAndAttemptsJsonComeBackAsWritten) {
         EXPECT_TRUE(list[0].wait.core_dumped);
         EXPECT_EQ(list[0].forwarded_signal, 2);
         EXPECT_EQ(list[0].ended_ns, 20);
+        EXPECT_EQ(list[0].exited_ns, 15);
     }
     EXPECT_TRUE(warnings.empty());
 }

@@ -47,6 +47,54 @@ TEST(Collector, OnTheDevelopmentVmNothingIsHidden) {
     EXPECT_EQ(sample.cg->oom_kill, 0U);
 }
 
+TEST(Collector, ReadsPssOfATreeOfSeveralProcessesAtItsOwnLowerRate) {
+    Collector collector = collector_for("hybrid-v1");
+    SamplerHeader header = collector.header(1, 0.05, 2);
+    EXPECT_EQ(header.pss_interval_s, 0.25);
+    EXPECT_EQ(header.pss_max_share, 0.004);
+    constexpr std::int64_t kMs = 1'000'000;
+    Sample first = collector.collect(1000 * kMs);
+    ASSERT_TRUE(first.pss);  // five processes: their shared pages would count twice in rss
+    EXPECT_EQ(*first.pss, (59307U + 142 + 251 + 142 + 170) * 1024);
+    EXPECT_EQ(first.procs[2].pss, 251U * 1024);
+    for (std::int64_t ms : {1050, 1100, 1200}) {
+        Sample next = collector.collect(ms * kMs);
+        EXPECT_FALSE(next.pss) << ms;
+        EXPECT_FALSE(next.procs[0].pss) << ms;
+    }
+    EXPECT_TRUE(collector.collect(1250 * kMs).pss);
+    EXPECT_EQ(collector.pss_cost().reads, 2U);
+}
+
+TEST(Collector, AOneProcessTreeNeedsNoPss) {
+    CollectorOptions options;
+    options.fs = ProcFs(recorded("hybrid-v1"));
+    options.root = 7400;  // a sleep without children
+    options.page_size = 4096;
+    Collector collector(std::move(options));
+    Sample sample = collector.collect(1);
+    ASSERT_EQ(sample.procs.size(), 1U);
+    EXPECT_FALSE(sample.pss);
+    EXPECT_EQ(collector.pss_cost().reads, 0U);
+}
+
+TEST(Collector, WithoutSmapsRollupPssIsHiddenAndNeverRead) {
+    test_support::TempDir dir;
+    test_support::FakeProc proc;
+    proc.add(10, 1, 100, {{10, {11}}});
+    proc.add(11, 10, 50);
+    proc.write(dir.path());
+    CollectorOptions options;
+    options.fs = ProcFs(dir.path());
+    options.root = 10;
+    Collector collector(std::move(options));
+    SamplerHeader header = collector.header(1, 0.05, 2);
+    EXPECT_TRUE(has(header.hidden, kHiddenPss));
+    EXPECT_FALSE(header.pss_interval_s);
+    EXPECT_FALSE(collector.collect(1).pss);
+    EXPECT_EQ(collector.pss_cost().reads, 0U);
+}
+
 TEST(Collector, TheV2CgroupCarriesTheLimitFromAbove) {
     Collector collector = collector_for("unified-v2");
     SamplerHeader header = collector.header(1, 0.05, 2);

@@ -4,6 +4,7 @@
 #include <blackbox/sample/meminfo.hpp>
 #include <blackbox/sample/pressure.hpp>
 #include <blackbox/sample/proc_fs.hpp>
+#include <blackbox/sample/proc_smaps_rollup.hpp>
 #include <blackbox/sample/proc_stat.hpp>
 #include <blackbox/sample/proc_statm.hpp>
 #include <blackbox/sample/proc_status.hpp>
@@ -100,6 +101,21 @@ TEST(ProcStatus, ReadsSwapInUse) {
     auto status = parse_proc_status(
         recorded_file("android", "/proc/" + std::to_string(kRecordedRoot) + "/status"));
     EXPECT_EQ(status.vm_swap, 2048U * 1024);
+}
+
+TEST(SmapsRollup, ReadsPssAndNotTheLinesThatStartLikeIt) {
+    EXPECT_EQ(parse_smaps_rollup_pss("00400000-7fff ---p 00000000 00:00 0   [rollup]\n"
+                                     "Rss:    1640 kB\nPss_Anon:  112 kB\nPss:     204 kB\n"),
+              204U * 1024);
+    EXPECT_EQ(parse_smaps_rollup_pss(
+                  *ProcFs(test_support::recorded("hybrid-v1")).read("/proc/7398/smaps_rollup")),
+              59307U * 1024);
+}
+
+TEST(SmapsRollup, AZombiesEmptyFileOrAMalformedLineIsNothing) {
+    EXPECT_FALSE(parse_smaps_rollup_pss(""));
+    EXPECT_FALSE(parse_smaps_rollup_pss("Rss: 10 kB\nPss_Anon: 5 kB\n"));
+    EXPECT_FALSE(parse_smaps_rollup_pss("Pss: many kB\n"));
 }
 
 TEST(Meminfo, ReadsTheRecordedFieldsInBytes) {

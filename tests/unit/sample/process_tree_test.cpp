@@ -41,6 +41,45 @@ TEST(ProcessTree, FollowsChildrenFilesOfEveryThread) {
     EXPECT_FALSE(sample.swap);
 }
 
+TEST(ProcessTree, ReadsPssOnlyWhenAskedAndSumsIt) {
+    ProcessTree tree(ProcFs(recorded("hybrid-v1")), kRecordedRoot, 4096);
+    TreeSample sample = tree.sample();
+    EXPECT_FALSE(sample.pss);
+    EXPECT_FALSE(sample.procs[0].pss);
+    tree.read_pss(sample);
+    // The smaps_rollup of each process (data README): the sleeps share their libraries.
+    EXPECT_EQ(sample.procs[0].pss, 59307U * 1024);
+    EXPECT_EQ(sample.procs[1].pss, 142U * 1024);
+    EXPECT_EQ(sample.pss, (59307U + 142 + 251 + 142 + 170) * 1024);
+    EXPECT_LT(*sample.pss, sample.rss);
+}
+
+TEST(ProcessTree, AProcessGoneBeforeItsPssIsReadHoldsNothingAnUnreadableOneHasNoPss) {
+    test_support::TempDir dir;
+    FakeProc proc;
+    proc.add(10, 1, 100, {{10, {11, 12}}});
+    proc.add(11, 10, 50);
+    proc.add(12, 10, 50);
+    proc.write(dir.path());
+    test_support::write_file(dir.path(), "/proc/10/smaps_rollup", "Pss: 300 kB\n");
+    test_support::write_file(dir.path(), "/proc/11/smaps_rollup", "Pss: 100 kB\n");
+    test_support::write_file(dir.path(), "/proc/12/smaps_rollup", "Pss: 100 kB\n");
+    ProcessTree tree(ProcFs(dir.path()), 10, 4096);
+    TreeSample sample = tree.sample();
+    ASSERT_EQ(sample.procs.size(), 3U);
+    std::filesystem::remove_all(dir.path() / "proc/12");  // reaped between the walk and the read
+    tree.read_pss(sample);
+    EXPECT_EQ(sample.procs[2].pss, 0U);
+    EXPECT_EQ(sample.pss, 400U * 1024);
+
+    sample = tree.sample();
+    test_support::write_file(dir.path(), "/proc/11/smaps_rollup", "garbage\n");
+    tree.read_pss(sample);
+    EXPECT_EQ(sample.procs[0].pss, 300U * 1024);
+    EXPECT_FALSE(sample.procs[1].pss);
+    EXPECT_FALSE(sample.pss);  // a sum without one of its terms would be no figure
+}
+
 TEST(ProcessTree, WithoutChildrenFilesScansProcForParents) {
     ProcessTree tree(ProcFs(recorded("android")), kRecordedRoot, 4096);
     EXPECT_EQ(tree.method(), TreeMethod::proc_scan);

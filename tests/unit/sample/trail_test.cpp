@@ -17,7 +17,8 @@ Sample full_sample() {
     Sample sample;
     sample.ns = 123456789012;
     sample.rss = 300;
-    sample.procs = {{10, 100}, {11, 200}};
+    sample.procs = {{10, 100, 0, 90}, {11, 200, 10, 150}};
+    sample.pss = 240;
     sample.swap = 0;
     sample.mem = MemInfo{1000, 100, 500, 200, 0, 0};
     sample.psi = Pressure{1.5, 0.25, 77, 33};
@@ -55,6 +56,8 @@ TEST(TrailFormat, RecordsComeBackAsTheyWent) {
     header.tree = "children";
     header.cgroup = CgroupInfo{2, "/a b", MemoryLimit{1 << 30}};
     header.hidden = {"/proc/pressure/memory"};
+    header.pss_interval_s = 0.25;
+    header.pss_max_share = 0.004;
     Sample sparse;
     sparse.ns = 9;
     TopRecord top{7, {{1, 4096, "init"}, {2, 8192, "a) \"b\""}}};
@@ -77,6 +80,20 @@ TEST(TrailFormat, RecordsComeBackAsTheyWent) {
     ASSERT_EQ(got.notes.size(), 2U);
     EXPECT_EQ(got.notes[0], note);
     EXPECT_FALSE(got.notes[1].pid);
+}
+
+TEST(TrailFormat, PssIsAFourthFigureOfAProcessAndTheTreesSumOnlyWhereRead) {
+    std::string line = encode_line(full_sample());
+    EXPECT_NE(line.find("\"procs\":[[10,100,0,90],[11,200,10,150]],\"pss\":240,"),
+              std::string::npos)
+        << line;
+    Sample without = full_sample();
+    without.pss.reset();
+    for (auto& process : without.procs) {
+        process.pss.reset();
+    }
+    line = encode_line(without);
+    EXPECT_NE(line.find("\"procs\":[[10,100,0],[11,200,10]],\"swap\""), std::string::npos) << line;
 }
 
 TEST(TrailFormat, AnUnlimitedCgroupIsNullAndAnUnreadableLimitIsAbsent) {
@@ -124,7 +141,7 @@ TEST(TrailReader, AFigureOfTheWrongTypeIsAbsent) {
         got.handlers());
     ASSERT_EQ(got.samples.size(), 1U);
     const Sample& sample = got.samples[0];
-    EXPECT_EQ(sample.procs, (std::vector<ProcessMemory>{{1, 2}}));
+    EXPECT_EQ(sample.procs, (std::vector<ProcessMemory>{{1, 2, 0, std::nullopt}}));
     EXPECT_FALSE(sample.mem.total);
     EXPECT_EQ(sample.mem.free, 7U);
     EXPECT_FALSE(sample.psi);
@@ -146,7 +163,8 @@ TEST(TrailReader, AFigureBeyond2To62IsAbsent) {
     ASSERT_EQ(got.samples.size(), 1U);  // the first one's rss is its essential figure
     const Sample& sample = got.samples[0];
     EXPECT_EQ(sample.rss, std::uint64_t{1} << 62);
-    EXPECT_EQ(sample.procs, (std::vector<ProcessMemory>{{2, std::uint64_t{1} << 62}}));
+    EXPECT_EQ(sample.procs,
+              (std::vector<ProcessMemory>{{2, std::uint64_t{1} << 62, 0, std::nullopt}}));
     EXPECT_FALSE(sample.mem.total);
     ASSERT_TRUE(sample.cg);
     EXPECT_FALSE(sample.cg->usage);

@@ -18,7 +18,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PID_FILES = ("stat", "statm", "status", "cgroup")
+PID_FILES = ("stat", "statm", "status", "cgroup", "smaps_rollup")
 
 TREE = r"""
 import subprocess, sys, threading, time
