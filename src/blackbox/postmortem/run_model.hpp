@@ -100,7 +100,8 @@ struct AttemptEnd {
     long pid = 0;
     WaitStatus wait;
     std::int64_t started_ns = 0, ended_ns = 0;  // CLOCK_MONOTONIC; 0 when not recorded
-    std::int64_t exited_ns = 0;  // when the supervisor's wait returned (CLOCK_MONOTONIC; 0: unknown)
+    // When the supervisor's wait returned (CLOCK_MONOTONIC; 0: unknown).
+    std::int64_t exited_ns = 0;
 };
 
 // Where the first attempt's time went besides its tests (run_course.hpp): what every run of
