@@ -58,10 +58,13 @@ void take_run_file(RunModel& run) {
 
 void take_attempts(const std::vector<rundir::AttemptRecord>& attempts, RunModel& run) {
     for (const auto& attempt : attempts) {
-        run.attempt_ends.push_back(
-            AttemptEnd{attempt.attempt, attempt.pid,
-                       WaitStatus{attempt.wait.code, attempt.wait.signal, attempt.wait.core_dumped},
-                       attempt.started_ns, attempt.ended_ns, attempt.exited_ns});
+        run.attempt_ends.push_back(AttemptEnd{
+            .attempt = attempt.attempt,
+            .pid = attempt.pid,
+            .wait = WaitStatus{attempt.wait.code, attempt.wait.signal, attempt.wait.core_dumped},
+            .started_ns = attempt.started_ns,
+            .ended_ns = attempt.ended_ns,
+            .exited_ns = attempt.exited_ns});
     }
 }
 

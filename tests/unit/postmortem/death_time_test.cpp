@@ -43,7 +43,8 @@ RunModel crashed_run(std::optional<std::string> worker) {
 
 TEST(DeathTime, TheMainProcessDiesWhenTheSupervisorsWaitReturned) {
     RunModel run = crashed_run(std::nullopt);
-    run.attempt_ends.push_back({1, 100, {std::nullopt, 9, false}, 12 * kSecond});
+    run.attempt_ends.push_back(AttemptEnd{
+        .attempt = 1, .pid = 100, .wait = {std::nullopt, 9, false}, .exited_ns = 12 * kSecond});
     run.ended_ns = 40 * kSecond;  // the leftovers' cleanup came after: not the death
     run.crashes[0].memory_at = MemoryPoint{11 * kSecond, 1, std::nullopt, std::nullopt};
     std::vector<journal::ProcessReplay> replays{replay(1, "main", 100, 10 * kSecond)};
@@ -63,7 +64,8 @@ TEST(DeathTime, TheMainProcessDiesWhenTheSupervisorsWaitReturned) {
 TEST(DeathTime, AWorkersDeathIsTheControllersRecordOfIt) {
     RunModel run = crashed_run("gw1");
     // The main process lived on: its wait says nothing of the worker.
-    run.attempt_ends.push_back({1, 100, {0, std::nullopt, false}, 30 * kSecond});
+    run.attempt_ends.push_back(AttemptEnd{
+        .attempt = 1, .pid = 100, .wait = {0, std::nullopt, false}, .exited_ns = 30 * kSecond});
     run.crashes[0].memory_at = MemoryPoint{12 * kSecond, 1, std::nullopt, std::nullopt};
     auto controller = replay(1, "main", 100, 30 * kSecond);
     controller.workers_down.push_back({"gw0", std::nullopt, 0, std::nullopt, 20 * kSecond});
@@ -77,7 +79,8 @@ TEST(DeathTime, AWorkersDeathIsTheControllersRecordOfIt) {
 
 TEST(DeathTime, AWorkerNobodySawDieDiedAfterItsLastSample) {
     RunModel run = crashed_run("gw1");
-    run.attempt_ends.push_back({1, 100, {std::nullopt, 9, false}, 30 * kSecond});
+    run.attempt_ends.push_back(AttemptEnd{
+        .attempt = 1, .pid = 100, .wait = {std::nullopt, 9, false}, .exited_ns = 30 * kSecond});
     run.crashes[0].memory_at = MemoryPoint{12 * kSecond, 1, std::nullopt, std::nullopt};
     std::vector<journal::ProcessReplay> replays{replay(1, "main", 100, 11 * kSecond),
                                                 replay(1, "gw1", 200, 10 * kSecond)};
