@@ -200,7 +200,8 @@ class Recorder:
         self.held = recording.held
         self.controller = False  # an xdist controller runs no tests: its workers record them
         self.loadgroup_controller = False
-        self.deselected = 0
+        self.deselected = 0  # every deselected item, as pytest counts them
+        self.resumed = 0  # of those, the ones a restart deselected: earlier attempts ran them
         self.collect_errors = 0
         self.undecorated: Dict[str, str] = {}
         self.sections_written: set = set()  # section titles already in an `end` of this test
@@ -267,6 +268,7 @@ class Recorder:
         keep, drop = resume.split(items, done, undecorated_ids(items, loadgroup))
         if drop:
             items[:] = keep
+            self.resumed += len(drop)  # not the user's deselection: kept apart
             config.hook.pytest_deselected(items=drop)
 
     def pytest_deselected(self, items: List[pytest.Item]) -> None:
@@ -282,7 +284,9 @@ class Recorder:
             lines = collected_lines(items, self.undecorated, self.monitor)
             self.journal.write_collected(lines)
             self.write(
-                records.collection(monotonic_ns(), len(items), self.deselected, self.collect_errors)
+                records.collection(
+                    monotonic_ns(), len(items), self.deselected, self.collect_errors, self.resumed
+                )
             )
             budgets.arm(items, self.meter)  # the tests with a limit_memory or limit_leaks mark
         except Exception as error:

@@ -73,9 +73,13 @@ def collect_end(ns: int, nodeid: str, outcome: str, detail: Optional[Tuple[str, 
     return f'{{"ev":"collect_end","ns":{ns},{name_field("nodeid", nodeid)},{rest}\n'
 
 
-def collection(ns: int, count: int, deselected: int, errors: int) -> str:
-    """Collection finished with `count` items selected to run."""
-    return _line("collection", ns, {"count": count, "deselected": deselected, "errors": errors})
+def collection(ns: int, count: int, deselected: int, errors: int, resumed: int = 0) -> str:
+    """Collection finished with `count` items selected to run; of the `deselected` items,
+    `resumed` were deselected by a restart because an earlier attempt ran them."""
+    fields = {"count": count, "deselected": deselected, "errors": errors}
+    if resumed:
+        fields["resumed"] = resumed
+    return _line("collection", ns, fields)
 
 
 def test(ns: int, nodeid: str) -> str:

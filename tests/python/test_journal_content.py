@@ -243,6 +243,19 @@ def test_collected_items_describe_each_selected_item(pytester: pytest.Pytester, 
     assert (collection["count"], collection["deselected"], collection["errors"]) == (3, 1, 0)
 
 
+def test_a_restart_s_deselection_is_counted_apart_from_the_user_s(
+    pytester: pytest.Pytester, run_dir: Path, clean_env: pytest.MonkeyPatch
+):
+    pytester.makepyfile(test_r="\n".join(f"def test_{n}():\n    pass\n" for n in range(6)))
+    (run_dir / "resume").mkdir(parents=True)
+    (run_dir / "resume" / "2.txt").write_text("test_r.py::test_0\ntest_r.py::test_1\n")
+    clean_env.setenv("BLACKBOX_ATTEMPT", "2")
+    pytester.inline_run(*PLUGIN, "-k", "not test_5")
+    (collection,) = [r for r in journal(run_dir) if r["ev"] == "collection"]
+    # pytest's own figure (the terminal's "3 deselected"), and of it what the resume skipped.
+    assert (collection["count"], collection["deselected"], collection["resumed"]) == (3, 3, 2)
+
+
 def test_collection_is_bracketed_per_file_and_errors_are_counted(
     pytester: pytest.Pytester, run_dir: Path
 ):

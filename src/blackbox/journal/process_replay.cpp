@@ -228,6 +228,9 @@ class ProcessReplayer::Replayer {
         if (auto deselected = optional_int(record, "deselected")) {
             out_.deselected_count = static_cast<std::size_t>(std::max(*deselected, 0));
         }
+        if (auto resumed = optional_int(record, "resumed")) {
+            out_.resumed_count = static_cast<std::size_t>(std::max(*resumed, 0));
+        }
         between_tests(record);
     }
 

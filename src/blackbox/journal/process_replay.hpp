@@ -69,6 +69,7 @@ struct ProcessReplay {
     std::size_t tests_done = 0;     // tests whose teardown ended
     std::vector<CollectError> collect_errors;
     std::optional<std::size_t> collected_count, deselected_count;
+    std::size_t resumed_count = 0;  // of deselected_count, the items a restart deselected
     std::vector<WorkerDown> workers_down;
     std::vector<WorkerCrash> worker_crashes;
     InFlight last;

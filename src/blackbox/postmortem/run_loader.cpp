@@ -533,9 +533,12 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     }
     add_memory_trail(run, dir / rundir::kSamplesFile);
     for (const auto& replay : replays) {
-        // Every xdist worker deselects the same items; the controller deselects none.
-        run.counts.deselected =
-            std::max(run.counts.deselected, replay.deselected_count.value_or(0));
+        // Every xdist worker deselects the same items; the controller deselects none. What a
+        // restart deselected is not the user's: each attempt deselects every test run before it.
+        const std::size_t all = replay.deselected_count.value_or(0);
+        const std::size_t resumed = std::min(replay.resumed_count, all);
+        run.counts.deselected = std::max(run.counts.deselected, all - resumed);
+        run.counts.resume_deselected = std::max(run.counts.resume_deselected, resumed);
     }
     count(run);
     run.status = derive_status(run, main);

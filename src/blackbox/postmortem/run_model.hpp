@@ -81,7 +81,10 @@ struct ClockAnchor {
 
 struct Counts {
     std::size_t collected = 0, passed = 0, failed = 0, skipped = 0, xfailed = 0, xpassed = 0,
-                errors = 0, crashed = 0, not_run = 0, deselected = 0;
+                errors = 0, crashed = 0, not_run = 0;
+    // The user's deselection (-k, -m, --deselect, plugins), the same in every attempt; and, apart
+    // from it, the items the last restart deselected because earlier attempts had run them.
+    std::size_t deselected = 0, resume_deselected = 0;
 };
 
 // The main process's wait status as the supervisor saw it (end.json).

@@ -30,11 +30,17 @@ json signal_json(const std::optional<int>& signal) {
 }  // namespace
 
 json counts_to_json(const Counts& counts) {
-    return {{"collected", counts.collected}, {"passed", counts.passed},
-            {"failed", counts.failed},       {"skipped", counts.skipped},
-            {"xfailed", counts.xfailed},     {"xpassed", counts.xpassed},
-            {"errors", counts.errors},       {"crashed", counts.crashed},
-            {"not_run", counts.not_run},     {"deselected", counts.deselected}};
+    return {{"collected", counts.collected},
+            {"passed", counts.passed},
+            {"failed", counts.failed},
+            {"skipped", counts.skipped},
+            {"xfailed", counts.xfailed},
+            {"xpassed", counts.xpassed},
+            {"errors", counts.errors},
+            {"crashed", counts.crashed},
+            {"not_run", counts.not_run},
+            {"deselected", counts.deselected},
+            {"resume_deselected", counts.resume_deselected}};
 }
 
 // A name (node id) as JSON: its text form, and its bytes beside it when it is not UTF-8.
