@@ -393,6 +393,10 @@ class ProcessReplayer::Replayer {
 
     void on_interrupt(const Record& record) {
         out_.interrupt = string_or(record, "reason", "KeyboardInterrupt");
+        if (out_.last.activity == InFlight::Activity::in_test && !out_.interrupted_test) {
+            out_.interrupted_test = out_.last;
+            out_.interrupt_ns = ns_of(record);
+        }
     }
 
     void on_disabled(const Record& record) {

@@ -17,6 +17,7 @@
 #include <blackbox/live/captured_output.hpp>
 #include <blackbox/live/supervisor_log_reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
+#include <blackbox/postmortem/interruption.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
 #include <blackbox/postmortem/native_evidence.hpp>
@@ -54,9 +55,10 @@ void take_run_file(RunModel& run) {
 
 void take_attempts(const std::vector<rundir::AttemptRecord>& attempts, RunModel& run) {
     for (const auto& attempt : attempts) {
-        run.attempt_ends.push_back(AttemptEnd{
-            attempt.attempt, attempt.pid,
-            WaitStatus{attempt.wait.code, attempt.wait.signal, attempt.wait.core_dumped}});
+        run.attempt_ends.push_back(
+            AttemptEnd{attempt.attempt, attempt.pid,
+                       WaitStatus{attempt.wait.code, attempt.wait.signal, attempt.wait.core_dumped},
+                       attempt.forwarded_signal, attempt.ended_ns});
     }
 }
 
@@ -259,6 +261,7 @@ void count(RunModel& run) {
         counts.errors += o == "error";
         counts.crashed += o == "crashed";
         counts.not_run += o == "not_run";
+        counts.interrupted += o == "not_run" && test.interrupted.has_value();
     }
     counts.errors += run.collect_errors.size();
 }
@@ -520,6 +523,15 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
             run.tests[found->second].outcome = "crashed";
             run.tests[found->second].crash = i;
         }
+    }
+    // A test the user's stop caught running keeps no outcome ("not_run") but says so.
+    for (auto& interruption : find_interruptions(replays, run)) {
+        auto found = index.find(interruption.nodeid);
+        if (found == index.end() || run.tests[found->second].outcome != "not_run") {
+            continue;
+        }
+        run.tests[found->second].interrupted = run.interruptions.size();
+        run.interruptions.push_back(std::move(interruption));
     }
     for (auto& left : run.left_running) {
         if (left.started_ns) {
