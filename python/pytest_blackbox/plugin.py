@@ -40,6 +40,7 @@ from .memory import PeakMeter
 from .monitor import Monitor
 from .scopes import ScopeMeter
 from .summary import DEFAULT_SIZE, REPORT_ATTRIBUTE, SUMMARY_HELP, Summary, size_of
+from .user_reports import user_reports
 from .workers import exit_status, worker_id
 
 BLACKBOX_HELP = (
@@ -235,8 +236,12 @@ class Recorder:
             self.loadgroup_controller = session.config.getoption("dist", None) == "loadgroup"
         capture = {} if self.controller else capture_descriptors(session.config)
         hand_to_supervisor(capture, self.stem)  # before the record: the supervisor finds them first
+        # The process that writes the user's reports names them (an xdist worker writes none).
+        reports = user_reports(session.config) if self.worker is None else []
         self.write(
-            records.session_start(monotonic_ns(), self.controller, capture, self.monitor.fields())
+            records.session_start(
+                monotonic_ns(), self.controller, capture, self.monitor.fields(), reports
+            )
         )
         if not self.controller:
             self.log_trail = LogTrail(self.run_dir / "capture" / f"{self.stem}.log")

@@ -50,13 +50,17 @@ def start(ns: int, facts: dict) -> str:
     return _line("start", ns, fields)
 
 
-def session_start(ns: int, controller: bool, capture: dict, monitor: dict) -> str:
+def session_start(
+    ns: int, controller: bool, capture: dict, monitor: dict, reports: Sequence[dict] = ()
+) -> str:
     """The session started; `controller` when this process is an xdist controller; `capture`
     names the descriptors of pytest's capture files ({} without fd capture); `monitor` is what
-    the metrics database should make of the run (monitor.Monitor.fields)."""
-    return _line(
-        "session_start", ns, {"controller": controller, "capture": capture, "monitor": monitor}
-    )
+    the metrics database should make of the run (monitor.Monitor.fields); `reports` the report
+    files the session will write (user_reports.py), written only when there are some."""
+    fields = {"controller": controller, "capture": capture, "monitor": monitor}
+    if reports:
+        fields["reports"] = list(reports)
+    return _line("session_start", ns, fields)
 
 
 def collect(ns: int, nodeid: str) -> str:

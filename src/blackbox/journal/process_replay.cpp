@@ -165,6 +165,12 @@ class ProcessReplayer::Replayer {
         if (auto monitor = record.json("monitor"); monitor.is_object()) {
             out_.monitor = monitor_settings(monitor);
         }
+        if (record.has("reports")) {
+            out_.user_reports = user_reports_of(record.json("reports"));
+            for (auto& report : out_.user_reports) {
+                report.attempt = out_.files.attempt;
+            }
+        }
     }
 
     void on_scope(const Record& record) {

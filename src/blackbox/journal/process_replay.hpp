@@ -15,6 +15,7 @@
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/reader.hpp>
 #include <blackbox/journal/test_result.hpp>
+#include <blackbox/journal/user_report.hpp>
 
 namespace blackbox::journal {
 
@@ -57,6 +58,7 @@ struct ProcessReplay {
     bool session_started = false;
     std::optional<int> capture_stdout_fd, capture_stderr_fd;  // pytest's capture files
     std::optional<MonitorSettings> monitor;    // session_start's `monitor`, when it has one
+    std::vector<UserReport> user_reports;      // session_start's `reports`: the user's own files
     std::vector<ScopeMetrics> scopes;          // the `scope` records, in order
     std::optional<int> exitstatus;             // from `session_end`
     bool exited = false;                       // the `exit` record: pytest shut down in order

@@ -466,6 +466,12 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         }
     }
 
+    for (const auto& replay : replays) {
+        if (!replay.files.is_worker()) {
+            run.user_reports.insert(run.user_reports.end(), replay.user_reports.begin(),
+                                    replay.user_reports.end());
+        }
+    }
     const journal::ProcessReplay* main = last_main(replays);
     if (main != nullptr) {
         run.pytest_exitstatus = main->exitstatus;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <blackbox/journal/test_result.hpp>
+#include <blackbox/journal/user_report.hpp>
 #include <blackbox/native/symbolizer.hpp>
 
 namespace blackbox::postmortem {
@@ -28,6 +29,7 @@ using journal::PhaseDetails;
 using journal::PhaseResult;
 using journal::ScopeMetrics;
 using journal::TestResult;
+using journal::UserReport;
 
 // One point of the memory trail.
 struct MemoryPoint {
@@ -185,6 +187,9 @@ struct RunModel {
     std::deque<TestResult> tests;  // collection order; a deque: never copied as it grows
     std::vector<CollectError> collect_errors;
     std::vector<Crash> crashes;
+    // The report files the user's command writes, as each attempt's main process named them
+    // (an attempt that died before its session started names none), in attempt order.
+    std::vector<UserReport> user_reports;
     std::vector<Interruption> interruptions;  // in process order
     std::vector<ScopeMetrics> scopes;         // every process's, journal by journal
     MonitorSettings monitor;                  // the first session_start's that has them

@@ -7,6 +7,7 @@
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/record/finish_run.hpp>
 #include <blackbox/record/metrics_storage.hpp>
+#include <blackbox/record/user_reports.hpp>
 #include <blackbox/report/crashed_tests_log.hpp>
 #include <blackbox/report/json_view.hpp>
 #include <blackbox/report/text_view.hpp>
@@ -139,6 +140,12 @@ int finish_run(const FinishOptions& options, RecordingResult result,
     reports.html_in_run_directory = true;
     report::write_reports(model, reports, out);
     write_crash_logs(model, options.run_dir, out);
+    if (reports_need_completing(model)) {
+        for (const auto& problem : keep_attempt_reports(model, model.attempts, directory)) {
+            out << "blackbox: warning: " << problem << "\n";
+        }
+        complete_user_reports(model, directory, out);
+    }
 
     report::TextOptions text;
     text.color = options.color;
