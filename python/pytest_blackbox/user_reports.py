@@ -57,11 +57,14 @@ def user_reports(config: pytest.Config) -> List[dict]:
     """The `reports` of `session_start`: [{"kind", "path", "before"}], "path_bytes" beside a
     path that is not UTF-8."""
     reports = []
-    for kind, given in _paths(config):
-        path = _absolute(str(given))
-        entry = {"kind": kind, "path": path, "before": _state(path)}
-        exact = exact_bytes(path)
-        if exact is not None:
-            entry["path_bytes"] = exact
-        reports.append(entry)
+    try:
+        for kind, given in _paths(config):
+            path = _absolute(str(given))
+            entry = {"kind": kind, "path": path, "before": _state(path)}
+            exact = exact_bytes(path)
+            if exact is not None:
+                entry["path_bytes"] = exact
+            reports.append(entry)
+    except Exception:  # a plugin's odd option value must not cost the user their run
+        pass
     return reports

@@ -305,3 +305,26 @@ def test_keyboard_interrupt_is_recorded_before_the_session_ends(
     (interrupt,) = [r for r in records if r["ev"] == "interrupt"]
     assert "KeyboardInterrupt" in interrupt["reason"]
     assert events(records)[-3:] == ["interrupt", "session_end", "exit"]
+
+
+def test_the_users_own_reports_are_named_with_their_state_before_the_session(
+    pytester: pytest.Pytester, run_dir: Path
+):
+    pytester.makepyfile(test_r="def test_a():\n    pass\n")
+    old = pytester.path / "out" / "old.xml"
+    old.parent.mkdir()
+    old.write_text("<testsuites/>")
+    pytester.inline_run(*PLUGIN, "--junitxml", "out/old.xml")
+    (start,) = [r for r in journal(run_dir) if r["ev"] == "session_start"]
+    (report,) = start["reports"]
+    assert report["kind"] == "junit" and report["path"] == str(old)
+    # Its state when the session started, before pytest rewrote it.
+    assert report["before"]["size"] == len("<testsuites/>")
+    assert report["before"]["ino"] > 0 and report["before"]["mtime_ns"] > 0
+
+
+def test_a_session_without_reports_names_none(pytester: pytest.Pytester, run_dir: Path):
+    pytester.makepyfile(test_r="def test_a():\n    pass\n")
+    pytester.inline_run(*PLUGIN)
+    (start,) = [r for r in journal(run_dir) if r["ev"] == "session_start"]
+    assert "reports" not in start
