@@ -1,4 +1,6 @@
 #include <blackbox/repair/crash_sources.hpp>
+#include <blackbox/repair/json_report_merge.hpp>
+#include <blackbox/repair/json_report_repair.hpp>
 #include <blackbox/repair/junit_merge.hpp>
 #include <blackbox/repair/junit_repair.hpp>
 #include <blackbox/repair/run_report_merge.hpp>
@@ -7,6 +9,27 @@
 namespace blackbox::repair {
 
 namespace {
+
+// pytest's exit status for the whole run: 1 with a failure, an error or a crash, 2 when the
+// user stopped it, else 0.
+int whole_run_exitcode(const postmortem::RunModel& run) {
+    const auto& counts = run.counts;
+    if (counts.failed + counts.errors + counts.crashed > 0) {
+        return 1;
+    }
+    return counts.interrupted > 0 || run.forwarded_signal ? 2 : 0;
+}
+
+JsonReportRun json_report_run(const postmortem::RunModel& run) {
+    JsonReportRun facts;
+    facts.collected = run.counts.collected + run.counts.deselected;
+    facts.deselected = run.counts.deselected;
+    facts.exitcode = whole_run_exitcode(run);
+    for (const auto& test : run.tests) {
+        facts.selected.insert(test.nodeid);
+    }
+    return facts;
+}
 
 // The crashes put in as `blackbox postprocess --run-dir` puts them.
 RunReportMerge with_crashes(Patch merged, ReportKind kind, const postmortem::RunModel& run,
@@ -21,6 +44,9 @@ RunReportMerge with_crashes(Patch merged, ReportKind kind, const postmortem::Run
     switch (kind) {
         case ReportKind::junit:
             repaired = repair_junit(merged.text, crashes, context);
+            break;
+        case ReportKind::json_report:
+            repaired = repair_json_report(merged.text, crashes, context);
             break;
         default:
             repaired = Patch::failure("this report cannot be merged");
@@ -47,6 +73,10 @@ bool mergeable_kind(const std::string& name, ReportKind& kind) {
         kind = ReportKind::junit;
         return true;
     }
+    if (name == "json-report") {
+        kind = ReportKind::json_report;
+        return true;
+    }
     return false;
 }
 
@@ -58,18 +88,25 @@ RunReportMerge merge_run_report(ReportKind kind, const std::vector<std::string>&
         case ReportKind::junit:
             merged = merge_junit(attempts, tests, context);
             break;
+        case ReportKind::json_report:
+            merged = merge_json_report(attempts, tests, json_report_run(run), context);
+            break;
         default:
             merged = Patch::failure("this report cannot be merged");
             break;
     }
     auto result = with_crashes(std::move(merged), kind, run, context);
-    if (result.patch.text && kind == ReportKind::junit) {
+    if (result.patch.text) {
         std::vector<std::string> order;
         order.reserve(run.tests.size());
         for (const auto& test : run.tests) {
             order.push_back(test.nodeid);
         }
-        result.patch.text = order_junit(*result.patch.text, order);
+        if (kind == ReportKind::junit) {
+            result.patch.text = order_junit(*result.patch.text, order);
+        } else if (kind == ReportKind::json_report) {
+            result.patch.text = order_json_report(*result.patch.text, order);
+        }
     }
     return result;
 }
