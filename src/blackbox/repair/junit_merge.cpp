@@ -77,7 +77,7 @@ void add_test(pugi::xml_node suite, const TestEntry& test) {
     } else if (outcome == "skipped" || outcome == "xfailed") {
         element = testcase.append_child("skipped");
         set(element, "type", outcome == "xfailed" ? "pytest.xfail" : "pytest.skip");
-        set(element, "message", test.message);
+        set(element, "message", skip_reason(test.message));
         return;
     } else if (outcome == "not_run") {
         element = testcase.append_child("skipped");

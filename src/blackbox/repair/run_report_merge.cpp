@@ -1,4 +1,6 @@
 #include <blackbox/repair/crash_sources.hpp>
+#include <blackbox/repair/csv_merge.hpp>
+#include <blackbox/repair/csv_repair.hpp>
 #include <blackbox/repair/json_report_merge.hpp>
 #include <blackbox/repair/json_report_repair.hpp>
 #include <blackbox/repair/junit_merge.hpp>
@@ -48,6 +50,9 @@ RunReportMerge with_crashes(Patch merged, ReportKind kind, const postmortem::Run
         case ReportKind::json_report:
             repaired = repair_json_report(merged.text, crashes, context);
             break;
+        case ReportKind::csv:
+            repaired = repair_csv(merged.text, crashes, context);
+            break;
         default:
             repaired = Patch::failure("this report cannot be merged");
             break;
@@ -77,6 +82,10 @@ bool mergeable_kind(const std::string& name, ReportKind& kind) {
         kind = ReportKind::json_report;
         return true;
     }
+    if (name == "csv") {
+        kind = ReportKind::csv;
+        return true;
+    }
     return false;
 }
 
@@ -90,6 +99,9 @@ RunReportMerge merge_run_report(ReportKind kind, const std::vector<std::string>&
             break;
         case ReportKind::json_report:
             merged = merge_json_report(attempts, tests, json_report_run(run), context);
+            break;
+        case ReportKind::csv:
+            merged = merge_csv(attempts, tests, context);
             break;
         default:
             merged = Patch::failure("this report cannot be merged");
@@ -106,6 +118,8 @@ RunReportMerge merge_run_report(ReportKind kind, const std::vector<std::string>&
             result.patch.text = order_junit(*result.patch.text, order);
         } else if (kind == ReportKind::json_report) {
             result.patch.text = order_json_report(*result.patch.text, order);
+        } else if (kind == ReportKind::csv) {
+            result.patch.text = order_csv(*result.patch.text, order);
         }
     }
     return result;

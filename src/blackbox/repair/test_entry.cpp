@@ -14,6 +14,11 @@ std::optional<double> seconds(const std::optional<PhaseResult>& phase) {
 
 }  // namespace
 
+std::string_view skip_reason(std::string_view message) {
+    constexpr std::string_view kPrefix = "Skipped: ";
+    return message.starts_with(kPrefix) ? message.substr(kPrefix.size()) : message;
+}
+
 std::string failure_line(const std::optional<std::string>& longrepr, std::string_view fallback) {
     if (longrepr) {
         std::string_view text = *longrepr;
@@ -78,9 +83,6 @@ std::vector<TestEntry> test_entries_of_run(const postmortem::RunModel& run) {
             if (!details->props.is_null()) {
                 entry.properties = details->props;
             }
-        }
-        if (test.outcome == "skipped" && entry.message.starts_with("Skipped: ")) {
-            entry.message.erase(0, 9);  // as pytest's junitxml and pytest-html say it
         }
         if (test.outcome == "failed" || test.outcome == "error") {
             entry.message = failure_line(entry.longrepr, "failed");

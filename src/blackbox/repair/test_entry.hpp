@@ -24,7 +24,8 @@ struct TestEntry {
     std::optional<double> setup_s, call_s, teardown_s;
     std::string failed_phase;             // "setup", "call" or "teardown" for failed and error
     std::optional<std::string> longrepr;  // the failure text, or the skip's
-    std::string message;                  // one line: the failure's, the skip or xfail reason,
+    std::string message;                  // one line: the failure's, the skip reason as pytest
+                                          // gives it ("Skipped: …"), the xfail reason,
                                           // "not run: …" or "interrupted: …"
     nlohmann::json properties;            // record_property's [[name, value], …], or null
     std::vector<std::pair<std::string, std::string>> sections;  // captured output
@@ -32,6 +33,9 @@ struct TestEntry {
 
 // Every test of the run that did not crash, in collection order (crashes are CrashEntry's).
 std::vector<TestEntry> test_entries_of_run(const postmortem::RunModel& run);
+
+// A skip's reason without pytest's "Skipped: " prefix, as its junitxml writes it.
+std::string_view skip_reason(std::string_view message);
 
 // The line pytest shows for a failure: the first "E   " line of its text, else `fallback`.
 std::string failure_line(const std::optional<std::string>& longrepr, std::string_view fallback);
