@@ -142,7 +142,8 @@ void complete_user_reports(const postmortem::RunModel& run, const base::Director
             }
         }
         auto merged = unreadable.empty()
-                          ? repair::merge_run_report(kind, attempts, run, context)
+                          ? repair::merge_run_report(kind, attempts, run, context,
+                                                     fs::path(report->path).filename().string())
                           : repair::RunReportMerge{
                                 repair::Patch::failure("a kept attempt's file: " + unreadable), 0};
         if (merged.patch.error.empty() && merged.patch.text) {

@@ -52,15 +52,6 @@ std::vector<HtmlResultRow> blob_rows(const ojson& tests) {
     return rows;
 }
 
-// The class pytest-html gave the test-id cell: "col-testId" (4.x) unless the page's own
-// results use pytest-abort's "col-name".
-std::string name_cell_class(const ojson& tests) {
-    auto dump = base::json_text(tests);
-    bool testid = dump.find("col-testId") != std::string::npos;
-    bool name = dump.find("col-name") != std::string::npos;
-    return name && !testid ? "col-name" : "col-testId";
-}
-
 void add_to_blob(ojson& tests, const CrashEntry& crash, const std::string& cell_class) {
     auto result = blob_result({std::string(crash_result(crash)), crash_test_id(crash),
                                crash_duration(crash), crash_details(crash)},
@@ -114,7 +105,7 @@ Patch repair_html(const std::optional<std::string>& existing,
     }
     auto shown = data ? blob_rows((*data)["tests"]) : table->rows;
     bool static_rows = table && (table->static_rows || !blob);
-    auto cell_class = data ? name_cell_class((*data)["tests"]) : std::string("col-name");
+    auto cell_class = data ? blob_cell_class((*data)["tests"]) : std::string("col-name");
 
     Patch patch;
     std::string rows_html;

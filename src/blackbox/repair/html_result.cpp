@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <blackbox/base/html_escape.hpp>
+#include <blackbox/base/json_text.hpp>
 #include <blackbox/base/utf8_text.hpp>
 #include <blackbox/repair/html_result.hpp>
 #include <blackbox/repair/python_text.hpp>
@@ -32,6 +33,13 @@ std::string result_class(std::string_view result) {
         }
     }
     return lower;
+}
+
+std::string blob_cell_class(const nlohmann::ordered_json& tests) {
+    auto dump = base::json_text(tests);
+    bool testid = dump.find("col-testId") != std::string::npos;
+    bool name = dump.find("col-name") != std::string::npos;
+    return name && !testid ? "col-name" : "col-testId";
 }
 
 std::string blob_duration(double seconds) {

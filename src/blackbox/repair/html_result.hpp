@@ -29,6 +29,10 @@ nlohmann::ordered_json blob_result(const HtmlResult& result, const std::string& 
 // the duration (str(seconds) cut to two decimals) and the log, line by line.
 std::string result_row_html(const HtmlResult& result);
 
+// The class pytest-html gave the test-id cell in a blob's `tests`: "col-testId" (4.x) unless
+// the page's own results use pytest-abort's "col-name".
+std::string blob_cell_class(const nlohmann::ordered_json& tests);
+
 // "passed" for "Passed": the class and the summary's span pytest-html uses for a result.
 std::string result_class(std::string_view result);
 

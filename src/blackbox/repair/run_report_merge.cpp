@@ -1,6 +1,8 @@
 #include <blackbox/repair/crash_sources.hpp>
 #include <blackbox/repair/csv_merge.hpp>
 #include <blackbox/repair/csv_repair.hpp>
+#include <blackbox/repair/html_merge.hpp>
+#include <blackbox/repair/html_repair.hpp>
 #include <blackbox/repair/json_report_merge.hpp>
 #include <blackbox/repair/json_report_repair.hpp>
 #include <blackbox/repair/junit_merge.hpp>
@@ -35,7 +37,7 @@ JsonReportRun json_report_run(const postmortem::RunModel& run) {
 
 // The crashes put in as `blackbox postprocess --run-dir` puts them.
 RunReportMerge with_crashes(Patch merged, ReportKind kind, const postmortem::RunModel& run,
-                            const RepairContext& context) {
+                            const RepairContext& context, std::string_view title) {
     RunReportMerge result;
     if (!merged.error.empty() || !merged.text) {
         result.patch = std::move(merged);
@@ -53,8 +55,8 @@ RunReportMerge with_crashes(Patch merged, ReportKind kind, const postmortem::Run
         case ReportKind::csv:
             repaired = repair_csv(merged.text, crashes, context);
             break;
-        default:
-            repaired = Patch::failure("this report cannot be merged");
+        case ReportKind::html:
+            repaired = repair_html(merged.text, crashes, context, title);
             break;
     }
     if (!repaired.error.empty()) {
@@ -86,11 +88,16 @@ bool mergeable_kind(const std::string& name, ReportKind& kind) {
         kind = ReportKind::csv;
         return true;
     }
+    if (name == "html") {
+        kind = ReportKind::html;
+        return true;
+    }
     return false;
 }
 
 RunReportMerge merge_run_report(ReportKind kind, const std::vector<std::string>& attempts,
-                                const postmortem::RunModel& run, const RepairContext& context) {
+                                const postmortem::RunModel& run, const RepairContext& context,
+                                std::string_view title) {
     const auto tests = test_entries_of_run(run);
     Patch merged;
     switch (kind) {
@@ -103,11 +110,11 @@ RunReportMerge merge_run_report(ReportKind kind, const std::vector<std::string>&
         case ReportKind::csv:
             merged = merge_csv(attempts, tests, context);
             break;
-        default:
-            merged = Patch::failure("this report cannot be merged");
+        case ReportKind::html:
+            merged = merge_html(attempts, tests, context, title);
             break;
     }
-    auto result = with_crashes(std::move(merged), kind, run, context);
+    auto result = with_crashes(std::move(merged), kind, run, context, title);
     if (result.patch.text) {
         std::vector<std::string> order;
         order.reserve(run.tests.size());

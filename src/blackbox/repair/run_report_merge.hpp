@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <blackbox/postmortem/run_model.hpp>
@@ -23,9 +24,11 @@ struct RunReportMerge {
     std::size_t crashes = 0;  // crashed tests added or marked
 };
 
-// `attempts`: the report's text as each attempt that wrote it left it, in attempt order.
+// `attempts`: the report's text as each attempt that wrote it left it, in attempt order;
+// `title` names a page made from nothing (HTML, when no attempt wrote one).
 RunReportMerge merge_run_report(ReportKind kind, const std::vector<std::string>& attempts,
-                                const postmortem::RunModel& run, const RepairContext& context);
+                                const postmortem::RunModel& run, const RepairContext& context,
+                                std::string_view title = "report.html");
 
 // Whether `kind` ("junit", "json-report", "html", "csv") is a report merge_run_report merges;
 // `kind` is set when it is.
