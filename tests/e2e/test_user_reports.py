@@ -133,3 +133,22 @@ def test_a_report_that_cannot_be_merged_is_warned_about(project):
     assert result.returncode == 1
     assert "log.jsonl (pytest-reportlog) cannot be completed" in result.stderr
     assert (project.latest / "reports" / "3-report-log.jsonl").exists()
+
+
+def test_postprocess_says_when_a_report_misses_tests_of_the_run(project):
+    project.write("test_r.py", SUITE)
+    project.run("test_r.py", "--junitxml=pytest.xml", options=["--max-restarts", "2"])
+    # The last attempt's own file, as pytest left it before blackbox completed it.
+    last = (project.latest / "reports" / "3-junit.xml").read_text()
+    (project.root / "truncated.xml").write_text(last)
+    result = project.blackbox(
+        "postprocess", "--run-dir", str(project.latest), "--junitxml", "truncated.xml"
+    )
+    assert result.returncode == 0
+    assert "added 2 crashed tests" in result.stdout
+    assert "truncated.xml shows 6 of the run's 13 tests: 7 are missing" in result.stderr
+    # The completed file misses none: nothing to say.
+    complete = project.blackbox(
+        "postprocess", "--run-dir", str(project.latest), "--junitxml", "pytest.xml"
+    )
+    assert "missing" not in complete.stderr
