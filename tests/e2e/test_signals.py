@@ -81,7 +81,7 @@ def test_sigterm_stops_the_whole_tree_and_the_running_test_reads_as_interrupted(
     run_dir = project.root / "run"
     argv = [str(project.blackbox_bin), "run", "--run-dir", str(run_dir)]
     argv += ["--junitxml", "j.xml", "--json", "r.json", "--md", "s.md", "--"]
-    argv += project.pytest_command("test_s.py", "-s")
+    argv += project.pytest_command("test_s.py", "-s", "--junitxml=own.xml")
     supervisor = subprocess.Popen(
         argv, cwd=project.root, env=project.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -107,6 +107,10 @@ def test_sigterm_stops_the_whole_tree_and_the_running_test_reads_as_interrupted(
     assert slow.get("message").startswith("interrupted: stopped by SIGTERM in the call")
     assert cases["test_never"].find("skipped").get("message").startswith("not run")
     assert "1 interrupted, 1 not run" in (project.root / "s.md").read_text()
+    # pytest, killed, wrote no report of its own: blackbox completed it, saying the same.
+    own = {c.get("name"): c for c in ElementTree.parse(project.root / "own.xml").iter("testcase")}
+    assert sorted(own) == ["test_first", "test_never", "test_slow"]
+    assert own["test_slow"].find("skipped").get("message").startswith("interrupted: stopped by")
     text = stderr.decode()  # the post-mortem on the terminal
     assert "interrupted test_s.py::test_slow: stopped by SIGTERM in the call" in text
     assert "1 passed, 1 interrupted, 1 not run" in text
