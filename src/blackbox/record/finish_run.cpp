@@ -136,16 +136,18 @@ int finish_run(const FinishOptions& options, RecordingResult result,
         error != 0) {
         note_write_failure(directory, rundir::kPostmortemFile, error, failures, out);
     }
-    auto reports = options.reports;
-    reports.html_in_run_directory = true;
-    report::write_reports(model, reports, out);
-    write_crash_logs(model, options.run_dir, out);
+    // The user's own reports first: should one share its path with one of blackbox's, the
+    // last attempt's file is read before blackbox's replaces it, and blackbox's stands.
     if (reports_need_completing(model)) {
         for (const auto& problem : keep_attempt_reports(model, model.attempts, directory)) {
             out << "blackbox: warning: " << problem << "\n";
         }
         complete_user_reports(model, directory, out);
     }
+    auto reports = options.reports;
+    reports.html_in_run_directory = true;
+    report::write_reports(model, reports, out);
+    write_crash_logs(model, options.run_dir, out);
 
     report::TextOptions text;
     text.color = options.color;
