@@ -48,6 +48,7 @@ from .summary import (
     hungry_from_of,
     size_of,
 )
+from .user_reports import user_reports
 from .workers import exit_status, worker_id
 
 BLACKBOX_HELP = (
@@ -218,7 +219,8 @@ class Recorder:
         self.held = recording.held
         self.controller = False  # an xdist controller runs no tests: its workers record them
         self.loadgroup_controller = False
-        self.deselected = 0
+        self.deselected = 0  # every deselected item, as pytest counts them
+        self.resumed = 0  # of those, the ones a restart deselected: earlier attempts ran them
         self.collect_errors = 0
         self.undecorated: Dict[str, str] = {}
         self.sections_written: set = set()  # section titles already in an `end` of this test
@@ -252,8 +254,12 @@ class Recorder:
             self.loadgroup_controller = session.config.getoption("dist", None) == "loadgroup"
         capture = {} if self.controller else capture_descriptors(session.config)
         hand_to_supervisor(capture, self.stem)  # before the record: the supervisor finds them first
+        # The process that writes the user's reports names them (an xdist worker writes none).
+        reports = user_reports(session.config) if self.worker is None else []
         self.write(
-            records.session_start(monotonic_ns(), self.controller, capture, self.monitor.fields())
+            records.session_start(
+                monotonic_ns(), self.controller, capture, self.monitor.fields(), reports
+            )
         )
         if not self.controller:
             self.log_trail = LogTrail(self.run_dir / "capture" / f"{self.stem}.log")
@@ -285,6 +291,7 @@ class Recorder:
         keep, drop = resume.split(items, done, undecorated_ids(items, loadgroup))
         if drop:
             items[:] = keep
+            self.resumed += len(drop)  # not the user's deselection: kept apart
             config.hook.pytest_deselected(items=drop)
 
     def pytest_deselected(self, items: List[pytest.Item]) -> None:
@@ -300,7 +307,9 @@ class Recorder:
             lines = collected_lines(items, self.undecorated, self.monitor)
             self.journal.write_collected(lines)
             self.write(
-                records.collection(monotonic_ns(), len(items), self.deselected, self.collect_errors)
+                records.collection(
+                    monotonic_ns(), len(items), self.deselected, self.collect_errors, self.resumed
+                )
             )
             budgets.arm(items, self.meter)  # the tests with a limit_memory or limit_leaks mark
         except Exception as error:

@@ -50,13 +50,17 @@ def start(ns: int, facts: dict) -> str:
     return _line("start", ns, fields)
 
 
-def session_start(ns: int, controller: bool, capture: dict, monitor: dict) -> str:
+def session_start(
+    ns: int, controller: bool, capture: dict, monitor: dict, reports: Sequence[dict] = ()
+) -> str:
     """The session started; `controller` when this process is an xdist controller; `capture`
     names the descriptors of pytest's capture files ({} without fd capture); `monitor` is what
-    the metrics database should make of the run (monitor.Monitor.fields)."""
-    return _line(
-        "session_start", ns, {"controller": controller, "capture": capture, "monitor": monitor}
-    )
+    the metrics database should make of the run (monitor.Monitor.fields); `reports` the report
+    files the session will write (user_reports.py), written only when there are some."""
+    fields = {"controller": controller, "capture": capture, "monitor": monitor}
+    if reports:
+        fields["reports"] = list(reports)
+    return _line("session_start", ns, fields)
 
 
 def collect(ns: int, nodeid: str) -> str:
@@ -73,9 +77,13 @@ def collect_end(ns: int, nodeid: str, outcome: str, detail: Optional[Tuple[str, 
     return f'{{"ev":"collect_end","ns":{ns},{name_field("nodeid", nodeid)},{rest}\n'
 
 
-def collection(ns: int, count: int, deselected: int, errors: int) -> str:
-    """Collection finished with `count` items selected to run."""
-    return _line("collection", ns, {"count": count, "deselected": deselected, "errors": errors})
+def collection(ns: int, count: int, deselected: int, errors: int, resumed: int = 0) -> str:
+    """Collection finished with `count` items selected to run; of the `deselected` items,
+    `resumed` were deselected by a restart because an earlier attempt ran them."""
+    fields = {"count": count, "deselected": deselected, "errors": errors}
+    if resumed:
+        fields["resumed"] = resumed
+    return _line("collection", ns, fields)
 
 
 def test(ns: int, nodeid: str) -> str:

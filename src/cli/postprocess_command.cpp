@@ -11,9 +11,11 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/terminal_text.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/repair/atomic_rewrite.hpp>
 #include <blackbox/repair/crash_log_reader.hpp>
 #include <blackbox/repair/crash_sources.hpp>
 #include <blackbox/repair/html_sanitize_paths.hpp>
+#include <blackbox/repair/report_coverage.hpp>
 #include <blackbox/repair/report_file.hpp>
 
 #include "command_table.hpp"
@@ -35,11 +37,16 @@ std::string tests_word(std::size_t count) {
     return fmt::format("{} crashed test{}", count, count == 1 ? "" : "s");
 }
 
-std::vector<repair::CrashEntry> load_crashes(const PostprocessOptions& options) {
+// `run_tests` gets the node ids of the run's tests (with --run-dir).
+std::vector<repair::CrashEntry> load_crashes(const PostprocessOptions& options,
+                                             std::vector<std::string>& run_tests) {
     std::vector<repair::CrashEntry> from_run, from_log;
     if (!options.run_dir.empty()) {
         auto run = postmortem::load_run(std::filesystem::absolute(options.run_dir));
         from_run = repair::crashes_of_run(run);
+        for (const auto& test : run.tests) {
+            run_tests.push_back(test.nodeid);
+        }
     }
     std::optional<std::filesystem::path> log_path;
     if (!options.crash_log.empty()) {
@@ -86,6 +93,38 @@ std::string describe(const repair::ReportOutcome& outcome) {
     return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+// A report that misses tests of the run (written anew by each attempt of a restarted run, or
+// not at all by a session that died) is said to: adding the crashes alone would make it look
+// complete.
+void warn_missing_tests(ReportKind kind, const std::string& path,
+                        const std::optional<std::string>& written,
+                        const std::vector<std::string>& run_tests) {
+    if (run_tests.empty()) {
+        return;
+    }
+    std::optional<std::string> text = written;
+    if (!text) {
+        try {
+            text = repair::read_report(path);
+        } catch (const Error&) {
+            return;  // said already, or nothing to say
+        }
+    }
+    if (!text) {
+        return;
+    }
+    auto missing = repair::tests_missing(kind, *text, run_tests);
+    if (!missing || *missing == 0) {
+        return;
+    }
+    std::cerr << fmt::format(
+        "blackbox postprocess: warning: {} {} shows {} of the run's {} tests: {} are missing "
+        "(each attempt of a restarted run writes it anew, and a session that dies writes "
+        "nothing); `blackbox run` completes the reports its command writes when the run ends\n",
+        repair::report_kind_name(kind), base::terminal_text(path), run_tests.size() - *missing,
+        run_tests.size(), *missing);
+}
+
 int postprocess(const PostprocessOptions& options) {
     std::vector<std::pair<ReportKind, std::string>> reports;
     for (const auto& [kind, path] : {std::pair{ReportKind::json_report, options.json_report},
@@ -111,9 +150,13 @@ int postprocess(const PostprocessOptions& options) {
                 "or set PYTEST_ABORT_CRASHED_TESTS_LOG",
                 kUsageError);
         }
-        auto crashes = load_crashes(options);
+        std::vector<std::string> run_tests;
+        auto crashes = load_crashes(options, run_tests);
         if (crashes.empty()) {
             std::cout << "no crashed tests: the reports are left as they are\n";
+            for (const auto& [kind, path] : reports) {
+                warn_missing_tests(kind, path, std::nullopt, run_tests);
+            }
         } else {
             auto context = repair::current_context();
             for (const auto& [kind, path] : reports) {
@@ -126,6 +169,7 @@ int postprocess(const PostprocessOptions& options) {
                 } else {
                     std::cout << base::terminal_text(name) << ": "
                               << base::terminal_text(describe(outcome)) << "\n";
+                    warn_missing_tests(kind, path, outcome.patch.text, run_tests);
                 }
             }
         }

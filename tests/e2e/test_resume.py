@@ -92,6 +92,19 @@ def test_a_suite_with_two_crashes_completes_and_no_body_runs_twice(project, xdis
         assert report["attempts"] == 3
 
 
+def test_the_restarts_deselections_are_not_counted_as_the_users(project):
+    project.write("test_r.py", SUITE)
+    result = project.run(
+        "test_r.py", "-k", "not 10", options=["--max-restarts", "3", "--json", "r.json"]
+    )
+    assert result.returncode == 1
+    report = load_report(project.root / "r.json")
+    # The user deselected one test; the last restart skipped the 8 that attempts 1 and 2 ran.
+    assert report["summary"]["deselected"] == 1
+    assert report["summary"]["resume_deselected"] == 8
+    assert project.show()["tests"]["deselected"] == 1
+
+
 def test_restarts_run_out_and_the_last_death_is_the_status(project):
     project.write("test_r.py", SUITE)
     result = project.run("test_r.py", options=["--max-restarts", "1", "--junitxml", "j.xml"])

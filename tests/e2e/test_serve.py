@@ -296,6 +296,8 @@ def test_run_with_server_pushes_and_a_server_that_is_down_changes_nothing(projec
     result = project.run("-q", options=["--server", down])
     assert result.returncode == 1  # pytest's own: a failed test
     assert "warning: the run was not pushed" in result.stderr
+    # The whole reason, the system's error included: not a word cut off.
+    assert "Connection refused" in result.stderr
     assert project.blackbox("push", "--server", down).returncode == 1
     server = serve()
     result = project.run("-q", options=["--server", server.url])

@@ -9,6 +9,9 @@ import struct
 import subprocess
 import termios
 import time
+import xml.etree.ElementTree as ElementTree
+
+from conftest import load_report
 
 SLOW_SUITE = """
 import subprocess
@@ -65,24 +68,52 @@ def test_sigint_stops_the_tree_and_reads_as_interrupted(project):
     report = project.show(run_dir)
     assert report["status"] == "interrupted"
     assert report["crashes"] == []
+    # pytest caught the KeyboardInterrupt: the test it stopped was running, not "not run".
+    (stopped,) = report["interrupted"]
+    assert stopped["nodeid"] == "test_s.py::test_slow" and stopped["phase"] == "call"
+    assert stopped["reason"] == "KeyboardInterrupt" and stopped["signal"] == "SIGINT"
+    assert report["tests"]["interrupted"] == 1 and report["tests"]["not_run"] == 1
     assert not alive(grandchild)
 
 
-def test_sigterm_stops_the_whole_tree(project):
-    project.write("test_s.py", SLOW_SUITE)
+def test_sigterm_stops_the_whole_tree_and_the_running_test_reads_as_interrupted(project):
+    project.write("test_s.py", SLOW_SUITE + "\ndef test_never():\n    pass\n")
     run_dir = project.root / "run"
-    argv = [str(project.blackbox_bin), "run", "--run-dir", str(run_dir), "--"]
-    argv += project.pytest_command("test_s.py", "-s")
+    argv = [str(project.blackbox_bin), "run", "--run-dir", str(run_dir)]
+    argv += ["--junitxml", "j.xml", "--json", "r.json", "--md", "s.md", "--"]
+    argv += project.pytest_command("test_s.py", "-s", "--junitxml=own.xml")
     supervisor = subprocess.Popen(
         argv, cwd=project.root, env=project.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     wait_for_text(run_dir / "output.log", "grandchild")
     grandchild = grandchild_pid(run_dir / "output.log")
     supervisor.send_signal(signal.SIGTERM)
-    supervisor.communicate(timeout=20)
+    _, stderr = supervisor.communicate(timeout=20)
     assert supervisor.returncode == 128 + signal.SIGTERM
-    assert project.show(run_dir)["status"] == "interrupted"
+    report = project.show(run_dir)
+    assert report["status"] == "interrupted"
     assert not alive(grandchild)
+    # The test SIGTERM stopped was running: said so everywhere, its outcome word unchanged.
+    (stopped,) = report["interrupted"]
+    assert stopped["nodeid"] == "test_s.py::test_slow" and stopped["signal"] == "SIGTERM"
+    assert stopped["phase"] == "call" and stopped["reason"] == "stopped by SIGTERM"
+    tests = {t["nodeid"]: t for t in load_report(project.root / "r.json")["tests"]}
+    assert tests["test_s.py::test_slow"]["outcome"] == "not_run"
+    assert tests["test_s.py::test_slow"]["interrupted"]["signal"] == "SIGTERM"
+    assert tests["test_s.py::test_never"]["interrupted"] is None
+    cases = {c.get("name"): c for c in ElementTree.parse(project.root / "j.xml").iter("testcase")}
+    slow = cases["test_slow"].find("skipped")
+    assert slow.get("type") == "blackbox.not_run"
+    assert slow.get("message").startswith("interrupted: stopped by SIGTERM in the call")
+    assert cases["test_never"].find("skipped").get("message").startswith("not run")
+    assert "1 interrupted, 1 not run" in (project.root / "s.md").read_text()
+    # pytest, killed, wrote no report of its own: blackbox completed it, saying the same.
+    own = {c.get("name"): c for c in ElementTree.parse(project.root / "own.xml").iter("testcase")}
+    assert sorted(own) == ["test_first", "test_never", "test_slow"]
+    assert own["test_slow"].find("skipped").get("message").startswith("interrupted: stopped by")
+    text = stderr.decode()  # the post-mortem on the terminal
+    assert "interrupted test_s.py::test_slow: stopped by SIGTERM in the call" in text
+    assert "1 passed, 1 interrupted, 1 not run" in text
 
 
 def run_on_a_terminal(project, argv, send=None, timeout=60):
@@ -131,7 +162,10 @@ def test_ctrl_c_on_a_terminal_reaches_pytest(project):
     status, output = run_on_a_terminal(project, argv, send=(b"grandchild", b"\x03"))
     assert status == 2, output
     assert "KeyboardInterrupt" in output
-    assert project.show()["status"] == "interrupted"
+    report = project.show()
+    assert report["status"] == "interrupted"
+    assert [t["nodeid"] for t in report["interrupted"]] == ["test_s.py::test_slow"]
+    assert "test_s.py::test_slow: KeyboardInterrupt in the call" in output  # in colour
 
 
 def test_pdb_works_through_the_recorder_on_a_terminal(project):

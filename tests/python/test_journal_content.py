@@ -243,6 +243,19 @@ def test_collected_items_describe_each_selected_item(pytester: pytest.Pytester, 
     assert (collection["count"], collection["deselected"], collection["errors"]) == (3, 1, 0)
 
 
+def test_a_restart_s_deselection_is_counted_apart_from_the_user_s(
+    pytester: pytest.Pytester, run_dir: Path, clean_env: pytest.MonkeyPatch
+):
+    pytester.makepyfile(test_r="\n".join(f"def test_{n}():\n    pass\n" for n in range(6)))
+    (run_dir / "resume").mkdir(parents=True)
+    (run_dir / "resume" / "2.txt").write_text("test_r.py::test_0\ntest_r.py::test_1\n")
+    clean_env.setenv("BLACKBOX_ATTEMPT", "2")
+    pytester.inline_run(*PLUGIN, "-k", "not test_5")
+    (collection,) = [r for r in journal(run_dir) if r["ev"] == "collection"]
+    # pytest's own figure (the terminal's "3 deselected"), and of it what the resume skipped.
+    assert (collection["count"], collection["deselected"], collection["resumed"]) == (3, 3, 2)
+
+
 def test_collection_is_bracketed_per_file_and_errors_are_counted(
     pytester: pytest.Pytester, run_dir: Path
 ):
@@ -292,3 +305,26 @@ def test_keyboard_interrupt_is_recorded_before_the_session_ends(
     (interrupt,) = [r for r in records if r["ev"] == "interrupt"]
     assert "KeyboardInterrupt" in interrupt["reason"]
     assert events(records)[-3:] == ["interrupt", "session_end", "exit"]
+
+
+def test_the_users_own_reports_are_named_with_their_state_before_the_session(
+    pytester: pytest.Pytester, run_dir: Path
+):
+    pytester.makepyfile(test_r="def test_a():\n    pass\n")
+    old = pytester.path / "out" / "old.xml"
+    old.parent.mkdir()
+    old.write_text("<testsuites/>")
+    pytester.inline_run(*PLUGIN, "--junitxml", "out/old.xml")
+    (start,) = [r for r in journal(run_dir) if r["ev"] == "session_start"]
+    (report,) = start["reports"]
+    assert report["kind"] == "junit" and report["path"] == str(old)
+    # Its state when the session started, before pytest rewrote it.
+    assert report["before"]["size"] == len("<testsuites/>")
+    assert report["before"]["ino"] > 0 and report["before"]["mtime_ns"] > 0
+
+
+def test_a_session_without_reports_names_none(pytester: pytest.Pytester, run_dir: Path):
+    pytester.makepyfile(test_r="def test_a():\n    pass\n")
+    pytester.inline_run(*PLUGIN)
+    (start,) = [r for r in journal(run_dir) if r["ev"] == "session_start"]
+    assert "reports" not in start

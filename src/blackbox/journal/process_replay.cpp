@@ -165,6 +165,12 @@ class ProcessReplayer::Replayer {
         if (auto monitor = record.json("monitor"); monitor.is_object()) {
             out_.monitor = monitor_settings(monitor);
         }
+        if (record.has("reports")) {
+            out_.user_reports = user_reports_of(record.json("reports"));
+            for (auto& report : out_.user_reports) {
+                report.attempt = out_.files.attempt;
+            }
+        }
     }
 
     void on_scope(const Record& record) {
@@ -230,6 +236,9 @@ class ProcessReplayer::Replayer {
         }
         if (auto deselected = optional_int(record, "deselected")) {
             out_.deselected_count = static_cast<std::size_t>(std::max(*deselected, 0));
+        }
+        if (auto resumed = optional_int(record, "resumed")) {
+            out_.resumed_count = static_cast<std::size_t>(std::max(*resumed, 0));
         }
         between_tests(record);
     }
@@ -393,6 +402,10 @@ class ProcessReplayer::Replayer {
 
     void on_interrupt(const Record& record) {
         out_.interrupt = string_or(record, "reason", "KeyboardInterrupt");
+        if (out_.last.activity == InFlight::Activity::in_test && !out_.interrupted_test) {
+            out_.interrupted_test = out_.last;
+            out_.interrupt_ns = ns_of(record);
+        }
     }
 
     void on_disabled(const Record& record) {

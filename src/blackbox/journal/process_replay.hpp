@@ -15,6 +15,7 @@
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/reader.hpp>
 #include <blackbox/journal/test_result.hpp>
+#include <blackbox/journal/user_report.hpp>
 
 namespace blackbox::journal {
 
@@ -58,19 +59,23 @@ struct ProcessReplay {
     bool controller = false;
     bool session_started = false;
     std::optional<int> capture_stdout_fd, capture_stderr_fd;  // pytest's capture files
-    std::optional<MonitorSettings> monitor;  // session_start's `monitor`, when it has one
-    std::vector<ScopeMetrics> scopes;        // the `scope` records, in order
-    std::optional<int> exitstatus;           // from `session_end`
-    bool exited = false;                     // the `exit` record: pytest shut down in order
-    std::optional<std::string> interrupt;
-    std::optional<std::string> disabled;  // the `disabled` record's reason: recording stopped
-    std::vector<JournalLoss> losses;      // records lost to write failures, in order
+    std::optional<MonitorSettings> monitor;    // session_start's `monitor`, when it has one
+    std::vector<UserReport> user_reports;      // session_start's `reports`: the user's own files
+    std::vector<ScopeMetrics> scopes;          // the `scope` records, in order
+    std::optional<int> exitstatus;             // from `session_end`
+    bool exited = false;                       // the `exit` record: pytest shut down in order
+    std::optional<std::string> interrupt;      // the `interrupt` record's reason
+    std::optional<InFlight> interrupted_test;  // the test in flight at that record, if any
+    std::int64_t interrupt_ns = 0;             // when it was written
+    std::optional<std::string> disabled;       // the `disabled` record's reason: recording stopped
+    std::vector<JournalLoss> losses;           // records lost to write failures, in order
     bool lost_end = false;          // the journal's end was lost: how the process ended is unknown
     std::vector<TestResult> tests;  // in the order they started (see ProcessReplayer); outcome
                                     // not yet derived
     std::size_t tests_done = 0;     // tests whose teardown ended
     std::vector<CollectError> collect_errors;
     std::optional<std::size_t> collected_count, deselected_count;
+    std::size_t resumed_count = 0;  // of deselected_count, the items a restart deselected
     std::vector<WorkerDown> workers_down;
     std::vector<WorkerCrash> worker_crashes;
     InFlight last;

@@ -68,7 +68,8 @@ struct TestResult {
     std::optional<PhaseResult> setup, call, teardown;
     std::optional<std::string> worker;
     int attempt = 1;
-    std::optional<std::size_t> crash;  // index into RunModel::crashes
+    std::optional<std::size_t> crash;        // index into RunModel::crashes
+    std::optional<std::size_t> interrupted;  // index into RunModel::interruptions
     // Measured by the plugin in the test's own process (absent when it could not be).
     std::optional<std::int64_t> peak_rss_bytes;  // exact: the high-water mark was reset
     std::optional<double> cpu_user_s, cpu_sys_s;

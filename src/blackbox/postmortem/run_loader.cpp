@@ -18,6 +18,7 @@
 #include <blackbox/live/supervisor_log_reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
 #include <blackbox/postmortem/death_time.hpp>
+#include <blackbox/postmortem/interruption.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/memory_suspect.hpp>
 #include <blackbox/postmortem/memory_trail.hpp>
@@ -64,6 +65,7 @@ void take_attempts(const std::vector<rundir::AttemptRecord>& attempts, RunModel&
             .wait = WaitStatus{attempt.wait.code, attempt.wait.signal, attempt.wait.core_dumped},
             .started_ns = attempt.started_ns,
             .ended_ns = attempt.ended_ns,
+            .forwarded_signal = attempt.forwarded_signal,
             .exited_ns = attempt.exited_ns});
     }
 }
@@ -268,6 +270,7 @@ void count(RunModel& run) {
         counts.errors += o == "error";
         counts.crashed += o == "crashed";
         counts.not_run += o == "not_run";
+        counts.interrupted += o == "not_run" && test.interrupted.has_value();
     }
     counts.errors += run.collect_errors.size();
 }
@@ -489,6 +492,12 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         }
     }
 
+    for (const auto& replay : replays) {
+        if (!replay.files.is_worker()) {
+            run.user_reports.insert(run.user_reports.end(), replay.user_reports.begin(),
+                                    replay.user_reports.end());
+        }
+    }
     const journal::ProcessReplay* main = last_main(replays);
     if (main != nullptr) {
         run.pytest_exitstatus = main->exitstatus;
@@ -547,6 +556,15 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
             run.tests[found->second].crash = i;
         }
     }
+    // A test the user's stop caught running keeps no outcome ("not_run") but says so.
+    for (auto& interruption : find_interruptions(replays, run)) {
+        auto found = index.find(interruption.nodeid);
+        if (found == index.end() || run.tests[found->second].outcome != "not_run") {
+            continue;
+        }
+        run.tests[found->second].interrupted = run.interruptions.size();
+        run.interruptions.push_back(std::move(interruption));
+    }
     for (auto& left : run.left_running) {
         if (left.started_ns) {
             // /proc gives a start to the clock tick (USER_HZ, 100 on Linux): within 10 ms after.
@@ -565,9 +583,12 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         run.duration_s = recorded_span_s(run, replays);
     }
     for (const auto& replay : replays) {
-        // Every xdist worker deselects the same items; the controller deselects none.
-        run.counts.deselected =
-            std::max(run.counts.deselected, replay.deselected_count.value_or(0));
+        // Every xdist worker deselects the same items; the controller deselects none. What a
+        // restart deselected is not the user's: each attempt deselects every test run before it.
+        const std::size_t all = replay.deselected_count.value_or(0);
+        const std::size_t resumed = std::min(replay.resumed_count, all);
+        run.counts.deselected = std::max(run.counts.deselected, all - resumed);
+        run.counts.resume_deselected = std::max(run.counts.resume_deselected, resumed);
     }
     count(run);
     run.course = run_course(replays, run);

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <blackbox/journal/test_result.hpp>
+#include <blackbox/journal/user_report.hpp>
 #include <blackbox/native/symbolizer.hpp>
 
 namespace blackbox::postmortem {
@@ -29,6 +30,7 @@ using journal::PhaseDetails;
 using journal::PhaseResult;
 using journal::ScopeMetrics;
 using journal::TestResult;
+using journal::UserReport;
 
 // One point of the memory trail.
 struct MemoryPoint {
@@ -72,6 +74,22 @@ struct Crash {
     bool collateral = false;  // still running when another process's death ended the run
 };
 
+// A test that was running when the user stopped the run (SIGINT, SIGTERM or SIGHUP sent to
+// blackbox, Ctrl-C, or pytest.exit): it has no outcome of its own and stays "not_run" (the
+// outcome words are a contract: a new word would break what reads them), marked interrupted
+// wherever it is shown.
+struct Interruption {
+    std::string nodeid;
+    std::string phase;                  // "setup", "call" or "teardown"
+    std::optional<std::string> worker;  // xdist worker id
+    std::optional<int> signal;          // the signal the supervisor forwarded, if it did
+    std::string reason;                 // "KeyboardInterrupt", "stopped by SIGTERM", …
+    int attempt = 1;
+    long pid = 0;
+    std::int64_t since_ns = 0;  // when the phase began (0 when unknown)
+    std::int64_t at_ns = 0;     // when it was interrupted, as far as the journal says
+};
+
 // A CLOCK_MONOTONIC instant and the wall time it was (seconds since the epoch): turns the
 // journals' monotonic times into wall times.
 struct ClockAnchor {
@@ -85,7 +103,11 @@ struct ClockAnchor {
 
 struct Counts {
     std::size_t collected = 0, passed = 0, failed = 0, skipped = 0, xfailed = 0, xpassed = 0,
-                errors = 0, crashed = 0, not_run = 0, deselected = 0;
+                errors = 0, crashed = 0, not_run = 0;
+    std::size_t interrupted = 0;  // of not_run: the tests running when the run was stopped
+    // The user's deselection (-k, -m, --deselect, plugins), the same in every attempt; and, apart
+    // from it, the items the last restart deselected because earlier attempts had run them.
+    std::size_t deselected = 0, resume_deselected = 0;
 };
 
 // The main process's wait status as the supervisor saw it (end.json).
@@ -99,7 +121,8 @@ struct AttemptEnd {
     int attempt = 1;
     long pid = 0;
     WaitStatus wait;
-    std::int64_t started_ns = 0, ended_ns = 0;  // CLOCK_MONOTONIC; 0 when not recorded
+    std::int64_t started_ns = 0, ended_ns = 0;           // CLOCK_MONOTONIC; 0 when not recorded
+    std::optional<int> forwarded_signal = std::nullopt;  // the user stopped this attempt with it
     // When the supervisor's wait returned (CLOCK_MONOTONIC; 0: unknown).
     std::int64_t exited_ns = 0;
 };
@@ -200,8 +223,12 @@ struct RunModel {
     std::deque<TestResult> tests;  // collection order; a deque: never copied as it grows
     std::vector<CollectError> collect_errors;
     std::vector<Crash> crashes;
-    std::vector<ScopeMetrics> scopes;  // every process's, journal by journal
-    MonitorSettings monitor;           // the first session_start's that has them
+    // The report files the user's command writes, as each attempt's main process named them
+    // (an attempt that died before its session started names none), in attempt order.
+    std::vector<UserReport> user_reports;
+    std::vector<Interruption> interruptions;  // in process order
+    std::vector<ScopeMetrics> scopes;         // every process's, journal by journal
+    MonitorSettings monitor;                  // the first session_start's that has them
     RunMemory memory;
     Counts counts;
     std::vector<std::string> warnings;  // journals' skipped lines and other oddities

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <curl/curl.h>
 #include <mutex>
 
@@ -44,6 +45,25 @@ std::size_t on_header(char*, std::size_t size, std::size_t count, void* out) {
         return 0;
     }
     return bytes;
+}
+
+// The whole reason a transfer failed: libcurl's own message (its error buffer, else the text of
+// its code), and the system's error when one caused it and the message does not already say it
+// ("Failed to connect to 127.0.0.1 port 9 after 0 ms: Couldn't connect to server (Connection
+// refused)"): "Couldn't connect" alone does not tell a server that is down from a firewall.
+std::string failure_reason(CURL* curl, CURLcode code, const char* message) {
+    std::string reason = message[0] != '\0' ? std::string(message) : curl_easy_strerror(code);
+    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) {
+        reason.pop_back();
+    }
+    long os_error = 0;
+    if (curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_error) == CURLE_OK && os_error != 0) {
+        std::string system = std::strerror(static_cast<int>(os_error));
+        if (reason.find(system) == std::string::npos) {
+            reason += " (" + system + ")";
+        }
+    }
+    return reason;
 }
 
 void start_curl() {
@@ -209,8 +229,7 @@ HttpAnswer HttpClient::send(const char* method, const std::string& url, std::str
         return answer;
     }
     if (transfer.code != CURLE_OK) {
-        answer.error = message[0] != '\0' ? std::string(message)
-                                          : std::string(curl_easy_strerror(transfer.code));
+        answer.error = failure_reason(curl, transfer.code, message);
         return answer;
     }
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);

@@ -7,6 +7,7 @@
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/record/finish_run.hpp>
 #include <blackbox/record/metrics_storage.hpp>
+#include <blackbox/record/user_reports.hpp>
 #include <blackbox/report/crashed_tests_log.hpp>
 #include <blackbox/report/json_view.hpp>
 #include <blackbox/report/text_view.hpp>
@@ -134,6 +135,14 @@ int finish_run(const FinishOptions& options, RecordingResult result,
                                                 report::postmortem_json(model));
         error != 0) {
         note_write_failure(directory, rundir::kPostmortemFile, error, failures, out);
+    }
+    // The user's own reports first: should one share its path with one of blackbox's, the
+    // last attempt's file is read before blackbox's replaces it, and blackbox's stands.
+    if (reports_need_completing(model)) {
+        for (const auto& problem : keep_attempt_reports(model, model.attempts, directory)) {
+            out << "blackbox: warning: " << problem << "\n";
+        }
+        complete_user_reports(model, directory, out);
     }
     auto reports = options.reports;
     reports.html_in_run_directory = true;

@@ -13,6 +13,7 @@
 #include <blackbox/plugin/plugin_environment.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/record/recording.hpp>
+#include <blackbox/record/user_reports.hpp>
 #include <blackbox/rundir/run_files.hpp>
 #include <blackbox/supervise/session.hpp>
 
@@ -242,6 +243,12 @@ RecordingResult record(const RecordingOptions& options) {
                 options.say(fmt::format("{}not restarting: {}", line_start, error.what()));
             }
             break;
+        }
+        // The next attempt writes the user's reports anew: this one's are kept first.
+        for (const auto& problem : keep_attempt_reports(run, attempt, run_dir)) {
+            if (options.say) {
+                options.say(fmt::format("{}warning: {}", line_start, problem));
+            }
         }
         if (options.say) {
             options.say(fmt::format(

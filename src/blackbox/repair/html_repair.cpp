@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -8,14 +7,13 @@
 #include <blackbox/base/utf8_text.hpp>
 #include <blackbox/repair/html_jsonblob.hpp>
 #include <blackbox/repair/html_repair.hpp>
+#include <blackbox/repair/html_result.hpp>
 #include <blackbox/repair/html_results_table.hpp>
 #include <blackbox/repair/html_standalone.hpp>
 #include <blackbox/repair/html_summary.hpp>
 
 namespace blackbox::repair {
 
-using base::html_escape;
-using base::html_text;
 using base::valid_utf8;
 
 namespace {
@@ -28,18 +26,6 @@ std::string lower_ascii(std::string text) {
             c = static_cast<char>(c - 'A' + 'a');
         }
     }
-    return text;
-}
-
-// pytest-html 4's duration text: "52 ms" under a second, else "HH:MM:SS".
-std::string blob_duration(double seconds) {
-    if (seconds < 1) {
-        return std::to_string(static_cast<long>(seconds * 1000 + 0.5)) + " ms";
-    }
-    auto whole = static_cast<long>(seconds + 0.5);
-    char text[32];
-    std::snprintf(text, sizeof text, "%02ld:%02ld:%02ld", whole / 3600, whole / 60 % 60,
-                  whole % 60);
     return text;
 }
 
@@ -66,37 +52,21 @@ std::vector<HtmlResultRow> blob_rows(const ojson& tests) {
     return rows;
 }
 
-// The class pytest-html gave the test-id cell: "col-testId" (4.x) unless the page's own
-// results use pytest-abort's "col-name".
-std::string name_cell_class(const ojson& tests) {
-    auto dump = base::json_text(tests);
-    bool testid = dump.find("col-testId") != std::string::npos;
-    bool name = dump.find("col-name") != std::string::npos;
-    return name && !testid ? "col-name" : "col-testId";
-}
-
-ojson blob_result(const CrashEntry& crash, const std::string& cell_class) {
-    auto test_id = crash_test_id(crash);
-    auto result = std::string(crash_result(crash));
-    auto duration = blob_duration(crash_duration(crash));
-    return {{"extras", ojson::array()},
-            {"result", result},
-            {"testId", valid_utf8(test_id)},
-            {"duration", duration},
-            {"resultsTableRow",
-             {"<td class=\"col-result\">" + result + "</td>",
-              "<td class=\"" + cell_class + "\">" + html_text(test_id) + "</td>",
-              "<td class=\"col-duration\">" + duration + "</td>", "<td class=\"col-links\"></td>"}},
-            {"log", html_text(crash_details(crash))}};
-}
-
 void add_to_blob(ojson& tests, const CrashEntry& crash, const std::string& cell_class) {
-    auto result = blob_result(crash, cell_class);
+    auto result = blob_result({std::string(crash_result(crash)), crash_test_id(crash),
+                               crash_duration(crash), crash_details(crash)},
+                              cell_class);
+    add_blob_result(tests, crash.nodeid, std::move(result));
+}
+
+}  // namespace
+
+void add_blob_result(ojson& tests, const std::string& nodeid, ojson result) {
     if (tests.is_array()) {
         tests.push_back(std::move(result));
         return;
     }
-    auto key = valid_utf8(crash.nodeid);
+    auto key = valid_utf8(nodeid);
     auto& slot = tests[key];
     if (slot.is_null()) {
         slot = ojson::array();
@@ -105,8 +75,6 @@ void add_to_blob(ojson& tests, const CrashEntry& crash, const std::string& cell_
     }
     slot.push_back(std::move(result));
 }
-
-}  // namespace
 
 Patch repair_html(const std::optional<std::string>& existing,
                   const std::vector<CrashEntry>& crashes, const RepairContext& context,
@@ -137,7 +105,7 @@ Patch repair_html(const std::optional<std::string>& existing,
     }
     auto shown = data ? blob_rows((*data)["tests"]) : table->rows;
     bool static_rows = table && (table->static_rows || !blob);
-    auto cell_class = data ? name_cell_class((*data)["tests"]) : std::string("col-name");
+    auto cell_class = data ? blob_cell_class((*data)["tests"]) : std::string("col-name");
 
     Patch patch;
     std::string rows_html;

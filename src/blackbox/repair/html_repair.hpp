@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include <blackbox/repair/crash_entry.hpp>
 #include <blackbox/repair/patch.hpp>
 #include <blackbox/repair/repair_context.hpp>
@@ -29,5 +31,10 @@ namespace blackbox::repair {
 Patch repair_html(const std::optional<std::string>& existing,
                   const std::vector<CrashEntry>& crashes, const RepairContext& context,
                   std::string_view title);
+
+// Adds `result` to a blob's `tests`: appended to the list under `nodeid` (made when missing, a
+// single result made a list), or to `tests` itself when it is a list (pytest-abort's pages).
+void add_blob_result(nlohmann::ordered_json& tests, const std::string& nodeid,
+                     nlohmann::ordered_json result);
 
 }  // namespace blackbox::repair

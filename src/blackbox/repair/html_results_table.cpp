@@ -1,13 +1,10 @@
-#include <fmt/format.h>
-
 #include <blackbox/base/html_escape.hpp>
+#include <blackbox/repair/html_result.hpp>
 #include <blackbox/repair/html_results_table.hpp>
 #include <blackbox/repair/html_tags.hpp>
-#include <blackbox/repair/python_text.hpp>
 
 namespace blackbox::repair {
 
-using base::html_escape;
 using base::html_unescape;
 
 namespace {
@@ -33,13 +30,6 @@ std::string cell_text(std::string_view html, std::size_t from) {
 
 bool is(const HtmlTag& tag, std::string_view name) {
     return !tag.closing && iequals(tag.name, name);
-}
-
-// pytest-html 3 shows durations as str(seconds) cut to two decimals ("0.00", "1.23").
-std::string row_duration(double seconds) {
-    auto text = python_float(seconds);
-    auto dot = text.find('.');
-    return dot == std::string::npos ? text : text.substr(0, dot + 3);
 }
 
 }  // namespace
@@ -113,28 +103,8 @@ std::string_view crash_result(const CrashEntry& crash) {
 }
 
 std::string crash_row_html(const CrashEntry& crash) {
-    std::string log;
-    const std::string text = crash_details(crash);
-    std::string_view details = text;
-    while (!details.empty()) {
-        auto newline = details.find('\n');
-        log += html_escape(details.substr(0, newline)) + "<br/>";
-        details =
-            newline == std::string_view::npos ? std::string_view{} : details.substr(newline + 1);
-    }
-    auto result = crash_result(crash);
-    return fmt::format(
-        "<tbody class=\"{} results-table-row\">\n"
-        "        <tr>\n"
-        "          <td class=\"col-result\">{}</td>\n"
-        "          <td class=\"col-name\">{}</td>\n"
-        "          <td class=\"col-duration\">{}</td>\n"
-        "          <td class=\"col-links\"></td></tr>\n"
-        "        <tr>\n"
-        "          <td class=\"extra\" colspan=\"4\">\n"
-        "            <div class=\"log\">{}</div></td></tr></tbody>\n      ",
-        lower_ascii(std::string(result)), result, html_escape(crash_test_id(crash)),
-        row_duration(crash_duration(crash)), log);
+    return result_row_html({std::string(crash_result(crash)), crash_test_id(crash),
+                            crash_duration(crash), crash_details(crash)});
 }
 
 }  // namespace blackbox::repair

@@ -96,8 +96,13 @@ std::string counts(const json& counts) {
                                   {"skipped", "skipped", "skipped"},
                                   {"xfailed", "xfailed", "xfailed"},
                                   {"xpassed", "xpassed", "xpassed"},
+                                  {"interrupted", "interrupted", "not_run"},
                                   {"not_run", "not run", "not_run"}}) {
-        if (auto n = count(key); n > 0) {
+        auto n = count(key);
+        if (std::string_view(key) == "not_run") {
+            n -= std::min(n, count("interrupted"));  // shown as interrupted, not as not run
+        }
+        if (n > 0) {
             out += fmt::format("<li class=\"count-{}\">{} {}</li>", css, n, word);
         }
     }

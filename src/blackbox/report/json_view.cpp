@@ -1,6 +1,7 @@
 #include <blackbox/base/json_text.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/base/utf8_text.hpp>
+#include <blackbox/postmortem/interruption.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
@@ -30,11 +31,23 @@ json signal_json(const std::optional<int>& signal) {
 }  // namespace
 
 json counts_to_json(const Counts& counts) {
-    return {{"collected", counts.collected}, {"passed", counts.passed},
-            {"failed", counts.failed},       {"skipped", counts.skipped},
-            {"xfailed", counts.xfailed},     {"xpassed", counts.xpassed},
-            {"errors", counts.errors},       {"crashed", counts.crashed},
-            {"not_run", counts.not_run},     {"deselected", counts.deselected}};
+    return {{"collected", counts.collected},   {"passed", counts.passed},
+            {"failed", counts.failed},         {"skipped", counts.skipped},
+            {"xfailed", counts.xfailed},       {"xpassed", counts.xpassed},
+            {"errors", counts.errors},         {"crashed", counts.crashed},
+            {"not_run", counts.not_run},       {"interrupted", counts.interrupted},
+            {"deselected", counts.deselected}, {"resume_deselected", counts.resume_deselected}};
+}
+
+json interruption_to_json(const postmortem::Interruption& interruption) {
+    json object = {{"phase", interruption.phase},
+                   {"reason", interruption.reason},
+                   {"signal", signal_json(interruption.signal)},
+                   {"worker", optional_json(interruption.worker)},
+                   {"attempt", interruption.attempt},
+                   {"description", postmortem::describe_interruption(interruption)}};
+    base::put_name(object, "nodeid", interruption.nodeid);
+    return object;
 }
 
 // A name (node id) as JSON: its text form, and its bytes beside it when it is not UTF-8.
@@ -186,6 +199,10 @@ json postmortem_json(const RunModel& run) {
     for (const auto& crash : run.crashes) {
         crashes.push_back(crash_to_json(crash, run));
     }
+    json interrupted = json::array();
+    for (const auto& interruption : run.interruptions) {
+        interrupted.push_back(interruption_to_json(interruption));
+    }
     json collect_errors = json::array();
     for (const auto& error : run.collect_errors) {
         json entry = {{"longrepr", error.longrepr}, {"worker", optional_json(error.worker)}};
@@ -209,6 +226,7 @@ json postmortem_json(const RunModel& run) {
         {"attempts", run.attempts},
         {"tests", counts_to_json(run.counts)},
         {"crashes", std::move(crashes)},
+        {"interrupted", std::move(interrupted)},
         {"memory", memory_json(run)},
         {"left_behind", left_behind_json(run)},
         {"gc_after_each", gc_to_json(run)},

@@ -13,6 +13,10 @@ nlohmann::json counts_to_json(const postmortem::Counts& counts);
 
 nlohmann::json crash_to_json(const postmortem::Crash& crash, const postmortem::RunModel& run);
 
+// A test the user's stop caught running: {"nodeid", "phase", "reason", "signal", "worker",
+// "attempt", "description"}.
+nlohmann::json interruption_to_json(const postmortem::Interruption& interruption);
+
 nlohmann::json postmortem_json(const postmortem::RunModel& run);
 
 // What gc after each test freed (gc_totals), the most-freeing test by node id; null without it.

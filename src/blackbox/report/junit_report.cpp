@@ -9,6 +9,7 @@
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/base/utf8_text.hpp>
+#include <blackbox/postmortem/interruption.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/report/junit_report.hpp>
 #include <blackbox/report/native_view.hpp>
@@ -175,8 +176,16 @@ void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& 
     } else if (outcome == "not_run") {
         auto element = testcase.append_child("skipped");
         attribute(element, "type", "blackbox.not_run");
-        attribute(element, "message",
-                  run.crashes.empty() ? "not run" : "not run: pytest died before reaching it");
+        if (test.interrupted) {
+            // It ran, and was stopped: the type stays (a skip that blackbox made), the message
+            // says what happened.
+            attribute(element, "message",
+                      "interrupted: " +
+                          postmortem::describe_interruption(run.interruptions[*test.interrupted]));
+        } else {
+            attribute(element, "message",
+                      run.crashes.empty() ? "not run" : "not run: pytest died before reaching it");
+        }
         ++totals.skipped;
     }
     add_captured(testcase, test, crash);

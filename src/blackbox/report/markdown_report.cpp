@@ -9,6 +9,7 @@
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/base/terminal_text.hpp>
+#include <blackbox/postmortem/interruption.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/report/markdown_report.hpp>
@@ -36,11 +37,15 @@ std::string status_line(const RunModel& run) {
         }
     }
     const auto& c = run.counts;
+    // A test the user's stop caught running is counted as interrupted, not as not run.
+    const auto interrupted = std::min(c.interrupted, c.not_run);
     return fmt::format(
         "{} **{}** — {} collected: {} passed, {} failed, {} skipped, {} xfailed, {} xpassed, {} "
-        "errors, {} crashed, {} not run",
+        "errors, {} crashed, {}{} not run",
         icon, run.status, c.collected, c.passed, c.failed, c.skipped, c.xfailed, c.xpassed,
-        c.errors, c.crashed, c.not_run);
+        c.errors, c.crashed,
+        interrupted != 0 ? fmt::format("{} interrupted, ", interrupted) : std::string(),
+        c.not_run - interrupted);
 }
 
 std::string crash_row(const postmortem::Crash& crash, const RunModel& run) {
@@ -207,6 +212,14 @@ std::string markdown_summary(const RunModel& run, const MarkdownOptions& options
                 fmt::format("Suspect: {} grew its process tree by {} before the crash.\n\n",
                             code_span(test.nodeid), size(test.tree_pss_growth_bytes.value_or(0)));
         }
+    }
+    if (!run.interruptions.empty()) {
+        out += "### Interrupted\n\nRunning when the run was stopped (no outcome of their own):\n\n";
+        for (const auto& interruption : run.interruptions) {
+            out += fmt::format("- {}: {}\n", code_span(interruption.nodeid),
+                               code_span(postmortem::describe_interruption(interruption)));
+        }
+        out += "\n";
     }
     auto slowest = top_tests(run, top, [](const TestResult& t) { return t.duration_s(); });
     if (!slowest.empty()) {

@@ -7,6 +7,7 @@
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/base/terminal_text.hpp>
+#include <blackbox/postmortem/interruption.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
 #include <blackbox/report/native_view.hpp>
@@ -274,6 +275,20 @@ void append_left_running(std::string& out, const RunModel& run, const Style& sty
                        fmt::join(named, ", "));
 }
 
+// The tests the user's stop caught running: they did not finish, and were not "not run" either.
+void append_interrupted(std::string& out, const RunModel& run, const Style& style) {
+    constexpr std::size_t kShown = 10;
+    for (std::size_t i = 0; i < run.interruptions.size() && i < kShown; ++i) {
+        const auto& interruption = run.interruptions[i];
+        out += fmt::format("{} {}: {}\n", style.yellow("interrupted"), inert(interruption.nodeid),
+                           inert(postmortem::describe_interruption(interruption)));
+    }
+    if (run.interruptions.size() > kShown) {
+        out += fmt::format("{} … {} more\n", style.yellow("interrupted"),
+                           run.interruptions.size() - kShown);
+    }
+}
+
 std::string counts_text(const Counts& counts) {
     std::vector<std::string> parts;
     auto add = [&](std::size_t n, const char* word) {
@@ -288,7 +303,8 @@ std::string counts_text(const Counts& counts) {
     add(counts.xpassed, "xpassed");
     add(counts.errors, counts.errors == 1 ? "error" : "errors");
     add(counts.crashed, "crashed");
-    add(counts.not_run, "not run");
+    add(counts.interrupted, "interrupted");  // running when the run was stopped
+    add(counts.not_run - std::min(counts.interrupted, counts.not_run), "not run");
     std::string text = fmt::format("{} collected", counts.collected);
     if (!parts.empty()) {
         text += ": " + fmt::format("{}", fmt::join(parts, ", "));
@@ -358,6 +374,7 @@ std::string postmortem_text(const RunModel& run, const TextOptions& options) {
     for (const auto& error : run.collect_errors) {
         out += fmt::format("{} collecting {}\n", style.yellow("error"), inert(error.nodeid));
     }
+    append_interrupted(out, run, style);
     append_left_behind(out, run, style);
     append_left_running(out, run, style);
     for (const auto& stopped : run.recording_stopped) {

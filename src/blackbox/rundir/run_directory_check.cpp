@@ -81,6 +81,7 @@ void check_run_directory(const fs::path& dir) {
     expect_folder(dir, rundir::kNativeFolder, {".txt"});
     expect_folder(dir, rundir::kCaptureFolder, {".stdout", ".stderr", ".log"});
     expect_folder(dir, rundir::kResumeFolder, {".txt"});
+    expect_folder(dir, rundir::kUserReportsFolder, {".xml", ".json", ".html", ".csv", ".jsonl"});
 }
 
 }  // namespace blackbox::rundir

@@ -36,10 +36,23 @@ inline constexpr const char* kNativeFolder = "native";              // <stem>.tx
 inline constexpr const char* kLostFolder = "lost";                  // <stem>.lost
 inline constexpr const char* kCaptureFolder = "capture";            // <stem>.stdout, .stderr, .log
 inline constexpr const char* kResumeFolder = "resume";              // <attempt>.txt
+// Each attempt's own copy of a report the user's command wrote: <attempt>-<kind>.<extension>.
+inline constexpr const char* kUserReportsFolder = "reports";
 
 // The output log of an attempt: `output.log` for the first, `output-<n>.log` after it.
 inline std::string output_log_name(int attempt) {
     return attempt == 1 ? std::string("output.log") : "output-" + std::to_string(attempt) + ".log";
+}
+
+// The copy of the report of kind `kind` ("junit", "json-report", "html", "csv", "report-log")
+// that attempt `attempt` wrote (in kUserReportsFolder).
+inline std::string user_report_file_name(int attempt, const std::string& kind) {
+    std::string extension = kind == "junit"         ? ".xml"
+                            : kind == "json-report" ? ".json"
+                            : kind == "html"        ? ".html"
+                            : kind == "csv"         ? ".csv"
+                                                    : ".jsonl";
+    return std::to_string(attempt) + "-" + kind + extension;
 }
 
 // The node ids the plugin skips on attempt `attempt` (in kResumeFolder).

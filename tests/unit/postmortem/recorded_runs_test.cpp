@@ -12,6 +12,7 @@
 #include <blackbox/report/json_view.hpp>
 #include <blackbox/report/text_view.hpp>
 
+#include "../scratch_dir.hpp"
 #include "../test_data.hpp"
 
 namespace blackbox::postmortem {
@@ -140,6 +141,23 @@ TEST(RecordedRuns, ACleanRunCountsEveryOutcome) {
     EXPECT_EQ(run.counts.skipped, 1U);
     EXPECT_EQ(run.counts.xfailed, 1U);
     EXPECT_EQ(run_exit_code(run), 1);
+}
+
+// A restart deselects the tests earlier attempts ran; that is not the user's deselection.
+TEST(RecordedRuns, TheRestartsDeselectionIsKeptApartFromTheUsers) {
+    RunCopy copy("passed_failed_skipped");
+    const auto journal = copy.journal("main");
+    std::string text = blackbox::testing::text_of(journal);
+    const std::string old = R"("count":4,"deselected":0,"errors":0)";
+    ASSERT_NE(text.find(old), std::string::npos);
+    text.replace(text.find(old), old.size(), R"("count":4,"deselected":5,"errors":0,"resumed":3)");
+    std::ofstream(journal, std::ios::trunc) << text;
+    auto run = load_run(copy.dir());
+    EXPECT_EQ(run.counts.deselected, 2U);
+    EXPECT_EQ(run.counts.resume_deselected, 3U);
+    auto json = report::postmortem_json(run);
+    EXPECT_EQ(json["tests"]["deselected"], 2);
+    EXPECT_EQ(json["tests"]["resume_deselected"], 3);
 }
 
 TEST(RecordedRuns, WithoutTheSupervisorsEndTheRunIsIncompleteButTheTestIsNamed) {

@@ -101,5 +101,28 @@ TEST(HttpClient, ARequestAfterTheDeadlineIsNotSent) {
     EXPECT_EQ(answer.error, HttpClient::kOutOfTime);
 }
 
+// A loopback port nobody listens on: bound, its number read, closed again.
+int closed_port() {
+    base::UniqueFd socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof address;
+    EXPECT_EQ(::bind(socket.get(), reinterpret_cast<sockaddr*>(&address), size), 0);
+    ::getsockname(socket.get(), reinterpret_cast<sockaddr*>(&address), &size);
+    return ntohs(address.sin_port);
+}
+
+// A server that is down: the whole reason, the system's included ("Couldn't connect to server"
+// alone does not say whether the connection was refused or timed out), never a cut word.
+TEST(HttpClient, AServerThatIsDownGivesTheWholeReason) {
+    const std::string url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/";
+    HttpClient client(HttpClient::Clock::now() + 5s);
+    auto answer = client.send("POST", url, "{}", "application/json", "");
+    EXPECT_FALSE(answer.answered);
+    EXPECT_NE(answer.error.find("127.0.0.1"), std::string::npos) << answer.error;
+    EXPECT_NE(answer.error.find("Connection refused"), std::string::npos) << answer.error;
+}
+
 }  // namespace
 }  // namespace blackbox::push
