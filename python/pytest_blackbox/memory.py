@@ -19,6 +19,12 @@ descriptor kept open (about 1 µs).
 
 Memory held by child processes a test starts is not in these figures; the supervisor's samples
 of the whole process tree cover it.
+
+The scheduler's account of the thread that runs the tests (/proc/thread-self/schedstat: its time
+on a processor and its time runnable but waiting for one, in ns) is read through a descriptor
+kept open, at the start and the end (about 1 µs each): the wait is the machine's doing, not the
+test's, and `blackbox compare` forgives it (docs/commands/compare.md). Kernels without
+schedstats (CONFIG_SCHED_INFO) have no such file, and the figures are then left out.
 """
 
 import os
@@ -50,6 +56,8 @@ class PeakMeter:
         "_user",
         "_sys",
         "_carried",
+        "_sched_fd",
+        "_sched",
     )
 
     def __init__(self) -> None:
@@ -62,10 +70,16 @@ class PeakMeter:
         self._floor = 0  # bytes: ru_maxrss never reads less (see the module's docstring)
         self._user = self._sys = 0.0
         self._carried = 0  # bytes: the test's peak before a restart_peak(); 0 when none
+        self._sched: Optional[list] = None  # the thread's [on-CPU, waiting] ns at the start
         try:
             self._statm_fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
             self._statm_fd = -1
+        try:
+            # The thread this meter is made on, the one pytest runs tests on.
+            self._sched_fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            self._sched_fd = -1
         try:
             self._probe()
         except OSError:
@@ -158,6 +172,16 @@ class PeakMeter:
         # Just reset, the high-water mark is the current RSS, unless the floor hides it.
         maxrss = usage.ru_maxrss << 10
         self.rss_before = maxrss if self._rusage and maxrss > self._floor else self.rss()
+        self._sched = self._schedstat()
+
+    def _schedstat(self) -> Optional[list]:
+        """The test thread's time on a processor and waiting for one, in ns (None: unknown)."""
+        if self._sched_fd < 0:
+            return None
+        try:
+            return _pread(self._sched_fd, 96, 0).split()[:2]
+        except OSError:
+            return None
 
     def finish(self) -> str:
         """A test ended: its figures as the `end` record's keys (`,"key":value...`)."""
@@ -165,6 +189,16 @@ class PeakMeter:
         self.rss_after = after = self.rss()
         user, system = usage.ru_utime - self._user, usage.ru_stime - self._sys
         figures = f',"cpu_user":{user:.6f},"cpu_sys":{system:.6f}'
+        before = self._sched
+        if before is not None:
+            now = self._schedstat()
+            if now is not None and len(now) == 2 == len(before):
+                try:
+                    ran = (int(now[0]) - int(before[0])) / 1e9
+                    waited = (int(now[1]) - int(before[1])) / 1e9
+                    figures += f',"main_cpu":{ran:.6f},"run_delay":{waited:.6f}'
+                except ValueError:
+                    pass
         if after >= 0:
             figures = f',"rss_before":{self.rss_before},"rss_after":{after}{figures}'
         if self._rusage:
@@ -191,8 +225,8 @@ class PeakMeter:
     def release(self) -> None:
         """Close every descriptor (the recording ends)."""
         self.close()
-        _close(self._statm_fd)
-        self._statm_fd = -1
+        _close(self._statm_fd, self._sched_fd)
+        self._statm_fd = self._sched_fd = -1
 
 
 def _close(*fds: int) -> None:

@@ -132,7 +132,7 @@ std::function<int()> setup_compare(CLI::App& app, const Invocation&) {
         ->check(CLI::NonNegativeNumber);
     app.add_option("--contention", options->contention,
                    "Wall time a test may lose waiting for a processor, in multiples of its CPU "
-                   "time (default 3)")
+                   "time (default 3); the wait the scheduler measured is allowed in full")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--time-rel", options->time_rel,
                    "Wall time regresses beyond this growth (0.2 or 20%; default 25%)")

@@ -120,6 +120,45 @@ def test_each_test_has_its_cpu_times(pytester: pytest.Pytester, run_dir: Path):
     assert idle["cpu_user"] + idle["cpu_sys"] < 0.1
 
 
+def test_the_test_threads_cpu_and_wait_come_from_the_scheduler(
+    pytester: pytest.Pytester, run_dir: Path
+):
+    if not Path("/proc/thread-self/schedstat").exists():
+        pytest.skip("this kernel keeps no schedstats (/proc/thread-self/schedstat)")
+    pytester.makepyfile(
+        test_it="""
+        import threading, time
+
+        def spin(seconds):
+            deadline = time.thread_time() + seconds
+            while time.thread_time() < deadline:
+                pass
+
+        def test_busy():
+            spin(0.2)
+
+        def test_threads():
+            worker = threading.Thread(target=spin, args=(0.3,))
+            worker.start()
+            worker.join()
+
+        def test_idle():
+            time.sleep(0.2)
+        """
+    )
+    assert pytester.runpytest_subprocess(*PLUGIN).ret == 0
+    ends = teardown_ends(run_dir)
+    busy, threads, idle = (ends[f"test_it.py::test_{n}"] for n in ("busy", "threads", "idle"))
+    for end in (busy, threads, idle):
+        assert end["run_delay"] >= 0 and end["main_cpu"] >= 0
+    # The test's thread computed the busy test's CPU time, another thread the threaded one's.
+    assert busy["main_cpu"] >= 0.15
+    assert busy["main_cpu"] <= busy["cpu_user"] + busy["cpu_sys"] + 0.02
+    assert threads["cpu_user"] + threads["cpu_sys"] - threads["main_cpu"] >= 0.25
+    # Sleeping is not running.
+    assert idle["main_cpu"] < 0.1
+
+
 def test_the_dump_signal_writes_every_stack_without_stopping_the_test(
     pytester: pytest.Pytester, run_dir: Path
 ):

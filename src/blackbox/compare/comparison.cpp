@@ -57,6 +57,30 @@ double cpu_factor(const std::vector<TestFigures>& now, const Baseline& baseline,
     return *median(std::move(ratios));
 }
 
+// The wall time a test may have lost to the machine (docs/commands/compare.md, "The rule"): the
+// larger of the estimate from its CPU time and what the scheduler measured. The measure is its
+// thread's time runnable but waiting for a processor, plus what it computed beyond its
+// baseline (a test that computes longer is judged by its CPU time), plus the estimate for the CPU
+// time of its other threads, whose waits are not measured.
+double wait_allowance(const TestFigures& test, const TestBaseline& base,
+                      const Thresholds& thresholds) {
+    if (!test.cpu_s) {
+        return 0;
+    }
+    const double cpu = std::max(*test.cpu_s, 0.0);
+    auto base_cpu = base.median(Metric::cpu);
+    auto base_wall = base.median(Metric::wall);
+    bool running = base_cpu && base_wall && *base_cpu >= *base_wall / 2;  // mostly on a processor
+    double estimate = thresholds.contention * (cpu + (running ? thresholds.slice : 0.0));
+    if (!test.run_delay_s || !test.main_cpu_s) {
+        return estimate;
+    }
+    double measured = std::max(*test.run_delay_s, 0.0) +
+                      std::max(cpu - base_cpu.value_or(cpu), 0.0) +
+                      thresholds.contention * std::max(cpu - *test.main_cpu_s, 0.0);
+    return std::max(estimate, measured);
+}
+
 }  // namespace
 
 Comparison compare_tests(const std::vector<TestFigures>& now, const Baseline& baseline,
@@ -96,11 +120,8 @@ Comparison compare_tests(const std::vector<TestFigures>& now, const Baseline& ba
             double limit = growth_margin(*before, threshold, thresholds.spread);
             if (metric == Metric::cpu) {
                 limit = slowdown * (before->median + limit) - before->median;
-            } else if (metric == Metric::wall && test.cpu_s) {
-                auto cpu = base.median(Metric::cpu);
-                bool running = cpu && *cpu >= before->median / 2;  // mostly on a processor
-                limit += thresholds.contention *
-                         (std::max(*test.cpu_s, 0.0) + (running ? thresholds.slice : 0.0));
+            } else if (metric == Metric::wall) {
+                limit += wait_allowance(test, base, thresholds);
             }
             Change change{test.nodeid,    metric, before->median,      *after,
                           before->spread, limit,  base.passed_sessions};

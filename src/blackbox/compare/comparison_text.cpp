@@ -95,7 +95,8 @@ std::string format_thresholds(const Thresholds& thresholds) {
         auto part = fmt::format("{} {:+.0f}% and {}", metric_name(metric), threshold.relative * 100,
                                 format_metric_value(metric, threshold.absolute));
         if (metric == Metric::wall && thresholds.contention > 0) {
-            part += fmt::format(" plus waits ({:g}× its CPU time)", thresholds.contention);
+            part += fmt::format(" plus waits ({:g}× its CPU time, or as measured)",
+                                thresholds.contention);
         }
         parts.push_back(std::move(part));
     }

@@ -8,10 +8,13 @@ namespace blackbox::compare {
 
 namespace {
 
-// The columns of a test, in the order read_test() reads them.
+// The columns of a test, in the order read_test() reads them; the scheduler's figures, added in
+// place later, are read as NULL from a file no newer blackbox has written into.
 constexpr const char* kTestColumns =
     "t.nodeid, t.outcome, t.total_s, t.user_s, t.sys_s, t.peak_rss_bytes, t.retained_bytes, "
-    "t.rss_before_bytes";
+    "t.rss_before_bytes, ";
+constexpr const char* kSchedulerColumns = "t.main_cpu_s, t.run_delay_s";
+constexpr const char* kNoSchedulerColumns = "NULL, NULL";
 
 std::optional<double> real_or_empty(const SQLite::Column& column) {
     if (column.isNull()) {
@@ -44,6 +47,8 @@ TestFigures read_test(SQLite::Statement& query, int first) {
     test.peak_rss_bytes = integer_or_empty(query.getColumn(first + 5));
     test.retained_bytes = integer_or_empty(query.getColumn(first + 6));
     test.rss_before_bytes = integer_or_empty(query.getColumn(first + 7));
+    test.main_cpu_s = real_or_empty(query.getColumn(first + 8));
+    test.run_delay_s = real_or_empty(query.getColumn(first + 9));
     return test;
 }
 
@@ -72,6 +77,18 @@ bool has_column(SQLite::Database& database, const char* table, const char* colum
 }  // namespace
 
 SqliteSource::SqliteSource(SQLite::Database& database) : database_(database) {}
+
+std::string SqliteSource::test_columns() {
+    if (!scheduler_columns_) {
+        try {
+            scheduler_columns_ = has_column(database_, "blackbox_tests", "run_delay_s");
+        } catch (const SQLite::Exception& error) {
+            rethrow(database_, error);
+        }
+    }
+    return std::string(kTestColumns) +
+           (*scheduler_columns_ ? kSchedulerColumns : kNoSchedulerColumns);
+}
 
 std::vector<Session> SqliteSource::sessions() {
     try {
@@ -117,8 +134,8 @@ std::vector<Session> SqliteSource::sessions() {
 
 std::vector<TestFigures> SqliteSource::tests(const std::string& session_h) {
     try {
-        SQLite::Statement query(database_, std::string("SELECT ") + kTestColumns +
-                                               " FROM blackbox_tests t WHERE t.session_h = ?");
+        SQLite::Statement query(
+            database_, "SELECT " + test_columns() + " FROM blackbox_tests t WHERE t.session_h = ?");
         query.bind(1, session_h);
         std::vector<TestFigures> tests;
         while (query.executeStep()) {
@@ -134,7 +151,7 @@ std::vector<HistoryPoint> SqliteSource::history(const std::string& nodeid) {
     try {
         SQLite::Statement query(database_,
                                 std::string("SELECT r.session_h, r.run_id, r.env_h, r.started, ") +
-                                    kTestColumns +
+                                    test_columns() +
                                     " FROM blackbox_runs r CROSS JOIN blackbox_tests t ON "
                                     "t.session_h = r.session_h AND t.nodeid = ? ORDER BY "
                                     "r.started, r.run_id");

@@ -6,6 +6,8 @@
 // session's start) are not comparable with ours.
 
 #include <SQLiteCpp/Database.h>
+#include <optional>
+#include <string>
 
 #include <blackbox/compare/metrics_source.hpp>
 
@@ -27,7 +29,10 @@ class SqliteSource : public MetricsSource {
                                                 std::size_t limit) override;
 
   private:
+    std::string test_columns();  // what read_test() reads, as this file holds it
+
     SQLite::Database& database_;
+    std::optional<bool> scheduler_columns_;  // blackbox_tests has the scheduler's figures
 };
 
 }  // namespace blackbox::compare

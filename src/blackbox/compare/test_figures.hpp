@@ -17,6 +17,9 @@ struct TestFigures {
     std::optional<std::int64_t> peak_rss_bytes;    // the test's process's peak resident memory
     std::optional<std::int64_t> rss_before_bytes;  // its process's resident memory at its start
     std::optional<std::int64_t> retained_bytes;    // memory kept after the test (may be negative)
+    // The thread that ran the test: its CPU time (cpu_s counts every thread of the process), and
+    // its time runnable but waiting for a processor. Empty without schedstats.
+    std::optional<double> main_cpu_s, run_delay_s;
 
     bool passed() const { return outcome == "passed"; }
 

@@ -15,7 +15,9 @@
 // while other processes hold the machine's processors) several c more, which is the machine's
 // doing, not the test's; and a test that spends most of its time on a processor (its baseline
 // CPU time at least half its wall time) may also lose `contention` scheduler slices however short
-// it is (a sleeping test is woken at once, a running one waits for its turn). Improvements are
+// it is (a sleeping test is woken at once, a running one waits for its turn). Where the scheduler
+// measured the test's thread (its time runnable but waiting for a processor), the allowance is
+// at least that wait plus its CPU time beyond the baseline's (comparison.cpp). Improvements are
 // the same movement downwards from the median, without the allowance.
 
 #include <cstddef>

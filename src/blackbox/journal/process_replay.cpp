@@ -348,6 +348,8 @@ class ProcessReplayer::Replayer {
             test.cpu_sys_s = record.number("cpu_sys");
             test.rss_before_bytes = record.figure("rss_before");
             test.rss_after_bytes = record.figure("rss_after");
+            test.main_cpu_s = record.number("main_cpu");
+            test.run_delay_s = record.number("run_delay");
             if (first_teardown_end) {
                 ++out_.tests_done;
             }

@@ -74,6 +74,10 @@ struct TestResult {
     std::optional<std::int64_t> peak_rss_bytes;  // exact: the high-water mark was reset
     std::optional<double> cpu_user_s, cpu_sys_s;
     std::optional<std::int64_t> rss_before_bytes, rss_after_bytes;  // at its start, after teardown
+    // The scheduler's account of the thread that ran it: its time on a processor, and its time
+    // runnable but waiting for one (the machine's doing, not the test's). Absent without
+    // schedstats.
+    std::optional<double> main_cpu_s, run_delay_s;
     // The peak of the test's process tree (its pytest process and what it started) during the
     // test, from the supervisor's samples; and how much that tree grew across the test.
     std::optional<std::int64_t> peak_tree_rss_bytes;

@@ -88,6 +88,8 @@ void test_values(const std::string& session_h, const TestRow& row, ValueSink& ou
     out.put(row.rss_after_bytes);
     out.put(row.retained_bytes);
     out.put(flag(row.monitored));
+    out.put(row.main_cpu_s);
+    out.put(row.run_delay_s);
 }
 
 void run_values(const std::string& session_h, const std::string& env_h, const RunRow& row,

@@ -162,6 +162,8 @@ inline constexpr Column kTestColumns[] = {
     {"rss_after_bytes", ColumnType::integer},
     {"retained_bytes", ColumnType::integer},
     {"monitored", ColumnType::integer},
+    {"main_cpu_s", ColumnType::real},
+    {"run_delay_s", ColumnType::real},
 };
 inline constexpr std::string_view kTestKey[] = {"session_h", "nodeid"};
 

@@ -31,6 +31,8 @@ TestRow test_row(const postmortem::TestResult& test, bool monitored,
         row.retained_bytes = *test.rss_after_bytes - *test.rss_before_bytes;
     }
     row.monitored = monitored;
+    row.main_cpu_s = test.main_cpu_s;
+    row.run_delay_s = test.run_delay_s;
     return row;
 }
 

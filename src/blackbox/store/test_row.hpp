@@ -23,6 +23,8 @@ struct TestRow {
     std::optional<std::int64_t> peak_tree_rss_bytes;
     std::optional<std::int64_t> rss_before_bytes, rss_after_bytes, retained_bytes;
     bool monitored = true;
+    // The thread that ran the test: its time on a processor, and waiting for one.
+    std::optional<double> main_cpu_s, run_delay_s;
 };
 
 // The row of a test that ran (not `not_run`); `start` as test_start_text gives it.

@@ -42,7 +42,9 @@ json to_json(const store::TestRow& row) {
             {"rss_before_bytes", or_null(row.rss_before_bytes)},
             {"rss_after_bytes", or_null(row.rss_after_bytes)},
             {"retained_bytes", or_null(row.retained_bytes)},
-            {"monitored", row.monitored}};
+            {"monitored", row.monitored},
+            {"main_cpu_s", or_null(row.main_cpu_s)},
+            {"run_delay_s", or_null(row.run_delay_s)}};
 }
 
 json to_json(const store::MetricsRow& row) {

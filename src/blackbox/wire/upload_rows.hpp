@@ -17,10 +17,26 @@
 namespace blackbox::wire {
 
 // Every key read_test_row reads (the fast path scans an object once for these).
-inline constexpr auto kTestRowKeys = std::to_array<std::string_view>(
-    {"nodeid", "outcome", "worker", "attempt", "start", "setup_s", "call_s", "teardown_s",
-     "total_s", "user_s", "sys_s", "peak_rss_bytes", "peak_exact", "peak_tree_rss_bytes",
-     "rss_before_bytes", "rss_after_bytes", "retained_bytes", "monitored"});
+inline constexpr auto kTestRowKeys = std::to_array<std::string_view>({"nodeid",
+                                                                      "outcome",
+                                                                      "worker",
+                                                                      "attempt",
+                                                                      "start",
+                                                                      "setup_s",
+                                                                      "call_s",
+                                                                      "teardown_s",
+                                                                      "total_s",
+                                                                      "user_s",
+                                                                      "sys_s",
+                                                                      "peak_rss_bytes",
+                                                                      "peak_exact",
+                                                                      "peak_tree_rss_bytes",
+                                                                      "rss_before_bytes",
+                                                                      "rss_after_bytes",
+                                                                      "retained_bytes",
+                                                                      "monitored",
+                                                                      "main_cpu_s",
+                                                                      "run_delay_s"});
 
 template <typename Reader>
 store::TestRow read_test_row(Reader& in) {
@@ -43,6 +59,8 @@ store::TestRow read_test_row(Reader& in) {
     row.rss_after_bytes = optional_count(in, "rss_after_bytes");
     row.retained_bytes = optional_byte_difference(in, "retained_bytes");
     row.monitored = in.boolean("monitored");
+    row.main_cpu_s = optional_seconds(in, "main_cpu_s");
+    row.run_delay_s = optional_seconds(in, "run_delay_s");
     return row;
 }
 

@@ -96,6 +96,50 @@ TEST(Comparison, ATinyTestThatRunsMayLoseSchedulerSlicesOneThatWaitsMayNot) {
     EXPECT_NEAR(result.regressions[0].limit, 0.02 + 3 * 0.0001, 1e-12);
 }
 
+// A test's figures with the scheduler's account of its thread.
+TestFigures scheduled(const std::string& nodeid, double wall, double cpu, double main_cpu,
+                      double run_delay) {
+    auto test = figures(nodeid, wall, MiB, "passed", cpu);
+    test.main_cpu_s = main_cpu;
+    test.run_delay_s = run_delay;
+    return test;
+}
+
+TEST(Comparison, TheMeasuredWaitForAProcessorIsForgivenInFull) {
+    // A 3 ms test that took 186 ms on a loaded machine: 24 ms of CPU time (its caches cold), and
+    // 160 ms runnable but waiting for a processor. The estimate (3× its CPU time and 3 slices)
+    // would fail it; the scheduler's measure says the machine took the time.
+    auto base = steady({scheduled("t::small", 0.003, 0.003, 0.003, 0.0)});
+    auto late = scheduled("t::small", 0.186, 0.024, 0.024, 0.160);
+    auto result = compare_tests({late}, base, Thresholds{});
+    EXPECT_TRUE(result.regressions.empty());
+    late.run_delay_s.reset();
+    late.main_cpu_s.reset();
+    result = compare_tests({late}, base, Thresholds{});
+    ASSERT_EQ(result.regressions.size(), 1U);
+    EXPECT_EQ(result.regressions[0].metric, Metric::wall);
+}
+
+TEST(Comparison, AMeasuredTestThatWaitsLongerIsStillFlagged) {
+    // A test that sleeps 50 ms, now 80 ms: it waited on its own (no processor wait measured).
+    auto base = steady({scheduled("t::fetch", 0.050, 0.001, 0.001, 0.0)});
+    auto result =
+        compare_tests({scheduled("t::fetch", 0.080, 0.001, 0.001, 0.001)}, base, Thresholds{});
+    ASSERT_EQ(result.regressions.size(), 1U);
+    EXPECT_EQ(result.regressions[0].metric, Metric::wall);
+    // The allowance is the larger of the estimate (3 × 1 ms) and the measure (1 ms waited).
+    EXPECT_NEAR(result.regressions[0].limit, 0.02 + 0.003, 1e-12);
+}
+
+TEST(Comparison, OtherThreadsCPUTimeKeepsTheEstimatedAllowance) {
+    // A test whose worker threads computed 40 ms (the process's CPU time, not its thread's): the
+    // waits of those threads are not measured, and 3× their CPU time is allowed for them.
+    auto base = steady({scheduled("t::pool", 0.050, 0.040, 0.001, 0.0)});
+    auto result =
+        compare_tests({scheduled("t::pool", 0.150, 0.040, 0.001, 0.0)}, base, Thresholds{});
+    EXPECT_TRUE(result.regressions.empty());
+}
+
 TEST(Comparison, FlagsATestThatAdds50MiBMoreWhateverItsProcessHeldBefore) {
     auto base = steady({figures("t::index", 0.1, 20 * MiB)});
     // Its process started 300 MiB higher (an earlier test kept memory): not this test's doing.

@@ -52,7 +52,8 @@ TEST(ComparisonText, ListsRegressionsWorstFirstWithTheVerdict) {
               "  t.py::slow      wall    1.000 s  1.500 s    +50%  +400 ms\n"
               "\n"
               "2 regressions beyond the thresholds (wall +25% and 20 ms plus waits (3× its CPU "
-              "time), cpu +50% and 50 ms, memory +20% and 10 MiB, each at least 5× the test's "
+              "time, or as measured), cpu +50% and 50 ms, memory +20% and 10 MiB, each at least 5× "
+              "the test's "
               "spread).\n");
 }
 
