@@ -57,6 +57,16 @@ double cpu_factor(const std::vector<TestFigures>& now, const Baseline& baseline,
     return *median(std::move(ratios));
 }
 
+// CPU seconds the test's other threads spent (the process's beyond its own thread's, when the
+// scheduler measured that): threads that hand a lock or the GIL to each other spend more CPU
+// time the more of them run at once, which is the machine's scheduling, not the test's work.
+double other_threads_cpu(const TestFigures& test) {
+    if (!test.cpu_s || !test.main_cpu_s) {
+        return 0;
+    }
+    return std::max(*test.cpu_s - *test.main_cpu_s, 0.0);
+}
+
 // The wall time a test may have lost to the machine (docs/commands/compare.md, "The rule"): the
 // larger of the estimate from its CPU time and what the scheduler measured. The measure is its
 // thread's time runnable but waiting for a processor, plus what it computed beyond its
@@ -77,7 +87,7 @@ double wait_allowance(const TestFigures& test, const TestBaseline& base,
     }
     double measured = std::max(*test.run_delay_s, 0.0) +
                       std::max(cpu - base_cpu.value_or(cpu), 0.0) +
-                      thresholds.contention * std::max(cpu - *test.main_cpu_s, 0.0);
+                      thresholds.contention * other_threads_cpu(test);
     return std::max(estimate, measured);
 }
 
@@ -119,7 +129,8 @@ Comparison compare_tests(const std::vector<TestFigures>& now, const Baseline& ba
             // The growth of the figure as measured beyond which it counts.
             double limit = growth_margin(*before, threshold, thresholds.spread);
             if (metric == Metric::cpu) {
-                limit = slowdown * (before->median + limit) - before->median;
+                limit = slowdown * (before->median + limit) - before->median +
+                        thresholds.contention * other_threads_cpu(test);
             } else if (metric == Metric::wall) {
                 limit += wait_allowance(test, base, thresholds);
             }

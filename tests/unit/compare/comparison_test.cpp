@@ -140,6 +140,20 @@ TEST(Comparison, OtherThreadsCPUTimeKeepsTheEstimatedAllowance) {
     EXPECT_TRUE(result.regressions.empty());
 }
 
+TEST(Comparison, OtherThreadsCPUTimeMovesWithTheirScheduling) {
+    // Ten threads handing a lock to each other: 0.4 s of CPU time on a quiet machine, 1.2 s when
+    // more of them ran at once; the test's own thread only waited for them.
+    auto base = steady({scheduled("t::threads", 0.5, 0.4, 0.001, 0.0)});
+    auto result =
+        compare_tests({scheduled("t::threads", 0.6, 1.2, 0.001, 0.0)}, base, Thresholds{});
+    EXPECT_TRUE(result.regressions.empty());
+    // The same growth on the test's own thread is its own work.
+    base = steady({scheduled("t::computes", 0.5, 0.4, 0.4, 0.0)});
+    result = compare_tests({scheduled("t::computes", 1.3, 1.2, 1.2, 0.0)}, base, Thresholds{});
+    ASSERT_EQ(result.regressions.size(), 1U);
+    EXPECT_EQ(result.regressions[0].metric, Metric::cpu);
+}
+
 TEST(Comparison, FlagsATestThatAdds50MiBMoreWhateverItsProcessHeldBefore) {
     auto base = steady({figures("t::index", 0.1, 20 * MiB)});
     // Its process started 300 MiB higher (an earlier test kept memory): not this test's doing.
