@@ -48,8 +48,8 @@ class Apt:
         if not status.exists():
             status.write_text("")
         # Its own configuration file, and an empty folder in place of the machine's
-        # apt.conf.d: no hook or setting of the machine's apt runs here, but its proxy (when
-        # it has one) is kept, since the archive may be reachable only through it.
+        # apt.conf.d: no hook or setting of the machine's apt applies here, but for how it
+        # reaches the archive (MACHINE_ACQUIRE).
         parts = etc / "apt.conf.d"
         parts.mkdir(exist_ok=True)
         settings = {
@@ -68,10 +68,12 @@ class Apt:
             "Dir::Cache::pkgcache": "pkgcache.bin",
             "Dir::Cache::srcpkgcache": "srcpkgcache.bin",
             "Acquire::Languages": "none",
+            # An unreachable archive answers within a bounded time.
+            "Acquire::http::Timeout": "20",
             "APT::Sandbox::User": "root",
             "Debug::NoLocking": "1",
         }
-        settings.update(machine_proxies())
+        settings.update(machine_acquire_settings())
         self.config = etc / "apt.conf"
         write_if_changed(
             self.config, "".join(f'{key} "{value}";\n' for key, value in settings.items())
@@ -93,17 +95,22 @@ class Apt:
         return done.stdout
 
     def lists_age(self) -> Optional[float]:
-        """Seconds since the package lists were fetched, or None when there are none."""
-        lists = [path for path in self.lists.glob("*_Packages*")]
+        """Seconds since the package lists were last fetched or found current, or None when
+        there are none."""
+        lists = list(self.lists.glob("*_Packages*"))
         if len(lists) < len(SUITES):
             return None
-        return time.time() - min(path.stat().st_mtime for path in lists)
+        stamp = self.lists / "updated"
+        newest = stamp.stat().st_mtime if stamp.exists() else 0
+        return time.time() - max([newest] + [path.stat().st_mtime for path in lists])
 
     def update(self) -> None:
         output = self.run("apt-get", "update")
-        # apt-get update exits 0 even when a source failed: its warnings say so.
-        if self.lists_age() is None:
-            raise RuntimeError(f"apt-get update fetched no package list: {output.strip()}")
+        # apt-get update exits 0 even when a source failed (keeping the lists it had): its
+        # `Err:` lines say so. A list found current keeps its date: the stamp records the check.
+        if self.lists_age() is None or "\nErr:" in "\n" + output:
+            raise RuntimeError(f"apt-get update failed: {first_error(output)}")
+        (self.lists / "updated").write_text("")
 
     def versions(self, package: str) -> Dict[str, str]:
         """The version of `package` in each suite (`apt-cache madison`)."""
@@ -133,6 +140,16 @@ class Apt:
         return target
 
 
+def first_error(output: str) -> str:
+    """The first failure apt-get's output reports (`Err:` and the reason on the next line)."""
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("Err:"):
+            reason = lines[index + 1].strip() if index + 1 < len(lines) else ""
+            return f"{line.split(' ', 1)[-1]}: {reason}"
+    return " ".join(line.strip() for line in lines[-3:])
+
+
 def write_if_changed(path: Path, text: str) -> None:
     """Writes `text` unless the file holds it already: apt rebuilds its binary cache of the
     lists (seconds) when its configuration files are newer than the cache."""
@@ -140,15 +157,27 @@ def write_if_changed(path: Path, text: str) -> None:
         path.write_text(text)
 
 
-def machine_proxies() -> Dict[str, str]:
-    """The HTTP proxies the machine's apt is configured with, if any."""
+# What the machine's apt says about reaching the archive, kept in the private configuration:
+# its proxies, and whether the Release files' dates are checked (a machine whose archive is a
+# dated snapshot turns that off).
+MACHINE_ACQUIRE = (
+    "acquire::http::proxy",
+    "acquire::https::proxy",
+    "acquire::check-valid-until",
+    "acquire::check-date",
+    "acquire::retries",
+)
+
+
+def machine_acquire_settings() -> Dict[str, str]:
+    """The settings of MACHINE_ACQUIRE the machine's apt has."""
     done = subprocess.run(["apt-config", "dump"], capture_output=True, text=True)
-    proxies = {}
+    kept = {}
     for line in done.stdout.splitlines():
         key, _, value = line.partition(" ")
-        if key.lower() in ("acquire::http::proxy", "acquire::https::proxy"):
-            proxies[key] = value.strip().rstrip(";").strip('"')
-    return proxies
+        if key.lower() in MACHINE_ACQUIRE:
+            kept[key] = value.strip().rstrip(";").strip('"')
+    return kept
 
 
 def deb_field(deb: Path, field: str) -> str:
@@ -250,13 +279,18 @@ def archive_trees(cache: Path) -> List[Tree]:
             apt.update()
         except (RuntimeError, subprocess.TimeoutExpired) as error:
             unreachable = f"Debian's archive cannot be reached: {error}"
+            age = apt.lists_age()
     found = []
     for suite in SUITES:
         try:
             if unreachable and apt.lists_age() is None:
                 raise RuntimeError(unreachable)
             site = unpack(suite_packages(apt, suite, debs), trees, suite)
-            found.append(describe(site, suite))
+            note = ""
+            if unreachable:
+                fetched = time.strftime("%Y-%m-%d %H:%M", time.gmtime(time.time() - age))
+                note = f"package lists of {fetched} UTC; now: {unreachable}"
+            found.append(describe(site, suite, note=note))
         except (RuntimeError, subprocess.TimeoutExpired, subprocess.CalledProcessError) as error:
             site = previous_tree(trees, suite)
             if site is None:
