@@ -24,6 +24,8 @@ from archive_trees import archive_trees
 from snapshot_trees import snapshot_trees
 
 REPO = Path(__file__).resolve().parents[2]
+# One release's scenarios take under a minute; this only ends a run that would hang CI.
+RELEASE_TIMEOUT = 600
 
 
 def default_cache() -> Path:
@@ -46,7 +48,13 @@ def run_scenarios(tree, blackbox_bin: Path) -> tuple:
     argv = [sys.executable, "-m", "pytest", "tests/e2e", "-m", "versions"]
     argv += ["-q", "-rs", "-p", "no:cacheprovider"]
     started = time.monotonic()
-    done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True)
+    try:
+        done = subprocess.run(
+            argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=RELEASE_TIMEOUT
+        )
+    except subprocess.TimeoutExpired as expired:
+        sys.stdout.write(str(expired.stdout or ""))
+        return "FAILED", time.monotonic() - started, f"still running after {RELEASE_TIMEOUT} s"
     seconds = time.monotonic() - started
     lines = done.stdout.strip().splitlines() or ["(no output)"]
     if done.returncode != 0:
@@ -55,7 +63,11 @@ def run_scenarios(tree, blackbox_bin: Path) -> tuple:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="scripts/test-pytest-versions")
+    parser = argparse.ArgumentParser(
+        prog="scripts/test-pytest-versions",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("sources", nargs="*", type=Path)
     parser.add_argument("--debian", action="store_true")
     parser.add_argument("--pytest", action="append", default=[], dest="tags")
