@@ -8,6 +8,7 @@ and prints one line per release: pytest, pluggy, passed/failed/skipped, time.
         --pytest TAG    a pytest release to make (repeatable; default: 7.0's last patch
                         release and the newest of each major version from 8 on)
         --cache DIR     where the trees are kept (default ~/.cache/pytest-blackbox/pytest-versions)
+    --plugin-tests      also the plugin's own tests (tests/python, about 4 minutes a release)
 
 Each release runs under this interpreter with its folder first on PYTHONPATH, in the harness
 and in every recorded command. Exit status: 1 when a release failed, else 0; a release that
@@ -24,8 +25,9 @@ from archive_trees import archive_trees
 from snapshot_trees import snapshot_trees
 
 REPO = Path(__file__).resolve().parents[2]
-# One release's scenarios take under a minute; this only ends a run that would hang CI.
-RELEASE_TIMEOUT = 600
+# One release's scenarios take under a minute (its plugin tests about 4): this only ends a run
+# that would hang.
+RELEASE_TIMEOUT = 900
 
 
 def default_cache() -> Path:
@@ -33,8 +35,8 @@ def default_cache() -> Path:
     return Path(base) / "pytest-blackbox" / "pytest-versions"
 
 
-def run_scenarios(tree, blackbox_bin: Path) -> tuple:
-    """(outcome, seconds, the closing line of pytest's output) of one release."""
+def run_scenarios(tree, blackbox_bin: Path, tests: list) -> tuple:
+    """(outcome, seconds, the closing line of pytest's output) of `tests` on one release."""
     env = dict(os.environ)
     env.update(
         PYTHONPATH=os.pathsep.join(filter(None, [str(tree.path), env.get("PYTHONPATH")])),
@@ -45,8 +47,9 @@ def run_scenarios(tree, blackbox_bin: Path) -> tuple:
         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
         PYTHONDONTWRITEBYTECODE="1",
     )
-    argv = [sys.executable, "-m", "pytest", "tests/e2e", "-m", "versions"]
-    argv += ["-q", "-rs", "-p", "no:cacheprovider"]
+    argv = [sys.executable, "-m", "pytest", *tests, "-q", "-rs", "-p", "no:cacheprovider"]
+    if (tree.path / "xdist").is_dir():
+        argv += ["-p", "xdist.plugin"]
     started = time.monotonic()
     try:
         done = subprocess.run(
@@ -72,6 +75,7 @@ def main() -> int:
     parser.add_argument("--debian", action="store_true")
     parser.add_argument("--pytest", action="append", default=[], dest="tags")
     parser.add_argument("--cache", type=Path, default=default_cache())
+    parser.add_argument("--plugin-tests", action="store_true")
     parser.add_argument(
         "--blackbox",
         type=Path,
@@ -86,15 +90,20 @@ def main() -> int:
     trees = archive_trees(options.cache) if options.debian else []
     if options.sources:
         trees += snapshot_trees(options.sources, options.cache, options.tags)
+    suites = [("crash scenarios", ["tests/e2e", "-m", "versions"])]
+    if options.plugin_tests:
+        suites.append(("plugin tests", ["tests/python"]))
     rows, failed = [], False
     for tree in trees:
         if tree.skip:
             rows.append((tree, "skipped", 0.0, tree.skip))
             continue
-        print(f"==> pytest {tree.pytest}, pluggy {tree.pluggy}: {tree.name}", flush=True)
-        outcome, seconds, closing = run_scenarios(tree, options.blackbox)
-        failed = failed or outcome != "passed"
-        rows.append((tree, outcome, seconds, closing))
+        for label, tests in suites:
+            print(f"==> {label} on pytest {tree.pytest}, pluggy {tree.pluggy}: {tree.name}")
+            sys.stdout.flush()
+            outcome, seconds, closing = run_scenarios(tree, options.blackbox, tests)
+            failed = failed or outcome != "passed"
+            rows.append((tree, outcome, seconds, f"{label}: {closing}"))
     print(
         f"\n{'pytest':<8} {'pluggy':<8} {'outcome':<8} {'time':>6}  source: closing line or reason"
     )
