@@ -2,13 +2,15 @@
 unstable (sid), each with the pure-Python packages it depends on from the same suite (pluggy,
 iniconfig, packaging, pygments, …) and that suite's pytest-xdist and execnet.
 
-Everything goes under one cache folder, and nothing of the machine's own apt configuration is
-read or changed: apt runs with its own sources list, state and cache under that folder, and
-the packages are only downloaded (`apt-get download`) and unpacked (`dpkg-deb -x`), never
-installed. Idempotent: the package lists are refreshed at most every few hours, a package
-already downloaded is not downloaded again, and a tree already unpacked is kept as it is.
-When the archive cannot be reached, the trees unpacked before are used (and said to be);
-without any, each suite is a skipped tree with the reason."""
+Everything goes under one cache folder, and nothing of the machine's apt configuration is
+changed: apt runs with its own configuration, sources list, state and cache under that folder,
+taking from the machine's only where its Debian archive is (the mirror of its own release,
+or BLACKBOX_DEBIAN_MIRROR) and how it reaches it; the packages are only downloaded (`apt-get
+download`) and unpacked (`dpkg-deb -x`), never installed. Idempotent: the package lists are
+refreshed at most every few hours, a package already downloaded is not downloaded again, and a
+tree already unpacked is kept as it is. When the archive cannot be reached, the lists and trees
+fetched before are used (and said to be); without any, each suite is a skipped tree with the
+reason."""
 
 import hashlib
 import os
@@ -21,7 +23,6 @@ from typing import Dict, List, Optional
 
 from tree import Tree, imported_versions, unsupported_python
 
-ARCHIVE = "http://deb.debian.org/debian"
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 # Debian 12 (bookworm) is the machine's own: its pytest is the one every other test runs on.
 SUITES = ("trixie", "sid")
@@ -30,10 +31,36 @@ LISTS_MAX_AGE = 6 * 3600
 APT_TIMEOUT = 120
 
 
+def machine_mirror() -> str:
+    """The Debian archive the machine's own release comes from (BLACKBOX_DEBIAN_MIRROR when
+    set): the same mirror carries the other suites."""
+    chosen = os.environ.get("BLACKBOX_DEBIAN_MIRROR")
+    if chosen:
+        return chosen
+    release = ""
+    if os.path.isfile("/etc/os-release"):
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("VERSION_CODENAME="):
+                release = line.split("=", 1)[1].strip().strip('"')
+    done = subprocess.run(
+        ["apt-get", "indextargets", "--format", "$(REPO_URI) $(RELEASE) $(ORIGIN)"],
+        capture_output=True,
+        text=True,
+    )
+    for line in done.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[1] == release and fields[2] == "Debian":
+            return fields[0].rstrip("/")
+    raise RuntimeError(
+        f"no Debian archive of {release or 'this release'} among the machine's apt sources: "
+        "set BLACKBOX_DEBIAN_MIRROR"
+    )
+
+
 class Apt:
     """apt-get and apt-cache on a private configuration under `root`."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, mirror: str):
         self.root = root
         etc, state, cache = root / "etc", root / "state", root / "cache"
         for folder in (etc / "preferences.d", state / "lists" / "partial", cache / "archives"):
@@ -42,7 +69,7 @@ class Apt:
         sources = etc / "sources.list"
         write_if_changed(
             sources,
-            "".join(f"deb [signed-by={KEYRING}] {ARCHIVE} {suite} main\n" for suite in SUITES),
+            "".join(f"deb [signed-by={KEYRING}] {mirror} {suite} main\n" for suite in SUITES),
         )
         status = state / "status"
         if not status.exists():
@@ -268,10 +295,14 @@ def describe(site: Path, suite: str, note: str = "") -> Tree:
 
 def archive_trees(cache: Path) -> List[Tree]:
     """One tree per suite of SUITES, downloading and unpacking what is missing."""
-    apt = Apt(cache / "apt")
     debs, trees = cache / "debs", cache / "trees"
     debs.mkdir(parents=True, exist_ok=True)
     trees.mkdir(parents=True, exist_ok=True)
+    try:
+        mirror = machine_mirror()
+    except RuntimeError as error:
+        return [Tree(f"debian-{suite}", None, "?", "?", skip=str(error)) for suite in SUITES]
+    apt = Apt(cache / "apt", mirror)
     unreachable = None
     age = apt.lists_age()
     if age is None or age > LISTS_MAX_AGE:
