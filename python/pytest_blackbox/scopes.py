@@ -114,7 +114,9 @@ class ScopeMeter:
         module = _module_of(node) if kind != "session" else None
         dotted = getattr(module, "__name__", None) if module is not None else None
         if kind == "session":
-            name, nodeid, path = str(node.name), "", None
+            # The rootdir's basename, as pytest 7 names the session node (from pytest 8 on it
+            # has no name).
+            name, nodeid, path = node.config.rootpath.name, "", None
         elif kind == "class":
             name, nodeid, path = _class_name(node), node.nodeid, node.nodeid.split("::", 1)[0]
         else:

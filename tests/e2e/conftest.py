@@ -15,6 +15,20 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
+# Another pytest than the interpreter's own (scripts/test-pytest-versions): a folder that holds
+# it and the pluggy it is paired with, put first on every recorded command's PYTHONPATH, as a
+# user's own; and its version, which the recorded pytest must report.
+PYTEST_UNDER_TEST_PATH = os.environ.get("BLACKBOX_TEST_PYTEST_PATH")
+PYTEST_UNDER_TEST_VERSION = os.environ.get("BLACKBOX_TEST_PYTEST_VERSION") or pytest.__version__
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "versions: a core crash scenario, also run against every supported pytest release "
+        "(scripts/test-pytest-versions)",
+    )
+
 
 @pytest.fixture(scope="session")
 def blackbox_bin():
@@ -46,6 +60,15 @@ class Project:
         env.pop("PYTHONPATH", None)
         env["NO_COLOR"] = "1"
         env.update(extra or {})
+        if PYTEST_UNDER_TEST_PATH:
+            user_path = [env.get("PYTHONPATH"), PYTEST_UNDER_TEST_PATH]
+            env["PYTHONPATH"] = os.pathsep.join(entry for entry in user_path if entry)
+            # The machine's other plugins were made for its own pytest and may not load on
+            # this one: only the folder's pytest-xdist is loaded, by name.
+            env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+            if (Path(PYTEST_UNDER_TEST_PATH) / "xdist").is_dir():
+                plugins = [env.get("PYTEST_PLUGINS"), "xdist.plugin"]
+                env["PYTEST_PLUGINS"] = ",".join(entry for entry in plugins if entry)
         return env
 
     def pytest_command(self, *args):

@@ -3,11 +3,14 @@
 import json
 import signal
 
+import pytest
+
 from conftest import only_crash
 
 SEGFAULT = "import ctypes; ctypes.string_at(0)"
 
 
+@pytest.mark.versions
 def test_segfault_in_a_test_body(project):
     project.write(
         "test_a.py",
@@ -61,6 +64,7 @@ def test_segfault_in_c_leaves_the_native_stack(project):
     assert signal.SIGRTMIN <= start["native_signal"] <= signal.SIGRTMAX
 
 
+@pytest.mark.versions
 def test_abort_in_a_fixture_setup(project):
     project.write(
         "test_b.py",
@@ -88,6 +92,7 @@ def test_abort_in_a_fixture_setup(project):
     assert "in resource" in crash["traceback"]
 
 
+@pytest.mark.versions
 def test_sigkill_in_a_fixture_teardown(project):
     project.write(
         "test_c.py",
@@ -121,6 +126,7 @@ def test_sigkill_in_a_fixture_teardown(project):
     assert report["tests"]["passed"] == 0
 
 
+@pytest.mark.versions
 def test_os_exit_in_a_test(project):
     project.write(
         "test_d.py",
@@ -150,6 +156,7 @@ def test_os_exit_zero_never_reads_as_success(project):
     assert project.show()["status"] == "crashed"
 
 
+@pytest.mark.versions
 def test_segfault_while_a_test_module_is_imported(project):
     project.write("test_fine.py", "def test_fine():\n    pass\n")
     project.write("test_import.py", f"{SEGFAULT}\n\ndef test_never():\n    pass\n")
@@ -164,6 +171,7 @@ def test_segfault_while_a_test_module_is_imported(project):
     assert "pytest died while collecting test_import.py" in result.stderr
 
 
+@pytest.mark.versions
 def test_a_clean_suite_passes_its_exit_status_through(project):
     project.write(
         "test_f.py",
@@ -224,6 +232,7 @@ def test_parametrized_ids_are_reported_byte_for_byte(project):
     assert postmortem  # written by the supervisor at the end
 
 
+@pytest.mark.versions
 def test_what_a_dying_test_printed_is_recovered(project):
     project.write(
         "test_o.py",

@@ -19,6 +19,7 @@ TIMEOUT_S = 2
     ],
     ids=["sleep", "gil-holding-c-call"],
 )
+@pytest.mark.versions
 def test_a_hung_test_is_dumped_and_killed(project, body, frame):
     project.write(
         "test_h.py",

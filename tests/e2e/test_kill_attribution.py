@@ -90,6 +90,7 @@ def test_sigkill_of_pytest_at_a_random_moment_names_the_running_test(project, se
     assert consistent(truth, crash), (truth[-3:], crash["nodeid"], crash["phase"])
 
 
+@pytest.mark.versions
 def test_sigkill_of_the_whole_session_including_the_supervisor(project):
     project.write("test_k.py", SUITE)
     truth_file = project.root / "truth.txt"

@@ -59,6 +59,7 @@ def report(project, path="report.json"):
     return load_report(project.root / path)
 
 
+@pytest.mark.versions
 def test_a_real_oom_kill_under_a_cgroup_limit_names_the_test_and_the_line(project, no_cgroup_left):
     project.write("test_m.py", EATER.format(pause=""))
     result = project.run("test_m.py", options=["--memory-max", "300M", "--json", "report.json"])
@@ -87,6 +88,7 @@ def test_a_real_oom_kill_under_a_cgroup_limit_names_the_test_and_the_line(projec
     assert report(project)["summary"]["passed"] == 1
 
 
+@pytest.mark.versions
 def test_the_watchdog_kills_the_tree_at_the_limit(project, no_cgroup_left):
     project.write("test_m.py", EATER.format(pause="\n        time.sleep(0.1)"))
     result = project.run(

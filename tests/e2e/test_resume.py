@@ -53,7 +53,9 @@ def check_junit(path, expected_tests):
     return suite, cases
 
 
-@pytest.mark.parametrize("xdist", [False, True], ids=["serial", "xdist"])
+@pytest.mark.parametrize(
+    "xdist", [pytest.param(False, marks=pytest.mark.versions), True], ids=["serial", "xdist"]
+)
 def test_a_suite_with_two_crashes_completes_and_no_body_runs_twice(project, xdist):
     if xdist:
         pytest.importorskip("xdist")

@@ -30,7 +30,9 @@ def test_teardown_abort(broken_teardown):
 """
 
 
-@pytest.mark.parametrize("dist", ["load", "loadfile", "loadscope", "loadgroup"])
+@pytest.mark.parametrize(
+    "dist", [pytest.param("load", marks=pytest.mark.versions), "loadfile", "loadscope", "loadgroup"]
+)
 def test_a_worker_segfault_is_attributed_to_its_worker_and_phase(project, dist):
     """Under every --dist mode, and run once: xdist's scope schedulers would re-queue it."""
     project.write("test_x.py", SUITE.replace("def test_teardown_abort", "def _unused"))

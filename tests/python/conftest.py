@@ -11,6 +11,9 @@ sys.path.insert(0, str(PYTHON_DIR))  # the plugin under test, for the in-process
 
 pytest_plugins = ["pytester"]
 
+# Another pytest than the interpreter's own, first on PYTHONPATH (scripts/test-pytest-versions).
+PYTEST_UNDER_TEST_PATH = os.environ.get("BLACKBOX_TEST_PYTEST_PATH")
+
 BLACKBOX_VARIABLES = (
     "BLACKBOX_RUN_DIR",
     "BLACKBOX_ATTEMPT",
@@ -31,6 +34,10 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         monkeypatch.delenv(name, raising=False)
     path = os.environ.get("PYTHONPATH")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(PYTHON_DIR), path])))
+    if PYTEST_UNDER_TEST_PATH and (Path(PYTEST_UNDER_TEST_PATH) / "xdist").is_dir():
+        # Another pytest release, with the machine's plugins off (scripts/test-pytest-versions):
+        # its pytest-xdist is loaded by name.
+        monkeypatch.setenv("PYTEST_PLUGINS", "xdist.plugin")
     return monkeypatch
 
 
