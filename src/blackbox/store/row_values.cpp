@@ -88,6 +88,7 @@ void test_values(const std::string& session_h, const TestRow& row, ValueSink& ou
     out.put(row.rss_after_bytes);
     out.put(row.retained_bytes);
     out.put(flag(row.monitored));
+    out.put(row.reruns);
 }
 
 void run_values(const std::string& session_h, const std::string& env_h, const RunRow& row,

@@ -162,6 +162,8 @@ inline constexpr Column kTestColumns[] = {
     {"rss_after_bytes", ColumnType::integer},
     {"retained_bytes", ColumnType::integer},
     {"monitored", ColumnType::integer},
+    // Added in place (no new version): the tries pytest-rerunfailures ran before the last.
+    {"reruns", ColumnType::integer},
 };
 inline constexpr std::string_view kTestKey[] = {"session_h", "nodeid"};
 

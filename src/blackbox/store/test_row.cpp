@@ -31,6 +31,7 @@ TestRow test_row(const postmortem::TestResult& test, bool monitored,
         row.retained_bytes = *test.rss_after_bytes - *test.rss_before_bytes;
     }
     row.monitored = monitored;
+    row.reruns = static_cast<std::int64_t>(test.reruns.size());
     return row;
 }
 

@@ -23,6 +23,7 @@ struct TestRow {
     std::optional<std::int64_t> peak_tree_rss_bytes;
     std::optional<std::int64_t> rss_before_bytes, rss_after_bytes, retained_bytes;
     bool monitored = true;
+    std::int64_t reruns = 0;  // the tries pytest-rerunfailures ran before the last one
 };
 
 // The row of a test that ran (not `not_run`); `start` as test_start_text gives it.

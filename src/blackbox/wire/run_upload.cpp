@@ -42,7 +42,8 @@ json to_json(const store::TestRow& row) {
             {"rss_before_bytes", or_null(row.rss_before_bytes)},
             {"rss_after_bytes", or_null(row.rss_after_bytes)},
             {"retained_bytes", or_null(row.retained_bytes)},
-            {"monitored", row.monitored}};
+            {"monitored", row.monitored},
+            {"reruns", row.reruns}};
 }
 
 json to_json(const store::MetricsRow& row) {

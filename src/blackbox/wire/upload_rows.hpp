@@ -20,7 +20,7 @@ namespace blackbox::wire {
 inline constexpr auto kTestRowKeys = std::to_array<std::string_view>(
     {"nodeid", "outcome", "worker", "attempt", "start", "setup_s", "call_s", "teardown_s",
      "total_s", "user_s", "sys_s", "peak_rss_bytes", "peak_exact", "peak_tree_rss_bytes",
-     "rss_before_bytes", "rss_after_bytes", "retained_bytes", "monitored"});
+     "rss_before_bytes", "rss_after_bytes", "retained_bytes", "monitored", "reruns"});
 
 template <typename Reader>
 store::TestRow read_test_row(Reader& in) {
@@ -43,6 +43,7 @@ store::TestRow read_test_row(Reader& in) {
     row.rss_after_bytes = optional_count(in, "rss_after_bytes");
     row.retained_bytes = optional_byte_difference(in, "retained_bytes");
     row.monitored = in.boolean("monitored");
+    row.reruns = optional_count(in, "reruns").value_or(0);  // absent from older clients' rows
     return row;
 }
 
