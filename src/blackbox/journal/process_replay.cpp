@@ -365,12 +365,18 @@ class ProcessReplayer::Replayer {
         auto phase = string_or(record, "phase", "");
         auto* slot = phase_slot(phase);
         if (slot == nullptr) {
-            if (phase == "???" && !out_.tests.empty() &&
-                out_.last.activity == InFlight::Activity::in_test &&
-                string_or(record, "outcome", "") == "failed") {
-                on_child_death(record);
+            if (phase != "???" || out_.tests.empty() ||
+                out_.last.activity != InFlight::Activity::in_test) {
+                return;
             }
-            return;
+            if (string_or(record, "outcome", "") == "failed") {
+                on_child_death(record);
+                return;
+            }
+            // A forked child's death that an xfail mark expected: pytest-forked reports it
+            // skipped with `wasxfail`; it is the test's call outcome (xfailed).
+            phase = "call";
+            slot = phase_slot(phase);
         }
         PhaseResult result;
         auto outcome = string_or(record, "outcome", "");

@@ -47,6 +47,16 @@ TEST(TestPluginRecords, AForkedChildsDeathNamesItsPhaseSignalAndPid) {
     EXPECT_EQ(replayed.last.activity, InFlight::Activity::between_tests);
 }
 
+TEST(TestPluginRecords, AForkedChildsDeathThatAnXfailExpectedIsXfailed) {
+    auto replayed = replay(R"({"ev":"test","ns":10,"nodeid":"t.py::test_a"}
+{"ev":"begin","ns":12,"phase":"call","pid":99}
+{"ev":"end","ns":20,"phase":"???","outcome":"skipped","dur":0.1,"wasxfail":"reason: x; pytest-forked reason: :-1: running the test CRASHED with signal 11"}
+)");
+    ASSERT_EQ(replayed.tests.size(), 1U);
+    EXPECT_FALSE(replayed.tests[0].child_death);
+    EXPECT_EQ(postmortem::derive_outcome(replayed.tests[0]), "xfailed");
+}
+
 TEST(TestPluginRecords, ABeginBeforeLateReportsPutsADeathInTheRightPhase) {
     auto replayed = replay(R"({"ev":"test","ns":10,"nodeid":"t.py::test_a"}
 {"ev":"begin","ns":11,"phase":"call"}
