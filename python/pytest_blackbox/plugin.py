@@ -23,6 +23,7 @@ collection and the leak sentinels after each test (after_test.py) run only when 
 import functools
 import logging
 import os
+import re
 import signal
 import time
 from typing import Dict, List, Optional
@@ -33,6 +34,7 @@ from . import after_test, budgets, compat, monitor, native, records, requeue, re
 from .after_test import AfterTest, Tally
 from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
 from .capture_files import capture_descriptors, hand_to_supervisor
+from .faults import FaultFile
 from .log_trail import LogTrail
 from .items import collected_lines, undecorated_group_id, undecorated_ids
 from .journal import warn_disabled
@@ -87,6 +89,12 @@ _recording: List["Recorder"] = []
 """The recorders active in this process, innermost last (pytester runs pytest inside pytest)."""
 
 monotonic_ns = time.monotonic_ns
+getpid = os.getpid
+
+_TestReport = pytest.TestReport
+
+FORKED_CRASH = re.compile(r"CRASHED with signal (\d+)")
+"""pytest-forked's report of a test whose child died names the signal only in its text."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -235,6 +243,12 @@ class Recorder:
         self.log_trail: Optional[LogTrail] = None
         self.after_test: Optional[AfterTest] = None  # with --blackbox-gc-after-each/-sentinels
         self.native: Optional[native.NativeFile] = None  # the native stacks' handlers, if loaded
+        self.pid = getpid()  # a forked child (pytest-forked) runs these hooks with another pid
+        # The phase the journal implies is running (after `test` the setup, and so on); None
+        # between tests. A phase that starts without it gets a `begin` record.
+        self.implied: Optional[str] = None
+        self.forked_child = 0  # in a forked child: its pid, once its faulthandler file is open
+        self.child_faults: Optional[FaultFile] = None
 
     def original_id(self, nodeid: str) -> str:
         """pytest's own node id for one xdist may have decorated (`--dist loadgroup`)."""
@@ -330,10 +344,29 @@ class Recorder:
             self.sections_written = set()
             self.props_written = 0
         self.write(records.test(monotonic_ns(), nodeid))
+        self.implied = "setup"
         self.test_dur = 0.0
         self.meter.start()
         if self.log_trail is not None:
             self.log_trail.nodeid = nodeid
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Write `begin` when the journal does not imply the setup (see `_phase_begins`)."""
+        if self.implied != "setup" or self.pid != getpid():
+            self._phase_begins("setup")
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> None:
+        """Write `begin` when the journal does not imply the call (see `_phase_begins`)."""
+        if self.implied != "call" or self.pid != getpid():
+            self._phase_begins("call")
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem) -> None:
+        """Write `begin` when the journal does not imply the teardown (see `_phase_begins`)."""
+        if self.implied != "teardown" or self.pid != getpid():
+            self._phase_begins("teardown")
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_fixture_setup(self, fixturedef, request):
@@ -380,6 +413,9 @@ class Recorder:
             elif report.when == "???":  # xdist's report for the test a dead worker was running
                 self._worker_crash(report.nodeid, getattr(report, "node", None))
             return
+        if type(report) is not _TestReport and getattr(report, "context", None) is not None:
+            self._subtest(report)  # pytest-subtests' report of one subtest, inside the call
+            return
         extra = ""
         outcome = report.outcome
         # The common case costs four attribute reads (`wasxfail`, when set, is an instance
@@ -399,9 +435,17 @@ class Recorder:
             dur = float(dur or 0)
         when = report.when
         if when != "teardown":
+            if when == "setup":
+                self.implied = "call" if outcome == "passed" else "teardown"
+            elif when == "call":
+                self.implied = "teardown"
+            else:  # "???": pytest-forked's report of a test whose forked child died
+                self.implied = None
+                extra += self._forked_crash_extra(report)
             self.test_dur += dur
             self.write(records.end(monotonic_ns(), when, outcome, dur, extra))
             return
+        self.implied = None
         extra += self.meter.finish()
         self.write(records.end(monotonic_ns(), when, outcome, dur, extra))
         if self.summary is not None:
@@ -455,6 +499,7 @@ class Recorder:
             status = int(exitstatus)
         except (TypeError, ValueError):
             status = 3  # not a status pytest defines: report an internal error
+        self._remove_idle_child_faults()
         self.write(records.session_end(monotonic_ns(), status))
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config) -> None:
@@ -526,7 +571,7 @@ class Recorder:
         if report.outcome == "skipped":
             if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
                 reason = str(report.longrepr[2])
-        elif report.outcome == "failed":
+        elif report.outcome in ("failed", "rerun"):  # "rerun": pytest-rerunfailures' failed try
             longrepr = report.longreprtext
         sections = [s for s in report.sections if s[0] not in self.sections_written]
         self.sections_written.update(title for title, _ in sections)
@@ -536,6 +581,82 @@ class Recorder:
         return records.end_extra(
             None if wasxfail is None else str(wasxfail), reason, longrepr, sections, props
         )
+
+    def _phase_begins(self, phase: str) -> None:
+        """Write `begin`: a phase starts that no `end` implies.
+
+        pytest reports each phase right after it ran, so the `end` of one phase implies the
+        next. Plugins that run a test's phases with `runtestprotocol(item, log=False)` report
+        them only afterwards (pytest-rerunfailures) or from another process (pytest-forked):
+        without this record a death in the call would read as one in the setup. In a forked
+        child every phase is written, with the child's pid, and the child's faulthandler
+        writes into a file of its own (`faulthandler/<stem>.fork-<pid>.txt`), so that its
+        stack names its death and not the recording process's.
+        """
+        try:
+            pid = getpid()
+            if pid == self.pid:
+                self.write(records.begin(monotonic_ns(), phase))
+            else:
+                if self.forked_child != pid:
+                    self.forked_child = pid
+                    self._child_faulthandler(pid)
+                self.write(records.begin(monotonic_ns(), phase, pid))
+            self.implied = phase
+        except Exception as error:
+            self._internal_error("phase begins", error)
+
+    def _child_faulthandler(self, pid: int) -> None:
+        """Point faulthandler, in a forked child, at the child's own file."""
+        path = self.run_dir / "faulthandler" / f"{self.stem}.fork-{pid}.txt"
+        try:
+            self.child_faults = FaultFile(path)
+            self.child_faults.enable()
+        except OSError:
+            self.child_faults = None  # the stack then goes to the recording process's file
+
+    def _remove_idle_child_faults(self) -> None:
+        """Remove the empty faulthandler files of forked children: only a child that died of a
+        fatal error has a stack to keep."""
+        if getpid() != self.pid:
+            return
+        prefix = f"{self.stem}.fork-"
+        try:
+            with os.scandir(self.run_dir / "faulthandler") as entries:
+                for entry in entries:
+                    if entry.name.startswith(prefix) and entry.stat().st_size == 0:
+                        os.unlink(entry.path)
+        except OSError:
+            pass  # they are only empty files
+
+    def _forked_crash_extra(self, report: pytest.TestReport) -> str:
+        """The signal of pytest-forked's crash report, read from its text."""
+        try:
+            found = FORKED_CRASH.search(str(report.longreprtext))
+        except Exception:
+            found = None
+        return records.crash_extra(int(found.group(1)) if found else None)
+
+    def _subtest(self, report) -> None:
+        """Write `subtest` for pytest-subtests' report of a subtest."""
+        try:
+            context = report.context
+            msg = getattr(context, "msg", None)
+            if msg is not None and not isinstance(msg, str):
+                msg = repr(msg)
+            params = {k: repr(v) for k, v in (getattr(context, "kwargs", None) or {}).items()}
+            outcome = report.outcome
+            longrepr = report.longreprtext if outcome == "failed" else None
+            reason = None
+            if outcome == "skipped" and isinstance(report.longrepr, tuple):
+                reason = str(report.longrepr[-1])
+            self.write(
+                records.subtest(
+                    monotonic_ns(), outcome, report.duration, msg, params, longrepr, reason
+                )
+            )
+        except Exception as error:
+            self._internal_error("subtest", error)
 
     def _fixture_teardown_begins(self, fixturedef, name: str, scope: str) -> None:
         """Write `fixture_begin teardown`: the first of the fixture's finalizers to run."""

@@ -93,9 +93,13 @@ def test(ns: int, nodeid: str) -> str:
     return f'{{"ev":"test","ns":{ns},{name_field("nodeid", nodeid)}}}\n'
 
 
-def begin(ns: int, phase: str) -> str:
-    """A phase of the current test starts; `phase` is "setup", "call" or "teardown"."""
-    return f'{{"ev":"begin","ns":{ns},"phase":"{phase}"}}\n'
+def begin(ns: int, phase: str, pid: Optional[int] = None) -> str:
+    """A phase of the current test starts; `phase` is "setup", "call" or "teardown". Written
+    only when no `end` implies it (a plugin ran the phases without reporting them yet); `pid`
+    names the forked child that runs the test (pytest-forked), None in the recording process."""
+    if pid is None:
+        return f'{{"ev":"begin","ns":{ns},"phase":"{phase}"}}\n'
+    return f'{{"ev":"begin","ns":{ns},"phase":"{phase}","pid":{int(pid)}}}\n'
 
 
 def end(ns: int, phase: str, outcome: str, dur: float, extra: str = "") -> str:
@@ -106,6 +110,32 @@ def end(ns: int, phase: str, outcome: str, dur: float, extra: str = "") -> str:
         f'{{"ev":"end","ns":{ns},"phase":{_word(phase)},"outcome":{_word(outcome)},'
         f'"dur":{dur!r}{extra}}}\n'
     )
+
+
+def crash_extra(signal: Optional[int]) -> str:
+    """The `end` key of a test whose forked child died (pytest-forked's report, phase `???`):
+    the signal that killed it, "" when its report does not say."""
+    return "" if signal is None else f',"signal":{int(signal)}'
+
+
+def subtest(
+    ns: int,
+    outcome: str,
+    dur: float,
+    msg: Optional[str],
+    params: dict,
+    longrepr: Optional[str],
+    reason: Optional[str],
+) -> str:
+    """A subtest of the current test reported (pytest-subtests' `subtests.test`, unittest's
+    `self.subTest`): its outcome, message and parameters (name -> repr)."""
+    fields: dict = {"outcome": outcome, "dur": float(dur or 0), "msg": msg}
+    fields["params"] = {str(k): bounded(str(v)) for k, v in params.items()}
+    if longrepr is not None:
+        fields["longrepr"] = bounded(longrepr)
+    if reason is not None:
+        fields["reason"] = bounded(reason)
+    return _line("subtest", ns, fields)
 
 
 def end_extra(

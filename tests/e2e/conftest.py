@@ -72,7 +72,12 @@ class Project:
         return env
 
     def pytest_command(self, *args):
-        return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args]
+        extra = []
+        if "no:xdist" in args:
+            # pytest-rerunfailures implements xdist's hooks whenever xdist is installed: with
+            # xdist disabled, pytest refuses it ("unknown hook 'pytest_configure_node'").
+            extra = ["-p", "no:rerunfailures"]
+        return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *extra, *args]
 
     def run(self, *pytest_args, options=(), command=None, env=None, timeout=180, **kwargs):
         """`blackbox run OPTIONS -- python -m pytest ARGS` in the project; a CompletedProcess."""

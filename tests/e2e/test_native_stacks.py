@@ -244,6 +244,8 @@ def test_plugin_mode_records_the_native_stack_without_a_supervisor(project, exte
             "no:cacheprovider",
             "-p",
             "no:xdist",
+            "-p",
+            "no:rerunfailures",  # it implements xdist's hooks: see Project.pytest_command
             "--blackbox",
             "test_native.py",
         ],

@@ -64,6 +64,24 @@ MonitorSettings monitor_settings(const nlohmann::json& monitor) {
     return settings;
 }
 
+// pytest-forked names the signal only in its text: "…: running the test CRASHED with signal 11".
+std::optional<int> forked_crash_signal(std::string_view report) {
+    constexpr std::string_view kWords = "CRASHED with signal ";
+    auto at = report.find(kWords);
+    if (at == std::string_view::npos) {
+        return std::nullopt;
+    }
+    int signal = 0;
+    std::size_t digits = 0;
+    for (auto i = at + kWords.size(); i < report.size() && digits < 3; ++i, ++digits) {
+        if (report[i] < '0' || report[i] > '9') {
+            break;
+        }
+        signal = signal * 10 + (report[i] - '0');
+    }
+    return digits > 0 && signal > 0 ? std::optional<int>(signal) : std::nullopt;
+}
+
 bool is_phase(const std::string& phase) {
     return phase == "setup" || phase == "call" || phase == "teardown";
 }
@@ -111,6 +129,7 @@ class ProcessReplayer::Replayer {
             {"session_end", &Replayer::on_session_end},
             {"exit", &Replayer::on_exit},
             {"after_test", &Replayer::on_after_test},
+            {"subtest", &Replayer::on_subtest},
         };
         auto ev = record.ev();
         auto handler = kHandlers.find(ev);
@@ -261,6 +280,7 @@ class ProcessReplayer::Replayer {
         hand_over();
         out_.tests.push_back(std::move(test));
         pending_begin_ns_ = ns_of(record);  // the setup begins with the test
+        child_pid_ = 0;
         out_.last.nodeid = out_.tests.back().nodeid;
         out_.latest_test = out_.last.nodeid;
         out_.last.phase = "setup";  // logstart comes right before setup begins
@@ -291,16 +311,72 @@ class ProcessReplayer::Replayer {
             return;
         }
         pending_begin_ns_ = ns_of(record);
+        if (auto pid = record.integer("pid")) {
+            child_pid_ = static_cast<long>(*pid);  // a forked child runs the test
+        }
         out_.last.phase = phase;
         out_.last.fixture.reset();
         set_activity(InFlight::Activity::in_test, record);
+    }
+
+    // pytest-forked's report of a test whose forked child died: phase `???`, failed. The test
+    // crashed in the phase its child last began (the setup when no `begin` says otherwise).
+    void on_child_death(const Record& record) {
+        auto& test = out_.tests.back();
+        ChildDeath death;
+        auto report = string_or(record, "longrepr", "");
+        death.signal = optional_int(record, "signal");
+        if (!death.signal) {
+            death.signal = forked_crash_signal(report);
+        }
+        death.phase = out_.last.activity == InFlight::Activity::in_test && is_phase(out_.last.phase)
+                          ? out_.last.phase
+                          : "setup";
+        death.pid = child_pid_;
+        death.report = std::move(report);
+        death.since_ns = out_.last.since_ns;
+        death.ns = ns_of(record);
+        test.child_death = std::make_shared<const ChildDeath>(std::move(death));
+        ++out_.tests_done;
+        pending_begin_ns_ = 0;
+        between_tests(record);
+    }
+
+    void on_subtest(const Record& record) {
+        if (out_.tests.empty() || out_.last.activity != InFlight::Activity::in_test) {
+            return;
+        }
+        Subtest subtest;
+        subtest.msg = optional_string(record, "msg");
+        if (auto params = record.json("params"); params.is_object()) {
+            for (const auto& [name, value] : params.items()) {
+                subtest.params.emplace_back(
+                    name, value.is_string() ? value.get<std::string>() : base::json_text(value));
+            }
+        }
+        subtest.outcome = string_or(record, "outcome", "failed");
+        subtest.duration_s = record.number("dur").value_or(0.0);
+        subtest.longrepr = optional_string(record, "longrepr");
+        subtest.reason = optional_string(record, "reason");
+        out_.tests.back().subtests.push_back(std::move(subtest));
     }
 
     void on_end(const Record& record) {
         auto phase = string_or(record, "phase", "");
         auto* slot = phase_slot(phase);
         if (slot == nullptr) {
-            return;
+            if (phase != "???" || out_.tests.empty() ||
+                out_.last.activity != InFlight::Activity::in_test) {
+                return;
+            }
+            if (string_or(record, "outcome", "") == "failed") {
+                on_child_death(record);
+                return;
+            }
+            // A forked child's death that an xfail mark expected: pytest-forked reports it
+            // skipped with `wasxfail`; it is the test's call outcome (xfailed).
+            phase = "call";
+            slot = phase_slot(phase);
         }
         PhaseResult result;
         auto outcome = string_or(record, "outcome", "");
@@ -310,6 +386,9 @@ class ProcessReplayer::Replayer {
         result.duration_s = record.number("dur").value_or(0.0);
         result.begin_ns = pending_begin_ns_;
         result.end_ns = ns_of(record);
+        if (outcome == "rerun") {
+            out_.tests.back().rerun = true;  // pytest-rerunfailures runs the test again
+        }
         auto wasxfail = optional_string(record, "wasxfail");
         result.wasxfail = wasxfail.has_value();
         PhaseDetails details;
@@ -460,6 +539,7 @@ class ProcessReplayer::Replayer {
     TestSink sink_;
     std::vector<std::string> collecting_;  // nested collectors (a package, then its module)
     std::int64_t pending_begin_ns_ = 0;
+    long child_pid_ = 0;  // the forked child running the test in flight (its `begin`'s pid)
     std::vector<std::string> unknown_;
 };
 

@@ -62,6 +62,37 @@ struct CutPhase {
     double duration_s = 0;
 };
 
+// A test whose forked child died (pytest-forked's report of phase `???`): the test's own
+// process was a child of the recording one, which lived on and reported the death.
+struct ChildDeath {
+    std::optional<int> signal;  // the `end` record's, else read from the report's text
+    std::string phase;          // "setup", "call" or "teardown": the child's last `begin`
+    long pid = 0;               // the child's pid (its `begin` records'); 0 when unknown
+    std::string report;         // pytest-forked's text ("…: running the test CRASHED with …")
+    std::int64_t since_ns = 0;  // when that phase began
+    std::int64_t ns = 0;        // when the recording process reported the death
+};
+
+// One subtest's report (the journal's `subtest`: pytest-subtests' `subtests.test`, unittest's
+// `self.subTest`), in the order they ran.
+struct Subtest {
+    std::optional<std::string> msg;
+    std::vector<std::pair<std::string, std::string>> params;  // name -> repr of the value
+    std::string outcome;                                      // passed, failed or skipped
+    double duration_s = 0;
+    std::optional<std::string> longrepr;  // a failure's text
+    std::optional<std::string> reason;    // a skip's reason
+};
+
+// One try of a test that pytest-rerunfailures ran again after it: the try's outcome ("failed"
+// in the call, "error" in the setup or teardown), where it failed and why.
+struct RerunTry {
+    std::string outcome;
+    std::string phase;
+    std::optional<std::string> longrepr;
+    double duration_s = 0;
+};
+
 struct TestResult {
     std::string nodeid;
     std::string outcome;  // passed failed skipped xfailed xpassed error crashed not_run
@@ -92,6 +123,12 @@ struct TestResult {
     std::shared_ptr<const AfterTest> after;  // null without an `after_test` record (most tests)
     // Set by the post-mortem for a crashed test whose death it could date (absent otherwise).
     std::optional<CutPhase> cut;
+    // Rare facts, empty for nearly every test: its forked child's death, its subtests, and
+    // the tries pytest-rerunfailures ran before this one (oldest first).
+    std::shared_ptr<const ChildDeath> child_death;
+    std::vector<Subtest> subtests;
+    std::vector<RerunTry> reruns;
+    bool rerun = false;  // this try was reported as "rerun": pytest-rerunfailures ran it again
 
     // setup + call + teardown, as JUnit's `time`; for a crashed test, the phase cut short counts
     // up to the death: its start to its death.

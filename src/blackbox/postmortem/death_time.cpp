@@ -81,6 +81,9 @@ std::optional<std::int64_t> death_of(const RunModel& run,
 
 void date_deaths(RunModel& run, const std::vector<journal::ProcessReplay>& replays) {
     for (auto& crash : run.crashes) {
+        if (crash.forked) {
+            continue;  // dated by the report of its death (died_ns is set)
+        }
         auto died = death_of(run, replays, crash);
         if (!died) {
             continue;

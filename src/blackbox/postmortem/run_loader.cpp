@@ -8,6 +8,7 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/file_io.hpp>
 #include <blackbox/base/json_text.hpp>
+#include <blackbox/base/signal_name.hpp>
 #include <blackbox/context/recorded_sources.hpp>
 #include <blackbox/journal/faulthandler_dump.hpp>
 #include <blackbox/journal/lost_file.hpp>
@@ -17,6 +18,7 @@
 #include <blackbox/live/captured_output.hpp>
 #include <blackbox/live/supervisor_log_reader.hpp>
 #include <blackbox/postmortem/attribution.hpp>
+#include <blackbox/postmortem/death_cause.hpp>
 #include <blackbox/postmortem/death_time.hpp>
 #include <blackbox/postmortem/interruption.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
@@ -139,8 +141,29 @@ std::size_t phases_reported(const TestResult& test) {
     return (test.setup ? 1U : 0U) + (test.call ? 1U : 0U) + (test.teardown ? 1U : 0U);
 }
 
+// A try that pytest-rerunfailures ran again, in a few words: the phase whose report said
+// "rerun" (the call: failed; the setup or teardown: error), its text, its duration.
+journal::RerunTry rerun_try(const TestResult& test) {
+    journal::RerunTry tried{"failed", "call", std::nullopt, test.duration_s()};
+    using Outcome = PhaseResult::Outcome;
+    for (const auto& [phase, name] :
+         {std::pair{&test.setup, "setup"}, std::pair{&test.call, "call"},
+          std::pair{&test.teardown, "teardown"}}) {
+        if (*phase && (*phase)->outcome == Outcome::failed) {
+            tried.phase = name;
+            tried.outcome = std::string_view(name) == "call" ? "failed" : "error";
+            if ((*phase)->details) {
+                tried.longrepr = (*phase)->details->longrepr;
+            }
+            break;
+        }
+    }
+    return tried;
+}
+
 // Moves a test's result into the run as the replay passes it (a 100,000-test run is never held
-// twice); a later report of the same test replaces an earlier one only when it got further.
+// twice); a later report of the same test replaces an earlier one only when it got further,
+// or when the earlier one was a try that pytest-rerunfailures ran again (kept in `reruns`).
 void merge_result(RunModel& run, TestResult&& result, TestIndex& index) {
     auto found = index.find(result.nodeid);
     if (found == index.end()) {
@@ -149,6 +172,16 @@ void merge_result(RunModel& run, TestResult&& result, TestIndex& index) {
         return;
     }
     auto& test = run.tests[found->second];
+    if (test.rerun && result.attempt == test.attempt) {
+        auto tries = std::move(test.reruns);
+        tries.push_back(rerun_try(test));
+        tries.insert(tries.end(), std::make_move_iterator(result.reruns.begin()),
+                     std::make_move_iterator(result.reruns.end()));
+        result.reruns = std::move(tries);
+        result.nodeid = std::move(test.nodeid);  // the index views it: it must not be freed
+        test = std::move(result);
+        return;
+    }
     if (phases_reported(result) >= phases_reported(test)) {
         result.nodeid = std::move(test.nodeid);  // the index views it: it must not be freed
         test = std::move(result);
@@ -273,6 +306,49 @@ void count(RunModel& run) {
         counts.interrupted += o == "not_run" && test.interrupted.has_value();
     }
     counts.errors += run.collect_errors.size();
+}
+
+// A test whose forked child died (pytest-forked) is a crash of that test: attribution looks
+// for dead pytest processes, and the recording process lived on. The child's faulthandler wrote
+// into a file of its own (faulthandler/<stem>.fork-<pid>.txt).
+void add_child_deaths(RunModel& run) {
+    for (const auto& test : run.tests) {
+        if (!test.child_death || test.crash) {
+            continue;
+        }
+        const auto& death = *test.child_death;
+        Crash crash;
+        crash.nodeid = test.nodeid;
+        crash.phase = death.phase;
+        crash.worker = test.worker;
+        crash.signal = death.signal;
+        crash.cause = death.signal ? cause_for_signal(*death.signal) : "unknown";
+        std::string child = death.pid != 0
+                                ? fmt::format("the test's forked child (pid {})", death.pid)
+                                : std::string("the test's forked child");
+        crash.evidence =
+            death.signal
+                ? fmt::format("pytest-forked: {} was killed by signal {} ({}); pytest went on",
+                              child, *death.signal, base::signal_name(*death.signal))
+                : fmt::format("pytest-forked: {} died: {}; pytest went on", child, death.report);
+        crash.attempt = test.attempt;
+        crash.pid = test.pid;
+        crash.forked = true;
+        crash.child_pid = death.pid;
+        crash.since_ns = death.since_ns;
+        crash.died_ns = death.ns;
+        if (death.pid != 0) {
+            auto stem =
+                fmt::format("{}-{}-{}", test.attempt, test.worker.value_or("main"), test.pid);
+            auto path = run.dir / rundir::kFaulthandlerFolder /
+                        fmt::format("{}.fork-{}.txt", stem, death.pid);
+            if (auto dump = journal::read_last_dump(path, run.warnings); dump && dump->fatal) {
+                crash.traceback = std::move(dump->text);
+                crash.frames = std::move(dump->frames);
+            }
+        }
+        run.crashes.push_back(std::move(crash));
+    }
 }
 
 std::string derive_status(const RunModel& run, const journal::ProcessReplay* main) {
@@ -542,6 +618,7 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
             crash.native_source = std::move(native->source);
         }
     }
+    add_child_deaths(run);
     for (auto& test : run.tests) {
         test.outcome = derive_outcome(test);
     }

@@ -72,6 +72,10 @@ struct Crash {
     // nullopt when nothing dates it.
     std::optional<std::int64_t> died_ns;
     bool collateral = false;  // still running when another process's death ended the run
+    // The test ran in a child its process forked (pytest-forked) and that child died: `pid`
+    // is the recording process, which lived on; the child's pid is in `child_pid`.
+    bool forked = false;
+    long child_pid = 0;
 };
 
 // A test that was running when the user stopped the run (SIGINT, SIGTERM or SIGHUP sent to

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <blackbox/postmortem/test_outcome.hpp>
 
 namespace blackbox::postmortem {
@@ -30,7 +32,14 @@ std::string derive_outcome(const TestResult& test) {
         return "error";
     }
     if (outcome == "not_run" && test.setup) {
-        return test.teardown ? "passed" : "not_run";  // e.g. a setup that ran, then no call
+        outcome = test.teardown ? "passed" : "not_run";  // e.g. a setup that ran, then no call
+    }
+    // A failed subtest fails its test, which pytest-subtests reports passed beside it (the
+    // session fails all the same).
+    if ((outcome == "passed" || outcome == "xpassed") &&
+        std::any_of(test.subtests.begin(), test.subtests.end(),
+                    [](const journal::Subtest& subtest) { return subtest.outcome == "failed"; })) {
+        return "failed";
     }
     return outcome;
 }

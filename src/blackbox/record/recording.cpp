@@ -35,8 +35,8 @@ Verdict after_attempt(const postmortem::RunModel& run, const AttemptResult& atte
     }
     const postmortem::Crash* death = nullptr;
     for (const auto& crash : run.crashes) {
-        if (crash.attempt == attempt.attempt && !crash.worker) {
-            death = &crash;
+        if (crash.attempt == attempt.attempt && !crash.worker && !crash.forked) {
+            death = &crash;  // a forked child's death is its test's: pytest went on
         }
     }
     if (death == nullptr) {
@@ -73,7 +73,7 @@ void write_skip_list(const postmortem::RunModel& run, const base::Directory& run
 
 std::string describe_death(const postmortem::RunModel& run, int attempt) {
     for (const auto& crash : run.crashes) {
-        if (crash.attempt == attempt && !crash.worker) {
+        if (crash.attempt == attempt && !crash.worker && !crash.forked) {
             return fmt::format("{} ({}) in the {} of {}", crash.cause,
                                crash.signal
                                    ? base::signal_name(*crash.signal)

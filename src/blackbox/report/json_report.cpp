@@ -98,6 +98,40 @@ json test_json(const TestResult& test, const postmortem::RunModel& run) {
     object["gc_freed_bytes"] = test.after ? optional_json(test.after->gc_freed_bytes) : nullptr;
     object["gc_objects"] = test.after ? optional_json(test.after->gc_objects) : nullptr;
     add_texts(object, test);
+    // pytest-rerunfailures: how many times the test ran again, and each earlier try.
+    object["reruns"] = test.reruns.size();
+    if (!test.reruns.empty()) {
+        json tries = json::array();
+        for (const auto& tried : test.reruns) {
+            tries.push_back({{"outcome", tried.outcome},
+                             {"phase", tried.phase},
+                             {"duration_s", tried.duration_s},
+                             {"longrepr", optional_json(tried.longrepr)}});
+        }
+        object["rerun_tries"] = std::move(tries);
+    }
+    // pytest-subtests: each subtest's report, in the order they ran.
+    if (!test.subtests.empty()) {
+        json subtests = json::array();
+        for (const auto& subtest : test.subtests) {
+            json params = json::object();
+            for (const auto& [name, value] : subtest.params) {
+                params[name] = value;
+            }
+            json entry = {{"msg", optional_json(subtest.msg)},
+                          {"params", std::move(params)},
+                          {"outcome", subtest.outcome},
+                          {"duration_s", subtest.duration_s}};
+            if (subtest.longrepr) {
+                entry["longrepr"] = *subtest.longrepr;
+            }
+            if (subtest.reason) {
+                entry["reason"] = *subtest.reason;
+            }
+            subtests.push_back(std::move(entry));
+        }
+        object["subtests"] = std::move(subtests);
+    }
     return object;
 }
 

@@ -124,6 +124,49 @@ void add_captured(pugi::xml_node testcase, const TestResult& test, const Crash* 
     }
 }
 
+// The failed subtests of a test (pytest-subtests), one paragraph each: "[msg] (i=1)" and the
+// failure's text.
+std::string failed_subtests_text(const TestResult& test, std::size_t& failed) {
+    std::string text;
+    failed = 0;
+    for (const auto& subtest : test.subtests) {
+        if (subtest.outcome != "failed") {
+            continue;
+        }
+        ++failed;
+        std::string name = subtest.msg ? fmt::format("[{}]", *subtest.msg) : std::string();
+        std::string params;
+        for (const auto& [key, value] : subtest.params) {
+            params += fmt::format("{}{}={}", params.empty() ? "" : ", ", key, value);
+        }
+        if (!params.empty()) {
+            name += fmt::format("{}({})", name.empty() ? "" : " ", params);
+        }
+        text += fmt::format("subtest {} failed\n{}\n\n", name.empty() ? "(unnamed)" : name,
+                            subtest.longrepr.value_or(""));
+    }
+    return text;
+}
+
+// The tries pytest-rerunfailures ran again before the last, in Maven Surefire's words, which
+// CI servers read: <flakyFailure>/<flakyError> in a test that passed in the end, else
+// <rerunFailure>/<rerunError>; each with the try's text in <stackTrace>.
+void add_reruns(pugi::xml_node testcase, const TestResult& test) {
+    const bool flaky = test.outcome == "passed" || test.outcome == "xpassed" ||
+                       test.outcome == "skipped" || test.outcome == "xfailed";
+    for (const auto& tried : test.reruns) {
+        const bool error = tried.outcome == "error";
+        const char* element = flaky ? (error ? "flakyError" : "flakyFailure")
+                                    : (error ? "rerunError" : "rerunFailure");
+        auto node = testcase.append_child(element);
+        attribute(node, "message", fmt::format("{} in {}", tried.outcome, tried.phase));
+        attribute(node, "type", "pytest.rerun");
+        if (tried.longrepr) {
+            set_text(node.append_child("stackTrace"), *tried.longrepr);
+        }
+    }
+}
+
 void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& run,
                   Totals& totals) {
     const auto nodeid = base::name_text(test.nodeid);  // names: "\\xNN" for bytes not UTF-8
@@ -143,10 +186,20 @@ void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& 
         bool error = outcome == "error";
         auto element = testcase.append_child(error ? "error" : "failure");
         std::string where = test.setup && phase == &*test.setup ? "setup" : "teardown";
-        attribute(element, "message",
-                  error ? fmt::format("failed on {}", where) : std::string("failed"));
+        std::size_t failed_subtests = 0;
+        auto subtests_text = failed_subtests_text(test, failed_subtests);
+        std::string message = error ? fmt::format("failed on {}", where) : std::string("failed");
+        if (failed_subtests != 0) {
+            message += fmt::format(": {} subtest{} failed", failed_subtests,
+                                   failed_subtests == 1 ? "" : "s");
+        }
+        attribute(element, "message", message);
+        std::string body = subtests_text;
         if (phase != nullptr && phase->details && phase->details->longrepr) {
-            set_text(element, *phase->details->longrepr);
+            body += *phase->details->longrepr;
+        }
+        if (!body.empty()) {
+            set_text(element, body);
         }
         (error ? totals.errors : totals.failures) += 1;
     } else if (outcome == "skipped" || outcome == "xfailed") {
@@ -188,6 +241,7 @@ void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& 
         }
         ++totals.skipped;
     }
+    add_reruns(testcase, test);
     add_captured(testcase, test, crash);
 }
 

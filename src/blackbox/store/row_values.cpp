@@ -90,6 +90,7 @@ void test_values(const std::string& session_h, const TestRow& row, ValueSink& ou
     out.put(flag(row.monitored));
     out.put(row.main_cpu_s);
     out.put(row.run_delay_s);
+    out.put(row.reruns);
 }
 
 void run_values(const std::string& session_h, const std::string& env_h, const RunRow& row,

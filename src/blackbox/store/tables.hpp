@@ -164,6 +164,8 @@ inline constexpr Column kTestColumns[] = {
     {"monitored", ColumnType::integer},
     {"main_cpu_s", ColumnType::real},
     {"run_delay_s", ColumnType::real},
+    // Added in place (no new version): the tries pytest-rerunfailures ran before the last.
+    {"reruns", ColumnType::integer},
 };
 inline constexpr std::string_view kTestKey[] = {"session_h", "nodeid"};
 

@@ -33,6 +33,7 @@ TestRow test_row(const postmortem::TestResult& test, bool monitored,
     row.monitored = monitored;
     row.main_cpu_s = test.main_cpu_s;
     row.run_delay_s = test.run_delay_s;
+    row.reruns = static_cast<std::int64_t>(test.reruns.size());
     return row;
 }
 

@@ -25,6 +25,7 @@ struct TestRow {
     bool monitored = true;
     // The thread that ran the test: its time on a processor, and waiting for one.
     std::optional<double> main_cpu_s, run_delay_s;
+    std::int64_t reruns = 0;  // the tries pytest-rerunfailures ran before the last one
 };
 
 // The row of a test that ran (not `not_run`); `start` as test_start_text gives it.

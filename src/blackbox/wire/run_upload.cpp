@@ -44,7 +44,9 @@ json to_json(const store::TestRow& row) {
             {"retained_bytes", or_null(row.retained_bytes)},
             {"monitored", row.monitored},
             {"main_cpu_s", or_null(row.main_cpu_s)},
-            {"run_delay_s", or_null(row.run_delay_s)}};
+            {"run_delay_s", or_null(row.run_delay_s)},
+
+            {"reruns", row.reruns}};
 }
 
 json to_json(const store::MetricsRow& row) {

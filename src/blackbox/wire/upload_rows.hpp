@@ -35,6 +35,7 @@ inline constexpr auto kTestRowKeys = std::to_array<std::string_view>({"nodeid",
                                                                       "rss_after_bytes",
                                                                       "retained_bytes",
                                                                       "monitored",
+                                                                      "reruns",
                                                                       "main_cpu_s",
                                                                       "run_delay_s"});
 
@@ -61,6 +62,7 @@ store::TestRow read_test_row(Reader& in) {
     row.monitored = in.boolean("monitored");
     row.main_cpu_s = optional_seconds(in, "main_cpu_s");
     row.run_delay_s = optional_seconds(in, "run_delay_s");
+    row.reruns = optional_count(in, "reruns").value_or(0);  // absent from older clients' rows
     return row;
 }
 
