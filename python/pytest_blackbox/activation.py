@@ -130,9 +130,26 @@ def start_facts(config: pytest.Config, recording: Recording) -> Tuple[int, dict]
         "hwm_reset": False,
         "plugin": __version__,
         "fsync": recording.fsync,
+        "seed_options": seed_options(config),
     }
     facts.update(_identity())
     return ns, facts
+
+
+def seed_options(config: pytest.Config) -> list:
+    """The options that repeat this session's random order: the seed each random-order plugin
+    drew (or was given), so that a crash's re-run line orders as this attempt did. Read once
+    the plugins are configured (this runs in a trylast pytest_configure)."""
+    words = []
+    option = config.option
+    bucket = getattr(option, "random_order_bucket", None)  # pytest-random-order
+    seed = getattr(option, "random_order_seed", None)
+    if bucket not in (None, "none") and seed not in (None, ""):
+        words.append(f"--random-order-seed={seed}")
+    seed = getattr(option, "randomly_seed", None)  # pytest-randomly, unless -p no:randomly
+    if config.pluginmanager.has_plugin("randomly") and isinstance(seed, int):
+        words.append(f"--randomly-seed={seed}")
+    return words
 
 
 def _identity() -> dict:

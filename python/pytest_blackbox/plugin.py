@@ -30,7 +30,18 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from . import after_test, budgets, compat, monitor, native, records, requeue, resume, shard_plan
+from . import (
+    after_test,
+    budgets,
+    compat,
+    monitor,
+    native,
+    records,
+    requeue,
+    resume,
+    resumed_outputs,
+    shard_plan,
+)
 from .after_test import AfterTest, Tally
 from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, start_facts
 from .capture_files import capture_descriptors, hand_to_supervisor
@@ -118,7 +129,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args):
-    """Add pytest-abort's options once every early plugin added its own (compat/)."""
+    """Add pytest-abort's options once every early plugin added its own (compat/); on a
+    restarted attempt, before pytest-cov starts, have it append (resumed_outputs.py)."""
+    resumed_outputs.before_plugins_start(early_config)
     yield
     compat.add_options(parser)
 
@@ -130,6 +143,7 @@ def pytest_configure(config: pytest.Config) -> None:
     shard_plan.configure(config)  # one shard of a `blackbox plan`, when asked for
     monitor.register_markers(config)
     budgets.register_markers(config)
+    resumed_outputs.warn_lost_outputs(config)
     settings = monitor.settings(config)  # a usage error, recording or not
     summary_size = size_of(config)
     hungry_from = hungry_from_of(config)  # a usage error, recording or not
@@ -218,6 +232,8 @@ class Recorder:
             Summary(summary_size, hungry_from) if summary_size and not recording.worker else None
         )
         self.hand_over = bool(summary_size and recording.worker)
+        # Under a supervisor that may restart pytest: other plugins' data kept after each test.
+        self.save_outputs = recording.worker is None and resumed_outputs.restartable()
         self.worker = recording.worker  # the xdist worker id, None elsewhere
         self.test_dur = 0.0  # the phases of the running test so far, in seconds
         self.run_dir = recording.run_dir
@@ -448,6 +464,8 @@ class Recorder:
         self.implied = None
         extra += self.meter.finish()
         self.write(records.end(monotonic_ns(), when, outcome, dur, extra))
+        if self.save_outputs:
+            resumed_outputs.save_progress(self.config)
         if self.summary is not None:
             meter = self.meter
             self.summary.add(report.nodeid, self.test_dur + dur, meter.peak, meter.rss_before)

@@ -13,7 +13,9 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/base/memory_size.hpp>
 #include <blackbox/base/terminal_text.hpp>
+#include <blackbox/context/command_output.hpp>
 #include <blackbox/context/execution_context.hpp>
+#include <blackbox/plugin/interpreter_isolation.hpp>
 #include <blackbox/plugin/plugin_environment.hpp>
 #include <blackbox/record/finish_run.hpp>
 #include <blackbox/record/recording.hpp>
@@ -59,16 +61,49 @@ struct RunOptions {
     std::vector<std::string> command;
 };
 
+// Whether the Python that `isolated` starts imports pytest_blackbox without PYTHONPATH (the
+// plugin installed into that environment): asked of that Python itself, with the same options.
+bool imports_plugin(const plugin::IsolatedInterpreter& isolated) {
+    auto probe = isolated.probe_prefix;
+    probe.insert(probe.end(), {"-c",
+                               "import importlib.util as u\n"
+                               "print(u.find_spec('pytest_blackbox') is not None)"});
+    return context::command_output(probe).value_or("") == "True\n";
+}
+
+// A command whose Python ignores PYTHONPATH (-I, -E) cannot get the plugin through it, and
+// PYTEST_PLUGINS would then stop pytest before it collects: refused before anything runs,
+// unless that Python has the plugin installed.
+void check_injection(const std::vector<std::string>& command, const fs::path& program) {
+    auto isolated = plugin::isolated_command(command, program);
+    if (!isolated || imports_plugin(*isolated)) {
+        return;
+    }
+    std::string interpreter;
+    for (const auto& word : isolated->probe_prefix) {
+        interpreter += (interpreter.empty() ? "" : " ") + word;
+    }
+    throw Error(fmt::format("cannot record this command: `{}` ({}) ignores PYTHONPATH, through "
+                            "which blackbox injects its pytest plugin, and that Python has no "
+                            "pytest_blackbox installed; nothing was run. Run it without {}, or "
+                            "install pytest-blackbox into that Python "
+                            "(docs/commands/run.md, \"Isolated Python\")",
+                            interpreter, isolated->where, isolated->flag),
+                kRecorderError);
+}
+
 int run(const RunOptions& options, const Invocation& invocation) {
     std::vector<std::string> command = options.command;
     if (command.empty()) {
         command = {options.python, "-m", "pytest"};
     }
     const char* path_env = std::getenv("PATH");
-    if (!supervise::find_executable(command[0], path_env ? path_env : "")) {
+    auto program = supervise::find_executable(command[0], path_env ? path_env : "");
+    if (!program) {
         std::cerr << "blackbox: command not found: " << base::terminal_text(command[0]) << "\n";
         return 127;
     }
+    check_injection(command, *program);
     auto plugin_dir = plugin::find_plugin_directory(invocation.executable);
     if (!plugin_dir) {
         throw Error("cannot find the bundled pytest plugin (pytest_blackbox) next to " +
@@ -98,6 +133,7 @@ int run(const RunOptions& options, const Invocation& invocation) {
     run_record.started_ns = started_ns;
     run_record.recorder = "supervisor";
     run_record.command = command;
+    run_record.max_restarts = options.max_restarts;
     run_record.cwd = cwd.string();
     run_record.context = context::gather_execution_context(context::system_sources());
     if (int error = rundir::write_run_file(directory, run_record); error != 0) {

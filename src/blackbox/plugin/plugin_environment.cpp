@@ -112,6 +112,11 @@ std::vector<std::string> inject(const std::vector<std::string>& parent,
     if (!injection.capture_socket.empty()) {
         set(env, "BLACKBOX_CAPTURE_SOCKET", injection.capture_socket);
     }
+    std::erase_if(
+        env, [](const std::string& entry) { return entry.starts_with("BLACKBOX_MAX_RESTARTS="); });
+    if (injection.max_restarts > 0) {
+        set(env, "BLACKBOX_MAX_RESTARTS", std::to_string(injection.max_restarts));
+    }
     if (!injection.native_library.empty() && !value_of(env, kNativeLibraryVariable)) {
         set(env, kNativeLibraryVariable, injection.native_library.string());
     }

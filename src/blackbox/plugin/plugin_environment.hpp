@@ -36,6 +36,9 @@ struct Injection {
     std::string capture_socket;  // BLACKBOX_CAPTURE_SOCKET: the capture keeper's mailbox ("": none)
     // BLACKBOX_NATIVE_LIB, unless the user set it ("": leave it alone).
     std::filesystem::path native_library;
+    // BLACKBOX_MAX_RESTARTS: the supervisor may restart pytest, whose plugin then keeps other
+    // plugins' outputs across attempts (0: removed, an inherited one is an outer run's).
+    int max_restarts = 0;
 };
 
 // The child's environment: `parent` ("KEY=VALUE" entries) with the injection applied.

@@ -18,9 +18,22 @@ std::string shell_quote(const std::string& word);
 // `python3 -m pytest` when the command started pytest some other way (tox, a script).
 std::vector<std::string> pytest_prefix(const std::vector<std::string>& command);
 
-// `blackbox run -- <python> -m pytest '<target>'`, keeping the interpreter and pytest entry of
-// the recorded command (falling back to `python3 -m pytest`), prefixed by `cd <rootdir> &&`
-// when pytest's rootdir (node ids are relative to it) is not the working directory.
-std::string rerun_command(const RunModel& run, const std::string& target);
+// The options of pytest's words in a recorded command (those after pytest_prefix) that change how
+// a test runs, kept by a re-run: plugins (`-p`), pytest-forked's `--forked`, the random orders
+// (pytest-random-order, pytest-randomly) and their seeds, pytest-cov's measurement (`--cov`,
+// `--cov-branch`, `--cov-config`, `--cov-context`), pytest-timeout's, ini overrides and files,
+// the rootdir, the import mode, warnings filters, capture, `--runxfail`, hypothesis' seed,
+// pytest-asyncio's mode, the temporary directory. Left out: the targets, the selection (`-k`,
+// `-m`, `--lf`, `-x`…), the reports (`--junitxml`, `--cov-report`…), xdist's distribution, and
+// a seed when `seed_options` will give the attempt's own.
+std::vector<std::string> rerun_options(const std::vector<std::string>& pytest_words,
+                                       bool drop_seeds = false);
+
+// `blackbox run -- <python> -m pytest [options] '<target>'`, keeping the interpreter and pytest
+// entry of the recorded command (falling back to `python3 -m pytest`) and the options that
+// change how the test runs (rerun_options), with the random seed attempt `attempt` used
+// (RunModel::seed_options; 0: the first attempt's), prefixed by `cd <rootdir> &&` when pytest's
+// rootdir (node ids are relative to it) is not the working directory.
+std::string rerun_command(const RunModel& run, const std::string& target, int attempt = 0);
 
 }  // namespace blackbox::postmortem

@@ -50,6 +50,7 @@ void take_run_file(RunModel& run) {
     run.started = std::move(doc->started);
     run.started_ns = doc->started_ns;
     run.command = std::move(doc->command);
+    run.max_restarts = doc->max_restarts;
     // The supervisor writes the context; `pytest --blackbox` writes the facts it is derived
     // from (plugin runs recorded before that wrote a "context" of their own, still read).
     if (doc->context.is_object()) {
@@ -223,6 +224,26 @@ void merge_monitor(RunModel& run, std::vector<journal::ProcessReplay>& replays) 
     for (auto& replay : replays) {
         std::move(replay.scopes.begin(), replay.scopes.end(), std::back_inserter(run.scopes));
         replay.scopes.clear();
+    }
+}
+
+// Each attempt's options that repeat its random order, from its main process's `start`.
+void take_seed_options(RunModel& run, const std::vector<journal::ProcessReplay>& replays) {
+    for (const auto& replay : replays) {
+        if (replay.files.is_worker() || !replay.start.is_object()) {
+            continue;
+        }
+        auto found = replay.start.find("seed_options");
+        if (found == replay.start.end() || !found->is_array()) {
+            continue;
+        }
+        std::vector<std::string> words;
+        for (const auto& word : *found) {
+            if (word.is_string()) {
+                words.push_back(word.get<std::string>());
+            }
+        }
+        run.seed_options.emplace_back(replay.files.attempt, std::move(words));
     }
 }
 
@@ -509,6 +530,7 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     }
 
     merge_context(run, replays);
+    take_seed_options(run, replays);
     merge_monitor(run, replays);
     run.clock = clock_anchor(run, replays);
     if (!run.clock) {
@@ -674,23 +696,48 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     return run;
 }
 
+namespace {
+
+// pytest's convention for a whole suite, over every attempt.
+int suite_exit_code(const Counts& counts) {
+    return counts.failed + counts.errors + counts.crashed != 0 ? 1 : 0;
+}
+
+// A run under --max-restarts whose last main process died in a test when no test was left to
+// run (its last test crashed): the suite completed, and the run's status is the suite's, as
+// after a restart. A death outside a test (collection, start-up, after the session), or a run
+// the user stopped, keeps the death's status.
+bool completed_despite_death(const RunModel& run, int last_attempt) {
+    if (run.max_restarts == 0 || run.forwarded_signal || run.counts.collected == 0 ||
+        run.counts.not_run != 0) {
+        return false;
+    }
+    return std::any_of(run.crashes.begin(), run.crashes.end(), [&](const Crash& crash) {
+        return crash.attempt == last_attempt && !crash.worker && crash.nodeid &&
+               (crash.phase == "setup" || crash.phase == "call" || crash.phase == "teardown");
+    });
+}
+
+}  // namespace
+
 int run_exit_code(const RunModel& run) {
+    int last_attempt = run.attempt_ends.empty() ? 1 : run.attempt_ends.back().attempt;
     if (run.exit.signal) {
-        return 128 + *run.exit.signal;
+        return completed_despite_death(run, last_attempt) ? suite_exit_code(run.counts)
+                                                          : 128 + *run.exit.signal;
     }
     int code = run.exit.code.value_or(1);
-    int last_attempt = run.attempt_ends.empty() ? 1 : run.attempt_ends.back().attempt;
     bool cut_short = std::any_of(run.crashes.begin(), run.crashes.end(), [&](const Crash& crash) {
         return crash.cause == "exit" && !crash.worker && crash.attempt == last_attempt;
     });
     if (cut_short) {
-        return code == 0 ? 1 : code;
+        return completed_despite_death(run, last_attempt) ? suite_exit_code(run.counts)
+                                                          : (code == 0 ? 1 : code);
     }
     if (last_attempt > 1 && (code == 0 || code == 1 || code == 5)) {
         // Resumed to completion: pytest's convention for the whole suite, over every attempt
         // (the last attempt alone may have run nothing: exit 5).
-        const auto& counts = run.counts;
-        return counts.failed + counts.errors + counts.crashed != 0 ? 1 : 0;
+        return suite_exit_code(run.counts);
     }
     return code;
 }

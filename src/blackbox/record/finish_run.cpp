@@ -113,6 +113,22 @@ int finish_run(const FinishOptions& options, RecordingResult result,
     end.duration_s = static_cast<double>(ended_wall - options.started_wall_ns) / 1e9;
     end.forwarded_signal = result.forwarded_signal;
     end.attempts = attempt_records(result);
+    if (result.plugin_not_loaded) {
+        // Nothing was recorded, and pytest's failure was the injection's: no post-mortem, no
+        // metrics, the recorder's status.
+        end.exit_code = kRecorderError;
+        write_end(directory, end, failures, out);
+        const int attempt = result.attempts.empty() ? 1 : result.attempts.back().attempt;
+        out << "blackbox: error: pytest could not load the blackbox plugin ("
+            << base::terminal_text(*result.plugin_not_loaded)
+            << "): the command's Python ignores PYTHONPATH (python -I or -E, or a tool that drops "
+               "it) while PYTEST_PLUGINS reached pytest, so pytest stopped before collecting; "
+               "nothing was recorded. Run pytest without -I/-E, let PYTHONPATH through (tox: "
+               "passenv), or install pytest-blackbox into that Python; its output is in "
+            << base::terminal_text((options.run_dir / rundir::output_log_name(attempt)).string())
+            << "\n";
+        return kRecorderError;
+    }
     write_end(directory, end, failures, out);
     end.write_failures = write_failure_records(failures);
     // The model is built from what the supervisor knows, not only from what it could write.

@@ -12,6 +12,7 @@
 #include <blackbox/base/signal_name.hpp>
 #include <blackbox/plugin/plugin_environment.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
+#include <blackbox/record/plugin_absence.hpp>
 #include <blackbox/record/recording.hpp>
 #include <blackbox/record/user_reports.hpp>
 #include <blackbox/rundir/run_files.hpp>
@@ -153,10 +154,10 @@ RecordingResult record(const RecordingOptions& options) {
         WatchOptions watch = options.watch;
         watch.attempt = attempt;
         LiveRun live(watch, options.run_dir);
-        session.environment =
-            plugin::inject(plugin::current_environment(),
-                           {options.plugin_dir, options.run_dir, attempt, options.fsync,
-                            !on_terminal, live.capture_socket(), options.native_library});
+        session.environment = plugin::inject(
+            plugin::current_environment(),
+            {options.plugin_dir, options.run_dir, attempt, options.fsync, !on_terminal,
+             live.capture_socket(), options.native_library, options.max_restarts});
         const std::string log_name = rundir::output_log_name(attempt);
         session.output_log = options.run_dir / log_name;
         session.output_log_max = options.output_log_max;
@@ -208,6 +209,11 @@ RecordingResult record(const RecordingOptions& options) {
             result.forwarded_signal = outcome.forwarded_signal;
         }
         write_attempts(run_dir, result);
+        if (auto said = plugin_not_loaded(options.run_dir, attempt)) {
+            // Restarting would fail the same way.
+            result.plugin_not_loaded = std::move(said);
+            break;
+        }
         if (attempt > options.max_restarts) {
             break;
         }

@@ -67,6 +67,8 @@ struct RecordingResult {
     std::optional<int> spawn_errno;            // the command could not be started (nothing ran)
     bool spawn_not_found = false;              // … because it does not exist
     std::optional<int> forwarded_signal;       // the user stopped the run
+    // pytest could not import the plugin (plugin_absence.hpp): the line of its output saying so.
+    std::optional<std::string> plugin_not_loaded;
 };
 
 RecordingResult record(const RecordingOptions& options);

@@ -180,7 +180,7 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
     }
     auto target = crash.module ? crash.module : crash.nodeid;
     if (target && crash.phase != "session") {
-        out += fmt::format("  re-run    {}\n", inert(rerun_command(run, *target)));
+        out += fmt::format("  re-run    {}\n", inert(rerun_command(run, *target, crash.attempt)));
     }
 }
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cerrno>
 
 #include <blackbox/base/base64.hpp>
@@ -32,6 +33,9 @@ json run_to_json(const RunRecord& run) {
                 {"started_ns", run.started_ns ? json(*run.started_ns) : json(nullptr)},
                 {"recorder", run.recorder},
                 {"context", run.context}};
+    if (run.max_restarts > 0) {
+        doc["max_restarts"] = run.max_restarts;
+    }
     // Bytes to the kernel: kept exactly beside their text (a re-run must find them again).
     base::put_names(doc, "command", run.command);
     base::put_name(doc, "cwd", run.cwd);
@@ -48,6 +52,9 @@ RunRecord run_from_json(const json& doc) {
     run.cwd = base::name_at(doc, "cwd").value_or("");
     run.started = string_at(doc, "started");
     run.started_ns = int64_at(doc, "started_ns");
+    if (auto restarts = int64_at(doc, "max_restarts"); restarts && *restarts > 0) {
+        run.max_restarts = static_cast<int>(std::min<std::int64_t>(*restarts, 1000));
+    }
     auto command = doc.find("command_bytes");  // the exact words, when one is not UTF-8
     bool exact = command != doc.end() && command->is_array();
     if (!exact) {

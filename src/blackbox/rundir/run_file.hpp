@@ -23,7 +23,9 @@ struct RunRecord {
     std::string recorder;                    // "supervisor" or "plugin"
     std::vector<std::string> command;        // exact bytes (any bytes: kept beside their text)
     std::string cwd;                         // exact bytes
-    nlohmann::json context;                  // the execution context (an object), or null
+    // `blackbox run --max-restarts N`: the suite may be resumed after a death (0: never).
+    int max_restarts = 0;
+    nlohmann::json context;  // the execution context (an object), or null
     // What `pytest --blackbox` records instead of a context: the facts the context is derived
     // from (docs/formats/context.md); null when absent. Read only: the supervisor writes the
     // context itself.

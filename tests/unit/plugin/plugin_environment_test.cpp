@@ -94,3 +94,19 @@ TEST(PluginEnvironment, FindsTheNativeLibraryBesideTheBinaryOnly) {
 
 }  // namespace
 }  // namespace blackbox::plugin
+
+namespace blackbox::plugin {
+namespace {
+
+TEST(PluginEnvironment, SaysWhetherPytestMayBeRestarted) {
+    auto plain = injection();
+    auto env = inject({"BLACKBOX_MAX_RESTARTS=9"}, plain);  // an outer run's
+    EXPECT_EQ(value(env, "BLACKBOX_MAX_RESTARTS"), "<unset>");
+    auto restarted = injection();
+    restarted.max_restarts = 3;
+    env = inject({}, restarted);
+    EXPECT_EQ(value(env, "BLACKBOX_MAX_RESTARTS"), "3");
+}
+
+}  // namespace
+}  // namespace blackbox::plugin

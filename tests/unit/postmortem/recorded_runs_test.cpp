@@ -197,7 +197,8 @@ TEST(RecordedRuns, ATextPostMortemNamesCulpritCauseStackAndRerun) {
     EXPECT_NE(text.find("test_a.py::test_segv died in call: segfault (SIGSEGV)"),
               std::string::npos);
     EXPECT_NE(text.find("line 5 in test_segv"), std::string::npos);
-    EXPECT_NE(text.find("re-run    blackbox run -- /usr/bin/python3 -m pytest "
+    // The recorded `-p no:cacheprovider` changes how the test runs: kept; `-q` is not.
+    EXPECT_NE(text.find("re-run    blackbox run -- /usr/bin/python3 -m pytest -p no:cacheprovider "
                         "test_a.py::test_segv"),
               std::string::npos);
 }

@@ -47,5 +47,56 @@ TEST(RerunCommand, ChangesToTheRootdirWhenNodeIdsAreRelativeToIt) {
               "cd /src/project && blackbox run -- python3 -m pytest t.py::x");
 }
 
+using Words = std::vector<std::string>;
+
+TEST(RerunCommand, KeepsTheOptionsThatChangeHowATestRuns) {
+    EXPECT_EQ(rerun_options({"-x",
+                             "--forked",
+                             "-p",
+                             "no:cacheprovider",
+                             "-pxdist",
+                             "-k",
+                             "slow",
+                             "--junitxml",
+                             "j.xml",
+                             "--cov=src",
+                             "--cov-report",
+                             "term",
+                             "--cov-branch",
+                             "-n",
+                             "4",
+                             "-o",
+                             "a=b",
+                             "tests/",
+                             "-W",
+                             "ignore::DeprecationWarning",
+                             "--timeout=60",
+                             "t.py::x"}),
+              (Words{"--forked", "-p", "no:cacheprovider", "-pxdist", "--cov=src", "--cov-branch",
+                     "-o", "a=b", "-W", "ignore::DeprecationWarning", "--timeout=60"}));
+    // --cov takes the next word as its source unless it is an option (argparse's nargs='?').
+    EXPECT_EQ(rerun_options({"--cov", "pkg", "--cov", "--forked", "t.py"}),
+              (Words{"--cov", "pkg", "--cov", "--forked"}));
+    EXPECT_EQ(rerun_options({"-m", "not slow", "--", "-odd-target"}), Words{});
+}
+
+TEST(RerunCommand, CarriesTheAttemptsRandomSeed) {
+    RunModel run;
+    run.command = {
+        "python3", "-m",    "pytest", "--random-order-bucket=global", "--random-order-seed",
+        "1",       "tests/"};
+    // Without a recorded seed, the user's own is kept.
+    EXPECT_EQ(rerun_command(run, "t.py::x"),
+              "blackbox run -- python3 -m pytest --random-order-bucket=global "
+              "--random-order-seed 1 t.py::x");
+    run.seed_options = {{1, {"--random-order-seed=1"}}, {2, {"--random-order-seed=77"}}};
+    EXPECT_EQ(rerun_command(run, "t.py::x", 2),
+              "blackbox run -- python3 -m pytest --random-order-bucket=global "
+              "--random-order-seed=77 t.py::x");
+    EXPECT_EQ(rerun_command(run, "t.py::x"),
+              "blackbox run -- python3 -m pytest --random-order-bucket=global "
+              "--random-order-seed=1 t.py::x");
+}
+
 }  // namespace
 }  // namespace blackbox::postmortem
