@@ -194,7 +194,8 @@ def subset(actual, expected):
 
 def test_pytest_monitors_client_session_is_answered_and_stored(serve):
     server = serve()
-    for step in json.loads(RECORDED.read_text())["requests"]:
+    steps = json.loads(RECORDED.read_text())["requests"]
+    for step in steps:
         status, body = server.request(step["method"], step["path"], step.get("body"))
         assert status == step["status"], (step["path"], body)
         if status == 204:
@@ -209,6 +210,10 @@ def test_pytest_monitors_client_session_is_answered_and_stored(serve):
         "test_param[1-2]",
         "test_param[<script>alert(1)</script>]",
     ]
+    # Its description as pytest-monitor's documentation writes it ({"msg": …}) is read too.
+    (session_h,) = [s["body"]["session_h"] for s in steps if s["path"] == "/sessions/"]
+    status, page = server.request("GET", f"/runs/{session_h}")
+    assert status == 200 and "<td>nightly" in page
 
 
 def test_pytest_monitors_client_sessions_are_runs_everywhere(serve, blackbox_bin):

@@ -12,13 +12,14 @@ namespace {
 
 using nlohmann::json;
 
-// pytest-monitor's description object: the message, the tags, and the CI's facts under the
-// keys it used.
+// pytest-monitor's description object as its code (session.py) writes it: the message under
+// `description` (its documentation shows `msg`, which readers still take), the tags, and the
+// CI's facts under the keys it used.
 json description(const postmortem::RunModel& run) {
     json doc = json::object();
     const auto& monitor = run.monitor;
     if (monitor.description) {
-        doc["msg"] = *monitor.description;
+        doc["description"] = *monitor.description;
     }
     for (const auto& [key, value] : monitor.tags) {
         doc[key] = value;
