@@ -73,6 +73,9 @@ struct TestResult {
     // Measured by the plugin in the test's own process (absent when it could not be).
     std::optional<std::int64_t> peak_rss_bytes;  // exact: the high-water mark was reset
     std::optional<double> cpu_user_s, cpu_sys_s;
+    // The wall time those CPU times were taken over (the test's start to its teardown's end,
+    // what runs between the phases included); absent from journals of older plugins.
+    std::optional<double> cpu_wall_s;
     std::optional<std::int64_t> rss_before_bytes, rss_after_bytes;  // at its start, after teardown
     // The peak of the test's process tree (its pytest process and what it started) during the
     // test, from the supervisor's samples; and how much that tree grew across the test.
