@@ -159,7 +159,28 @@ def _pytest_monitor_facts() -> dict:
     frequency = _cpu_frequency()
     if frequency is not None:
         facts["cpu_frequency"] = str(frequency)
+    # The variables its collect_ci_info() looks at, those set: its session's CI fields.
+    facts["environ"] = {
+        name: os.environ[name] for name in _MONITOR_CI_VARIABLES if name in os.environ
+    }
     return facts
+
+
+_MONITOR_CI_VARIABLES = (
+    "BUILD_NUMBER",
+    "BRANCH_NAME",
+    "JOB_NAME",
+    "CIRCLE_JOB",
+    "CIRCLE_BUILD_NUM",
+    "TRAVIS_BUILD_NUMBER",
+    "TRAVIS_BUILD_ID",
+    "DRONE_REPO_BRANCH",
+    "DRONE_BUILD_NUMBER",
+    "CI_JOB_NAME",
+    "CI_PIPELINE_ID",
+    "BITBUCKET_BRANCH",
+    "BITBUCKET_BUILD_NUMBER",
+)
 
 
 def _cpu_frequency() -> Optional[float]:

@@ -281,3 +281,15 @@ def test_the_context_is_pytest_monitors_own(suite):
         ).encode()
     ).hexdigest()
     assert row["ENV_H"] == expected
+
+
+def test_ci_fields_are_written_as_pytest_monitors_code_writes_them(suite):
+    """On GitLab its collect_ci_info() writes the job's name as the branch, the pipeline as the
+    build, and `gitlabci` (not our context's `gitlab-ci`)."""
+    suite.run(env={"CI_JOB_NAME": "unit", "CI_PIPELINE_ID": "42", "GITLAB_CI": "true"})
+    description = json.loads(session_row(suite)["RUN_DESCRIPTION"])
+    assert description == {
+        "pipeline_branch": "unit",
+        "pipeline_build_no": "42",
+        "__ci__": "gitlabci",
+    }
