@@ -133,6 +133,8 @@ def start_facts(config: pytest.Config, recording: Recording) -> Tuple[int, dict]
         "seed_options": seed_options(config),
     }
     facts.update(_identity())
+    if recording.worker is None:
+        facts["pytest_monitor"] = _pytest_monitor_facts()
     return ns, facts
 
 
@@ -150,6 +152,94 @@ def seed_options(config: pytest.Config) -> list:
     if config.pluginmanager.has_plugin("randomly") and isinstance(seed, int):
         words.append(f"--randomly-seed={seed}")
     return words
+
+
+def _pytest_monitor_facts() -> dict:
+    """What pytest-monitor's execution context (its sys_utils.py) reads that the machine's
+    context does not hold, read as it reads it, so that the context's hash is the one its
+    client computes on this machine: `platform.processor()`, `socket.getfqdn()`,
+    `sys.version`, and psutil's CPU frequency (`psutil.cpu_freq().current`, the mean of
+    /proc/cpuinfo's `cpu MHz` where psutil is not installed, as psutil computes it then) as
+    Python's text of the number. Recorded by the main process only: getfqdn() asks the
+    resolver."""
+    facts = {"python_info": sys.version}
+    try:
+        facts["cpu_type"] = platform.processor()
+    except Exception:
+        pass
+    try:
+        import socket
+
+        facts["machine_node"] = socket.getfqdn()
+    except Exception:
+        pass
+    frequency = _cpu_frequency()
+    if frequency is not None:
+        facts["cpu_frequency"] = str(frequency)
+    # The variables its collect_ci_info() looks at, those set: its session's CI fields.
+    facts["environ"] = {
+        name: os.environ[name] for name in _MONITOR_CI_VARIABLES if name in os.environ
+    }
+    return facts
+
+
+_MONITOR_CI_VARIABLES = (
+    "BUILD_NUMBER",
+    "BRANCH_NAME",
+    "JOB_NAME",
+    "CIRCLE_JOB",
+    "CIRCLE_BUILD_NUM",
+    "TRAVIS_BUILD_NUMBER",
+    "TRAVIS_BUILD_ID",
+    "DRONE_REPO_BRANCH",
+    "DRONE_BUILD_NUMBER",
+    "CI_JOB_NAME",
+    "CI_PIPELINE_ID",
+    "BITBUCKET_BRANCH",
+    "BITBUCKET_BUILD_NUMBER",
+)
+
+
+def _cpu_frequency() -> Optional[float]:
+    """psutil.cpu_freq().current, or None when it cannot be had; PYTEST_MONITOR_CPU_FREQ where
+    pytest-monitor takes it instead (forced, or psutil failing)."""
+
+    def from_environment() -> float:
+        try:
+            return float(os.environ.get("PYTEST_MONITOR_CPU_FREQ", "0."))
+        except (ValueError, TypeError):
+            return 0.0
+
+    try:
+        if int(os.environ.get("PYTEST_MONITOR_FORCE_CPU_FREQ", "0")):
+            return from_environment()
+    except ValueError:
+        pass
+    try:
+        import psutil
+
+        return psutil.cpu_freq().current
+    except ImportError:
+        pass
+    except (AttributeError, NotImplementedError, FileNotFoundError):
+        return from_environment()
+    except Exception:
+        return None
+    try:
+        with open("/proc/cpuinfo", "rb") as cpuinfo:
+            values = [
+                float(line.split(b":", 1)[1])
+                for line in cpuinfo
+                if line.lower().startswith(b"cpu mhz")
+            ]
+    except (OSError, ValueError, IndexError):
+        return None
+    if not values:
+        return None
+    total = 0.0
+    for value in values:
+        total += value
+    return values[0] if len(values) == 1 else total / float(len(values))
 
 
 def _identity() -> dict:

@@ -29,12 +29,14 @@ schedstats (CONFIG_SCHED_INFO) have no such file, and the figures are then left 
 
 import os
 import resource
+import time
 from typing import Optional
 
 PROBE_BYTES = 32 << 20
 """Allocated and freed once at start-up to see whether the reset really lowers the mark."""
 
 _getrusage = resource.getrusage
+_monotonic_ns = time.monotonic_ns
 _SELF = resource.RUSAGE_SELF
 _pread = os.pread
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -55,6 +57,7 @@ class PeakMeter:
         "_floor",
         "_user",
         "_sys",
+        "_wall_ns",
         "_carried",
         "_sched_fd",
         "_sched",
@@ -69,6 +72,7 @@ class PeakMeter:
         self._rusage = False  # whether the peak (and the RSS after a reset) is ru_maxrss
         self._floor = 0  # bytes: ru_maxrss never reads less (see the module's docstring)
         self._user = self._sys = 0.0
+        self._wall_ns = 0
         self._carried = 0  # bytes: the test's peak before a restart_peak(); 0 when none
         self._sched: Optional[list] = None  # the thread's [on-CPU, waiting] ns at the start
         try:
@@ -166,6 +170,7 @@ class PeakMeter:
         self._carried = 0
         if self._clear_fd >= 0:
             self._reset_mark()
+        self._wall_ns = _monotonic_ns()  # before the CPU times: the interval holds theirs
         usage = _getrusage(_SELF)
         self._user = usage.ru_utime
         self._sys = usage.ru_stime
@@ -186,9 +191,13 @@ class PeakMeter:
     def finish(self) -> str:
         """A test ended: its figures as the `end` record's keys (`,"key":value...`)."""
         usage = _getrusage(_SELF)
+        # The wall time over which the CPU times were taken: CPU usage is their ratio. The
+        # phases' durations pytest reports leave out what runs between them (reports, hooks),
+        # which a test of a millisecond or less spends as much CPU on as on itself.
+        wall = (_monotonic_ns() - self._wall_ns) / 1e9
         self.rss_after = after = self.rss()
         user, system = usage.ru_utime - self._user, usage.ru_stime - self._sys
-        figures = f',"cpu_user":{user:.6f},"cpu_sys":{system:.6f}'
+        figures = f',"cpu_user":{user:.6f},"cpu_sys":{system:.6f},"cpu_wall":{wall:.6f}'
         before = self._sched
         if before is not None:
             now = self._schedstat()

@@ -202,7 +202,8 @@ def test_description_and_tags(suite):
     args = ("--blackbox-description", "nightly", "--blackbox-tag", "numpy=1.17")
     metrics(suite, *args, "--blackbox-tag", "pandas=1.0.1")
     description = json.loads(session_row(suite)["RUN_DESCRIPTION"])
-    assert description["msg"] == "nightly"
+    # As pytest-monitor's code writes it (session.py), not its documentation's "msg".
+    assert description["description"] == "nightly" and "msg" not in description
     assert description["numpy"] == "1.17" and description["pandas"] == "1.0.1"
 
 
@@ -224,3 +225,71 @@ def test_monitor_skip_test_markers(project, has_store):
         "test_skipping.py::test_skipped",
         "test_skipping.py::test_skipped_if_true",
     ]
+
+
+def test_cpu_usage_of_sub_millisecond_tests_stays_within_one_core(project, has_store):
+    """CPU_USAGE divides the CPU times by the wall time they were taken over: a single-threaded
+    test reads at most one core (100), however short. Divided by the phases' sum, which leaves
+    out what pytest runs between them, tests of a few hundred microseconds read 140-210."""
+    project.write(
+        "test_tiny.py",
+        "import pytest\n\n@pytest.mark.parametrize('i', range(200))\n"
+        "def test_tiny(i):\n    assert i >= 0\n",
+    )
+    rows = [row for row in metrics(project) if row["KIND"] == "function"]
+    assert len(rows) == 200
+    usages = [row["CPU_USAGE"] for row in rows]
+    assert all(usage is not None and 0 <= usage <= 105 for usage in usages), max(usages)
+
+
+def test_the_context_is_pytest_monitors_own(suite):
+    """EXECUTION_CONTEXTS' row and hash are what pytest-monitor's client computes on this
+    machine (its sys_utils.py, with the facts the plugin read as it reads them)."""
+    import hashlib
+    import platform
+    import socket
+    import sys
+
+    metrics(suite)
+    with sqlite3.connect(suite.root / ".blackbox" / "metrics.db") as connection:
+        connection.row_factory = sqlite3.Row
+        row = dict(connection.execute("SELECT * FROM EXECUTION_CONTEXTS").fetchone())
+    assert row["MACHINE_NODE"] == socket.getfqdn()
+    assert row["CPU_TYPE"] == platform.processor()
+    assert row["PYTHON_INFO"] == sys.version
+    assert row["SYSTEM_INFO"] == f"{platform.system()} - {platform.release()}"
+    journal_start = json.loads(
+        next((suite.root / ".blackbox" / "runs").glob("*/journal/*-main-*.jsonl"))
+        .read_text()
+        .splitlines()[0]
+    )
+    frequency = journal_start["pytest_monitor"].get("cpu_frequency", "0.0")
+    expected = hashlib.md5(
+        "".join(
+            str(value)
+            for value in (
+                row["CPU_COUNT"],
+                frequency,
+                row["CPU_TYPE"],
+                row["RAM_TOTAL_MB"],
+                socket.getfqdn(),
+                platform.machine(),
+                platform.architecture()[0],
+                row["SYSTEM_INFO"],
+                sys.version,
+            )
+        ).encode()
+    ).hexdigest()
+    assert row["ENV_H"] == expected
+
+
+def test_ci_fields_are_written_as_pytest_monitors_code_writes_them(suite):
+    """On GitLab its collect_ci_info() writes the job's name as the branch, the pipeline as the
+    build, and `gitlabci` (not our context's `gitlab-ci`)."""
+    suite.run(env={"CI_JOB_NAME": "unit", "CI_PIPELINE_ID": "42", "GITLAB_CI": "true"})
+    description = json.loads(session_row(suite)["RUN_DESCRIPTION"])
+    assert description == {
+        "pipeline_branch": "unit",
+        "pipeline_build_no": "42",
+        "__ci__": "gitlabci",
+    }

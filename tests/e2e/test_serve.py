@@ -26,6 +26,8 @@ except ImportError:  # python3-psycopg2 (scripts/install-deps)
 
 REPO = Path(__file__).resolve().parents[2]
 RECORDED = REPO / "tests" / "unit" / "data" / "serve" / "pytest_monitor_session.json"
+# What pytest-monitor's own client sent for two sessions of a small suite, captured once.
+CLIENT_SESSIONS = REPO / "tests" / "unit" / "data" / "serve" / "pytest_monitor_client_sessions.json"
 
 SUITE = """
 import ctypes
@@ -192,7 +194,8 @@ def subset(actual, expected):
 
 def test_pytest_monitors_client_session_is_answered_and_stored(serve):
     server = serve()
-    for step in json.loads(RECORDED.read_text())["requests"]:
+    steps = json.loads(RECORDED.read_text())["requests"]
+    for step in steps:
         status, body = server.request(step["method"], step["path"], step.get("body"))
         assert status == step["status"], (step["path"], body)
         if status == 204:
@@ -207,6 +210,81 @@ def test_pytest_monitors_client_session_is_answered_and_stored(serve):
         "test_param[1-2]",
         "test_param[<script>alert(1)</script>]",
     ]
+    # Its description as pytest-monitor's documentation writes it ({"msg": …}) is read too.
+    (session_h,) = [s["body"]["session_h"] for s in steps if s["path"] == "/sessions/"]
+    status, page = server.request("GET", f"/runs/{session_h}")
+    assert status == 200 and "<td>nightly" in page
+
+
+def test_pytest_monitors_client_sessions_are_runs_everywhere(serve, blackbox_bin):
+    """Two sessions of pytest-monitor's real client, replayed: each is a run on the dashboard,
+    in /api/v1/runs, in a test's history, and (SQLite) in `compare` and `history`."""
+    server = serve()
+    steps = json.loads(CLIENT_SESSIONS.read_text())["requests"]
+    for step in steps:
+        status, body = server.request(step["method"], step["path"], step.get("body"))
+        assert status == step["status"], (step["path"], body)
+    sessions = [s["body"]["session_h"] for s in steps if s["path"] == "/sessions/"]
+    context = next(s["body"]["h"] for s in steps if s["path"] == "/contexts/" and "body" in s)
+
+    status, runs = server.request("GET", "/api/v1/runs")
+    assert status == 200
+    assert [r["session_h"] for r in runs["runs"]] == sessions[::-1]
+    for run in runs["runs"]:
+        assert run["status"] == "pytest-monitor"
+        assert (run["collected"], run["passed"], run["failed"]) == (5, 5, 0)
+        assert run["machine"] == "localhost"
+
+    status, run = server.request("GET", f"/api/v1/runs/{sessions[0]}")
+    assert status == 200 and run["env_h"] == context
+    assert run["description"] == {"description": "nightly check", "team": "core"}
+    assert sorted(t["nodeid"] for t in run["tests"]) == [
+        "test_shapes.py::test_pairs[1-2]",
+        "test_shapes.py::test_pairs[x-y-z]",
+        "test_shapes.py::test_quick",
+        "test_shapes.py::test_side",
+        "test_shapes.py::test_sleeps",
+    ]
+    assert {t["outcome"] for t in run["tests"]} == {"passed"}
+    sleeps = next(t for t in run["tests"] if t["nodeid"].endswith("test_sleeps"))
+    assert sleeps["call_s"] >= 0.05
+
+    status, page = server.request("GET", f"/runs/{sessions[0]}")
+    assert status == 200
+    assert "nightly check" in page and "team" in page and "localhost" in page
+    status, page = server.request("GET", "/")
+    assert status == 200 and all(h in page for h in sessions)
+
+    status, history = server.request(
+        "GET", "/api/v1/history?nodeid=test_shapes.py%3A%3Atest_pairs%5Bx-y-z%5D"
+    )
+    assert status == 200
+    assert [h["session_h"] for h in history["history"]] == sessions
+    assert {h["outcome"] for h in history["history"]} == {"passed"}
+
+    # The same session sent again changes nothing.
+    for step in steps[2:8]:
+        server.request(step["method"], step["path"], step.get("body"))
+    status, run = server.request("GET", f"/api/v1/runs/{sessions[0]}")
+    assert run["collected"] == 5
+
+    if isinstance(server.database, PostgresDatabase):
+        return  # compare and history read SQLite files
+    db = str(server.database.path)
+    compared = subprocess.run(
+        [str(blackbox_bin), "compare", "--db", db, "--min-sessions", "1"],
+        capture_output=True,
+        text=True,
+    )
+    assert compared.returncode == 0, compared.stdout + compared.stderr
+    assert f"Run {sessions[1]}" in compared.stdout and "pytest-monitor" in compared.stdout
+    assert "Compared 5 tests" in compared.stdout
+    assert "Nothing to compare" not in compared.stdout
+    history = subprocess.run(
+        [str(blackbox_bin), "history", "--db", db, "test_sleeps"], capture_output=True, text=True
+    )
+    assert history.returncode == 0, history.stdout + history.stderr
+    assert sessions[0] in history.stdout and sessions[1] in history.stdout
 
 
 def test_the_monitor_routes_need_the_token_unless_explicitly_open(serve):

@@ -27,7 +27,7 @@ def test_passing_test_has_three_phase_ends_and_nothing_else(
         ("end", "teardown"),
     ]
     # The teardown's end carries the test's own resources.
-    resources = {"peak_rss", "cpu_user", "cpu_sys", "rss_before", "rss_after"}
+    resources = {"peak_rss", "cpu_user", "cpu_sys", "cpu_wall", "rss_before", "rss_after"}
     resources |= {"main_cpu", "run_delay"}
     for record in records:
         allowed = {"ev", "ns", "phase", "outcome", "dur"}

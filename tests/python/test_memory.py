@@ -118,6 +118,11 @@ def test_each_test_has_its_cpu_times(pytester: pytest.Pytester, run_dir: Path):
     busy, idle = ends["test_it.py::test_busy"], ends["test_it.py::test_idle"]
     assert busy["cpu_user"] + busy["cpu_sys"] >= 0.15
     assert idle["cpu_user"] + idle["cpu_sys"] < 0.1
+    # Taken over an interval that holds the phases, and no shorter than the CPU time spent in
+    # it: one thread cannot use more than the wall time.
+    for end in (busy, idle):
+        assert end["cpu_wall"] >= end["dur"] and end["cpu_wall"] >= 0.2
+    assert busy["cpu_user"] + busy["cpu_sys"] <= busy["cpu_wall"] * 1.05
 
 
 def test_the_test_threads_cpu_and_wait_come_from_the_scheduler(

@@ -41,6 +41,9 @@ std::string settings_for_people(const std::string& settings) {
     if (auto shard = json.find("shard"); shard != json.end() && shard->is_string()) {
         text += ", shard " + shard->get<std::string>();
     }
+    if (auto client = json.find("client"); client != json.end() && client->is_string()) {
+        text += ", measured by " + client->get<std::string>();
+    }
     return text;
 }
 

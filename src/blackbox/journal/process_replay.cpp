@@ -425,6 +425,7 @@ class ProcessReplayer::Replayer {
             test.peak_rss_bytes = record.figure("peak_rss");
             test.cpu_user_s = record.number("cpu_user");
             test.cpu_sys_s = record.number("cpu_sys");
+            test.cpu_wall_s = record.number("cpu_wall");
             test.rss_before_bytes = record.figure("rss_before");
             test.rss_after_bytes = record.figure("rss_after");
             test.main_cpu_s = record.number("main_cpu");

@@ -104,6 +104,9 @@ struct TestResult {
     // Measured by the plugin in the test's own process (absent when it could not be).
     std::optional<std::int64_t> peak_rss_bytes;  // exact: the high-water mark was reset
     std::optional<double> cpu_user_s, cpu_sys_s;
+    // The wall time those CPU times were taken over (the test's start to its teardown's end,
+    // what runs between the phases included); absent from journals of older plugins.
+    std::optional<double> cpu_wall_s;
     std::optional<std::int64_t> rss_before_bytes, rss_after_bytes;  // at its start, after teardown
     // The scheduler's account of the thread that ran it: its time on a processor, and its time
     // runnable but waiting for one (the machine's doing, not the test's). Absent without

@@ -255,7 +255,7 @@ void merge_context(RunModel& run, const std::vector<journal::ProcessReplay>& rep
         if (replay.files.is_worker() || !replay.start.is_object()) {
             continue;
         }
-        for (const char* key : {"python", "pytest", "xdist"}) {
+        for (const char* key : {"python", "pytest", "xdist", "pytest_monitor"}) {
             if (auto it = replay.start.find(key); it != replay.start.end()) {
                 run.context[key] = *it;
             }

@@ -120,6 +120,45 @@ std::string runs_page(const json& runs) {
                             rows));
 }
 
+// A run's description, pytest-monitor's object (docs/formats/metrics-db.md, RUN_DESCRIPTION):
+// its message first (`description` as pytest-monitor's code writes it, `msg` as its
+// documentation and older blackbox runs did), then each tag or CI field as `key=value`.
+std::string description_text(const json& description) {
+    if (description.is_string()) {
+        return description.get<std::string>();
+    }
+    if (!description.is_object()) {
+        return "";
+    }
+    std::string text;
+    for (const char* key : {"description", "msg"}) {
+        if (auto it = description.find(key); it != description.end() && it->is_string()) {
+            text = it->get<std::string>();
+            break;
+        }
+    }
+    for (const auto& [key, value] : description.items()) {
+        if (key == "description" || key == "msg") {
+            continue;
+        }
+        text += fmt::format("{}{}={}", text.empty() ? "" : " · ", key,
+                            value.is_string() ? value.get<std::string>() : base::json_text(value));
+    }
+    return text;
+}
+
+// The machine the run's context row names: host, system, CPU and Python.
+std::string machine_text(const json& run) {
+    std::string text;
+    for (const char* key : {"machine", "system_info", "cpu", "python_info"}) {
+        const auto part = text_of(run, key);
+        if (!part.empty()) {
+            text += (text.empty() ? "" : " · ") + part;
+        }
+    }
+    return text;
+}
+
 std::string run_page(const json& run) {
     std::string crashes;
     for (const auto& crash : run["crashes"]) {
@@ -156,6 +195,7 @@ std::string run_page(const json& run) {
             "<table class=\"facts\"><tr><th>run</th><td>{}</td></tr><tr><th>status</th>{}</tr>"
             "<tr><th>command</th><td><code>{}</code></td></tr><tr><th>started</th><td>{}</td></tr>"
             "<tr><th>seconds</th><td>{}</td></tr><tr><th>commit</th><td>{}</td></tr>"
+            "<tr><th>description</th><td>{}</td></tr><tr><th>machine</th><td>{}</td></tr>"
             "<tr><th>tests</th><td>{} collected, {} passed, {} failed, {} crashed, {} not run</td>"
             "</tr></table>\n<h2>Crashes</h2><table><thead><tr><th>test</th><th>phase</th>"
             "<th>cause</th><th>signal</th><th>worker</th><th>evidence</th></tr></thead><tbody>{}"
@@ -163,9 +203,10 @@ std::string run_page(const json& run) {
             "<th>worker</th><th>call s</th><th>total s</th><th>peak MiB</th></tr></thead><tbody>{}"
             "</tbody></table>",
             cell(run["run_id"]), status_cell(run), e(command), cell(run["started"]),
-            cell(run["duration_s"]), cell(run["scm_id"]), cell(run["collected"]),
-            cell(run["passed"]), cell(run["failed"]), cell(run["crashed"]), cell(run["not_run"]),
-            crashes, tests);
+            cell(run["duration_s"]), cell(run["scm_id"]),
+            e(description_text(run.value("description", json()))), e(machine_text(run)),
+            cell(run["collected"]), cell(run["passed"]), cell(run["failed"]), cell(run["crashed"]),
+            cell(run["not_run"]), crashes, tests);
     return page(fmt::format("run {}", text_of(run, "run_id")), body);
 }
 

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -64,6 +65,24 @@ ExecutionContextRow execution_context_row(const json& context) {
     row.system_info = sysname.empty() && release.empty() ? std::string()
                                                          : fmt::format("{} - {}", sysname, release);
     row.python_info = python_info(at(context, "python"));
+    const auto& monitor = at(context, "pytest_monitor");
+    if (monitor.is_object()) {
+        // The facts the plugin read as pytest-monitor reads them: the row and its hash are the
+        // ones its client computes on this machine (sys_utils.py's compute_hash: each value's
+        // Python text, concatenated without separators, the frequency as psutil gave it).
+        const auto frequency = text(at(monitor, "cpu_frequency"));
+        if (!frequency.empty()) {
+            row.cpu_frequency_mhz = std::llround(std::strtod(frequency.c_str(), nullptr));
+        }
+        row.cpu_type = text(at(monitor, "cpu_type"));
+        row.machine_node = text(at(monitor, "machine_node"));
+        row.python_info = text(at(monitor, "python_info"));
+        row.env_h = md5_hex(fmt::format("{}{}{}{}{}{}{}{}{}", row.cpu_count,
+                                        frequency.empty() ? "0.0" : frequency, row.cpu_type,
+                                        row.ram_total_mb, row.machine_node, row.machine_type,
+                                        row.machine_arch, row.system_info, row.python_info));
+        return row;
+    }
     row.env_h = md5_hex(fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}", row.cpu_count,
                                     row.cpu_frequency_mhz, row.cpu_type, row.cpu_vendor,
                                     row.ram_total_mb, row.machine_node, row.machine_type,

@@ -24,8 +24,10 @@ struct ExecutionContextRow {
     std::string python_info;             // "CPython 3.11.2 (main, Apr 28 2025, GCC 12.2.0)"
 };
 
-// The row of `context` (docs/formats/context.md); missing keys give 0 or "". Never throws
-// (but md5_hex's blackbox::Error).
+// The row of `context` (docs/formats/context.md); missing keys give 0 or "". With the plugin's
+// `pytest_monitor` facts (the main process's `start` record), the row and its hash are
+// pytest-monitor's own for the machine; without them (an older journal), as before: the hash
+// over the columns joined by '\n'. Never throws (but md5_hex's blackbox::Error).
 ExecutionContextRow execution_context_row(const nlohmann::json& context);
 
 }  // namespace blackbox::store

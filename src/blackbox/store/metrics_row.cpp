@@ -61,7 +61,9 @@ MetricsRow function_metrics(const postmortem::TestResult& test, const ItemLocati
     }
     row.user_time = test.cpu_user_s;
     row.kernel_time = test.cpu_sys_s;
-    row.cpu_usage = cpu_usage(test.cpu_user_s, test.cpu_sys_s, test.duration_s());
+    // Over the interval the CPU times were taken over; the phases' sum for an older journal.
+    row.cpu_usage =
+        cpu_usage(test.cpu_user_s, test.cpu_sys_s, test.cpu_wall_s.value_or(test.duration_s()));
     row.mem_usage = mebibytes(test.peak_rss_bytes ? test.peak_rss_bytes : test.peak_tree_rss_bytes);
     row.outcome = test.outcome;
     row.nodeid = base::name_text(test.nodeid);

@@ -13,6 +13,7 @@
 #include <blackbox/store/database.hpp>
 #include <blackbox/store/database_url.hpp>
 #include <blackbox/store/iso_time.hpp>
+#include <blackbox/store/monitor_run.hpp>
 #include <blackbox/store/postgres_backend.hpp>
 #include <blackbox/store/postgres_schema.hpp>
 #include <blackbox/store/reads.hpp>
@@ -34,6 +35,9 @@ struct Statement {
 constexpr const char* kAddContext = "add_context";
 constexpr const char* kAddSession = "add_session";
 constexpr const char* kAddMetric = "add_metric";
+constexpr const char* kAddMonitorRun = "add_monitor_run";
+constexpr const char* kCountMonitorTest = "count_monitor_test";
+constexpr const char* kAddMonitorTest = "add_monitor_test";
 constexpr const char* kLockRun = "lock_run";
 constexpr const char* kRemoveSession = "remove_session";
 constexpr const char* kRemoveRun = "remove_run";
@@ -64,6 +68,10 @@ std::vector<Statement> statements() {
         {kAddContext, insert_sql(d, table(kExecutionContexts), Conflict::ignore)},
         {kAddSession, insert_sql(d, table(kTestSessions), Conflict::ignore)},
         {kAddMetric, add_metric_sql(d)},
+        // pytest-monitor's sessions as runs of ours (monitor_run.hpp).
+        {kAddMonitorRun, insert_sql(d, table(kRuns), Conflict::ignore)},
+        {kCountMonitorTest, count_monitor_test_sql(d)},
+        {kAddMonitorTest, insert_sql(d, tests, Conflict::ignore)},
         // Concurrent uploads of one run (two servers on one database) take turns; other runs do
         // not wait. The two-key form: a key space apart from the schema's creation lock.
         {kLockRun, "SELECT pg_advisory_xact_lock(1, hashtext($1))"},
@@ -389,7 +397,12 @@ void PostgresBackend::add_session(const SessionRow& row) {
         pqxx::work transaction(connection);
         Parameters values;
         session_values(row.session_h, row, values);
-        exec(transaction, kAddSession, values);
+        if (exec(transaction, kAddSession, values).affected_rows() == 1) {
+            // The session as a run of ours; a run of that hash is kept.
+            Parameters run;
+            run_values(row.session_h, "", monitor_run_row(row), iso_utc_ms(base::wall_ns()), run);
+            exec(transaction, kAddMonitorRun, run);
+        }
         transaction.commit();
     });
 }
@@ -399,9 +412,25 @@ bool PostgresBackend::add_metric(const MonitorMetric& metric) {
         pqxx::work transaction(connection);
         Parameters values;
         monitor_metric_values(metric, values);
-        const auto result = exec(transaction, kAddMetric, values);
+        if (exec(transaction, kAddMetric, values).affected_rows() != 1) {
+            return false;
+        }
+        if (metric.row.kind == "function") {
+            // Its test in the session's run, unless the run has it already.
+            const auto test = monitor_test_row(metric);
+            Parameters count;
+            count.put(metric.session_h);
+            count.put(metric.env_h);
+            count.put(metric.row.total_time);
+            count.put(test.nodeid);
+            if (exec(transaction, kCountMonitorTest, count).affected_rows() == 1) {
+                Parameters row;
+                test_values(metric.session_h, test, row);
+                exec(transaction, kAddMonitorTest, row);
+            }
+        }
         transaction.commit();
-        return result.affected_rows() == 1;
+        return true;
     });
 }
 

@@ -161,10 +161,10 @@ std::string read_sql(Read read, const Dialect& d) {
                 kRunJoins, newest_first(d), d.placeholder(1));
         case Read::run_head:
             return fmt::format(
-                "SELECT {}, s.SCM_ID AS scm_id, s.RUN_DESCRIPTION AS description FROM "
-                "blackbox_runs r LEFT JOIN TEST_SESSIONS s ON s.SESSION_H = r.session_h WHERE "
-                "r.session_h = {}",
-                columns("r", kRuns, {}), d.placeholder(1));
+                "SELECT {}, s.SCM_ID AS scm_id, s.RUN_DESCRIPTION AS description, "
+                "e.MACHINE_NODE AS machine, e.SYSTEM_INFO AS system_info, e.CPU_VENDOR AS cpu, "
+                "e.PYTHON_INFO AS python_info FROM blackbox_runs r {} WHERE r.session_h = {}",
+                columns("r", kRuns, {}), kRunJoins, d.placeholder(1));
         case Read::run_tests:
             return fmt::format("SELECT {} FROM blackbox_tests WHERE session_h = {} ORDER BY {}, {}",
                                columns("", kTests,

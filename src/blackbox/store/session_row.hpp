@@ -13,7 +13,7 @@ struct SessionRow {
     std::string run_id;           // the run directory's id (its name when run.json has none)
     std::string run_date;         // iso_utc of the run's start; "" when no file dates it
     std::string scm_id;           // the git commit, "" outside a repository
-    std::string run_description;  // JSON: {"msg": …, tag: value, …, CI fields}
+    std::string run_description;  // JSON: {"description": …, tag: value, …, CI fields}
 };
 
 // The run's session row. Stable: the same run directory always gives the same SESSION_H, so

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <blackbox/store/monitor_run.hpp>
 #include <blackbox/store/sql.hpp>
 
 namespace blackbox::store {
@@ -102,6 +103,17 @@ std::string add_metric_sql(const Dialect& dialect) {
         metrics.name, column_list(metrics), values, kTestSessions, session.name,
         dialect.typed_placeholder(1, metrics, session), kExecutionContexts, env.name,
         dialect.typed_placeholder(2, metrics, env));
+}
+
+std::string count_monitor_test_sql(const Dialect& d) {
+    return fmt::format(
+        "UPDATE {} SET env_h = COALESCE(NULLIF(env_h, ''), {}), collected = collected + 1, "
+        "passed = passed + 1, duration_s = COALESCE(duration_s, 0) + COALESCE(CAST({} AS double "
+        "precision), 0) WHERE "
+        "session_h = {} AND status = '{}' AND NOT EXISTS (SELECT 1 FROM {} t WHERE t.session_h = "
+        "{} AND t.nodeid = {})",
+        kRuns, d.placeholder(2), d.placeholder(3), d.placeholder(1), kMonitorRunStatus, kTests,
+        d.placeholder(1), d.placeholder(4));
 }
 
 }  // namespace blackbox::store

@@ -28,4 +28,11 @@ std::string remove_run_rows_sql(const Dialect& dialect, const Table& table);
 // the insert see the same snapshot.
 std::string add_metric_sql(const Dialect& dialect);
 
+// A function metric of pytest-monitor's client counted in its session's run (monitor_run.hpp):
+// the run takes the metric's context as its machine (parameter 2) when it has none, one more
+// test collected and passed, and the test's time (parameter 3) in its duration, when the run is
+// one of the client's sessions (parameter 1) and has no test of that node id yet (parameter 4).
+// The test's row is written after it when it changed a row.
+std::string count_monitor_test_sql(const Dialect& dialect);
+
 }  // namespace blackbox::store

@@ -12,6 +12,7 @@
 #include <blackbox/base/error.hpp>
 #include <blackbox/store/database.hpp>
 #include <blackbox/store/iso_time.hpp>
+#include <blackbox/store/monitor_run.hpp>
 #include <blackbox/store/reads.hpp>
 #include <blackbox/store/row_binding.hpp>
 #include <blackbox/store/run_writer.hpp>
@@ -185,21 +186,56 @@ std::optional<SessionRow> SqliteBackend::find_session(const std::string& session
 
 void SqliteBackend::add_session(const SessionRow& row) {
     locked(mutex_, [&] {
+        SQLite::Transaction transaction(database_, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement statement(
             database_, insert_sql(sqlite_dialect(), table(kTestSessions), Conflict::ignore));
         StatementBinder binder(statement);
         session_values(row.session_h, row, binder);
-        statement.exec();
+        if (statement.exec() == 1) {
+            // The session as a run of ours (monitor_run.hpp); a run of that hash is kept.
+            SQLite::Statement run(database_,
+                                  insert_sql(sqlite_dialect(), table(kRuns), Conflict::ignore));
+            StatementBinder run_binder(run);
+            run_values(row.session_h, "", monitor_run_row(row), iso_utc_ms(base::wall_ns()),
+                       run_binder);
+            run.exec();
+        }
+        transaction.commit();
     });
 }
 
 bool SqliteBackend::add_metric(const MonitorMetric& metric) {
     return locked(mutex_, [&] {
         checkpointer_.restart_if_long();
+        SQLite::Transaction transaction(database_, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement statement(database_, add_metric_sql(sqlite_dialect()));
         StatementBinder binder(statement);
         monitor_metric_values(metric, binder);
-        return statement.exec() == 1;
+        if (statement.exec() != 1) {
+            return false;
+        }
+        if (metric.row.kind == "function") {
+            // Its test in the session's run (monitor_run.hpp), unless the run has it already.
+            const auto test = monitor_test_row(metric);
+            SQLite::Statement count(database_, count_monitor_test_sql(sqlite_dialect()));
+            count.bind(1, metric.session_h);
+            count.bind(2, metric.env_h);
+            if (metric.row.total_time) {
+                count.bind(3, *metric.row.total_time);
+            } else {
+                count.bind(3);
+            }
+            count.bind(4, test.nodeid);
+            if (count.exec() == 1) {
+                SQLite::Statement insert(
+                    database_, insert_sql(sqlite_dialect(), table(kTests), Conflict::ignore));
+                StatementBinder test_binder(insert);
+                test_values(metric.session_h, test, test_binder);
+                insert.exec();
+            }
+        }
+        transaction.commit();
+        return true;
     });
 }
 

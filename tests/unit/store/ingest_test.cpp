@@ -347,7 +347,7 @@ TEST_F(IngestTest, StoresTheDescriptionTagsAndCiFields) {
     ingest_run_directory(database_, run.dir());
     auto description = nlohmann::json::parse(
         database_.execAndGet("SELECT RUN_DESCRIPTION FROM TEST_SESSIONS").getString());
-    EXPECT_EQ(description, nlohmann::json({{"msg", "nightly"},
+    EXPECT_EQ(description, nlohmann::json({{"description", "nightly"},
                                            {"numpy", "1.17"},
                                            {"pipeline_branch", "main"},
                                            {"pipeline_build_no", "77"},
