@@ -194,7 +194,7 @@ def test_gc_after_each_test_says_what_it_freed(pytester: pytest.Pytester, run_di
     after = after_records(run_dir)
     cycle = after["test_garbage.py::test_makes_a_cycle_of_garbage"]
     assert cycle["gc_freed"] >= 60 << 20
-    assert cycle["gc_objects"] >= 2  # the list and the bytearray
+    assert cycle["gc_objects"] >= 1  # the list (the collector does not track a bytearray)
     assert cycle["gc_s"] >= 0
     assert abs(after["test_garbage.py::test_makes_none"]["gc_freed"]) < 4 << 20
     assert "left" not in cycle
