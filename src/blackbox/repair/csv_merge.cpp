@@ -3,10 +3,9 @@
 #include <set>
 
 #include <blackbox/base/utf8_text.hpp>
+#include <blackbox/repair/csv_columns.hpp>
 #include <blackbox/repair/csv_merge.hpp>
 #include <blackbox/repair/csv_table.hpp>
-#include <blackbox/repair/node_id.hpp>
-#include <blackbox/repair/python_text.hpp>
 
 namespace blackbox::repair {
 
@@ -50,37 +49,6 @@ std::vector<Row> rows_of(const TestEntry& test) {
         return {{outcome, test.message, call}};
     }
     return {{"passed", "", call}};
-}
-
-std::string value_for(const std::string& name, const TestEntry& test, const Row& row,
-                      const NodeIdParts& parts, const RepairContext& context) {
-    if (name == "id" || name == "nodeid")
-        return test.nodeid;
-    if (name == "module")
-        return parts.module;
-    if (name == "class")
-        return parts.test_class;
-    if (name == "function")
-        return parts.function;
-    if (name == "name")
-        return parts.name;
-    if (name == "file")
-        return parts.file;
-    if (name == "status" || name == "outcome")
-        return row.status;
-    if (name == "success")
-        return row.status == "failed" || row.status == "error" ? "True" : "False";
-    if (name == "message")
-        return row.message;
-    if (name == "duration")
-        return python_float(row.duration);
-    if (name == "duration_formatted")
-        return python_timedelta(row.duration);
-    if (name == "host")
-        return context.hostname;
-    if (name == "working_directory")
-        return context.root;
-    return {};
 }
 
 }  // namespace
@@ -131,11 +99,11 @@ Patch merge_csv(const std::vector<std::string>& attempts, const std::vector<Test
         if (!listed.insert(test.nodeid).second) {
             continue;
         }
-        auto parts = split_node_id(test.nodeid);
         for (const auto& written : rows_of(test)) {
+            CsvResult result{test.nodeid, written.status, written.message, written.duration};
             std::map<std::string, std::string> row;
             for (const auto& name : header) {
-                row[name] = base::valid_utf8(value_for(name, test, written, parts, context));
+                row[name] = base::valid_utf8(csv_column(name, result, context));
             }
             rows.push_back(std::move(row));
         }

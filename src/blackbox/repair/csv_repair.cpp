@@ -1,10 +1,9 @@
 #include <algorithm>
 
 #include <blackbox/base/utf8_text.hpp>
+#include <blackbox/repair/csv_columns.hpp>
 #include <blackbox/repair/csv_repair.hpp>
 #include <blackbox/repair/csv_table.hpp>
-#include <blackbox/repair/node_id.hpp>
-#include <blackbox/repair/python_text.hpp>
 
 namespace blackbox::repair {
 
@@ -23,35 +22,6 @@ std::optional<std::size_t> column(const CsvRow& header, std::initializer_list<co
         }
     }
     return std::nullopt;
-}
-
-std::string value_for(const std::string& name, const CrashEntry& crash, const NodeIdParts& parts,
-                      const RepairContext& context) {
-    if (name == "id" || name == "nodeid")
-        return crash.nodeid;
-    if (name == "module")
-        return parts.module;
-    if (name == "class")
-        return parts.test_class;
-    if (name == "function")
-        return parts.function;
-    if (name == "name")
-        return parts.name;
-    if (name == "file")
-        return parts.file;
-    if (name == "status" || name == "outcome")
-        return std::string(crash_outcome(crash));
-    if (name == "message")
-        return crash_message(crash);
-    if (name == "duration")
-        return python_float(crash_duration(crash));
-    if (name == "duration_formatted")
-        return python_timedelta(crash_duration(crash));
-    if (name == "host")
-        return context.hostname;
-    if (name == "working_directory")
-        return context.root;
-    return {};
 }
 
 bool is_failure(const std::string& status) {
@@ -95,10 +65,11 @@ Patch repair_csv(const std::optional<std::string>& existing, const std::vector<C
             continue;
         }
         auto entry = listed ? after_reported_call(crash) : crash;
-        auto parts = split_node_id(entry.nodeid);
+        CsvResult result{entry.nodeid, std::string(crash_outcome(entry)), crash_message(entry),
+                         crash_duration(entry)};
         CsvRow row;
         for (const auto& name : header) {
-            row.push_back(valid_utf8(value_for(name, entry, parts, context)));
+            row.push_back(valid_utf8(csv_column(name, result, context)));
         }
         appended += format_csv_row(row, line_end);
         rows->push_back(std::move(row));

@@ -25,11 +25,6 @@ ojson with_text(ojson stage, const std::optional<std::string>& text) {
     return stage;
 }
 
-std::string base_name(const std::string& file) {
-    auto slash = file.find_last_of('/');
-    return slash == std::string::npos ? file : file.substr(slash + 1);
-}
-
 ojson new_test(const TestEntry& test) {
     auto parts = split_node_id(test.nodeid);
     ojson object;
@@ -37,7 +32,7 @@ ojson new_test(const TestEntry& test) {
     object["lineno"] = nullptr;  // the journals do not record where a test is defined
     const auto& outcome = test.outcome;
     object["outcome"] = outcome == "not_run" ? "skipped" : outcome;
-    object["keywords"] = {parts.name, base_name(parts.file)};
+    object["keywords"] = {parts.name, parts.file_name};
     if (outcome == "skipped" || outcome == "not_run") {
         auto text = test.longrepr ? test.longrepr : std::optional<std::string>(test.message);
         object["setup"] = with_text(stage(test.setup_s, "skipped"), text);

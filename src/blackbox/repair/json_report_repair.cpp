@@ -26,18 +26,13 @@ ojson failed_stage(const CrashEntry& crash) {
     return result;
 }
 
-std::string base_name(const std::string& file) {
-    auto slash = file.find_last_of('/');
-    return slash == std::string::npos ? file : file.substr(slash + 1);
-}
-
 ojson new_test(const CrashEntry& crash) {
     auto parts = split_node_id(crash.nodeid);
     ojson test;
     test["nodeid"] = crash.nodeid;
     test["lineno"] = nullptr;  // unknown: neither source records where the test is defined
     test["outcome"] = crash_outcome(crash);
-    test["keywords"] = {parts.name, base_name(parts.file), "crashed"};
+    test["keywords"] = {parts.name, parts.file_name, "crashed"};
     auto phase = reported_phase(crash);
     if (phase == "setup") {
         test["setup"] = failed_stage(crash);

@@ -44,6 +44,8 @@ NodeIdParts split_node_id(std::string_view nodeid) {
     auto names = split_on_colons(path);
 
     parts.file = std::string(names.front());
+    auto slash = parts.file.find_last_of('/');
+    parts.file_name = slash == std::string::npos ? parts.file : parts.file.substr(slash + 1);
     parts.module = dotted_module(names.front());
     if (names.size() == 1) {
         parts.junit_name = parts.module + std::string(suffix);

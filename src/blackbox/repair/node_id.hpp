@@ -10,6 +10,7 @@ namespace blackbox::repair {
 
 struct NodeIdParts {
     std::string file;             // "tests/test_x.py": the part before the first "::"
+    std::string file_name;        // "test_x.py" (pytest-json-report's keywords)
     std::string junit_classname;  // "tests.test_x.TestY", as pytest's --junitxml writes it
     std::string junit_name;       // "test_z[param]"
     std::string module;           // "tests.test_x", as pytest-csv's `module` column

@@ -73,6 +73,12 @@ TEST(CsvRepair, FillsOtherPytestCsvColumnsItKnows) {
     EXPECT_EQ(*patch.text, text + "t/a.py::C::f[1],C,f,0:01:01.250000,ci-runner,\n");
 }
 
+TEST(CsvRepair, ACrashIsAFailureInTheSuccessColumnAsPytestCsvWritesIt) {
+    // pytest-csv's `success` is str(bool(report.failed)): "True" for a failure.
+    auto patch = repair_twice(std::string("id,success\n"), {testing::crash("a.py::t")});
+    EXPECT_EQ(*patch.text, "id,success\na.py::t,True\n");
+}
+
 TEST(CsvRepair, EndsAnUnterminatedLastLineBeforeAppending) {
     auto patch =
         repair_twice(std::string("id,status\r\na.py::x,passed"), {testing::crash("a.py::t")});
