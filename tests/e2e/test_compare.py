@@ -402,31 +402,37 @@ def test_a_test_kept_from_the_processor_is_not_failed_for_it(project, tmp_path):
         for hog in hogs:
             hog.kill()
             hog.wait()
-    result = project.blackbox("compare", "--json")
-    report = json.loads(result.stdout)
-    assert result.returncode == 0, json.dumps(report["regressions"], indent=1)
-    assert report["compared"] == 1
-
     database = project.root / ".blackbox" / "metrics.db"
-    row = (
+    runs = (
         sqlite3.connect(database)
         .execute(
-            "SELECT total_s, user_s + sys_s, main_cpu_s, run_delay_s FROM blackbox_tests t "
-            "JOIN blackbox_runs r USING (session_h) ORDER BY r.started DESC, r.run_id DESC LIMIT 1"
+            "SELECT r.session_h, total_s, user_s + sys_s, main_cpu_s, run_delay_s FROM "
+            "blackbox_tests t JOIN blackbox_runs r USING (session_h) ORDER BY r.started, r.run_id"
         )
-        .fetchone()
+        .fetchall()
     )
-    wall, cpu_s, main_cpu, run_delay = row
-    assert run_delay > 3 * cpu_s, row  # it mostly waited for the processor
-    assert main_cpu <= cpu_s + 0.01, row
+    assert len(runs) == 4, runs
+    loaded = runs[-1]
+    _, wall, cpu_s, main_cpu, run_delay = loaded
+    assert run_delay > 3 * cpu_s, loaded  # it mostly waited for the processor
+    assert main_cpu <= cpu_s + 0.01, loaded
+    # The gate as CI runs it (the median of the runs before), and against the quickest of them
+    # alone (the floors only: the other end-to-end tests that share the machine make the history
+    # itself noisy, and one run against one leaves no spread to hide the wait in).
+    quickest = min(runs[:-1], key=lambda run: run[1])[0]
+    for argv in [(), (quickest, "latest")]:
+        result = project.blackbox("compare", "--json", *argv)
+        report = json.loads(result.stdout)
+        assert result.returncode == 0, json.dumps(report["regressions"], indent=1)
+        assert report["compared"] == 1
     # Without the measure, the same figures fail the gate on the test's wall time.
     estimated = tmp_path / "estimated.db"
     shutil.copy(database, estimated)
     with sqlite3.connect(estimated) as db:
         db.execute("UPDATE blackbox_tests SET main_cpu_s = NULL, run_delay_s = NULL")
-    result = project.blackbox("compare", "--json", "--db", str(estimated))
+    result = project.blackbox("compare", "--json", "--db", str(estimated), quickest, "latest")
     report = json.loads(result.stdout)
-    assert result.returncode == 1, report
+    assert result.returncode == 1, (runs, report)
     assert [(r["nodeid"], r["metric"]) for r in report["regressions"]] == [
         ("test_suite.py::test_compute", "wall")
     ]
