@@ -286,9 +286,16 @@ class Recorder:
         hand_to_supervisor(capture, self.stem)  # before the record: the supervisor finds them first
         # The process that writes the user's reports names them (an xdist worker writes none).
         reports = user_reports(session.config) if self.worker is None else []
+        # `--dist each` runs every test in every worker: the post-mortem keeps each one's result.
+        dist = session.config.getoption("dist", None) if self.controller else None
         self.write(
             records.session_start(
-                monotonic_ns(), self.controller, capture, self.monitor.fields(), reports
+                monotonic_ns(),
+                self.controller,
+                capture,
+                self.monitor.fields(),
+                reports,
+                dist if isinstance(dist, str) else None,
             )
         )
         if not self.controller:

@@ -51,15 +51,23 @@ def start(ns: int, facts: dict) -> str:
 
 
 def session_start(
-    ns: int, controller: bool, capture: dict, monitor: dict, reports: Sequence[dict] = ()
+    ns: int,
+    controller: bool,
+    capture: dict,
+    monitor: dict,
+    reports: Sequence[dict] = (),
+    dist: Optional[str] = None,
 ) -> str:
     """The session started; `controller` when this process is an xdist controller; `capture`
     names the descriptors of pytest's capture files ({} without fd capture); `monitor` is what
     the metrics database should make of the run (monitor.Monitor.fields); `reports` the report
-    files the session will write (user_reports.py), written only when there are some."""
+    files the session will write (user_reports.py), written only when there are some; `dist`
+    the controller's `--dist` mode (written only by a controller)."""
     fields = {"controller": controller, "capture": capture, "monitor": monitor}
     if reports:
         fields["reports"] = list(reports)
+    if dist is not None:
+        fields["dist"] = dist
     return _line("session_start", ns, fields)
 
 

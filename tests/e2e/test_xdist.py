@@ -75,3 +75,48 @@ def test_a_module_that_crashes_on_import_under_xdist_is_named_once(project):
     assert len(collect) == 1, report["crashes"]
     assert collect[0]["module"] == "test_bad.py"
     assert collect[0]["cause"] == "segfault"
+
+
+def test_dist_each_keeps_every_workers_result_of_a_test(project):
+    """Under --dist each every worker runs every test: each worker's result is its own entry,
+    naming its worker, in every report; a crash in one worker marks that worker's entry only."""
+    import xml.etree.ElementTree as ET
+
+    from conftest import load_report
+
+    project.write(
+        "test_e.py",
+        "import ctypes, os, pytest\n"
+        "def test_ok():\n    pass\n"
+        "def test_fails_in_gw1():\n    assert os.environ['PYTEST_XDIST_WORKER'] != 'gw1'\n"
+        "def test_segv_in_gw0():\n"
+        "    if os.environ['PYTEST_XDIST_WORKER'] == 'gw0':\n        ctypes.string_at(0)\n",
+    )
+    project.run(
+        "-n",
+        "2",
+        "--dist",
+        "each",
+        "test_e.py",
+        options=["--json", "r.json", "--junitxml", "j.xml"],
+        timeout=240,
+    )
+    report = load_report(project.root / "r.json")
+    entries = {(test["nodeid"], test["worker"]): test["outcome"] for test in report["tests"]}
+    # gw0 died in test_segv_in_gw0; xdist's replacement worker runs what gw0 had left.
+    assert entries[("test_e.py::test_segv_in_gw0", "gw0")] == "crashed", entries
+    assert entries[("test_e.py::test_segv_in_gw0", "gw1")] == "passed", entries
+    assert entries[("test_e.py::test_fails_in_gw1", "gw1")] == "failed", entries
+    assert entries[("test_e.py::test_ok", "gw1")] == "passed", entries
+    assert entries[("test_e.py::test_ok", "gw0")] == "passed", entries
+    assert report["summary"]["crashed"] == 1
+    assert report["summary"]["failed"] == 1
+    root = ET.parse(project.root / "j.xml").getroot()
+    suite = root if root.tag == "testsuite" else root.find("testsuite")
+    workers = {
+        (case.get("name"), prop.get("value"))
+        for case in suite.iter("testcase")
+        for prop in case.iter("property")
+        if prop.get("name") == "blackbox.worker"
+    }
+    assert ("test_ok", "gw0") in workers and ("test_ok", "gw1") in workers, workers

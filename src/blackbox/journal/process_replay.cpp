@@ -170,6 +170,7 @@ class ProcessReplayer::Replayer {
     void on_session_start(const Record& record) {
         out_.session_started = true;
         out_.controller = record.boolean("controller").value_or(false);
+        out_.dist = optional_string(record, "dist");
         auto capture = record.json("capture");
         if (capture.is_object()) {
             auto fd = [&capture](const char* key) -> std::optional<int> {

@@ -58,6 +58,7 @@ struct ProcessReplay {
     nlohmann::json start;  // the `start` record, or null when it is missing
     bool controller = false;
     bool session_started = false;
+    std::optional<std::string> dist;  // a controller's `--dist` mode (session_start's `dist`)
     std::optional<int> capture_stdout_fd, capture_stderr_fd;  // pytest's capture files
     std::optional<MonitorSettings> monitor;    // session_start's `monitor`, when it has one
     std::vector<UserReport> user_reports;      // session_start's `reports`: the user's own files

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <iterator>
+#include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -162,17 +163,10 @@ journal::RerunTry rerun_try(const TestResult& test) {
     return tried;
 }
 
-// Moves a test's result into the run as the replay passes it (a 100,000-test run is never held
-// twice); a later report of the same test replaces an earlier one only when it got further,
-// or when the earlier one was a try that pytest-rerunfailures ran again (kept in `reruns`).
-void merge_result(RunModel& run, TestResult&& result, TestIndex& index) {
-    auto found = index.find(result.nodeid);
-    if (found == index.end()) {
-        auto& test = run.tests.emplace_back(std::move(result));
-        index.emplace(test.nodeid, run.tests.size() - 1);
-        return;
-    }
-    auto& test = run.tests[found->second];
+// A later report of a test already in the run: it replaces the earlier one only when it got
+// further, or when the earlier one was a try that pytest-rerunfailures ran again (kept in
+// `reruns`).
+void merge_into(TestResult& test, TestResult&& result) {
     if (test.rerun && result.attempt == test.attempt) {
         auto tries = std::move(test.reruns);
         tries.push_back(rerun_try(test));
@@ -187,6 +181,66 @@ void merge_result(RunModel& run, TestResult&& result, TestIndex& index) {
         result.nodeid = std::move(test.nodeid);  // the index views it: it must not be freed
         test = std::move(result);
     }
+}
+
+// Under `--dist each` every worker runs every test: the run keeps one entry per test and worker,
+// found here by "<worker>\n<node id>" (only such runs fill it).
+using WorkerIndex = std::unordered_map<std::string, std::size_t>;
+
+std::string worker_key(std::string_view worker, std::string_view nodeid) {
+    return fmt::format("{}\n{}", worker, nodeid);
+}
+
+// The entry of a test as one worker ran it under `--dist each`, else the test's.
+std::optional<std::size_t> find_test(const TestIndex& index, const WorkerIndex& workers,
+                                     std::string_view nodeid,
+                                     const std::optional<std::string>& worker) {
+    if (worker && !workers.empty()) {
+        auto found = workers.find(worker_key(*worker, nodeid));
+        if (found != workers.end()) {
+            return found->second;
+        }
+    }
+    auto found = index.find(nodeid);
+    return found == index.end() ? std::nullopt : std::optional<std::size_t>(found->second);
+}
+
+// Moves a test's result into the run as the replay passes it (a 100,000-test run is never held
+// twice). `each`: the result is a worker's under `--dist each`, kept apart from the other
+// workers' results of the same test; the first worker's takes the collected entry (collection
+// order), the others' follow in the order of the run.
+void merge_result(RunModel& run, TestResult&& result, TestIndex& index, WorkerIndex& workers,
+                  bool each) {
+    if (each && result.worker) {
+        auto key = worker_key(*result.worker, result.nodeid);
+        if (auto found = workers.find(key); found != workers.end()) {
+            merge_into(run.tests[found->second], std::move(result));
+            return;
+        }
+        auto plain = index.find(result.nodeid);
+        if (plain != index.end()) {
+            auto& collected = run.tests[plain->second];
+            if (!collected.worker && phases_reported(collected) == 0) {
+                result.nodeid = std::move(collected.nodeid);  // the index views it
+                collected = std::move(result);
+                workers.emplace(std::move(key), plain->second);
+                return;
+            }
+        }
+        auto& test = run.tests.emplace_back(std::move(result));
+        workers.emplace(std::move(key), run.tests.size() - 1);
+        if (plain == index.end()) {
+            index.emplace(test.nodeid, run.tests.size() - 1);
+        }
+        return;
+    }
+    auto found = index.find(result.nodeid);
+    if (found == index.end()) {
+        auto& test = run.tests.emplace_back(std::move(result));
+        index.emplace(test.nodeid, run.tests.size() - 1);
+        return;
+    }
+    merge_into(run.tests[found->second], std::move(result));
 }
 
 // The anchor between the monotonic clock and the wall clock: a `start` record's own pair (a
@@ -505,13 +559,22 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
     }
     // Collected items first (collection order), then each journal's results moved in.
     TestIndex index;
+    WorkerIndex workers;
+    std::set<int> each_attempts;  // the attempts whose xdist controller ran `--dist each`
     read_collected(run, files, index);
     std::vector<journal::ProcessReplay> replays;
     replays.reserve(files.size());
     for (const auto& process : files) {
-        replays.push_back(journal::replay_process(
-            process, [&](TestResult&& test) { merge_result(run, std::move(test), index); }));
+        // A controller's journal is replayed before its workers' (find_process_files' order).
+        bool each = process.is_worker() && each_attempts.count(process.attempt) != 0;
+        replays.push_back(journal::replay_process(process, [&](TestResult&& test) {
+            merge_result(run, std::move(test), index, workers, each);
+        }));
         auto& replay = replays.back();
+        if (replay.controller && replay.dist == "each") {
+            each_attempts.insert(process.attempt);
+            run.dist_each = true;
+        }
         auto& warnings = replay.warnings;
         run.warnings.insert(run.warnings.end(), warnings.begin(), warnings.end());
         if (const auto& reason = replay.disabled) {
@@ -649,10 +712,9 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         if (!crash.nodeid || crash.phase == "collect" || crash.phase == "session") {
             continue;
         }
-        auto found = index.find(*crash.nodeid);
-        if (found != index.end()) {
-            run.tests[found->second].outcome = "crashed";
-            run.tests[found->second].crash = i;
+        if (auto found = find_test(index, workers, *crash.nodeid, crash.worker)) {
+            run.tests[*found].outcome = "crashed";
+            run.tests[*found].crash = i;
         }
     }
     // A test the user's stop caught running keeps no outcome ("not_run") but says so.

@@ -220,6 +220,9 @@ struct RunModel {
     std::optional<int> forwarded_signal;
     std::optional<int> blackbox_exit_code;  // end.json's exit_code
     int attempts = 0;
+    // An xdist controller ran `--dist each`: every worker ran every test, and `tests` holds one
+    // entry per test and worker (each naming its worker).
+    bool dist_each = false;
     RunCourse course;
     RunSettings settings;
 

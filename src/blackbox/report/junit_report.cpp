@@ -66,9 +66,11 @@ const PhaseResult* deciding_phase(const TestResult& test, const char* outcome) {
 }
 
 // <properties> first in the testcase, as pytest's record_property puts them: what the sentinels
-// caught ("blackbox.left.fds" = "2: 7 -> /tmp/x") and what gc after the test freed.
-void add_properties(pugi::xml_node testcase, const TestResult& test) {
-    if (!test.after) {
+// caught ("blackbox.left.fds" = "2: 7 -> /tmp/x"), what gc after the test freed, and under
+// `--dist each` the worker that ran this entry ("blackbox.worker" = "gw1": every worker ran it).
+void add_properties(pugi::xml_node testcase, const TestResult& test, bool dist_each) {
+    bool worker = dist_each && test.worker;
+    if (!test.after && !worker) {
         return;
     }
     auto properties = testcase.append_child("properties");
@@ -77,6 +79,12 @@ void add_properties(pugi::xml_node testcase, const TestResult& test) {
         attribute(property, "name", name);
         attribute(property, "value", value);
     };
+    if (worker) {
+        add("blackbox.worker", *test.worker);
+    }
+    if (!test.after) {
+        return;
+    }
     for (const auto& left : test.after->left) {
         add("blackbox.left." + left.kind, postmortem::leftover_summary(left));
     }
@@ -176,7 +184,7 @@ void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& 
     attribute(testcase, "name", name);
     attribute(testcase, "file", nodeid.substr(0, nodeid.find("::")));
     testcase.append_attribute("time").set_value(fmt::format("{:.3f}", test.duration_s()).c_str());
-    add_properties(testcase, test);
+    add_properties(testcase, test, run.dist_each);
     ++totals.tests;
     totals.time += test.duration_s();
     const Crash* crash = test.crash ? &run.crashes[*test.crash] : nullptr;
