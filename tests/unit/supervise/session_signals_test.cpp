@@ -76,6 +76,7 @@ TEST(Session, EscalatesToSigkillWhenTheGroupOutlivesTheStopGrace) {
 
 TEST(Session, ForwardsSighupAndRecordsOnlyTheFirstStopSignal) {
     TempDir dir;
+    DefaultDisposition sighup(SIGHUP);  // nohup's SIG_IGN would be inherited, and not trappable
     auto options =
         shell_session(dir,
                       "trap 'echo got-hup' HUP; trap 'echo got-term; exit 7' TERM; echo ready; "
