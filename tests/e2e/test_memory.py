@@ -264,7 +264,9 @@ def test_a_forked_child_and_a_self_kill_make_no_cause_and_casualty(project, work
     # Measured without double counting: the shared 150 MiB once, not twice.
     assert data["memory"]["tree_measure"] == "pss"
     assert forks["peak_tree_rss_bytes"] >= 280 << 20
-    assert forks["peak_tree_pss_bytes"] < 250 << 20
+    # Unless the sampler's PSS budget allowed no read of both processes (a loaded machine,
+    # and the xdist workers' 150 MiB each make a read dear): then an upper bound, said so.
+    assert forks["peak_tree_pss_bytes"] < 250 << 20 or forks["tree_pss_from_rss"]
     assert forks["tree_pss_growth_bytes"] < 64 << 20
     samples = [json.loads(line) for line in (project.latest / "samples.jsonl").open()]
     assert samples[0]["pss_interval_s"] > 0

@@ -122,6 +122,11 @@ struct TestResult {
     std::optional<std::int64_t> peak_tree_pss_bytes;
     std::optional<std::int64_t> tree_pss_added_bytes;
     std::optional<std::int64_t> tree_pss_growth_bytes;
+    // The peak above is estimated from RSS: samples between two PSS reads found the tree larger
+    // than any read of as many processes did (a child that came, or grew, between reads); their
+    // RSS less the double count a read found stands for it (all of their RSS, an upper bound,
+    // where no read saw so many processes).
+    bool tree_pss_from_rss = false;
     long pid = 0;                            // the pytest process that ran it
     std::shared_ptr<const AfterTest> after;  // null without an `after_test` record (most tests)
     // Set by the post-mortem for a crashed test whose death it could date (absent otherwise).

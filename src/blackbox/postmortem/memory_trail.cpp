@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <deque>
 #include <limits>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -20,7 +21,8 @@ constexpr std::int64_t kOpenEnd = std::numeric_limits<std::int64_t>::max();
 struct Subtree {
     std::int64_t rss = -1;
     std::int64_t pss = -1;
-    bool alone = false;  // the process without descendants: its RSS is the figure
+    bool alone = false;     // the process without descendants: its RSS is the figure
+    std::size_t count = 0;  // its processes
 };
 
 // The processes of one sample as a tree, indexed on first use: the memory of a process and its
@@ -46,7 +48,7 @@ class SampleTree {
             } else if (sample_.pss) {
                 pss = static_cast<std::int64_t>(*sample_.pss);
             }
-            return {rss, pss, procs.size() == 1};
+            return {rss, pss, procs.size() == 1, procs.size()};
         }
         index();
         std::int64_t total = 0, pss_total = 0;
@@ -87,7 +89,7 @@ class SampleTree {
         } else if (all_pss) {
             pss = pss_total;
         }
-        return {total, pss, count == 1};
+        return {total, pss, count == 1, count};
     }
 
   private:
@@ -147,6 +149,60 @@ struct Span {
     Course rss, pss;
     std::int64_t next_start = kOpenEnd;  // the next test's start in the same process
     std::int64_t previous_end = 0;       // the previous test's end in the same process
+    // The samples between two PSS reads (the read is rarer than the sample) against those
+    // with a PSS figure, per count of processes in the subtree: the highest RSS of each, and
+    // the smallest double count (RSS less PSS) a read found. A child that came, or grew, between
+    // two reads shows only in the former.
+    struct Read {
+        std::int64_t rss = -1, gap = std::numeric_limits<std::int64_t>::max();
+    };
+    std::map<std::size_t, Read> read;
+    std::map<std::size_t, std::int64_t> unread;
+
+    void add(const Subtree& value) {
+        rss.add(value.rss, value.alone);
+        pss.add(value.pss, value.alone);
+        if (value.pss > 0) {
+            auto& at = read[value.count];
+            at.rss = std::max(at.rss, value.rss);
+            at.gap = std::min(at.gap, std::max<std::int64_t>(value.rss - value.pss, 0));
+        } else if (value.rss > 0) {
+            auto& highest = unread[value.count];
+            highest = std::max(highest, value.rss);
+        }
+    }
+
+    // The most processes a sample without PSS found beyond any read during the test (0: none):
+    // the double count of so many is known only from a read after the test.
+    std::size_t unread_beyond_reads() const {
+        std::size_t most_read = read.empty() ? 0 : read.rbegin()->first;
+        return unread.empty() || unread.rbegin()->first <= most_read ? 0 : unread.rbegin()->first;
+    }
+
+    // The subtree's peak estimated from the samples without PSS that rose above every read of
+    // as many processes: their RSS less the double count the read of the nearest count at or
+    // above found, else `later_gap` (a read after the test; 0, an upper bound, without one);
+    // -1: no such sample.
+    std::int64_t unread_peak() const {
+        std::int64_t peak = -1;
+        for (const auto& [count, highest] : unread) {
+            auto nearest = read.lower_bound(count);
+            std::int64_t gap = later_gap;
+            if (nearest != read.end()) {
+                if (nearest->first == count && highest <= nearest->second.rss) {
+                    continue;  // a read saw as many processes at least as large
+                }
+                gap = nearest->second.gap;
+            }
+            peak = std::max(peak, base::saturating_sub(highest, gap));
+        }
+        return peak;
+    }
+
+    // Set when the test ends: the double count of the first read after it of at least
+    // unread_beyond_reads() processes, and the sample after the test its PSS figures use.
+    std::int64_t later_gap = 0;
+    Subtree pss_after;
 };
 
 std::int64_t test_start(const TestResult& test) {
@@ -167,6 +223,7 @@ std::int64_t test_end(const TestResult& test) {
 
 struct Figures {
     std::optional<std::int64_t> peak, added, growth;
+    bool peak_from_rss = false;  // the peak is the RSS bound of Span::unread_peak
 };
 
 // A test's figures in one measure; `after`: the first figure after its end (-1: none).
@@ -193,7 +250,9 @@ Figures figures_of(const Course& course, std::int64_t after) {
 // test) is not the test's. Where the process had no descendants, its RSS is the tree's figure,
 // and the plugin measured exactly that at the start (rss_before), after the teardown
 // (rss_after) and at the peak (peak_rss).
-Figures pss_figures(const Course& course, Subtree after, const TestResult& test) {
+// `unread_peak`: Span::unread_peak, which stands for the peak when above it.
+Figures pss_figures(const Course& course, Subtree after, const TestResult& test,
+                    std::int64_t unread_peak) {
     // The start: the sample before it (taken after the previous test ended), else the exact
     // start of the process (no sample showed a descendant), else the first sample inside.
     std::int64_t from = course.before;
@@ -225,6 +284,10 @@ Figures pss_figures(const Course& course, Subtree after, const TestResult& test)
         peak = std::max(peak, *test.peak_rss_bytes);
     }
     Figures figures;
+    if (unread_peak > peak) {
+        peak = unread_peak;
+        figures.peak_from_rss = true;
+    }
     if (peak >= 0) {
         figures.peak = peak;
     }
@@ -237,19 +300,41 @@ Figures pss_figures(const Course& course, Subtree after, const TestResult& test)
     return figures;
 }
 
+// The test's figures without double counting, once span.later_gap is known.
+void finish_pss(Span& span, std::deque<TestResult>& tests) {
+    auto& test = tests[span.test];
+    auto pss = pss_figures(span.pss, span.pss_after, test, span.unread_peak());
+    test.peak_tree_pss_bytes = pss.peak;
+    test.tree_pss_from_rss = pss.peak_from_rss;
+    test.tree_pss_added_bytes = pss.added;
+    test.tree_pss_growth_bytes = pss.growth;
+}
+
+// Whether `value`, a later sample of the span's process, read the PSS of as many processes as
+// the test's samples found beyond its reads: then its double count is the span's later_gap.
+bool takes_gap_from(Span& span, const Subtree& value) {
+    if (value.pss <= 0 || value.count < span.unread_beyond_reads()) {
+        return false;
+    }
+    span.later_gap = std::max<std::int64_t>(base::saturating_sub(value.rss, value.pss), 0);
+    return true;
+}
+
 // `after`: the first sample after the test's end, taken at `after_ns` (a crashed test has none).
-void finish(Span& span, std::deque<TestResult>& tests, Subtree after, std::int64_t after_ns) {
+// Returns false when the figures without double counting wait for a later read (finish_pss).
+bool finish(Span& span, std::deque<TestResult>& tests, Subtree after, std::int64_t after_ns) {
     auto& test = tests[span.test];
     auto rss = figures_of(span.rss, after.rss > 0 ? after.rss : -1);
     test.peak_tree_rss_bytes = rss.peak;
     test.tree_rss_growth_bytes = rss.growth;
     // A sample taken once the next test began shows that test's doing, not this one's; but if
     // it finds the process alone, no descendant of this test outlived it either.
-    auto pss =
-        pss_figures(span.pss, after_ns <= span.next_start || after.alone ? after : Subtree{}, test);
-    test.peak_tree_pss_bytes = pss.peak;
-    test.tree_pss_added_bytes = pss.added;
-    test.tree_pss_growth_bytes = pss.growth;
+    span.pss_after = after_ns <= span.next_start || after.alone ? after : Subtree{};
+    if (span.unread_beyond_reads() > 0 && !takes_gap_from(span, after)) {
+        return false;
+    }
+    finish_pss(span, tests);
+    return true;
 }
 
 }  // namespace
@@ -260,7 +345,18 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
     for (std::size_t i = 0; i < run.tests.size(); ++i) {
         auto start = test_start(run.tests[i]);
         if (start != 0 && run.tests[i].pid != 0) {
-            spans.push_back({i, run.tests[i].pid, start, test_end(run.tests[i]), {}, {}, kOpenEnd});
+            spans.push_back({i,
+                             run.tests[i].pid,
+                             start,
+                             test_end(run.tests[i]),
+                             {},
+                             {},
+                             kOpenEnd,
+                             0,
+                             {},
+                             {},
+                             0,
+                             {}});
         }
     }
     std::sort(spans.begin(), spans.end(),
@@ -283,6 +379,10 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
     }
     std::size_t next = 0;
     std::vector<std::size_t> active;  // indices into spans
+    // Ended spans whose figures without double counting wait for a read of their process's
+    // subtree (Span::later_gap); when the subtree shrinks first, or leaves the trail, 0 stands
+    // for the gap (an upper bound). A span waits only while its children live on.
+    std::vector<std::size_t> waiting;
     // Only the processes the journals name are followed (the trail may name millions).
     std::unordered_set<long> followed;
     for (const auto& span : spans) {
@@ -362,13 +462,26 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
             auto& span = spans[*it];
             Subtree value = tree.subtree(span.pid);
             if (sample.ns > span.end) {
-                finish(span, run.tests, value, sample.ns);
+                if (!finish(span, run.tests, value, sample.ns)) {
+                    waiting.push_back(*it);
+                }
                 it = active.erase(it);
                 continue;
             }
-            span.rss.add(value.rss, value.alone);
-            span.pss.add(value.pss, value.alone);
+            span.add(value);
             ++it;
+        }
+        for (auto it = waiting.begin(); it != waiting.end();) {
+            auto& span = spans[*it];
+            Subtree value = tree.subtree(span.pid);
+            // Once the processes are fewer again, no read will find their double count.
+            bool still = value.rss > 0 && value.count >= span.unread_beyond_reads();
+            if (still && !takes_gap_from(span, value)) {
+                ++it;
+                continue;
+            }
+            finish_pss(span, run.tests);
+            it = waiting.erase(it);
         }
         for (const auto& process : sample.procs) {
             if (followed.count(process.pid) == 0) {
@@ -391,7 +504,12 @@ void add_memory_trail(RunModel& run, const std::filesystem::path& samples) {
         return;
     }
     for (auto index : active) {
-        finish(spans[index], run.tests, Subtree{}, kOpenEnd);
+        if (!finish(spans[index], run.tests, Subtree{}, kOpenEnd)) {
+            waiting.push_back(index);
+        }
+    }
+    for (auto index : waiting) {
+        finish_pss(spans[index], run.tests);
     }
     memory.before_end = tail.points();
 

@@ -75,6 +75,7 @@ json test_json(const TestResult& test, const postmortem::RunModel& run) {
         {"tree_rss_growth_bytes", optional_json(test.tree_rss_growth_bytes)},
         {"peak_tree_pss_bytes", optional_json(test.peak_tree_pss_bytes)},
         {"tree_pss_added_bytes", optional_json(test.tree_pss_added_bytes)},
+        {"tree_pss_from_rss", test.tree_pss_from_rss},
         {"tree_pss_growth_bytes", optional_json(test.tree_pss_growth_bytes)},
         {"crash",
          test.crash ? report::crash_to_json(run.crashes[*test.crash], run) : json(nullptr)},

@@ -83,6 +83,22 @@ std::int64_t added_bytes(const TestResult& test) {
     return std::max(added, test.tree_pss_added_bytes.value_or(0));
 }
 
+// Whether what the test added is its tree's, estimated from RSS (tree_pss_from_rss).
+bool estimated_from_rss(const TestResult& test) {
+    std::int64_t own = test.peak_rss_bytes && test.rss_before_bytes
+                           ? *test.peak_rss_bytes - *test.rss_before_bytes
+                           : 0;
+    return test.tree_pss_from_rss && test.tree_pss_added_bytes.value_or(0) > own;
+}
+
+// The tree's peak without double counting; "≤ …" when estimated from RSS (tree_pss_from_rss).
+std::string tree_peak(const TestResult& test) {
+    if (!test.peak_tree_pss_bytes) {
+        return "–";
+    }
+    return fmt::format("{}{}", test.tree_pss_from_rss ? "≤ " : "", size(*test.peak_tree_pss_bytes));
+}
+
 template <typename Key>
 std::vector<const TestResult*> top_tests(const RunModel& run, std::size_t count, Key key) {
     std::vector<const TestResult*> tests;
@@ -238,14 +254,18 @@ std::string markdown_summary(const RunModel& run, const MarkdownOptions& options
     if (!hungriest.empty()) {
         out += fmt::format(
             "### Most memory-hungry tests\n\nWhat each test added (its peak over its start; "
-            "from {}): in its process, and in its process tree counting a shared page once.\n\n"
+            "from {}): in its process, and in its process tree counting a shared page once{}.\n\n"
             "| test | added | process peak | tree peak | outcome |\n|---|---|---|---|---|\n",
-            size(hungry_from));
+            size(hungry_from),
+            std::any_of(hungriest.begin(), hungriest.end(),
+                        [](const TestResult* test) { return test->tree_pss_from_rss; })
+                ? " (≤: at most, from the RSS of a child that came or grew between two PSS reads)"
+                : "");
         for (const auto* test : hungriest) {
-            out += fmt::format(
-                "| {} | +{} | {} | {} | {} |\n", code_span(test->nodeid), size(added_bytes(*test)),
-                test->peak_rss_bytes ? size(*test->peak_rss_bytes) : "–",
-                test->peak_tree_pss_bytes ? size(*test->peak_tree_pss_bytes) : "–", test->outcome);
+            out += fmt::format("| {} | {}+{} | {} | {} | {} |\n", code_span(test->nodeid),
+                               estimated_from_rss(*test) ? "≤ " : "", size(added_bytes(*test)),
+                               test->peak_rss_bytes ? size(*test->peak_rss_bytes) : "–",
+                               tree_peak(*test), test->outcome);
         }
         out += "\n";
     }

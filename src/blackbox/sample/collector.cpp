@@ -125,17 +125,41 @@ Sample Collector::collect(std::int64_t ns) {
 }
 
 void Collector::maybe_read_pss(std::int64_t ns, TreeSample& tree) {
-    if (pss_hidden_ || options_.pss_interval_ns <= 0 || tree.procs.size() < 2 ||
-        ns < next_pss_ns_) {
+    // A process that left since the last read makes room: the next one to come is a gain.
+    last_pss_procs_ = std::min(last_pss_procs_, tree.procs.size());
+    if (pss_hidden_ || options_.pss_interval_ns <= 0 || tree.procs.size() < 2) {
         return;
+    }
+    if (last_pss_cost_ns_ >= 0) {
+        // Accrue the budget since it was last counted, up to `pss_burst` reads' worth.
+        double accrued = static_cast<double>(std::max<std::int64_t>(ns - pss_credit_at_, 0)) *
+                         options_.pss_max_share;
+        double cap = static_cast<double>(std::max(options_.pss_burst, 1)) *
+                     static_cast<double>(last_pss_cost_ns_);
+        pss_credit_ns_ = static_cast<std::int64_t>(
+            std::min(static_cast<double>(pss_credit_ns_) + accrued, std::max(cap, 0.0)));
+        pss_credit_at_ = ns;
+        bool grown = tree.procs.size() > last_pss_procs_;
+        bool due = ns - last_pss_ns_ >= options_.pss_interval_ns;
+        if (!(grown || due) || pss_credit_ns_ < last_pss_cost_ns_) {
+            return;
+        }
     }
     std::int64_t before = base::thread_cpu_ns();
     tree_.read_pss(tree);
-    std::int64_t cost = base::thread_cpu_ns() - before;
+    // A read too quick for the clock still spends the budget.
+    std::int64_t cost = std::max<std::int64_t>(base::thread_cpu_ns() - before, 1000);
     ++pss_cost_.reads;
     pss_cost_.cpu_ns += cost;
-    auto spaced = static_cast<std::int64_t>(static_cast<double>(cost) / options_.pss_max_share);
-    next_pss_ns_ = ns + std::max(options_.pss_interval_ns, spaced);
+    if (last_pss_cost_ns_ < 0) {
+        // The first read starts the budget at the burst, less what it cost.
+        pss_credit_ns_ = std::max(options_.pss_burst, 1) * cost;
+    }
+    pss_credit_ns_ -= cost;
+    pss_credit_at_ = ns;
+    last_pss_cost_ns_ = cost;
+    last_pss_ns_ = ns;
+    last_pss_procs_ = tree.procs.size();
 }
 
 TopRecord Collector::top(std::int64_t ns) {

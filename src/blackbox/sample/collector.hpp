@@ -29,11 +29,15 @@ struct CollectorOptions {
     std::size_t top_count = 10;
     // The tree's PSS (ProcessTree::read_pss) is read only while the tree has more than one
     // process (one process counts no page twice: its RSS says it all), at most once per
-    // `pss_interval_ns` (0: never), and never sooner after a read than its own CPU time divided
-    // by `pss_max_share`: the reads take at most that share of one core however large the tree
-    // (a 1 GiB tree costs ~5 ms a read: one every 1.25 s at 0.4%).
+    // `pss_interval_ns` (0: never), or sooner when the tree gained a process since the last
+    // read (a child that lives less than the interval is still seen). The reads draw on a
+    // budget of `pss_max_share` of one core, which accrues over time up to the cost of
+    // `pss_burst` reads: over any long stretch they take at most that share however large the
+    // tree (a 1 GiB tree costs ~5 ms a read: one every 1.25 s at 0.4%), and a tree that was
+    // quiet can still be read at once when a child appears.
     std::int64_t pss_interval_ns = 250'000'000;
     double pss_max_share = 0.004;
+    int pss_burst = 2;
 };
 
 // What reading PSS cost so far (Collector::pss_cost()).
@@ -81,7 +85,13 @@ class Collector {
     bool others_hidden_ = false;
     bool cgroup_hidden_ = false;
     bool pss_hidden_ = false;
-    std::int64_t next_pss_ns_ = 0;  // no PSS read before this time
+    // The PSS budget: CPU time the reads may still take, as of `pss_credit_at_`, and what the
+    // last read cost (the price of the next one). No read yet: the first is free.
+    std::int64_t pss_credit_ns_ = 0;
+    std::int64_t pss_credit_at_ = 0;
+    std::int64_t last_pss_cost_ns_ = -1;
+    std::int64_t last_pss_ns_ = 0;
+    std::size_t last_pss_procs_ = 0;  // the tree's processes at the last read
     PssCost pss_cost_;
     std::string buffer_;
 };

@@ -95,6 +95,96 @@ TEST(MemoryTrail, AForkedChildSharingItsParentsPagesDoublesRssNotPss) {
     EXPECT_EQ(run.memory.peak_tree_pss, 200 * kMiB);
 }
 
+TEST(MemoryTrail, AChildNoPssReadCaughtIsEstimatedFromItsRssAndSaidSo) {
+    testing::ScratchDir scratch;
+    const auto samples = scratch / "samples.jsonl";
+    const std::string mib50 = std::to_string(50 * kMiB), mib200 = std::to_string(200 * kMiB);
+    std::ofstream(samples)
+        << R"({"ev":"sampler","ns":1,"v":1,"interval_s":0.05,"pss_interval_s":0.25})" << '\n'
+        << sample_line(900, 50 * kMiB, "[100," + mib50 + ",1]")
+        // A child of 200 MiB lives between two PSS reads: only the RSS samples see it.
+        << sample_line(1200, 250 * kMiB, "[100," + mib50 + ",1],[101," + mib200 + ",100]")
+        << sample_line(1500, 250 * kMiB, "[100," + mib50 + ",1],[101," + mib200 + ",100]")
+        << sample_line(2100, 50 * kMiB, "[100," + mib50 + ",1]");
+    RunModel run;
+    run.tests.push_back(test_of_pid_100("t.py::test_child"));
+    add_memory_trail(run, samples);
+    const auto& test = run.tests[0];
+    EXPECT_EQ(test.peak_tree_pss_bytes, 250 * kMiB);
+    EXPECT_EQ(test.tree_pss_added_bytes, 200 * kMiB);
+    EXPECT_TRUE(test.tree_pss_from_rss);
+    EXPECT_EQ(test.tree_pss_growth_bytes, 0);
+
+    // With a PSS read of the same two processes in the test, PSS alone is the figure.
+    RunModel read;
+    read.tests.push_back(test_of_pid_100("t.py::test_child"));
+    std::ofstream(samples)
+        << R"({"ev":"sampler","ns":1,"v":1,"interval_s":0.05,"pss_interval_s":0.25})" << '\n'
+        << sample_line(900, 50 * kMiB, "[100," + mib50 + ",1]")
+        << sample_line(1200, 250 * kMiB, "[100," + mib50 + ",1],[101," + mib200 + ",100]")
+        << sample_line(1500, 250 * kMiB,
+                       "[100," + mib50 + ",1," + mib50 + "],[101," + mib200 + ",100," +
+                           std::to_string(150 * kMiB) + "]",
+                       R"(,"pss":)" + std::to_string(200 * kMiB))
+        << sample_line(2100, 50 * kMiB, "[100," + mib50 + ",1]");
+    add_memory_trail(read, samples);
+    EXPECT_EQ(read.tests[0].peak_tree_pss_bytes, 200 * kMiB);
+    EXPECT_FALSE(read.tests[0].tree_pss_from_rss);
+
+    // Read when the child was new and small; it grew to 200 MiB between reads: its RSS less the
+    // double count that read found (10 MiB) stands for the peak.
+    RunModel grown;
+    grown.tests.push_back(test_of_pid_100("t.py::test_child"));
+    const std::string mib20 = std::to_string(20 * kMiB);
+    std::ofstream(samples)
+        << R"({"ev":"sampler","ns":1,"v":1,"interval_s":0.05,"pss_interval_s":0.25})" << '\n'
+        << sample_line(900, 50 * kMiB, "[100," + mib50 + ",1]")
+        << sample_line(1200, 70 * kMiB,
+                       "[100," + mib50 + ",1," + std::to_string(45 * kMiB) + "],[101," + mib20 +
+                           ",100," + std::to_string(15 * kMiB) + "]",
+                       R"(,"pss":)" + std::to_string(60 * kMiB))
+        << sample_line(1500, 250 * kMiB, "[100," + mib50 + ",1],[101," + mib200 + ",100]")
+        << sample_line(2100, 50 * kMiB, "[100," + mib50 + ",1]");
+    add_memory_trail(grown, samples);
+    EXPECT_EQ(grown.tests[0].peak_tree_pss_bytes, 240 * kMiB);
+    EXPECT_EQ(grown.tests[0].tree_pss_added_bytes, 190 * kMiB);
+    EXPECT_TRUE(grown.tests[0].tree_pss_from_rss);
+}
+
+TEST(MemoryTrail, AForkedChildFirstReadAfterTheTestLendsItsDoubleCount) {
+    testing::ScratchDir scratch;
+    const auto samples = scratch / "samples.jsonl";
+    const std::string mib200 = std::to_string(200 * kMiB), mib100 = std::to_string(100 * kMiB);
+    std::ofstream(samples)
+        << R"({"ev":"sampler","ns":1,"v":1,"interval_s":0.05,"pss_interval_s":0.25})" << '\n'
+        << sample_line(900, 200 * kMiB, "[100," + mib200 + ",1]")
+        // Forked during the test, sharing every page; no read until after the test.
+        << sample_line(1200, 400 * kMiB, "[100," + mib200 + ",1],[101," + mib200 + ",100]")
+        << sample_line(2100, 400 * kMiB, "[100," + mib200 + ",1],[101," + mib200 + ",100]")
+        << sample_line(
+               2400, 400 * kMiB,
+               "[100," + mib200 + ",1," + mib100 + "],[101," + mib200 + ",100," + mib100 + "]",
+               R"(,"pss":)" + mib200);
+    RunModel run;
+    run.tests.push_back(test_of_pid_100("t.py::test_forks"));
+    add_memory_trail(run, samples);
+    EXPECT_EQ(run.tests[0].peak_tree_pss_bytes, 200 * kMiB);  // not the 400 MiB of RSS
+    EXPECT_FALSE(run.tests[0].tree_pss_from_rss);             // no higher than the figures measured
+
+    // The child leaves before any read: its RSS is all there is (an upper bound).
+    std::ofstream(samples)
+        << R"({"ev":"sampler","ns":1,"v":1,"interval_s":0.05,"pss_interval_s":0.25})" << '\n'
+        << sample_line(900, 200 * kMiB, "[100," + mib200 + ",1]")
+        << sample_line(1200, 400 * kMiB, "[100," + mib200 + ",1],[101," + mib200 + ",100]")
+        << sample_line(2100, 200 * kMiB, "[100," + mib200 + ",1]")
+        << sample_line(2400, 200 * kMiB, "[100," + mib200 + ",1]");
+    RunModel gone;
+    gone.tests.push_back(test_of_pid_100("t.py::test_forks"));
+    add_memory_trail(gone, samples);
+    EXPECT_EQ(gone.tests[0].peak_tree_pss_bytes, 400 * kMiB);
+    EXPECT_TRUE(gone.tests[0].tree_pss_from_rss);
+}
+
 TEST(MemoryTrail, ATrailWithoutPssFallsBackToRss) {
     testing::ScratchDir scratch;
     const auto samples = scratch / "samples.jsonl";

@@ -58,6 +58,20 @@ TEST(MarkdownReport, TheHungriestAreThoseThatAddedMostNotThoseWhoseProcessHeldMo
     EXPECT_EQ(rows[1], "| `t.py::test_adds_30` | +30 MiB | 830 MiB | – | passed |");
 }
 
+TEST(MarkdownReport, AFigureEstimatedFromRssIsMarkedAsAtMost) {
+    RunModel run;
+    run.tests.push_back(test_with("t.py::test_adds_30", 0, 30 * kMiB));
+    EXPECT_EQ(markdown_summary(run).find("≤"), std::string::npos);
+    auto child = test_with("t.py::test_child", 100 * kMiB, 101 * kMiB, 200 * kMiB, 300 * kMiB);
+    child.tree_pss_from_rss = true;
+    run.tests.push_back(child);
+    auto markdown = markdown_summary(run);
+    auto rows = hungry_rows(markdown);
+    ASSERT_EQ(rows.size(), 2U) << markdown;
+    EXPECT_EQ(rows[0], "| `t.py::test_child` | ≤ +200 MiB | 101 MiB | ≤ 300 MiB | passed |");
+    EXPECT_NE(markdown.find("(≤: at most"), std::string::npos) << markdown;
+}
+
 TEST(MarkdownReport, TheThresholdIsChosenAndAListWithNothingToSayIsLeftOut) {
     RunModel run;
     run.tests.push_back(test_with("t.py::test_adds_30", 0, 30 * kMiB));

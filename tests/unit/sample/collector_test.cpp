@@ -66,6 +66,82 @@ TEST(Collector, ReadsPssOfATreeOfSeveralProcessesAtItsOwnLowerRate) {
     EXPECT_EQ(collector.pss_cost().reads, 2U);
 }
 
+TEST(Collector, ATreeThatGainsAProcessIsReadAtOnceWithinItsBudget) {
+    test_support::TempDir dir;
+    test_support::FakeProc proc;
+    auto rollup = [&](pid_t pid, int kb) {
+        test_support::write_file(
+            dir.path(), "/proc/" + std::to_string(pid) + "/smaps_rollup",
+            "Rss: " + std::to_string(kb) + " kB\nPss: " + std::to_string(kb / 2) + " kB\n");
+    };
+    proc.add(10, 1, 100, {{10, {11}}});
+    proc.add(11, 10, 50);
+    proc.write(dir.path());
+    rollup(10, 400);
+    rollup(11, 200);
+    CollectorOptions options;
+    options.fs = ProcFs(dir.path());
+    options.root = 10;
+    Collector collector(std::move(options));
+    constexpr std::int64_t kMs = 1'000'000;
+    EXPECT_TRUE(collector.collect(1000 * kMs).pss);
+    EXPECT_FALSE(collector.collect(1050 * kMs).pss);  // nothing new: the interval holds
+
+    // A child that lives less than the interval: read when it is first seen.
+    proc.add(10, 1, 100, {{10, {11, 12}}});
+    proc.add(12, 10, 5000);
+    proc.write(dir.path());
+    rollup(12, 20000);
+    Sample grown = collector.collect(1100 * kMs);
+    ASSERT_TRUE(grown.pss);
+    EXPECT_EQ(*grown.pss, (200U + 100 + 10000) * 1024);
+    EXPECT_FALSE(collector.collect(1150 * kMs).pss);
+
+    // It leaves, another comes: a gain again.
+    proc = test_support::FakeProc();
+    proc.add(10, 1, 100, {{10, {11}}});
+    proc.add(11, 10, 50);
+    proc.write(dir.path());
+    EXPECT_FALSE(collector.collect(1200 * kMs).pss);
+    proc.add(10, 1, 100, {{10, {11, 13}}});
+    proc.add(13, 10, 50);
+    proc.write(dir.path());
+    rollup(13, 200);
+    EXPECT_TRUE(collector.collect(1210 * kMs).pss);
+    EXPECT_EQ(collector.pss_cost().reads, 3U);
+}
+
+TEST(Collector, ReadsOnGainDrawOnABudgetThatRunsOut) {
+    test_support::TempDir dir;
+    test_support::FakeProc proc;
+    proc.add(10, 1, 100, {{10, {11}}});
+    proc.add(11, 10, 50);
+    proc.write(dir.path());
+    test_support::write_file(dir.path(), "/proc/10/smaps_rollup", "Pss: 100 kB\n");
+    test_support::write_file(dir.path(), "/proc/11/smaps_rollup", "Pss: 100 kB\n");
+    CollectorOptions options;
+    options.fs = ProcFs(dir.path());
+    options.root = 10;
+    options.pss_max_share = 1e-9;  // the budget never grows back within the test
+    options.pss_burst = 2;
+    Collector collector(std::move(options));
+    ASSERT_TRUE(collector.collect(1).pss);
+    // A process comes and goes at every sample: after the burst, no more reads.
+    std::size_t reads = 1;
+    for (int i = 0; i < 10; ++i) {
+        proc.add(10, 1, 100,
+                 {{10, i % 2 == 0 ? std::vector<pid_t>{11, 12} : std::vector<pid_t>{11}}});
+        if (i % 2 == 0) {
+            proc.add(12, 10, 50);
+        }
+        proc.write(dir.path());
+        test_support::write_file(dir.path(), "/proc/12/smaps_rollup", "Pss: 100 kB\n");
+        reads += collector.collect(2 + i).pss ? 1U : 0U;
+    }
+    EXPECT_LE(reads, 2U);
+    EXPECT_EQ(collector.pss_cost().reads, reads);
+}
+
 TEST(Collector, AOneProcessTreeNeedsNoPss) {
     CollectorOptions options;
     options.fs = ProcFs(recorded("hybrid-v1"));
