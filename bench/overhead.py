@@ -2,7 +2,7 @@
 
     /usr/bin/python3 bench/overhead.py [--tests 10000] [--pairs 9] [--modes serial,xdist]
         [--workers 2] [--blackbox build/bin/blackbox] [--baseline-blackbox OLD/bin/blackbox]
-        [--max-plugin-us 25] [--out overhead.json]
+        [--max-plugin-us 25] [--parts whole,inside,syscalls,python,rss] [--out overhead.json]
 
 Reports (and writes as JSON with --out), for each mode (serial; `-n W` against bare `-n W`):
 - the whole run: bare and recorded (`blackbox run` with every default) in alternating pairs;
@@ -18,6 +18,8 @@ Reports (and writes as JSON with --out), for each mode (serial; `-n W` against b
   subtracted. Beside it, not counted: pluggy's dispatch of the recorder's hook implementations
   (calibrated);
 - one more serial run with the recorder's system calls timed: their count and cost per test;
+- serial runs with the system calls stubbed out (nosys_plugin.py): the plugin's Python alone,
+  the part its code decides (the kernel's share varies with the machine's load);
 - pytest's peak RSS bare and with the plugin recording (no supervisor), median of 3 (target:
   under 2 MiB more); the recorder resets the kernel's mark at every test, so its runs read
   the mark before each reset (peak_plugin.py);
@@ -130,8 +132,11 @@ def whole_runs(root: Path, builds: dict, pytest_argv: list, pairs: int) -> dict:
     return figures
 
 
-def inside_run(root: Path, blackbox: Path, pytest_argv: list, syscalls: bool = False) -> dict:
-    """One run with the plugin (no supervisor) and the timer: the figures of every process."""
+def inside_run(
+    root: Path, blackbox: Path, pytest_argv: list, syscalls: bool = False, python: bool = False
+) -> dict:
+    """One run with the plugin (no supervisor) and the timer: the figures of every process;
+    with `python`, the recorder's system calls stubbed out (nosys_plugin.py)."""
     out = Path(tempfile.mkdtemp(dir=root))
     env = clean_env()
     env.update(
@@ -142,6 +147,8 @@ def inside_run(root: Path, blackbox: Path, pytest_argv: list, syscalls: bool = F
             "PYTEST_PLUGINS": "pytest_blackbox.plugin,selftime_plugin",
         }
     )
+    if python:
+        env["PYTEST_PLUGINS"] = "nosys_plugin," + env["PYTEST_PLUGINS"]
     if syscalls:
         env["BLACKBOX_SELFTIME_SYSCALLS"] = "1"
     subprocess.run(pytest_argv, cwd=root, env=env, stdout=subprocess.DEVNULL, check=False)
@@ -196,13 +203,15 @@ def inside_run(root: Path, blackbox: Path, pytest_argv: list, syscalls: bool = F
     return figures
 
 
-def inside_runs(root: Path, builds: dict, pytest_argv: list, runs: int) -> dict:
+def inside_runs(
+    root: Path, builds: dict, pytest_argv: list, runs: int, python: bool = False
+) -> dict:
     """--inside-runs alternating runs per build: the median of each figure."""
     results = {name: [] for name in builds}
     for run in range(runs):
         names = list(builds) if run % 2 == 0 else list(builds)[::-1]
         for name in names:
-            results[name].append(inside_run(root, builds[name], pytest_argv))
+            results[name].append(inside_run(root, builds[name], pytest_argv, python=python))
     figures = {}
     for name, runs_of in results.items():
         hooks = sorted({hook for result in runs_of for hook in result["by_hook_us_per_test"]})
@@ -235,6 +244,12 @@ def main() -> int:
     parser.add_argument("--blackbox", default=str(REPO / "build" / "bin" / "blackbox"))
     parser.add_argument("--baseline-blackbox", help="an older build, measured beside it")
     parser.add_argument("--max-plugin-us", type=float, default=25.0)
+    parser.add_argument(
+        "--parts",
+        default="whole,inside,syscalls,python,rss",
+        help="what to measure (comma-separated): whole runs, the plugin's time inside pytest, "
+        "its system calls, its Python alone (system calls stubbed out), the peak RSS",
+    )
     parser.add_argument("--out", help="write the figures as JSON here")
     args = parser.parse_args()
 
@@ -242,6 +257,7 @@ def main() -> int:
     if args.baseline_blackbox:
         builds["baseline"] = Path(args.baseline_blackbox).resolve()
     modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+    parts = {part.strip() for part in args.parts.split(",")}
     pytest_argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     argv_of = {"serial": pytest_argv, "xdist": pytest_argv + ["-n", str(args.workers)]}
     figures = {"tests": args.tests, "pairs": args.pairs, "modes": {}}
@@ -253,35 +269,46 @@ def main() -> int:
         except OSError:
             pass
         for mode in modes:
-            print(f"{mode}: whole runs", flush=True)
-            whole = whole_runs(root, builds, argv_of[mode], args.pairs)
-            print(f"{mode}: the plugin's time inside pytest", flush=True)
-            inside = inside_runs(root, builds, argv_of[mode], args.inside_runs)
-            figures["modes"][mode] = {"whole_run": whole, "inside": inside}
+            entry = figures["modes"][mode] = {}
+            if "whole" in parts:
+                print(f"{mode}: whole runs", flush=True)
+                entry["whole_run"] = whole_runs(root, builds, argv_of[mode], args.pairs)
+            if "inside" in parts:
+                print(f"{mode}: the plugin's time inside pytest", flush=True)
+                entry["inside"] = inside_runs(root, builds, argv_of[mode], args.inside_runs)
 
-        if "serial" in modes:
+        if "syscalls" in parts:
             print("serial: system calls", flush=True)
-            figures["syscalls"] = {
-                name: inside_run(root, blackbox, pytest_argv, syscalls=True)["syscalls"]
-                for name, blackbox in builds.items()
-            }
+            figures["syscalls"] = {}
+            for name, blackbox in builds.items():
+                run = inside_run(root, blackbox, pytest_argv, syscalls=True)
+                figures["syscalls"][name] = run["syscalls"]
+                figures["syscalls"][name]["all, µs per test"] = run["syscalls_us_per_test"]
+        if "python" in parts:
+            print("serial: the plugin's Python alone (system calls stubbed out)", flush=True)
+            figures["python_only"] = inside_runs(
+                root, builds, pytest_argv, args.inside_runs, python=True
+            )
 
         # Peak memory of pytest, bare and with the plugin recording (no supervisor).
         env = clean_env()
-        rss = {"bare": []}
-        for name in builds:
-            rss[name] = []
-        for _ in range(3):
-            rss["bare"].append(peak_rss_kib(pytest_argv, root, env))
-            for name, blackbox in builds.items():
-                rss[name].append(plugin_peak_rss_kib(root, blackbox, pytest_argv))
-        figures["pytest_peak_rss_kib"] = {name: statistics.median(v) for name, v in rss.items()}
-        figures["plugin_rss_added_kib"] = {
-            name: statistics.median(rss[name]) - statistics.median(rss["bare"]) for name in builds
-        }
+        if "rss" in parts:
+            rss: dict = {"bare": []}
+            for name in builds:
+                rss[name] = []
+            for _ in range(3):
+                rss["bare"].append(peak_rss_kib(pytest_argv, root, env))
+                for name, blackbox in builds.items():
+                    rss[name].append(plugin_peak_rss_kib(root, blackbox, pytest_argv))
+            figures["pytest_peak_rss_kib"] = {name: statistics.median(v) for name, v in rss.items()}
+            figures["plugin_rss_added_kib"] = {
+                name: statistics.median(rss[name]) - statistics.median(rss["bare"])
+                for name in builds
+            }
 
-        show = [timed([str(builds["recorded"]), "show", "--json"], root, env) for _ in range(5)]
-        figures["show_json_median_s"] = statistics.median(show)
+        if "whole" in parts:
+            show = [timed([str(builds["recorded"]), "show", "--json"], root, env) for _ in range(5)]
+            figures["show_json_median_s"] = statistics.median(show)
         try:
             figures["load_average_after"] = os.getloadavg()
         except OSError:
@@ -294,7 +321,8 @@ def main() -> int:
     over = [
         mode
         for mode, entry in figures["modes"].items()
-        if entry["inside"]["recorded"]["plugin_us_per_test"]["median"] > args.max_plugin_us
+        if "inside" in entry
+        and entry["inside"]["recorded"]["plugin_us_per_test"]["median"] > args.max_plugin_us
     ]
     if over:
         print(f"FAIL: the plugin's time per test exceeds {args.max_plugin_us} µs in: {over}")
@@ -302,28 +330,36 @@ def main() -> int:
     return 0
 
 
+def _inside_line(label: str, inside: dict, limit: float) -> str:
+    hooks = ", ".join(
+        f"{hook.replace('pytest_', '')} {value:.1f}"
+        for hook, value in inside["by_hook_us_per_test"].items()
+        if value >= 0.05
+    )
+    per_test = inside["plugin_us_per_test"]
+    return (
+        f"{label} plugin {per_test['median']:.1f} µs/test (runs {per_test['min']:.1f}-"
+        f"{per_test['max']:.1f}; limit {limit:g})\n       per hook (µs/test): {hooks}"
+    )
+
+
 def summary(figures: dict, limit: float) -> str:
     """The figures in a few lines."""
     lines = []
     for mode, entry in figures["modes"].items():
-        for name, whole in entry["whole_run"].items():
-            if name == "bare_s":
-                continue
-            ratio = whole["ratio"]
-            inside = entry["inside"][name]
-            lines.append(
-                f"{mode:6s} {name:9s} ratio {ratio['median']:.3f} "
-                f"(pairs {ratio['min']:.3f}-{ratio['max']:.3f}); plugin "
-                f"{inside['plugin_us_per_test']['median']:.1f} µs/test "
-                f"(runs {inside['plugin_us_per_test']['min']:.1f}-"
-                f"{inside['plugin_us_per_test']['max']:.1f}; limit {limit:g})"
-            )
-            hooks = ", ".join(
-                f"{hook.replace('pytest_', '')} {value:.1f}"
-                for hook, value in inside["by_hook_us_per_test"].items()
-                if value >= 0.05
-            )
-            lines.append(f"       per hook (µs/test): {hooks}")
+        for name, whole in entry.get("whole_run", {}).items():
+            if name != "bare_s":
+                ratio = whole["ratio"]
+                lines.append(
+                    f"{mode:6s} {name:9s} whole-run ratio {ratio['median']:.3f} "
+                    f"(pairs {ratio['min']:.3f}-{ratio['max']:.3f})"
+                )
+        for name, inside in entry.get("inside", {}).items():
+            lines.append(_inside_line(f"{mode:6s} {name:9s}", inside, limit))
+    for name, inside in figures.get("python_only", {}).items():
+        lines.append(_inside_line(f"python {name:9s}", inside, limit))
+    for name, kinds in figures.get("syscalls", {}).items():
+        lines.append(f"system calls ({name}): {kinds.get('all, µs per test', 0):.1f} µs per test")
     for name, added in figures.get("plugin_rss_added_kib", {}).items():
         lines.append(f"pytest's peak RSS added by the plugin ({name}): {added} KiB (limit 2048)")
     return "\n".join(lines)
