@@ -1,7 +1,7 @@
 """What the collected-items file says about each item (docs/formats/journal.md)."""
 
 import json
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -10,6 +10,7 @@ from .monitor import Monitor, monitored, variant
 from .names import name_field, text_form
 
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
+_ascii_string = json.encoder.encode_basestring_ascii  # _dumps of a string, without its dispatch
 
 
 def undecorated_ids(items: Iterable[pytest.Item], loadgroup: bool) -> Dict[str, str]:
@@ -45,10 +46,22 @@ def undecorated_group_id(nodeid: str) -> str:
     return nodeid
 
 
+CHUNK_ITEMS = 500
+"""Items per chunk of collected lines: the file is written a chunk at a time, so that the lines
+of a large suite are never all in memory at once (they would add to pytest's peak RSS)."""
+
+
 def collected_lines(
     items: Iterable[pytest.Item], undecorated: Dict[str, str], monitor: Monitor
 ) -> str:
-    """One JSON line per item, in collection order.
+    """One JSON line per item, in collection order."""
+    return "".join(collected_chunks(items, undecorated, monitor))
+
+
+def collected_chunks(
+    items: Iterable[pytest.Item], undecorated: Dict[str, str], monitor: Monitor
+) -> Iterator[str]:
+    """collected_lines, CHUNK_ITEMS items at a time.
 
     This runs once per item of the suite, so the lines are f-strings over JSON-encoded
     strings, and what items share with their siblings (module, class, component, the markers
@@ -80,22 +93,33 @@ def collected_lines(
             kind = kinds[type(item)] = _dumps(_kind(type(item)))
         name = text_form(item.name)
         func = text_form(getattr(item, "originalname", None) or name)
-        func_json = _dumps(func)
+        func_json = _ascii_string(func)
         named = text_form(variant(item, True)) if explicit and params else name
+        variant_json = func_json if named == func else _ascii_string(named)
         lines.append(
             f'{{{name_field("nodeid", nodeid)},{name_field("file", path)},"line":{_json(line)},'
             f"{scope[0]},"
             f'"func":{func_json},"params":{_json(params)},"markers":{_json(markers)},'
-            f'"type":{kind},"variant":{func_json if named == func else _dumps(named)}{excluded}}}\n'
+            f'"type":{kind},"variant":{variant_json}{excluded}}}\n'
         )
-    return "".join(lines)
+        if len(lines) >= CHUNK_ITEMS:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
 
 
 def _json(value: object) -> str:
-    """JSON for the values of an item line; the encoder's slow path only for non-empty ones."""
+    """JSON for the values of an item line; the encoder's slow path only for lists and dicts
+    that are not empty."""
     if value is None:
         return "null"
-    if not value and isinstance(value, list):
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is str:
+        return _ascii_string(value)
+    if not value and kind is list:
         return "[]"
     return _dumps(value)
 

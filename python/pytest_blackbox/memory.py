@@ -32,13 +32,17 @@ import resource
 import time
 from typing import Optional
 
-PROBE_BYTES = 32 << 20
-"""Allocated and freed once at start-up to see whether the reset really lowers the mark."""
+PROBE_BYTES = 4 << 20
+"""Allocated and freed once at start-up to see whether the reset really lowers the mark (by at
+least half of it). Small: it is the most the plugin adds to pytest's peak RSS, once, where
+pytest's own peak is low (a small suite); an xdist worker's mark, inherited from its
+controller, is above it anyway."""
 
 _getrusage = resource.getrusage
 _monotonic_ns = time.monotonic_ns
 _SELF = resource.RUSAGE_SELF
 _pread = os.pread
+_write = os.write
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -74,7 +78,7 @@ class PeakMeter:
         self._user = self._sys = 0.0
         self._wall_ns = 0
         self._carried = 0  # bytes: the test's peak before a restart_peak(); 0 when none
-        self._sched: Optional[list] = None  # the thread's [on-CPU, waiting] ns at the start
+        self._sched: Optional[bytes] = None  # the thread's schedstat line at the start
         try:
             self._statm_fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
@@ -166,10 +170,17 @@ class PeakMeter:
         return self.rss()
 
     def start(self) -> None:
-        """A test starts: reset the mark, note the CPU times and the RSS so far."""
+        """A test starts: reset the mark, note the CPU times and the RSS so far.
+
+        Runs once per test: the helpers are inlined (a method call costs more than the
+        comparisons it saves), and the scheduler's figures are kept as read, parsed at the end.
+        """
         self._carried = 0
         if self._clear_fd >= 0:
-            self._reset_mark()
+            try:
+                _write(self._clear_fd, b"5")
+            except OSError:
+                self.close()  # a refused write ends exact peaks for good
         self._wall_ns = _monotonic_ns()  # before the CPU times: the interval holds theirs
         usage = _getrusage(_SELF)
         self._user = usage.ru_utime
@@ -177,14 +188,21 @@ class PeakMeter:
         # Just reset, the high-water mark is the current RSS, unless the floor hides it.
         maxrss = usage.ru_maxrss << 10
         self.rss_before = maxrss if self._rusage and maxrss > self._floor else self.rss()
-        self._sched = self._schedstat()
+        if self._sched_fd >= 0:
+            try:
+                self._sched = _pread(self._sched_fd, 96, 0)
+            except OSError:
+                self._sched = None
+        else:
+            self._sched = None
 
-    def _schedstat(self) -> Optional[list]:
-        """The test thread's time on a processor and waiting for one, in ns (None: unknown)."""
+    def _schedstat(self) -> Optional[bytes]:
+        """The test thread's schedstat line: its time on a processor and waiting for one, in
+        ns, then its time slices (None: unknown)."""
         if self._sched_fd < 0:
             return None
         try:
-            return _pread(self._sched_fd, 96, 0).split()[:2]
+            return _pread(self._sched_fd, 96, 0)
         except OSError:
             return None
 
@@ -195,19 +213,22 @@ class PeakMeter:
         # phases' durations pytest reports leave out what runs between them (reports, hooks),
         # which a test of a millisecond or less spends as much CPU on as on itself.
         wall = (_monotonic_ns() - self._wall_ns) / 1e9
-        self.rss_after = after = self.rss()
-        user, system = usage.ru_utime - self._user, usage.ru_stime - self._sys
-        figures = f',"cpu_user":{user:.6f},"cpu_sys":{system:.6f},"cpu_wall":{wall:.6f}'
+        after = -1
+        if self._statm_fd >= 0:
+            try:
+                after = int(_pread(self._statm_fd, 128, 0).split()[1]) * _PAGE
+            except (OSError, ValueError, IndexError):
+                pass
+        self.rss_after = after
+        figures = (
+            f',"cpu_user":{usage.ru_utime - self._user:.6f},'
+            f'"cpu_sys":{usage.ru_stime - self._sys:.6f},"cpu_wall":{wall:.6f}'
+        )
         before = self._sched
         if before is not None:
             now = self._schedstat()
-            if now is not None and len(now) == 2 == len(before):
-                try:
-                    ran = (int(now[0]) - int(before[0])) / 1e9
-                    waited = (int(now[1]) - int(before[1])) / 1e9
-                    figures += f',"main_cpu":{ran:.6f},"run_delay":{waited:.6f}'
-                except ValueError:
-                    pass
+            if now is not None:
+                figures += _sched_figures(before, now)
         if after >= 0:
             figures = f',"rss_before":{self.rss_before},"rss_after":{after}{figures}'
         if self._rusage:
@@ -236,6 +257,19 @@ class PeakMeter:
         self.close()
         _close(self._statm_fd, self._sched_fd)
         self._statm_fd = self._sched_fd = -1
+
+
+def _sched_figures(before: bytes, now: bytes) -> str:
+    """The `main_cpu` and `run_delay` keys from two schedstat lines ("" when unreadable)."""
+    before_fields, now_fields = before.split(), now.split()
+    if len(before_fields) < 2 or len(now_fields) < 2:
+        return ""
+    try:
+        ran = (int(now_fields[0]) - int(before_fields[0])) / 1e9
+        waited = (int(now_fields[1]) - int(before_fields[1])) / 1e9
+    except ValueError:
+        return ""
+    return f',"main_cpu":{ran:.6f},"run_delay":{waited:.6f}'
 
 
 def _close(*fds: int) -> None:

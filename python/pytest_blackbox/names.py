@@ -12,6 +12,7 @@ from base64 import b64encode
 from typing import Optional
 
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
+_ascii_string = json.encoder.encode_basestring_ascii  # _dumps of a string, without its dispatch
 
 
 def name_bytes(name: str) -> bytes:
@@ -66,7 +67,7 @@ def name_field(key: str, name: str) -> str:
     form and `"key_bytes":<base64 of the bytes>` follows, which readers take instead. ASCII
     costs one check."""
     if name.isascii():
-        return f'"{key}":{_dumps(name)}'
+        return f'"{key}":{_ascii_string(name)}'
     data = name_bytes(name)
     try:
         return f'"{key}":{_dumps(data.decode("utf-8"))}'

@@ -26,6 +26,7 @@ import os
 import re
 import signal
 import time
+import weakref
 from typing import Dict, List, Optional
 
 import pytest
@@ -47,7 +48,7 @@ from .activation import RECORDER_ENV, RUN_DIR_ENV, Recording, open_recording, st
 from .capture_files import capture_descriptors, hand_to_supervisor
 from .faults import FaultFile
 from .log_trail import LogTrail
-from .items import collected_lines, undecorated_group_id, undecorated_ids
+from .items import collected_chunks, undecorated_group_id, undecorated_ids
 from .journal import warn_disabled
 from .memory import PeakMeter
 from .monitor import Monitor
@@ -103,6 +104,7 @@ monotonic_ns = time.monotonic_ns
 getpid = os.getpid
 
 _TestReport = pytest.TestReport
+_END_HEADS = records.END_HEADS
 
 FORKED_CRASH = re.compile(r"CRASHED with signal (\d+)")
 """pytest-forked's report of a test whose child died names the signal only in its text."""
@@ -264,6 +266,11 @@ class Recorder:
         # between tests. A phase that starts without it gets a `begin` record.
         self.implied: Optional[str] = None
         self.forked_child = 0  # in a forked child: its pid, once its faulthandler file is open
+        # True in a child forked from this process (pytest-forked's): there every phase gets a
+        # `begin` record with the child's pid. Set by the fork itself, so that a phase's hook
+        # costs a comparison and no getpid().
+        self.forked = False
+        os.register_at_fork(after_in_child=functools.partial(_after_fork, weakref.ref(self)))
         self.child_faults: Optional[FaultFile] = None
 
     def original_id(self, nodeid: str) -> str:
@@ -341,8 +348,8 @@ class Recorder:
             items = session.items
             loadgroup = bool(getattr(self.config.option, "loadgroup", False))
             self.undecorated = undecorated_ids(items, loadgroup)
-            lines = collected_lines(items, self.undecorated, self.monitor)
-            self.journal.write_collected(lines)
+            for chunk in collected_chunks(items, self.undecorated, self.monitor):
+                self.journal.write_collected(chunk)
             self.write(
                 records.collection(
                     monotonic_ns(), len(items), self.deselected, self.collect_errors, self.resumed
@@ -376,19 +383,19 @@ class Recorder:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         """Write `begin` when the journal does not imply the setup (see `_phase_begins`)."""
-        if self.implied != "setup" or self.pid != getpid():
+        if self.implied != "setup" or self.forked:
             self._phase_begins("setup")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_call(self, item: pytest.Item) -> None:
         """Write `begin` when the journal does not imply the call (see `_phase_begins`)."""
-        if self.implied != "call" or self.pid != getpid():
+        if self.implied != "call" or self.forked:
             self._phase_begins("call")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem) -> None:
         """Write `begin` when the journal does not imply the teardown (see `_phase_begins`)."""
-        if self.implied != "teardown" or self.pid != getpid():
+        if self.implied != "teardown" or self.forked:
             self._phase_begins("teardown")
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -457,6 +464,10 @@ class Recorder:
         if type(dur) is not float:  # a plugin's report may carry an int or None
             dur = float(dur or 0)
         when = report.when
+        heads = _END_HEADS.get(when)
+        head = None if heads is None else heads.get(outcome)
+        if head is None:  # a plugin's own phase or outcome
+            head = records.end_head(when, outcome)
         if when != "teardown":
             if when == "setup":
                 self.implied = "call" if outcome == "passed" else "teardown"
@@ -466,11 +477,11 @@ class Recorder:
                 self.implied = None
                 extra += self._forked_crash_extra(report)
             self.test_dur += dur
-            self.write(records.end(monotonic_ns(), when, outcome, dur, extra))
+            self.write(f'{{"ev":"end","ns":{monotonic_ns()},{head}{dur!r}{extra}}}\n')
             return
         self.implied = None
         extra += self.meter.finish()
-        self.write(records.end(monotonic_ns(), when, outcome, dur, extra))
+        self.write(f'{{"ev":"end","ns":{monotonic_ns()},{head}{dur!r}{extra}}}\n')
         if self.save_outputs:
             resumed_outputs.save_progress(self.config)
         if self.summary is not None:
@@ -708,6 +719,13 @@ class Recorder:
             self.journal.warn(
                 f"pytest-blackbox: internal error in {where}: {type(error).__name__}: {error}"
             )
+
+
+def _after_fork(recorder: "weakref.ref[Recorder]") -> None:
+    """In a forked child: every phase of a test it runs is written (see `_phase_begins`)."""
+    alive = recorder()
+    if alive is not None:
+        alive.forked = True
 
 
 def _exception_text(error: BaseException) -> str:

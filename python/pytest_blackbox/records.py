@@ -17,6 +17,9 @@ VERSION = 1
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
 """JSON text of a value; ensure_ascii (the default) keeps every line ASCII, node ids included."""
 
+_ascii_string = json.encoder.encode_basestring_ascii
+"""JSON of an ASCII string: what _dumps does for a string, without its dispatch (per test)."""
+
 _KNOWN_WORDS = {w: f'"{w}"' for w in ("setup", "call", "teardown", "passed", "failed", "skipped")}
 
 
@@ -97,7 +100,7 @@ def collection(ns: int, count: int, deselected: int, errors: int, resumed: int =
 def test(ns: int, nodeid: str) -> str:
     """A test's protocol starts; the phase records that follow belong to `nodeid`."""
     if nodeid.isascii():  # nearly always: the name needs no more than JSON's escapes
-        return f'{{"ev":"test","ns":{ns},"nodeid":{_dumps(nodeid)}}}\n'
+        return f'{{"ev":"test","ns":{ns},"nodeid":{_ascii_string(nodeid)}}}\n'
     return f'{{"ev":"test","ns":{ns},{name_field("nodeid", nodeid)}}}\n'
 
 
@@ -110,14 +113,27 @@ def begin(ns: int, phase: str, pid: Optional[int] = None) -> str:
     return f'{{"ev":"begin","ns":{ns},"phase":"{phase}","pid":{int(pid)}}}\n'
 
 
+def end_head(phase: str, outcome: str) -> str:
+    """What follows an `end` record's `ns`: `"phase":…,"outcome":…,"dur":`."""
+    return f'"phase":{_word(phase)},"outcome":{_word(outcome)},"dur":'
+
+
+END_HEADS = {
+    phase: {outcome: end_head(phase, outcome) for outcome in ("passed", "failed", "skipped")}
+    for phase in ("setup", "call", "teardown")
+}
+"""end_head of pytest's phases and outcomes, encoded once: phase -> outcome -> head."""
+
+
 def end(ns: int, phase: str, outcome: str, dur: float, extra: str = "") -> str:
     """A phase's report; `extra` is "" or the optional keys from `end_extra`, comma first."""
     if type(dur) is not float:  # a plugin's report may carry an int or None
         dur = float(dur or 0)
-    return (
-        f'{{"ev":"end","ns":{ns},"phase":{_word(phase)},"outcome":{_word(outcome)},'
-        f'"dur":{dur!r}{extra}}}\n'
-    )
+    heads = END_HEADS.get(phase)
+    head = None if heads is None else heads.get(outcome)
+    if head is None:
+        head = end_head(phase, outcome)
+    return f'{{"ev":"end","ns":{ns},{head}{dur!r}{extra}}}\n'
 
 
 def crash_extra(signal: Optional[int]) -> str:
