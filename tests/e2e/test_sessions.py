@@ -147,3 +147,24 @@ def test_a_run_of_one_session_names_none(project):
     suites = ET.parse(project.root / "j.xml").getroot().findall("testsuite")
     assert [suite.get("name") for suite in suites] == ["pytest"]
 
+
+def test_a_restart_resumes_each_session_on_its_own_tests(project):
+    """The second session dies; the restart runs the whole command again, and each session
+    skips only what it ran itself: the second runs the test the first had finished too."""
+    project.write("test_s.py", SUITE)
+    result = project.run(
+        command=two_sessions(project), options=["--max-restarts", "1", "--json", "r.json"]
+    )
+    assert "restarting" in result.stderr, result.stderr
+    report = load_report(project.root / "r.json")
+    assert report["attempts"] == 2
+    assert [(test["session"], test["outcome"], test["attempt"]) for test in report["tests"]] == [
+        (1, "passed", 1),
+        (1, "passed", 1),
+        (1, "passed", 1),
+        (2, "failed", 1),
+        (2, "crashed", 1),
+        (2, "passed", 2),  # test_only_passes: run by the second session's restart
+    ]
+    assert report["summary"]["not_run"] == 0
+    assert result.returncode == 1, result.stderr  # the suite completed, with a failure

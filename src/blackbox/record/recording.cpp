@@ -59,17 +59,23 @@ Verdict after_attempt(const postmortem::RunModel& run, const AttemptResult& atte
 }
 
 // Node ids that must not run again: every test with an outcome (finished or crashed), into
-// resume/<attempt>.txt. Throws blackbox::Error when it cannot be written.
+// resume/<attempt>.txt, and for a command that ran pytest more than once, each later session's
+// into a file of its own (rundir::resume_file_name): a session skips only what it ran itself.
+// Throws blackbox::Error when it cannot be written.
 void write_skip_list(const postmortem::RunModel& run, const base::Directory& run_dir, int attempt) {
-    std::string text;
+    std::vector<std::string> texts(run.sessions);
     for (const auto& test : run.tests) {
         if (test.outcome != "not_run") {
+            auto& text = texts[static_cast<std::size_t>(test.session)];
             text += test.nodeid;
             text += '\n';
         }
     }
-    run_dir.subdirectory(rundir::kResumeFolder)
-        .write_atomically(rundir::resume_file_name(attempt), text);
+    auto folder = run_dir.subdirectory(rundir::kResumeFolder);
+    for (std::size_t session = 0; session < texts.size(); ++session) {
+        folder.write_atomically(rundir::resume_file_name(attempt, static_cast<int>(session)),
+                                texts[session]);
+    }
 }
 
 std::string describe_death(const postmortem::RunModel& run, int attempt) {
