@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -248,6 +249,72 @@ void merge_result(RunModel& run, TestResult&& result, TestIndex& sessions, Worke
         return;
     }
     merge_into(run.tests[found->second], std::move(result));
+}
+
+// Under `--dist each` every worker runs every test, and the run keeps one entry per test and
+// worker. A test that fewer workers ran than the session started before its first test (its
+// lanes: a replacement worker continues a dead one's lane) is completed with a `not_run` entry
+// per lane missing, naming a worker that has no entry of it; so is an entry no worker reported.
+void complete_dist_each(RunModel& run, const std::vector<journal::ProcessReplay>& replays,
+                        const std::set<std::pair<int, int>>& each_attempts) {
+    std::map<int, std::set<std::string>> lanes;  // session -> the workers it started first
+    for (const auto& [session, attempt] : each_attempts) {
+        std::int64_t first_test = 0;
+        for (const auto& test : run.tests) {
+            if (test.session == session && test.attempt == attempt && test.setup &&
+                test.setup->begin_ns != 0 &&
+                (first_test == 0 || test.setup->begin_ns < first_test)) {
+                first_test = test.setup->begin_ns;
+            }
+        }
+        std::set<std::string> started;
+        for (const auto& replay : replays) {
+            if (replay.files.is_worker() && replay.files.session == session &&
+                replay.files.attempt == attempt &&
+                (first_test == 0 || replay.first_ns < first_test)) {
+                started.insert(replay.files.role);
+            }
+        }
+        auto& known = lanes[session];
+        if (started.size() > known.size()) {
+            known = std::move(started);
+        }
+    }
+    std::map<std::pair<int, std::string_view>, std::vector<std::size_t>> entries;
+    for (std::size_t i = 0; i < run.tests.size(); ++i) {
+        const auto& test = run.tests[i];
+        if (lanes.count(test.session) != 0) {
+            entries[{test.session, test.nodeid}].push_back(i);
+        }
+    }
+    for (const auto& [key, indexes] : entries) {
+        const auto& workers = lanes[key.first];
+        std::set<std::string> missing = workers;
+        for (auto i : indexes) {
+            if (run.tests[i].worker) {
+                missing.erase(*run.tests[i].worker);
+            }
+        }
+        auto next = missing.begin();
+        for (auto i : indexes) {
+            auto& test = run.tests[i];
+            if (!test.worker && phases_reported(test) == 0 && next != missing.end()) {
+                test.worker = *next++;
+            }
+        }
+        for (std::size_t n = indexes.size(); n < workers.size(); ++n) {
+            const auto& model = run.tests[indexes.front()];  // a deque: it stays where it is
+            TestResult added;
+            added.nodeid = model.nodeid;
+            added.outcome = "not_run";
+            added.session = key.first;
+            added.attempt = model.attempt;
+            if (next != missing.end()) {
+                added.worker = *next++;
+            }
+            run.tests.push_back(std::move(added));
+        }
+    }
 }
 
 // The anchor between the monotonic clock and the wall clock: a `start` record's own pair (a
@@ -728,7 +795,10 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         if (!crash.nodeid || crash.phase == "collect" || crash.phase == "session") {
             continue;
         }
-        if (auto found = find_test(index, workers, crash.session, *crash.nodeid, crash.worker)) {
+        auto found = find_test(index, workers, crash.session, *crash.nodeid, crash.worker);
+        // A later attempt's result stands: under `--dist each` a restart runs again a test a
+        // worker died in because the run died (write_skip_list).
+        if (found && run.tests[*found].attempt <= crash.attempt) {
             run.tests[*found].outcome = "crashed";
             run.tests[*found].crash = i;
         }
@@ -766,6 +836,12 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         const std::size_t resumed = std::min(replay.resumed_count, all);
         run.counts.deselected = std::max(run.counts.deselected, all - resumed);
         run.counts.resume_deselected = std::max(run.counts.resume_deselected, resumed);
+    }
+    if (!each_attempts.empty()) {
+        for (const auto& [session, attempt] : each_attempts) {
+            run.each_sessions.insert(session);
+        }
+        complete_dist_each(run, replays, each_attempts);
     }
     count(run);
     run.course = run_course(replays, run);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -225,6 +226,10 @@ struct RunModel {
     // An xdist controller ran `--dist each`: every worker ran every test, and `tests` holds one
     // entry per test and worker (each naming its worker).
     bool dist_each = false;
+    // The sessions (TestResult::session) whose xdist controller ran `--dist each`. A test that
+    // fewer workers ran than the session started (the controller died first) has a `not_run`
+    // entry for each worker that did not: a restart runs it again (record/recording.cpp).
+    std::set<int> each_sessions;
     // The pytest sessions the command ran (sessions.hpp): more than one when it started pytest
     // more than once (`bash -c "pytest a; pytest b"`); each test, crash, interruption and
     // collection error names its own (0-based). Each is one per attempt, resumed by the next.
