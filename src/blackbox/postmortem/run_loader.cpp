@@ -521,6 +521,11 @@ std::string derive_status(const RunModel& run, const journal::ProcessReplay* mai
         status = run.exit.signal ? std::nullopt : run.exit.code;
     }
     if (status == 0 && main != nullptr) {
+        // A command that ran pytest more than once ends with its last session's status: the
+        // run failed when any session's tests did.
+        if (run.sessions > 1 && run.counts.failed + run.counts.errors != 0) {
+            return "failed";
+        }
         return "passed";
     }
     if (status == 1) {

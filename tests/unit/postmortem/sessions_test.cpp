@@ -124,6 +124,22 @@ TEST(Sessions, ANodeIdRunByTwoSessionsIsTwoTestsCountedEach) {
     EXPECT_NE(xml.find(R"x(name="pytest (session 2)")x"), std::string::npos) << xml;
 }
 
+TEST(Sessions, ARunFailsWhenAnEarlierSessionFailedThoughTheLastPassed) {
+    testing::ScratchDir dir;
+    write(dir / "journal" / "1-main-900.jsonl",
+          start(1000, 900, 1, "") + session_start(1100, false) +
+              test_records("t.py::test_x", 1200, "failed") + end(1400, 1));
+    write(dir / "collected" / "1-main-900.jsonl", kItem);
+    write(dir / "journal" / "1-main-100.jsonl",
+          start(2000, 100, 1, "") + session_start(2100, false) +
+              test_records("t.py::test_x", 2200, "passed") + end(2400, 0));
+    write(dir / "collected" / "1-main-100.jsonl", kItem);
+    auto run = load_run(dir.path());
+    EXPECT_EQ(run.sessions, 2U);
+    EXPECT_EQ(run.pytest_exitstatus, 0);  // the last session's
+    EXPECT_EQ(run.status, "failed");
+}
+
 TEST(Sessions, ARunOfOneSessionKeepsOneSuiteNamedPytest) {
     testing::ScratchDir dir;
     write(dir / "journal" / "1-main-900.jsonl",
