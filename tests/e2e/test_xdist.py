@@ -120,3 +120,54 @@ def test_dist_each_keeps_every_workers_result_of_a_test(project):
         if prop.get("name") == "blackbox.worker"
     }
     assert ("test_ok", "gw0") in workers and ("test_ok", "gw1") in workers, workers
+
+
+def test_a_restart_under_dist_each_runs_again_what_a_worker_had_not_finished(project):
+    """Under --dist each the controller dies (a test kills it) while gw1 lags behind gw0: the
+    restart cannot send a test to gw1 alone, so every test some worker had not finished runs
+    again on every worker; what gw0 finished there is kept as its latest result."""
+    from conftest import load_report
+
+    project.write(
+        "test_e.py",
+        "import os, pathlib, signal, time\n"
+        "FIRST = not pathlib.Path('attempt-1-done').exists()\n"
+        "WORKER = os.environ['PYTEST_XDIST_WORKER']\n"
+        "def test_lag():\n"
+        "    if FIRST and WORKER == 'gw1':\n        time.sleep(30)\n"
+        "def test_done_by_gw0():\n    pass\n"
+        "def test_kill_controller():\n"
+        "    if FIRST and WORKER == 'gw0':\n"
+        "        pathlib.Path('attempt-1-done').touch()\n"
+        "        os.kill(os.getppid(), signal.SIGKILL)\n        time.sleep(30)\n"
+        "def test_after():\n    pass\n",
+    )
+    result = project.run(
+        "-n",
+        "2",
+        "--dist",
+        "each",
+        "test_e.py",
+        options=["--max-restarts", "1", "--json", "r.json"],
+        timeout=240,
+    )
+    assert "restarting" in result.stderr, result.stderr
+    report = load_report(project.root / "r.json")
+    assert report["attempts"] == 2
+    found = {}
+    for test in report["tests"]:
+        found.setdefault((test["nodeid"].split("::")[1], test["worker"]), []).append(
+            (test["outcome"], test["attempt"])
+        )
+    # gw0 had finished test_done_by_gw0, gw1 had not reached it: both run it again.
+    assert found[("test_done_by_gw0", "gw0")] == [("passed", 2)], found
+    assert found[("test_done_by_gw0", "gw1")] == [("passed", 2)], found
+    assert found[("test_after", "gw0")] == [("passed", 2)], found
+    assert found[("test_after", "gw1")] == [("passed", 2)], found
+    # Every test has one entry per worker, and none is left not run.
+    assert sorted(found) == sorted(
+        (name, worker)
+        for name in ("test_lag", "test_done_by_gw0", "test_kill_controller", "test_after")
+        for worker in ("gw0", "gw1")
+    ), found
+    assert report["summary"]["not_run"] == 0, found

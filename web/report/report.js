@@ -948,6 +948,7 @@
           el("p", { class: "nodeid" }, el("code", { text: model.nodeids[test] })),
           fields([
             ["outcome", outcome],
+            ["session", Array.isArray(tests.session) ? tests.session[test] : null],
             ["worker", data.workers[tests.worker[test]]],
             ["attempt", tests.attempt[test]],
             ["ran", ran],

@@ -14,6 +14,9 @@ struct ProcessFiles {
     int attempt = 1;
     std::string role;  // "main" or an xdist worker id such as "gw0"
     long pid = 0;
+    // The pytest session this process belongs to, 0 for the first (the post-mortem numbers
+    // them: postmortem/sessions.hpp); 0 until then.
+    int session = 0;
     std::filesystem::path journal;       // journal/<stem>.jsonl
     std::filesystem::path collected;     // collected/<stem>.jsonl (may not exist)
     std::filesystem::path faulthandler;  // faulthandler/<stem>.txt (may not exist)

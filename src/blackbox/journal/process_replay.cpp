@@ -191,6 +191,12 @@ class ProcessReplayer::Replayer {
                 report.attempt = out_.files.attempt;
             }
         }
+        if (out_.controller) {
+            // An xdist controller collects nothing and runs no test: from here its workers do,
+            // and its death is one between tests (a restart may resume the suite), not at
+            // start-up.
+            between_tests(record);
+        }
     }
 
     void on_scope(const Record& record) {

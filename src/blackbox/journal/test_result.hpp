@@ -99,6 +99,9 @@ struct TestResult {
     std::optional<PhaseResult> setup, call, teardown;
     std::optional<std::string> worker;
     int attempt = 1;
+    // The pytest session that ran it, 0 for the first: a command that runs pytest more than
+    // once (`bash -c "pytest a; pytest b"`) keeps each session's entry of a node id apart.
+    int session = 0;
     std::optional<std::size_t> crash;        // index into RunModel::crashes
     std::optional<std::size_t> interrupted;  // index into RunModel::interruptions
     // Measured by the plugin in the test's own process (absent when it could not be).
@@ -176,6 +179,7 @@ struct CollectError {
     std::string nodeid;
     std::string longrepr;
     std::optional<std::string> worker;
+    int session = 0;  // the pytest session that collected it (TestResult::session)
 };
 
 // The order in which kinds of leftovers are listed: fds, threads, children, figures, then any

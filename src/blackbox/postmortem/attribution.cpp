@@ -60,6 +60,7 @@ Crash in_flight_crash(const ProcessEvidence& evidence) {
     }
     crash.attempt = process.files.attempt;
     crash.pid = process.files.pid;
+    crash.session = process.files.session;
     crash.since_ns = process.last.since_ns;
     if (evidence.dump) {
         crash.traceback = evidence.dump->text;

@@ -33,6 +33,7 @@ Interruption at(const journal::ProcessReplay& replay, const journal::InFlight& w
     }
     interruption.attempt = replay.files.attempt;
     interruption.pid = replay.files.pid;
+    interruption.session = replay.files.session;
     interruption.since_ns = where.since_ns;
     return interruption;
 }

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -30,6 +31,7 @@
 #include <blackbox/postmortem/run_course.hpp>
 #include <blackbox/postmortem/run_loader.hpp>
 #include <blackbox/postmortem/run_settings.hpp>
+#include <blackbox/postmortem/sessions.hpp>
 #include <blackbox/postmortem/test_outcome.hpp>
 #include <blackbox/rundir/run_file.hpp>
 #include <blackbox/rundir/run_files.hpp>
@@ -112,29 +114,33 @@ std::vector<rundir::WriteFailureRecord> take_end_file(RunModel& run, const Known
     return std::move(end->write_failures);
 }
 
-// Tests by node id. The keys view the node ids held by RunModel::tests, whose elements never
-// move (a deque) and whose node ids are never reassigned: a 100,000-test run keeps each node id
-// once.
-using TestIndex = std::unordered_map<std::string_view, std::size_t>;
+// Tests by node id, one map per pytest session (a node id run by two sessions is two tests).
+// The keys view the node ids held by RunModel::tests, whose elements never move (a deque) and
+// whose node ids are never reassigned: a 100,000-test run keeps each node id once.
+using NodeIndex = std::unordered_map<std::string_view, std::size_t>;
+using TestIndex = std::vector<NodeIndex>;
 
-// Items in collection order, first collector wins; every worker collects the whole suite.
-// Only the node ids are kept: the model must stay small for a 100,000-test run.
+// Items in collection order, session by session (`files` are in that order), first collector of
+// a session wins; every worker collects the whole suite. Only the node ids are kept: the model
+// must stay small for a 100,000-test run.
 void read_collected(RunModel& run, const std::vector<journal::ProcessFiles>& files,
                     TestIndex& index) {
     for (const auto& process : files) {
+        auto& session = index[static_cast<std::size_t>(process.session)];
         // A torn last item means the writer died while writing the list: it is skipped.
         journal::for_each_object(process.collected, [&](const journal::Record& item) {
             auto nodeid = item.name("nodeid");
             if (!nodeid) {
                 return;
             }
-            if (index.count(*nodeid) != 0) {
+            if (session.count(*nodeid) != 0) {
                 return;
             }
             auto& test = run.tests.emplace_back();
             test.nodeid = std::move(*nodeid);
             test.outcome = "not_run";
-            index.emplace(test.nodeid, run.tests.size() - 1);
+            test.session = process.session;
+            session.emplace(test.nodeid, run.tests.size() - 1);
         });
     }
 }
@@ -184,35 +190,37 @@ void merge_into(TestResult& test, TestResult&& result) {
 }
 
 // Under `--dist each` every worker runs every test: the run keeps one entry per test and worker,
-// found here by "<worker>\n<node id>" (only such runs fill it).
+// found here by "<session>\n<worker>\n<node id>" (only such runs fill it).
 using WorkerIndex = std::unordered_map<std::string, std::size_t>;
 
-std::string worker_key(std::string_view worker, std::string_view nodeid) {
-    return fmt::format("{}\n{}", worker, nodeid);
+std::string worker_key(int session, std::string_view worker, std::string_view nodeid) {
+    return fmt::format("{}\n{}\n{}", session, worker, nodeid);
 }
 
-// The entry of a test as one worker ran it under `--dist each`, else the test's.
+// The entry of a test as one session ran it (as one worker ran it under `--dist each`).
 std::optional<std::size_t> find_test(const TestIndex& index, const WorkerIndex& workers,
-                                     std::string_view nodeid,
+                                     int session, std::string_view nodeid,
                                      const std::optional<std::string>& worker) {
     if (worker && !workers.empty()) {
-        auto found = workers.find(worker_key(*worker, nodeid));
+        auto found = workers.find(worker_key(session, *worker, nodeid));
         if (found != workers.end()) {
             return found->second;
         }
     }
-    auto found = index.find(nodeid);
-    return found == index.end() ? std::nullopt : std::optional<std::size_t>(found->second);
+    const auto& tests = index[static_cast<std::size_t>(session)];
+    auto found = tests.find(nodeid);
+    return found == tests.end() ? std::nullopt : std::optional<std::size_t>(found->second);
 }
 
 // Moves a test's result into the run as the replay passes it (a 100,000-test run is never held
 // twice). `each`: the result is a worker's under `--dist each`, kept apart from the other
 // workers' results of the same test; the first worker's takes the collected entry (collection
 // order), the others' follow in the order of the run.
-void merge_result(RunModel& run, TestResult&& result, TestIndex& index, WorkerIndex& workers,
+void merge_result(RunModel& run, TestResult&& result, TestIndex& sessions, WorkerIndex& workers,
                   bool each) {
+    auto& index = sessions[static_cast<std::size_t>(result.session)];
     if (each && result.worker) {
-        auto key = worker_key(*result.worker, result.nodeid);
+        auto key = worker_key(result.session, *result.worker, result.nodeid);
         if (auto found = workers.find(key); found != workers.end()) {
             merge_into(run.tests[found->second], std::move(result));
             return;
@@ -241,6 +249,72 @@ void merge_result(RunModel& run, TestResult&& result, TestIndex& index, WorkerIn
         return;
     }
     merge_into(run.tests[found->second], std::move(result));
+}
+
+// Under `--dist each` every worker runs every test, and the run keeps one entry per test and
+// worker. A test that fewer workers ran than the session started before its first test (its
+// lanes: a replacement worker continues a dead one's lane) is completed with a `not_run` entry
+// per lane missing, naming a worker that has no entry of it; so is an entry no worker reported.
+void complete_dist_each(RunModel& run, const std::vector<journal::ProcessReplay>& replays,
+                        const std::set<std::pair<int, int>>& each_attempts) {
+    std::map<int, std::set<std::string>> lanes;  // session -> the workers it started first
+    for (const auto& [session, attempt] : each_attempts) {
+        std::int64_t first_test = 0;
+        for (const auto& test : run.tests) {
+            if (test.session == session && test.attempt == attempt && test.setup &&
+                test.setup->begin_ns != 0 &&
+                (first_test == 0 || test.setup->begin_ns < first_test)) {
+                first_test = test.setup->begin_ns;
+            }
+        }
+        std::set<std::string> started;
+        for (const auto& replay : replays) {
+            if (replay.files.is_worker() && replay.files.session == session &&
+                replay.files.attempt == attempt &&
+                (first_test == 0 || replay.first_ns < first_test)) {
+                started.insert(replay.files.role);
+            }
+        }
+        auto& known = lanes[session];
+        if (started.size() > known.size()) {
+            known = std::move(started);
+        }
+    }
+    std::map<std::pair<int, std::string_view>, std::vector<std::size_t>> entries;
+    for (std::size_t i = 0; i < run.tests.size(); ++i) {
+        const auto& test = run.tests[i];
+        if (lanes.count(test.session) != 0) {
+            entries[{test.session, test.nodeid}].push_back(i);
+        }
+    }
+    for (const auto& [key, indexes] : entries) {
+        const auto& workers = lanes[key.first];
+        std::set<std::string> missing = workers;
+        for (auto i : indexes) {
+            if (run.tests[i].worker) {
+                missing.erase(*run.tests[i].worker);
+            }
+        }
+        auto next = missing.begin();
+        for (auto i : indexes) {
+            auto& test = run.tests[i];
+            if (!test.worker && phases_reported(test) == 0 && next != missing.end()) {
+                test.worker = *next++;
+            }
+        }
+        for (std::size_t n = indexes.size(); n < workers.size(); ++n) {
+            const auto& model = run.tests[indexes.front()];  // a deque: it stays where it is
+            TestResult added;
+            added.nodeid = model.nodeid;
+            added.outcome = "not_run";
+            added.session = key.first;
+            added.attempt = model.attempt;
+            if (next != missing.end()) {
+                added.worker = *next++;
+            }
+            run.tests.push_back(std::move(added));
+        }
+    }
 }
 
 // The anchor between the monotonic clock and the wall clock: a `start` record's own pair (a
@@ -408,6 +482,7 @@ void add_child_deaths(RunModel& run) {
                 : fmt::format("pytest-forked: {} died: {}; pytest went on", child, death.report);
         crash.attempt = test.attempt;
         crash.pid = test.pid;
+        crash.session = test.session;
         crash.forked = true;
         crash.child_pid = death.pid;
         crash.since_ns = death.since_ns;
@@ -446,6 +521,11 @@ std::string derive_status(const RunModel& run, const journal::ProcessReplay* mai
         status = run.exit.signal ? std::nullopt : run.exit.code;
     }
     if (status == 0 && main != nullptr) {
+        // A command that ran pytest more than once ends with its last session's status: the
+        // run failed when any session's tests did.
+        if (run.sessions > 1 && run.counts.failed + run.counts.errors != 0) {
+            return "failed";
+        }
         return "passed";
     }
     if (status == 1) {
@@ -557,22 +637,28 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         throw Error(fmt::format("{}: cannot read the journals: {}", dir.string(), journal_error),
                     kNotARunExitCode);
     }
+    // The sessions first: the files are then in session order, each attempt's controller
+    // before its workers.
+    run.sessions = number_sessions(files);
     // Collected items first (collection order), then each journal's results moved in.
-    TestIndex index;
+    TestIndex index(run.sessions);
     WorkerIndex workers;
-    std::set<int> each_attempts;  // the attempts whose xdist controller ran `--dist each`
+    // The (session, attempt) whose xdist controller ran `--dist each`.
+    std::set<std::pair<int, int>> each_attempts;
     read_collected(run, files, index);
     std::vector<journal::ProcessReplay> replays;
     replays.reserve(files.size());
     for (const auto& process : files) {
-        // A controller's journal is replayed before its workers' (find_process_files' order).
-        bool each = process.is_worker() && each_attempts.count(process.attempt) != 0;
+        // A controller's journal is replayed before its workers' (number_sessions' order).
+        bool each =
+            process.is_worker() && each_attempts.count({process.session, process.attempt}) != 0;
         replays.push_back(journal::replay_process(process, [&](TestResult&& test) {
+            test.session = process.session;
             merge_result(run, std::move(test), index, workers, each);
         }));
         auto& replay = replays.back();
         if (replay.controller && replay.dist == "each") {
-            each_attempts.insert(process.attempt);
+            each_attempts.insert({process.session, process.attempt});
             run.dist_each = true;
         }
         auto& warnings = replay.warnings;
@@ -645,10 +731,12 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         for (const auto& collect_error : replay.collect_errors) {
             bool seen = std::any_of(run.collect_errors.begin(), run.collect_errors.end(),
                                     [&](const CollectError& known_error) {
-                                        return known_error.nodeid == collect_error.nodeid;
+                                        return known_error.nodeid == collect_error.nodeid &&
+                                               known_error.session == replay.files.session;
                                     });
             if (!seen) {
                 run.collect_errors.push_back(collect_error);
+                run.collect_errors.back().session = replay.files.session;
             }
         }
     }
@@ -712,18 +800,21 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         if (!crash.nodeid || crash.phase == "collect" || crash.phase == "session") {
             continue;
         }
-        if (auto found = find_test(index, workers, *crash.nodeid, crash.worker)) {
+        auto found = find_test(index, workers, crash.session, *crash.nodeid, crash.worker);
+        // A later attempt's result stands: under `--dist each` a restart runs again a test a
+        // worker died in because the run died (write_skip_list).
+        if (found && run.tests[*found].attempt <= crash.attempt) {
             run.tests[*found].outcome = "crashed";
             run.tests[*found].crash = i;
         }
     }
     // A test the user's stop caught running keeps no outcome ("not_run") but says so.
     for (auto& interruption : find_interruptions(replays, run)) {
-        auto found = index.find(interruption.nodeid);
-        if (found == index.end() || run.tests[found->second].outcome != "not_run") {
+        auto found = find_test(index, {}, interruption.session, interruption.nodeid, std::nullopt);
+        if (!found || run.tests[*found].outcome != "not_run") {
             continue;
         }
-        run.tests[found->second].interrupted = run.interruptions.size();
+        run.tests[*found].interrupted = run.interruptions.size();
         run.interruptions.push_back(std::move(interruption));
     }
     for (auto& left : run.left_running) {
@@ -750,6 +841,12 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
         const std::size_t resumed = std::min(replay.resumed_count, all);
         run.counts.deselected = std::max(run.counts.deselected, all - resumed);
         run.counts.resume_deselected = std::max(run.counts.resume_deselected, resumed);
+    }
+    if (!each_attempts.empty()) {
+        for (const auto& [session, attempt] : each_attempts) {
+            run.each_sessions.insert(session);
+        }
+        complete_dist_each(run, replays, each_attempts);
     }
     count(run);
     run.course = run_course(replays, run);

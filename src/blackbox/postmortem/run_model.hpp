@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,6 +68,7 @@ struct Crash {
     std::optional<std::string> captured_stdout, captured_stderr, captured_log;
     int attempt = 1;
     long pid = 0;
+    int session = 0;            // the pytest session of the process that died (TestResult::session)
     std::int64_t since_ns = 0;  // when the in-flight phase began (0 when unknown)
     // When the process died (CLOCK_MONOTONIC), from the best record of it (death_time.hpp);
     // nullopt when nothing dates it.
@@ -90,6 +92,7 @@ struct Interruption {
     std::string reason;                 // "KeyboardInterrupt", "stopped by SIGTERM", …
     int attempt = 1;
     long pid = 0;
+    int session = 0;            // the pytest session (TestResult::session)
     std::int64_t since_ns = 0;  // when the phase began (0 when unknown)
     std::int64_t at_ns = 0;     // when it was interrupted, as far as the journal says
 };
@@ -223,6 +226,14 @@ struct RunModel {
     // An xdist controller ran `--dist each`: every worker ran every test, and `tests` holds one
     // entry per test and worker (each naming its worker).
     bool dist_each = false;
+    // The sessions (TestResult::session) whose xdist controller ran `--dist each`. A test that
+    // fewer workers ran than the session started (the controller died first) has a `not_run`
+    // entry for each worker that did not: a restart runs it again (record/recording.cpp).
+    std::set<int> each_sessions;
+    // The pytest sessions the command ran (sessions.hpp): more than one when it started pytest
+    // more than once (`bash -c "pytest a; pytest b"`); each test, crash, interruption and
+    // collection error names its own (0-based). Each is one per attempt, resumed by the next.
+    std::size_t sessions = 1;
     RunCourse course;
     RunSettings settings;
 

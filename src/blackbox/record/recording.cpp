@@ -1,6 +1,8 @@
 #include <cstring>
 #include <fstream>
+#include <string_view>
 #include <unistd.h>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -59,27 +61,61 @@ Verdict after_attempt(const postmortem::RunModel& run, const AttemptResult& atte
 }
 
 // Node ids that must not run again: every test with an outcome (finished or crashed), into
-// resume/<attempt>.txt. Throws blackbox::Error when it cannot be written.
+// resume/<attempt>.txt, and for a command that ran pytest more than once, each later session's
+// into a file of its own (rundir::resume_file_name): a session skips only what it ran itself.
+// Under `--dist each` a restart cannot send a test to one worker alone (every worker runs every
+// test): a test runs again on every worker unless every worker finished it (a worker killed in
+// it because the run died is not done with it) or it crashed of its own (a crash is never run
+// again). Throws blackbox::Error when it cannot be written.
 void write_skip_list(const postmortem::RunModel& run, const base::Directory& run_dir, int attempt) {
-    std::string text;
+    struct Done {
+        bool crashed = false;     // an entry crashed of its own
+        bool unfinished = false;  // an entry has no outcome of its own
+    };
+    std::vector<std::unordered_map<std::string_view, Done>> done(run.sessions);
+    std::vector<std::vector<std::string_view>> order(run.sessions);  // first entries' order
     for (const auto& test : run.tests) {
-        if (test.outcome != "not_run") {
-            text += test.nodeid;
-            text += '\n';
+        const auto session = static_cast<std::size_t>(test.session);
+        auto [found, added] = done[session].try_emplace(test.nodeid);
+        if (added) {
+            order[session].push_back(test.nodeid);
+        }
+        const bool each = run.each_sessions.count(test.session) != 0;
+        const bool collateral = test.crash && run.crashes[*test.crash].collateral;
+        if (test.outcome == "not_run" || (each && test.outcome == "crashed" && collateral)) {
+            found->second.unfinished = true;
+        } else if (test.outcome == "crashed") {
+            found->second.crashed = true;
         }
     }
-    run_dir.subdirectory(rundir::kResumeFolder)
-        .write_atomically(rundir::resume_file_name(attempt), text);
+    std::vector<std::string> texts(run.sessions);
+    for (std::size_t session = 0; session < run.sessions; ++session) {
+        for (auto nodeid : order[session]) {
+            const auto& state = done[session][nodeid];
+            if (state.crashed || !state.unfinished) {
+                texts[session] += nodeid;
+                texts[session] += '\n';
+            }
+        }
+    }
+    auto folder = run_dir.subdirectory(rundir::kResumeFolder);
+    for (std::size_t session = 0; session < texts.size(); ++session) {
+        folder.write_atomically(rundir::resume_file_name(attempt, static_cast<int>(session)),
+                                texts[session]);
+    }
 }
 
 std::string describe_death(const postmortem::RunModel& run, int attempt) {
     for (const auto& crash : run.crashes) {
         if (crash.attempt == attempt && !crash.worker && !crash.forked) {
-            return fmt::format("{} ({}) in the {} of {}", crash.cause,
-                               crash.signal
-                                   ? base::signal_name(*crash.signal)
-                                   : fmt::format("exit code {}", crash.exit_code.value_or(0)),
-                               crash.phase, crash.nodeid.value_or("the session"));
+            auto death = fmt::format(
+                "{} ({})", crash.cause,
+                crash.signal ? base::signal_name(*crash.signal)
+                             : fmt::format("exit code {}", crash.exit_code.value_or(0)));
+            if (!crash.nodeid) {
+                return death + " outside any test";  // an xdist controller runs none
+            }
+            return fmt::format("{} in the {} of {}", death, crash.phase, *crash.nodeid);
         }
     }
     return "an unknown cause";

@@ -255,13 +255,22 @@ json tests_json(const RunModel& run, const Timebase& time, json& prefixes, json&
                                 {"text", std::string(text->substr(0, kMaxFailureText))}});
         }
     }
-    return {{"prefix", std::move(prefix)},     {"name", std::move(name)},
-            {"outcome", std::move(outcome)},   {"worker", std::move(worker)},
-            {"attempt", std::move(attempt)},   {"start", std::move(start)},
-            {"end", std::move(end)},           {"duration", std::move(duration)},
-            {"peak_rss", std::move(peak)},     {"tree_peak_rss", std::move(tree_peak)},
-            {"retained", std::move(retained)}, {"cpu", std::move(cpu)},
-            {"crash", std::move(crash)}};
+    json columns = {{"prefix", std::move(prefix)},     {"name", std::move(name)},
+                    {"outcome", std::move(outcome)},   {"worker", std::move(worker)},
+                    {"attempt", std::move(attempt)},   {"start", std::move(start)},
+                    {"end", std::move(end)},           {"duration", std::move(duration)},
+                    {"peak_rss", std::move(peak)},     {"tree_peak_rss", std::move(tree_peak)},
+                    {"retained", std::move(retained)}, {"cpu", std::move(cpu)},
+                    {"crash", std::move(crash)}};
+    if (run.sessions > 1) {
+        // A command that ran pytest more than once: each test's session, 1-based.
+        json session = json::array();
+        for (const auto& test : run.tests) {
+            session.push_back(test.session + 1);
+        }
+        columns["session"] = std::move(session);
+    }
+    return columns;
 }
 
 // The crashed test's index, by node id (a collection crash names a module, not a test).

@@ -79,11 +79,12 @@ json test_json(const TestResult& test, const postmortem::RunModel& run) {
         {"tree_pss_growth_bytes", optional_json(test.tree_pss_growth_bytes)},
         {"crash",
          test.crash ? report::crash_to_json(run.crashes[*test.crash], run) : json(nullptr)},
-        {"interrupted", test.interrupted
-                            ? report::interruption_to_json(run.interruptions[*test.interrupted])
-                            : json(nullptr)},
+        {"interrupted",
+         test.interrupted ? report::interruption_to_json(run.interruptions[*test.interrupted], run)
+                          : json(nullptr)},
     };
     base::put_name(object, "nodeid", test.nodeid);  // exact in nodeid_bytes when not UTF-8
+    report::put_session(object, run, test.session);
     if (!test.peak_rss_bytes && test.peak_tree_rss_bytes) {
         object["peak_rss_bytes"] = *test.peak_tree_rss_bytes;  // the best figure there is
         object["peak_rss_source"] = "sampled";

@@ -39,7 +39,13 @@ json counts_to_json(const Counts& counts) {
             {"deselected", counts.deselected}, {"resume_deselected", counts.resume_deselected}};
 }
 
-json interruption_to_json(const postmortem::Interruption& interruption) {
+void put_session(json& object, const RunModel& run, int session) {
+    if (run.sessions > 1) {
+        object["session"] = session + 1;
+    }
+}
+
+json interruption_to_json(const postmortem::Interruption& interruption, const RunModel& run) {
     json object = {{"phase", interruption.phase},
                    {"reason", interruption.reason},
                    {"signal", signal_json(interruption.signal)},
@@ -47,6 +53,7 @@ json interruption_to_json(const postmortem::Interruption& interruption) {
                    {"attempt", interruption.attempt},
                    {"description", postmortem::describe_interruption(interruption)}};
     base::put_name(object, "nodeid", interruption.nodeid);
+    put_session(object, run, interruption.session);
     return object;
 }
 
@@ -92,6 +99,7 @@ json crash_to_json(const Crash& crash, const RunModel& run) {
     };
     put_name(object, "nodeid", crash.nodeid);
     put_name(object, "module", crash.module);
+    put_session(object, run, crash.session);
     put_native(object, crash);
     return object;
 }
@@ -201,12 +209,13 @@ json postmortem_json(const RunModel& run) {
     }
     json interrupted = json::array();
     for (const auto& interruption : run.interruptions) {
-        interrupted.push_back(interruption_to_json(interruption));
+        interrupted.push_back(interruption_to_json(interruption, run));
     }
     json collect_errors = json::array();
     for (const auto& error : run.collect_errors) {
         json entry = {{"longrepr", error.longrepr}, {"worker", optional_json(error.worker)}};
         base::put_name(entry, "nodeid", error.nodeid);
+        put_session(entry, run, error.session);
         collect_errors.push_back(std::move(entry));
     }
     json object = {
@@ -239,6 +248,9 @@ json postmortem_json(const RunModel& run) {
         {"supervisor_lost", supervisor_lost_json(run)},
         {"left_running", left_running_json(run)},
     };
+    if (run.sessions > 1) {
+        object["sessions"] = run.sessions;  // the pytest sessions the command ran
+    }
     base::put_names(object, "command", run.command);
     base::put_name(object, "cwd", run.cwd);
     base::put_name(object, "run_dir", run.dir.string());

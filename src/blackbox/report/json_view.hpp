@@ -14,8 +14,14 @@ nlohmann::json counts_to_json(const postmortem::Counts& counts);
 nlohmann::json crash_to_json(const postmortem::Crash& crash, const postmortem::RunModel& run);
 
 // A test the user's stop caught running: {"nodeid", "phase", "reason", "signal", "worker",
-// "attempt", "description"}.
-nlohmann::json interruption_to_json(const postmortem::Interruption& interruption);
+// "attempt", "description"}, and "session" when the run had more than one.
+nlohmann::json interruption_to_json(const postmortem::Interruption& interruption,
+                                    const postmortem::RunModel& run);
+
+// Names the pytest session (`"session": 2`, 1-based) of a test, crash, interruption or
+// collection error in `object`, when the run had more than one: a run of one session keeps
+// the shape it always had.
+void put_session(nlohmann::json& object, const postmortem::RunModel& run, int session);
 
 nlohmann::json postmortem_json(const postmortem::RunModel& run);
 

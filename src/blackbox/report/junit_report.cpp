@@ -253,8 +253,11 @@ void add_testcase(pugi::xml_node suite, const TestResult& test, const RunModel& 
     add_captured(testcase, test, crash);
 }
 
-void add_collect_errors(pugi::xml_node suite, const RunModel& run, Totals& totals) {
+void add_collect_errors(pugi::xml_node suite, const RunModel& run, int session, Totals& totals) {
     for (const auto& error : run.collect_errors) {
+        if (error.session != session) {
+            continue;
+        }
         auto testcase = suite.append_child("testcase");
         auto [classname, name] = junit_names(base::name_text(error.nodeid));
         attribute(testcase, "classname", classname);
@@ -267,7 +270,7 @@ void add_collect_errors(pugi::xml_node suite, const RunModel& run, Totals& total
         ++totals.errors;
     }
     for (const auto& crash : run.crashes) {
-        if (crash.phase != "collect" || !crash.module) {
+        if (crash.phase != "collect" || !crash.module || crash.session != session) {
             continue;
         }
         auto testcase = suite.append_child("testcase");
@@ -317,21 +320,22 @@ std::pair<std::string, std::string> junit_names(const std::string& nodeid) {
     return {classname, name};
 }
 
-std::string junit_xml(const RunModel& run) {
-    pugi::xml_document doc;
-    auto declaration = doc.append_child(pugi::node_declaration);
-    declaration.append_attribute("version") = "1.0";
-    declaration.append_attribute("encoding") = "utf-8";
-    auto suites = doc.append_child("testsuites");
+namespace {
+
+// One <testsuite> of `run`: the tests, collection errors and collection crashes of pytest
+// session `session`; `name` is pytest's ("pytest") for a run of one session.
+void add_suite(pugi::xml_node suites, const RunModel& run, int session, const std::string& name) {
     auto suite = suites.append_child("testsuite");
-    attribute(suite, "name", "pytest");
+    attribute(suite, "name", name);
     Totals totals;
     pugi::xml_document cases;  // the testcases first: the suite's attributes need the totals
     auto holder = cases.append_child("holder");
     for (const auto& test : run.tests) {
-        add_testcase(holder, test, run, totals);
+        if (test.session == session) {
+            add_testcase(holder, test, run, totals);
+        }
     }
-    add_collect_errors(holder, run, totals);
+    add_collect_errors(holder, run, session, totals);
     suite.append_attribute("errors") = static_cast<unsigned long long>(totals.errors);
     suite.append_attribute("failures") = static_cast<unsigned long long>(totals.failures);
     suite.append_attribute("skipped") = static_cast<unsigned long long>(totals.skipped);
@@ -346,6 +350,25 @@ std::string junit_xml(const RunModel& run) {
     }
     for (auto child : holder.children()) {
         suite.append_copy(child);
+    }
+}
+
+}  // namespace
+
+std::string junit_xml(const RunModel& run) {
+    pugi::xml_document doc;
+    auto declaration = doc.append_child(pugi::node_declaration);
+    declaration.append_attribute("version") = "1.0";
+    declaration.append_attribute("encoding") = "utf-8";
+    auto suites = doc.append_child("testsuites");
+    if (run.sessions <= 1) {
+        add_suite(suites, run, 0, "pytest");
+    } else {
+        // A command that ran pytest more than once: a suite per session, in the order they ran.
+        for (std::size_t session = 0; session < run.sessions; ++session) {
+            add_suite(suites, run, static_cast<int>(session),
+                      fmt::format("pytest (session {})", session + 1));
+        }
     }
     std::ostringstream out;
     doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);

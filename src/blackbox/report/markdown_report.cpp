@@ -12,6 +12,7 @@
 #include <blackbox/postmortem/interruption.hpp>
 #include <blackbox/postmortem/left_behind.hpp>
 #include <blackbox/postmortem/rerun_command.hpp>
+#include <blackbox/postmortem/sessions.hpp>
 #include <blackbox/report/markdown_report.hpp>
 #include <blackbox/report/native_view.hpp>
 
@@ -66,8 +67,8 @@ std::string crash_row(const postmortem::Crash& crash, const RunModel& run) {
             break;
         }
     }
-    (void)run;
-    return fmt::format("| {} | {} | {} | {} | {} | {} |", code_span(culprit), crash.phase, death,
+    return fmt::format("| {}{} | {} | {} | {} | {} | {} |", code_span(culprit),
+                       postmortem::session_suffix(run.sessions, crash.session), crash.phase, death,
                        crash.rss_bytes ? size(*crash.rss_bytes) : "–",
                        crash.worker ? code_span(*crash.worker) : "–",
                        where.empty() ? "–" : code_span(where));
@@ -232,7 +233,8 @@ std::string markdown_summary(const RunModel& run, const MarkdownOptions& options
     if (!run.interruptions.empty()) {
         out += "### Interrupted\n\nRunning when the run was stopped (no outcome of their own):\n\n";
         for (const auto& interruption : run.interruptions) {
-            out += fmt::format("- {}: {}\n", code_span(interruption.nodeid),
+            out += fmt::format("- {}{}: {}\n", code_span(interruption.nodeid),
+                               postmortem::session_suffix(run.sessions, interruption.session),
                                code_span(postmortem::describe_interruption(interruption)));
         }
         out += "\n";
@@ -241,7 +243,8 @@ std::string markdown_summary(const RunModel& run, const MarkdownOptions& options
     if (!slowest.empty()) {
         out += "### Slowest tests\n\n| test | duration | outcome |\n|---|---|---|\n";
         for (const auto* test : slowest) {
-            out += fmt::format("| {} | {:.2f} s | {} |\n", code_span(test->nodeid),
+            out += fmt::format("| {}{} | {:.2f} s | {} |\n", code_span(test->nodeid),
+                               postmortem::session_suffix(run.sessions, test->session),
                                test->duration_s(), test->outcome);
         }
         out += "\n";

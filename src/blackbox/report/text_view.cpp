@@ -137,6 +137,10 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
                   const TextOptions& options, const Style& style) {
     out += fmt::format("{} {}: {}\n", style.red("crash"), culprit_of(crash),
                        style.bold(death_of(crash)));
+    if (run.sessions > 1) {
+        // A command that ran pytest more than once: which of its sessions died.
+        out += fmt::format("  session   {} of {}\n", crash.session + 1, run.sessions);
+    }
     if (crash.worker) {
         out += fmt::format("  worker    {}\n", inert(*crash.worker));
     }

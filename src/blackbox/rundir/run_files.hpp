@@ -55,9 +55,12 @@ inline std::string user_report_file_name(int attempt, const std::string& kind) {
     return std::to_string(attempt) + "-" + kind + extension;
 }
 
-// The node ids the plugin skips on attempt `attempt` (in kResumeFolder).
-inline std::string resume_file_name(int attempt) {
-    return std::to_string(attempt) + ".txt";
+// The node ids the plugin skips on attempt `attempt` (in kResumeFolder): "<attempt>.txt" for
+// the command's first pytest session (0-based `session`), "<attempt>-<session + 1>.txt" for a
+// later one of a command that ran pytest more than once.
+inline std::string resume_file_name(int attempt, int session = 0) {
+    return std::to_string(attempt) +
+           (session > 0 ? "-" + std::to_string(session + 1) : std::string()) + ".txt";
 }
 
 }  // namespace blackbox::rundir

@@ -1,5 +1,6 @@
 #include <blackbox/base/utf8_text.hpp>
 #include <blackbox/store/row_values.hpp>
+#include <blackbox/store/test_row.hpp>
 
 namespace blackbox::store {
 
@@ -131,7 +132,11 @@ void crash_values(const std::string& session_h, const postmortem::Crash& crash, 
         }
     };
     out.put(session_h);
-    name(crash.nodeid);
+    if (crash.nodeid) {
+        out.put(stored_nodeid(base::name_text(*crash.nodeid), crash.session));  // its test's
+    } else {
+        out.null();
+    }
     out.put(crash.phase);
     out.put(crash.cause);
     out.put(crash.signal);

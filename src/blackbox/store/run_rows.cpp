@@ -5,6 +5,7 @@
 
 #include <blackbox/journal/process_files.hpp>
 #include <blackbox/journal/reader.hpp>
+#include <blackbox/postmortem/sessions.hpp>
 #include <blackbox/store/item_location.hpp>
 #include <blackbox/store/run_rows.hpp>
 
@@ -35,7 +36,10 @@ class TestRows {
           written_(run.tests.size(), false) {}
 
     void write_all() {
-        for (const auto& process : journal::find_process_files(run_.dir)) {
+        // In the model's order: session by session (postmortem/sessions.hpp).
+        auto files = journal::find_process_files(run_.dir);
+        postmortem::number_sessions(files);
+        for (const auto& process : files) {
             if (written_count_ == run_.tests.size()) {
                 break;
             }

@@ -3,12 +3,17 @@
 
 namespace blackbox::store {
 
-namespace {}  // namespace
+std::string stored_nodeid(std::string nodeid, int session) {
+    if (session > 0) {
+        nodeid += " (session " + std::to_string(session + 1) + ")";
+    }
+    return nodeid;
+}
 
 TestRow test_row(const postmortem::TestResult& test, bool monitored,
                  const std::optional<std::string>& start) {
     TestRow row;
-    row.nodeid = base::name_text(test.nodeid);  // SQL text: valid UTF-8
+    row.nodeid = stored_nodeid(base::name_text(test.nodeid), test.session);  // valid UTF-8
     row.outcome = test.outcome;
     row.worker = test.worker;
     row.attempt = test.attempt;

@@ -28,6 +28,12 @@ struct TestRow {
     std::int64_t reruns = 0;  // the tries pytest-rerunfailures ran before the last one
 };
 
+// The node id a row stores for a test of pytest session `session` (0-based): the node id of the
+// first session's tests, "<node id> (session 2)" of a later session's, so that a command that
+// ran pytest more than once keeps each session's row of a node id (the table's key is the run
+// and the node id).
+std::string stored_nodeid(std::string nodeid, int session);
+
 // The row of a test that ran (not `not_run`); `start` as test_start_text gives it.
 TestRow test_row(const postmortem::TestResult& test, bool monitored,
                  const std::optional<std::string>& start);

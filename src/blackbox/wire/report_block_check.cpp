@@ -85,7 +85,7 @@ constexpr std::array kTestMembers = {
     Member{"end", &kNumbersColumn, true},      Member{"duration", &kNumbersColumn, true},
     Member{"peak_rss", &kNumbersColumn, true}, Member{"tree_peak_rss", &kNumbersColumn, true},
     Member{"retained", &kNumbersColumn, true}, Member{"cpu", &kNumbersColumn, true},
-    Member{"crash", &kCrashColumn, true}};
+    Member{"crash", &kCrashColumn, true},      Member{"session", &kNumbersColumn}};
 constexpr Rule kTests{kObject, kTestMembers};
 
 // The memory trail.

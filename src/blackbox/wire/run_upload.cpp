@@ -4,6 +4,7 @@
 #include <blackbox/base/json_text.hpp>
 #include <blackbox/store/iso_time.hpp>
 #include <blackbox/store/run_rows.hpp>
+#include <blackbox/store/test_row.hpp>
 #include <blackbox/wire/context_texts.hpp>
 #include <blackbox/wire/field_ranges.hpp>
 #include <blackbox/wire/field_reader.hpp>
@@ -95,7 +96,12 @@ json to_json(const postmortem::Crash& crash) {
     if (traceback && traceback->size() > kMaxTraceback) {
         traceback = traceback->substr(traceback->size() - kMaxTraceback);  // the innermost end
     }
-    return {{"nodeid", or_null(crash.nodeid)},
+    // The node id as stored (a later pytest session's named so): the server stores what it reads.
+    std::optional<std::string> nodeid;
+    if (crash.nodeid) {
+        nodeid = store::stored_nodeid(*crash.nodeid, crash.session);
+    }
+    return {{"nodeid", or_null(nodeid)},
             {"phase", crash.phase},
             {"cause", crash.cause},
             {"signal", or_null(crash.signal)},
