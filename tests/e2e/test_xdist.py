@@ -120,6 +120,17 @@ def test_dist_each_keeps_every_workers_result_of_a_test(project):
         if prop.get("name") == "blackbox.worker"
     }
     assert ("test_ok", "gw0") in workers and ("test_ok", "gw1") in workers, workers
+    # The database keeps every worker's row, named after its worker; the crash names its row.
+    import sqlite3
+
+    with sqlite3.connect(project.root / ".blackbox" / "metrics.db") as connection:
+        stored = dict(connection.execute("SELECT nodeid, outcome FROM blackbox_tests"))
+        crashes = [row[0] for row in connection.execute("SELECT nodeid FROM blackbox_crashes")]
+    assert stored["test_e.py::test_ok [gw0]"] == "passed", stored
+    assert stored["test_e.py::test_ok [gw1]"] == "passed", stored
+    assert stored["test_e.py::test_fails_in_gw1 [gw1]"] == "failed", stored
+    assert stored["test_e.py::test_segv_in_gw0 [gw0]"] == "crashed", stored
+    assert crashes == ["test_e.py::test_segv_in_gw0 [gw0]"]
 
 
 def test_a_restart_under_dist_each_runs_again_what_a_worker_had_not_finished(project):

@@ -102,6 +102,9 @@ struct TestResult {
     // The pytest session that ran it, 0 for the first: a command that runs pytest more than
     // once (`bash -c "pytest a; pytest b"`) keeps each session's entry of a node id apart.
     int session = 0;
+    // Under `--dist each` every worker runs the test: this entry is its worker's (stored per
+    // worker, store::stored_nodeid).
+    bool each_worker = false;
     std::optional<std::size_t> crash;        // index into RunModel::crashes
     std::optional<std::size_t> interrupted;  // index into RunModel::interruptions
     // Measured by the plugin in the test's own process (absent when it could not be).

@@ -847,6 +847,12 @@ RunModel load_run(const std::filesystem::path& dir, const KnownEnd* known) {
             run.each_sessions.insert(session);
         }
         complete_dist_each(run, replays, each_attempts);
+        for (auto& test : run.tests) {
+            test.each_worker = test.worker && run.each_sessions.count(test.session) != 0;
+            if (test.crash) {
+                run.crashes[*test.crash].each_worker = test.each_worker;
+            }
+        }
     }
     count(run);
     run.course = run_course(replays, run);

@@ -69,6 +69,7 @@ struct Crash {
     int attempt = 1;
     long pid = 0;
     int session = 0;            // the pytest session of the process that died (TestResult::session)
+    bool each_worker = false;   // its test's entry is one worker's of `--dist each` (TestResult)
     std::int64_t since_ns = 0;  // when the in-flight phase began (0 when unknown)
     // When the process died (CLOCK_MONOTONIC), from the best record of it (death_time.hpp);
     // nullopt when nothing dates it.

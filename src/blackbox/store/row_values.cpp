@@ -133,7 +133,7 @@ void crash_values(const std::string& session_h, const postmortem::Crash& crash, 
     };
     out.put(session_h);
     if (crash.nodeid) {
-        out.put(stored_nodeid(base::name_text(*crash.nodeid), crash.session));  // its test's
+        out.put(stored_nodeid(crash));  // its test's row
     } else {
         out.null();
     }

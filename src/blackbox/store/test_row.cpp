@@ -3,17 +3,31 @@
 
 namespace blackbox::store {
 
-std::string stored_nodeid(std::string nodeid, int session) {
+std::string stored_nodeid(std::string nodeid, int session,
+                          const std::optional<std::string>& each_worker) {
     if (session > 0) {
         nodeid += " (session " + std::to_string(session + 1) + ")";
     }
+    if (each_worker) {
+        nodeid += " [" + base::name_text(*each_worker) + "]";
+    }
     return nodeid;
+}
+
+std::string stored_nodeid(const postmortem::TestResult& test) {
+    return stored_nodeid(base::name_text(test.nodeid), test.session,  // valid UTF-8
+                         test.each_worker ? test.worker : std::nullopt);
+}
+
+std::string stored_nodeid(const postmortem::Crash& crash) {
+    return stored_nodeid(base::name_text(crash.nodeid.value_or("")), crash.session,
+                         crash.each_worker ? crash.worker : std::nullopt);
 }
 
 TestRow test_row(const postmortem::TestResult& test, bool monitored,
                  const std::optional<std::string>& start) {
     TestRow row;
-    row.nodeid = stored_nodeid(base::name_text(test.nodeid), test.session);  // valid UTF-8
+    row.nodeid = stored_nodeid(test);
     row.outcome = test.outcome;
     row.worker = test.worker;
     row.attempt = test.attempt;

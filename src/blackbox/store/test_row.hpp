@@ -31,8 +31,14 @@ struct TestRow {
 // The node id a row stores for a test of pytest session `session` (0-based): the node id of the
 // first session's tests, "<node id> (session 2)" of a later session's, so that a command that
 // ran pytest more than once keeps each session's row of a node id (the table's key is the run
-// and the node id).
-std::string stored_nodeid(std::string nodeid, int session);
+// and the node id); and, for a worker's entry of a `--dist each` session (`each_worker`), its
+// worker after it, "<node id> [gw1]", so that every worker's row is kept.
+std::string stored_nodeid(std::string nodeid, int session,
+                          const std::optional<std::string>& each_worker = std::nullopt);
+
+// The same for a test's entry, and for a crash (the name of its test's row).
+std::string stored_nodeid(const postmortem::TestResult& test);
+std::string stored_nodeid(const postmortem::Crash& crash);
 
 // The row of a test that ran (not `not_run`); `start` as test_start_text gives it.
 TestRow test_row(const postmortem::TestResult& test, bool monitored,

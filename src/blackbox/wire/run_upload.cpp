@@ -99,7 +99,7 @@ json to_json(const postmortem::Crash& crash) {
     // The node id as stored (a later pytest session's named so): the server stores what it reads.
     std::optional<std::string> nodeid;
     if (crash.nodeid) {
-        nodeid = store::stored_nodeid(*crash.nodeid, crash.session);
+        nodeid = store::stored_nodeid(crash);
     }
     return {{"nodeid", or_null(nodeid)},
             {"phase", crash.phase},
