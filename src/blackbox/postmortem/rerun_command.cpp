@@ -218,7 +218,8 @@ std::string shell_quote(const std::string& word) {
     return quoted + "'";
 }
 
-std::string rerun_command(const RunModel& run, const std::string& target, int attempt) {
+std::string rerun_command(const RunModel& run, const std::string& target, int attempt,
+                          int session) {
     std::string command;
     if (!run.rootdir.empty() && !run.cwd.empty() && run.rootdir != run.cwd) {
         command = "cd " + shell_quote(run.rootdir) + " && ";
@@ -229,9 +230,9 @@ std::string rerun_command(const RunModel& run, const std::string& target, int at
         command += " " + shell_quote(word);
     }
     const std::vector<std::string>* seeds = nullptr;
-    for (const auto& [seeded, words] : run.seed_options) {
-        if (seeded == (attempt == 0 ? 1 : attempt)) {
-            seeds = &words;
+    for (const auto& seeded : run.seed_options) {
+        if (seeded.attempt == (attempt == 0 ? 1 : attempt) && seeded.session == session) {
+            seeds = &seeded.words;
         }
     }
     const bool started_pytest = prefix.size() <= run.command.size() &&

@@ -31,9 +31,11 @@ std::vector<std::string> rerun_options(const std::vector<std::string>& pytest_wo
 
 // `blackbox run -- <python> -m pytest [options] '<target>'`, keeping the interpreter and pytest
 // entry of the recorded command (falling back to `python3 -m pytest`) and the options that
-// change how the test runs (rerun_options), with the random seed attempt `attempt` used
-// (RunModel::seed_options; 0: the first attempt's), prefixed by `cd <rootdir> &&` when pytest's
-// rootdir (node ids are relative to it) is not the working directory.
-std::string rerun_command(const RunModel& run, const std::string& target, int attempt = 0);
+// change how the test runs (rerun_options), with the random seed pytest session `session`
+// (0-based) of attempt `attempt` used (RunModel::seed_options; attempt 0: the first), prefixed by
+// `cd <rootdir> &&` when pytest's rootdir (node ids are relative to it) is not the working
+// directory.
+std::string rerun_command(const RunModel& run, const std::string& target, int attempt = 0,
+                          int session = 0);
 
 }  // namespace blackbox::postmortem

@@ -371,7 +371,7 @@ void take_seed_options(RunModel& run, const std::vector<journal::ProcessReplay>&
                 words.push_back(word.get<std::string>());
             }
         }
-        run.seed_options.emplace_back(replay.files.attempt, std::move(words));
+        run.seed_options.push_back({replay.files.attempt, replay.files.session, std::move(words)});
     }
 }
 

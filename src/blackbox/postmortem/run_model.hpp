@@ -207,9 +207,15 @@ struct RunModel {
     std::vector<std::string> command;
     std::string cwd;
     int max_restarts = 0;  // run.json's: the supervisor may resume the suite after a death
-    // Per attempt, the options that repeat its random order (its main journal's `start`,
-    // `seed_options`: "--random-order-seed=123"), when a random-order plugin ran.
-    std::vector<std::pair<int, std::vector<std::string>>> seed_options;
+    // Per attempt and pytest session, the options that repeat its random order (its main
+    // journal's `start`, `seed_options`: "--random-order-seed=123"), when a random-order plugin
+    // ran.
+    struct SeedOptions {
+        int attempt = 1;
+        int session = 0;
+        std::vector<std::string> words;
+    };
+    std::vector<SeedOptions> seed_options;
     nlohmann::json context;  // run.json's context plus the Python facts from the journals
     std::optional<std::string> started, ended;  // ISO-8601 UTC
     std::optional<std::int64_t> started_ns;     // run.json's CLOCK_MONOTONIC start

@@ -95,7 +95,8 @@ json crash_to_json(const Crash& crash, const RunModel& run) {
         {"attempt", crash.attempt},
         {"pid", crash.pid},
         {"collateral", crash.collateral},
-        {"rerun", target ? json(rerun_command(run, *target, crash.attempt)) : json(nullptr)},
+        {"rerun",
+         target ? json(rerun_command(run, *target, crash.attempt, crash.session)) : json(nullptr)},
     };
     put_name(object, "nodeid", crash.nodeid);
     put_name(object, "module", crash.module);

@@ -184,7 +184,8 @@ void append_crash(std::string& out, const Crash& crash, const RunModel& run,
     }
     auto target = crash.module ? crash.module : crash.nodeid;
     if (target && crash.phase != "session") {
-        out += fmt::format("  re-run    {}\n", inert(rerun_command(run, *target, crash.attempt)));
+        out += fmt::format("  re-run    {}\n",
+                           inert(rerun_command(run, *target, crash.attempt, crash.session)));
     }
 }
 

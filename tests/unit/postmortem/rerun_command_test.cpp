@@ -89,13 +89,19 @@ TEST(RerunCommand, CarriesTheAttemptsRandomSeed) {
     EXPECT_EQ(rerun_command(run, "t.py::x"),
               "blackbox run -- python3 -m pytest --random-order-bucket=global "
               "--random-order-seed 1 t.py::x");
-    run.seed_options = {{1, {"--random-order-seed=1"}}, {2, {"--random-order-seed=77"}}};
+    run.seed_options = {{1, 0, {"--random-order-seed=1"}},
+                        {2, 0, {"--random-order-seed=77"}},
+                        {2, 1, {"--random-order-seed=5"}}};
     EXPECT_EQ(rerun_command(run, "t.py::x", 2),
               "blackbox run -- python3 -m pytest --random-order-bucket=global "
               "--random-order-seed=77 t.py::x");
     EXPECT_EQ(rerun_command(run, "t.py::x"),
               "blackbox run -- python3 -m pytest --random-order-bucket=global "
               "--random-order-seed=1 t.py::x");
+    // A command that ran pytest twice: the second session's own seed.
+    EXPECT_EQ(rerun_command(run, "t.py::x", 2, 1),
+              "blackbox run -- python3 -m pytest --random-order-bucket=global "
+              "--random-order-seed=5 t.py::x");
 }
 
 }  // namespace
