@@ -162,6 +162,9 @@ struct Span {
     void add(const Subtree& value) {
         rss.add(value.rss, value.alone);
         pss.add(value.pss, value.alone);
+        if (value.count < 2) {
+            return;  // one process counts no page twice: nothing to compare a later sample with
+        }
         if (value.pss > 0) {
             auto& at = read[value.count];
             at.rss = std::max(at.rss, value.rss);
