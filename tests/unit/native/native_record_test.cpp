@@ -247,6 +247,11 @@ TEST(NativeRecord, ReadsMapsLinesAsTheKernelPrintsThem) {
     EXPECT_EQ(mapping->device_minor, 2U);
     EXPECT_EQ(mapping->path, "/opt/app/lib/libx.so.1.2");
     EXPECT_TRUE(mapping->deleted);
+    // A deleted file whose own name ends like the kernel's suffix: only the kernel's comes off.
+    auto named = parse_maps_line("1000-2000 r-xp 00000000 08:01 5 /tmp/a (deleted) (deleted)");
+    ASSERT_TRUE(named);
+    EXPECT_EQ(named->path, "/tmp/a (deleted)");
+    EXPECT_TRUE(named->deleted);
     auto spaced = parse_maps_line("1000-2000 r--s 00000000 00:05 7 /dev/shm/a  b");
     ASSERT_TRUE(spaced);
     EXPECT_EQ(spaced->path, "/dev/shm/a  b");
