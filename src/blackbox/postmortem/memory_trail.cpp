@@ -226,7 +226,7 @@ std::int64_t test_end(const TestResult& test) {
 
 struct Figures {
     std::optional<std::int64_t> peak, added, growth;
-    bool peak_from_rss = false;  // the peak is the RSS bound of Span::unread_peak
+    bool peak_from_rss = false;  // the peak is Span::unread_peak, estimated from RSS
 };
 
 // A test's figures in one measure; `after`: the first figure after its end (-1: none).

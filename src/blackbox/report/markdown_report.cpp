@@ -76,20 +76,21 @@ std::string crash_row(const postmortem::Crash& crash, const RunModel& run) {
 
 // What a test added: the larger of its process's peak over its RSS at the start and its tree's
 // peak over the tree at the start (without double counting); 0 when neither is known.
+// What the test added in its own process (its peak over its RSS at the start); 0 unknown.
+std::int64_t process_added_bytes(const TestResult& test) {
+    return test.peak_rss_bytes && test.rss_before_bytes
+               ? std::max<std::int64_t>(*test.peak_rss_bytes - *test.rss_before_bytes, 0)
+               : 0;
+}
+
 std::int64_t added_bytes(const TestResult& test) {
-    std::int64_t added = 0;
-    if (test.peak_rss_bytes && test.rss_before_bytes) {
-        added = std::max(added, *test.peak_rss_bytes - *test.rss_before_bytes);
-    }
-    return std::max(added, test.tree_pss_added_bytes.value_or(0));
+    return std::max(process_added_bytes(test), test.tree_pss_added_bytes.value_or(0));
 }
 
 // Whether what the test added is its tree's, estimated from RSS (tree_pss_from_rss).
 bool estimated_from_rss(const TestResult& test) {
-    std::int64_t own = test.peak_rss_bytes && test.rss_before_bytes
-                           ? *test.peak_rss_bytes - *test.rss_before_bytes
-                           : 0;
-    return test.tree_pss_from_rss && test.tree_pss_added_bytes.value_or(0) > own;
+    return test.tree_pss_from_rss &&
+           test.tree_pss_added_bytes.value_or(0) > process_added_bytes(test);
 }
 
 // The tree's peak without double counting; "≤ …" when estimated from RSS (tree_pss_from_rss).
