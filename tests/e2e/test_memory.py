@@ -78,9 +78,8 @@ def test_a_real_oom_kill_under_a_cgroup_limit_names_the_test_and_the_line(projec
     assert "kernel" in crash["evidence"] or "oom_kill" in crash["evidence"]
     assert 200 << 20 <= crash["rss_bytes"] <= 400 << 20  # near the 300 MiB limit
     # The stack was asked for at 90% of the limit: it shows the allocating loop.
-    assert 'test_m.py", line 10 in test_eats' in crash["traceback"] or (
-        'test_m.py", line 12 in test_eats' in crash["traceback"]
-    )
+    # Any line of the loop (10-13: allocate, walk, touch, keep) is where the memory goes.
+    assert any(f'test_m.py", line {n} in test_eats' in crash["traceback"] for n in range(10, 14))
     # And every thread's native stack with it: the interpreter running the loop.
     assert crash["native_source"] == "handler"
     main_thread = next(t for t in crash["native_threads"] if t["tid"] == crash["pid"])
